@@ -1,0 +1,39 @@
+"""nnlite: a deep-learning library written from scratch on NumPy, with PyTorch's API.
+
+    import nnlite as nl
+    from nnlite import nn, optim
+    import nnlite.nn.functional as F
+"""
+import numpy as _np
+
+from .random import manual_seed, seed
+from .tensor import (Function, Tensor, as_tensor, detect_anomaly, empty, empty_like,
+                     enable_grad, eye, from_numpy, full, full_like, get_default_dtype,
+                     inference_mode, is_grad_enabled, linspace, no_grad, ones, ones_like, rand,
+                     rand_like, randint, randn, randn_like, set_default_dtype,
+                     set_grad_enabled, tensor, zeros, zeros_like, arange)
+from .ops import (abs, add, allclose, amax, amin, argmax, argmin, bmm, broadcast_to, cat,
+                  chunk, clamp, clip, clone, concat, concatenate, cos, div, dot, elu, eq,
+                  equal, erf, exp, expand, flatten, flip, gather, ge, gelu, gt, index_select,
+                  isfinite, isnan, le, leaky_relu, log, log1p, log_softmax, logical_and,
+                  logical_not, logical_or, logsumexp, lt, masked_fill, matmul, max, maximum,
+                  mean, min, minimum, mm, movedim, mul, ne, neg, one_hot, outer, pad, permute,
+                  pow, prod, relu, repeat, reshape, roll, rsqrt, scatter_add, sigmoid, sign,
+                  sin, softmax, softplus, split, sqrt, square, squeeze, stack, std, sub, sum,
+                  swapaxes, tanh, tile, transpose, unbind, unflatten, unsqueeze, var, where)
+from . import autograd
+from .gradcheck import gradcheck
+from .serialization import load, save
+
+# dtypes, spelled as in torch
+float16 = half = _np.dtype(_np.float16)
+float32 = float = _np.dtype(_np.float32)
+float64 = double = _np.dtype(_np.float64)
+int8 = _np.dtype(_np.int8)
+uint8 = _np.dtype(_np.uint8)
+int16 = short = _np.dtype(_np.int16)
+int32 = int = _np.dtype(_np.int32)
+int64 = long = _np.dtype(_np.int64)
+bool = _np.dtype(_np.bool_)
+
+__version__ = "0.1.0"

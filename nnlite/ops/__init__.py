@@ -1,0 +1,38 @@
+"""Differentiable primitives, each a Function (forward + backward side by side) and the
+function users call. Grouped by kind:
+
+- arithmetic.py  + - * / ** neg, casts, comparisons
+- pointwise.py   exp log sqrt ... tanh sigmoid relu gelu softplus clamp maximum where
+- reduction.py   sum mean var std max min amax amin logsumexp prod argmax; softmax
+- shape.py       reshape permute expand repeat flip roll cat stack split pad
+- indexing.py    getitem masked_fill gather scatter_add one_hot
+- linalg.py      matmul
+"""
+import numpy as np
+
+from .arithmetic import (add, allclose, astype, clone, div, eq, equal, ge, gt, isfinite, isnan,
+                         le, logical_and, logical_not, logical_or, logical_xor, lt, mul, ne,
+                         neg, pow, sub)
+from .indexing import (gather, getitem, index_select, masked_fill, one_hot, scatter_add,
+                       unwrap_index)
+from .linalg import bmm, dot, matmul, mm, outer
+from .pointwise import (abs, clamp, clip, cos, elu, erf, exp, gelu, leaky_relu, log, log1p,
+                        maximum, minimum, relu, rsqrt, sigmoid, sign, sin, softplus, sqrt,
+                        square, tanh, where)
+from .reduction import (amax, amin, argmax, argmin, log_softmax, logsumexp, max, mean, min,
+                        prod, softmax, std, sum, var)
+from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
+                    movedim, pad, permute, repeat, reshape, roll, split, squeeze, stack,
+                    swapaxes, tile, transpose, unbind, unflatten, unsqueeze, view)
+
+# NumPy ufuncs that run as nnlite ops when given a Tensor (Tensor.__array_ufunc__): this
+# is what lets one backward rule run on arrays and, under create_graph, on Tensors.
+UFUNCS = {
+    np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div, np.power: pow,
+    np.negative: neg, np.matmul: matmul, np.exp: exp, np.log: log, np.log1p: log1p,
+    np.sqrt: sqrt, np.absolute: abs, np.sign: sign, np.sin: sin, np.cos: cos, np.tanh: tanh,
+    np.maximum: maximum, np.minimum: minimum, np.square: square,
+    np.equal: eq, np.not_equal: ne, np.less: lt, np.less_equal: le, np.greater: gt,
+    np.greater_equal: ge, np.logical_not: logical_not, np.invert: logical_not,
+    np.logical_and: logical_and, np.logical_or: logical_or,
+}

@@ -1,0 +1,85 @@
+"""Small helpers shared by the op modules: wrapping constants, reading dim/axis."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, _new_tensor, get_default_dtype
+
+
+def const(value: Any, like: Tensor | None = None) -> Tensor:
+    """Wrap a non-Tensor operand as a constant Tensor.
+
+    Scalars take the floating dtype of ``like`` so float32 stays float32 even for NumPy
+    float64 scalars (NumPy 2 would otherwise upcast); other data goes through
+    ``np.asarray`` unchanged.
+    """
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        arr = value
+    elif like is not None and like.data.dtype.kind == "f" and isinstance(
+            value, (float, int, np.floating, np.integer, bool, np.bool_)):
+        arr = np.asarray(value, dtype=like.data.dtype)
+    elif isinstance(value, (float, np.floating)) or (
+            isinstance(value, (list, tuple)) and np.asarray(value).dtype == np.float64):
+        arr = np.asarray(value, dtype=get_default_dtype())
+    else:
+        arr = np.asarray(value)
+        if arr.dtype.kind in "OUS":
+            raise TypeError(f"expected a Tensor, array or number, got {type(value).__name__}")
+    t = _new_tensor(Tensor)
+    t.data, t.grad, t._node = arr, None, None
+    return t
+
+
+def pair(a: Any, b: Any) -> tuple:
+    """Both operands of a binary op as Tensors (constants take the other's dtype)."""
+    if a.__class__ is Tensor:
+        if b.__class__ is Tensor:
+            return a, b
+        return a, const(b, a)
+    return const(a, b if isinstance(b, Tensor) else None), b
+
+
+def as_tensor(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else const(x)
+
+
+def axes(dim: Any, axis: Any, keepdim: bool, keepdims: Any, ndim: int, op: str) -> tuple:
+    """Resolve torch (dim/keepdim) and NumPy (axis/keepdims) spellings of a reduction's
+    axes into (axis tuple or None, keepdims bool), checking the range."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: pass dim or axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, bool(keepdim)
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    out = []
+    for d in dims:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} "
+                             f"dimension(s)")
+        out.append(int(d) % max(ndim, 1))
+    if ndim == 0:
+        return None, bool(keepdim)
+    return tuple(out), bool(keepdim)
+
+
+def norm_dim(dim: int, ndim: int, op: str) -> int:
+    if not -max(ndim, 1) <= dim < max(ndim, 1):
+        raise IndexError(f"{op}: dim {dim} is out of range for a tensor with {ndim} "
+                         f"dimension(s)")
+    return int(dim) % max(ndim, 1)
+
+
+def broadcast_to(g: Any, shape: tuple) -> Any:
+    """Broadcast an array or a Tensor to ``shape`` (used inside backward rules)."""
+    if isinstance(g, Tensor):
+        from .shape import broadcast_to as _bt
+        return _bt(g, shape)
+    return np.broadcast_to(g, shape)

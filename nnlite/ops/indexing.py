@@ -1,0 +1,220 @@
+"""Indexing: x[index] (ints, slices, None, Ellipsis, bool masks, integer arrays),
+masked_fill, gather, scatter_add, one_hot.
+
+Notation: x has shape S; an index selects y = x[index]. The backward scatters gy into
+zeros of shape S; with integer arrays the same element may be picked twice, so the
+scatter accumulates (``np.add.at``). Each scatter is itself an op whose backward is the
+matching gather, so these rules can be differentiated again.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Function, Tensor
+from ._util import as_tensor, norm_dim
+
+
+def unwrap_index(index: Any) -> Any:
+    """Replace Tensors (and lists) inside an index by ndarrays."""
+    if isinstance(index, tuple):
+        return tuple(unwrap_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _is_basic(index: Any) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer))
+               for i in items)
+
+
+class GetItem(Function):
+    """y = x[index];  gx = zeros(S) with gy scattered (added) at index"""
+
+    def __init__(self, index, basic):
+        self.index, self.basic = index, basic
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x[self.index]
+
+    def backward(self, gy):
+        return scatter_index(gy, self.in_shape, self.index, self.basic)
+
+
+class IndexAdd(Function):
+    """y = zeros(S) with x added at index;  gx = gy[index]"""
+
+    def __init__(self, shape, index, basic):
+        self.shape, self.index, self.basic = shape, index, basic
+
+    def forward(self, g):
+        out = np.zeros(self.shape, g.dtype)
+        if self.basic:
+            out[self.index] = g
+        else:
+            np.add.at(out, self.index, g)
+        return out
+
+    def backward(self, gy):
+        return gy[self.index]
+
+
+def scatter_index(g: Any, shape: tuple, index: Any, basic: bool) -> Any:
+    """zeros(shape) with ``g`` added at ``index`` (an op when ``g`` is a Tensor)."""
+    if isinstance(g, Tensor):
+        return IndexAdd(shape, index, basic).apply(g)
+    return IndexAdd(shape, index, basic).forward(g)
+
+
+def getitem(x: Tensor, index: Any) -> Tensor:
+    index = unwrap_index(index)
+    basic = _is_basic(index)
+    if not basic:
+        items = index if isinstance(index, tuple) else (index,)
+        for i in items:
+            if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
+                raise IndexError(f"getitem: tensors used as indices must be integer or bool, "
+                                 f"got dtype {i.dtype}")
+    try:
+        return GetItem(index, basic).apply(x)
+    except IndexError as e:
+        raise IndexError(f"getitem: {e} (indexing a tensor of shape {x.shape})") from None
+
+
+def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
+    d = norm_dim(dim, x.ndim, "index_select")
+    idx = unwrap_index(index)
+    return getitem(x, (slice(None),) * d + (np.asarray(idx).reshape(-1),))
+
+
+class MaskedFill(Function):
+    """y = value where mask else x;  gx = gy where not mask, else 0"""
+
+    def __init__(self, mask, value):
+        self.mask, self.value = mask, value
+
+    def forward(self, x):
+        return np.where(self.mask, np.asarray(self.value, x.dtype), x)
+
+    def backward(self, gy):
+        return gy * ~self.mask
+
+
+def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
+    """``x`` with ``value`` where the bool ``mask`` (broadcastable to x) is True."""
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
+    try:
+        if np.broadcast_shapes(m.shape, x.shape) != x.shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"masked_fill: mask of shape {m.shape} cannot be broadcast to the "
+                         f"input shape {x.shape}") from None
+    if isinstance(value, Tensor):
+        value = value.item()
+    return MaskedFill(np.broadcast_to(m, x.shape), value).apply(x)
+
+
+# ---- gather / scatter_add --------------------------------------------------------
+def _grid(index: np.ndarray, dim: int) -> tuple:
+    """The full index tuple that puts ``index`` along ``dim`` and aranges elsewhere."""
+    grids = list(np.indices(index.shape, sparse=True))
+    grids[dim] = index
+    return tuple(grids)
+
+
+def _check_index(x_shape: tuple, dim: int, index: np.ndarray, op: str) -> None:
+    if index.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be an integer tensor, got dtype {index.dtype}")
+    if index.ndim != len(x_shape):
+        raise ValueError(f"{op}: index has {index.ndim} dims but the input has "
+                         f"{len(x_shape)} (shape {x_shape})")
+    for d, (i, n) in enumerate(zip(index.shape, x_shape)):
+        if d != dim and i > n:
+            raise ValueError(f"{op}: index shape {index.shape} is larger than the input "
+                             f"shape {x_shape} in dim {d}")
+    if index.size and (index.min() < -x_shape[dim] or index.max() >= x_shape[dim]):
+        raise IndexError(f"{op}: index out of range [{index.min()}, {index.max()}] for dim "
+                         f"{dim} of size {x_shape[dim]}")
+
+
+class Gather(Function):
+    """y[i][j][k] = x[i][index[i][j][k]][k] (dim 1);  gx = scatter_add of gy"""
+
+    def __init__(self, dim, index):
+        self.dim, self.index = dim, index
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        self.grid = _grid(self.index, self.dim)
+        return x[self.grid]
+
+    def backward(self, gy):
+        return scatter_index(gy, self.in_shape, self.grid, False)
+
+
+def gather(x: Tensor, dim: int, index: Any) -> Tensor:
+    """Values of ``x`` along ``dim`` at ``index`` (torch.gather)."""
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    d = norm_dim(dim, x.ndim, "gather")
+    _check_index(x.shape, d, idx, "gather")
+    return Gather(d, idx).apply(x)
+
+
+class ScatterAdd(Function):
+    """y = x with src[i][j][k] added at y[i][index[i][j][k]][k];  gx = gy, gsrc = gather(gy)"""
+
+    def __init__(self, dim, index):
+        self.dim, self.index = dim, index
+
+    def forward(self, x, src):
+        self.grid = _grid(self.index, self.dim)
+        out = x.copy()
+        np.add.at(out, self.grid, src[tuple(slice(0, n) for n in self.index.shape)])
+        return out
+
+    def backward(self, gy):
+        gs = None
+        if self.parents[1] is not None:
+            shape = self.src_shape
+            gs = gy[self.grid]
+            if gs.shape != shape:
+                gs = scatter_index(gs, shape, tuple(slice(0, n) for n in gs.shape), True)
+        return gy, gs
+
+
+def scatter_add(x: Tensor, dim: int, index: Any, src: Any) -> Tensor:
+    """``x`` with ``src`` added at ``index`` along ``dim`` (torch.scatter_add)."""
+    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    d = norm_dim(dim, x.ndim, "scatter_add")
+    _check_index(x.shape, d, idx, "scatter_add")
+    src = as_tensor(src)
+    if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.shape)):
+        raise ValueError(f"scatter_add: index shape {idx.shape} must not exceed src shape "
+                         f"{src.shape}")
+    fn = ScatterAdd(d, idx)
+    fn.src_shape = src.shape
+    return fn.apply(x, src)
+
+
+def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
+    """int64 one-hot encoding with a new last dim of size ``num_classes``."""
+    idx = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected an integer tensor of class indices, got dtype "
+                        f"{idx.dtype}")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
+        raise IndexError(f"one_hot: class values must be in [0, {num_classes}), got "
+                         f"[{idx.min()}, {idx.max()}]")
+    out = np.zeros(idx.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
+    return Tensor(out)

@@ -1,0 +1,87 @@
+"""Matrix products: matmul for 1-D, 2-D and batched operands (batch dims broadcast).
+
+Notation: a (..., n, k) @ b (..., k, m) = y (..., n, m); a 1-D a is (1, k) and a 1-D b
+is (k, 1) with that dim dropped from y, as in NumPy.
+    ga = gy @ b^T,  gb = a^T @ gy   (the engine sums broadcast batch dims)
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Function, Tensor
+from ._util import pair
+
+
+class MatMul(Function):
+    """y = a @ b;  ga = gy @ b^T, gb = a^T @ gy"""
+    broadcasts = True
+    save_inputs = True
+
+    def forward(self, a, b):
+        return a @ b
+
+    def backward(self, gy, a, b):
+        pa, pb = self.parents
+        if a.ndim == 1 and b.ndim == 1:            # dot product: gy is a scalar
+            return (gy * b if pa is not None else None,
+                    gy * a if pb is not None else None)
+        a2 = a.reshape((1,) + a.shape) if a.ndim == 1 else a          # (1, k)
+        b2 = b.reshape(b.shape + (1,)) if b.ndim == 1 else b          # (k, 1)
+        g2 = gy
+        if a.ndim == 1:
+            g2 = g2.reshape(g2.shape[:-1] + (1,) + g2.shape[-1:]) if b.ndim > 1 else g2
+        if b.ndim == 1:
+            g2 = g2.reshape(g2.shape + (1,))                          # (..., n, 1)
+        ga = gb = None
+        if pa is not None:
+            ga = g2 @ b2.swapaxes(-1, -2)                              # (..., n, k)
+            if a.ndim == 1:
+                ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
+        if pb is not None:
+            gb = a2.swapaxes(-1, -2) @ g2                              # (..., k, m)
+            if b.ndim == 1:
+                gb = gb.reshape(gb.shape[:-1])
+        return ga, gb
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with NumPy's rules for 1-D and batched operands."""
+    a, b = pair(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both arguments must be at least 1-D, got shapes "
+                         f"{a.shape} and {b.shape}")
+    k1 = a.shape[-1]
+    k2 = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k1 != k2:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+                         f"({k1} != {k2})")
+    try:
+        return MatMul().apply(a, b)
+    except ValueError:
+        raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be "
+                         f"broadcast together") from None
+
+
+def mm(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim != 2 or b.ndim != 2:
+        raise ValueError(f"mm: expected 2-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def bmm(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise ValueError(f"bmm: expected 3-D tensors with the same batch size, got shapes "
+                         f"{a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim != 1 or b.ndim != 1:
+        raise ValueError(f"dot: expected 1-D tensors, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    return a.reshape(-1, 1) * b.reshape(1, -1)

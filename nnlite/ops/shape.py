@@ -1,0 +1,442 @@
+"""Shape ops: reshape/view flatten squeeze unsqueeze transpose permute expand repeat
+tile flip roll, cat/stack/split/chunk, pad.
+
+Notation: x has shape S, y the new shape; every backward maps gy (shape of y) back to
+S with the inverse rearrangement (reshape back, inverse permutation, sum over the
+repeated copies, slice out the pieces), using only methods ndarray and Tensor share.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..tensor import Function, Tensor
+from ._util import as_tensor, norm_dim
+
+
+def _shape_arg(shape: tuple) -> tuple:
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)
+
+
+# ---- reshape and friends -----------------------------------------------------
+class Reshape(Function):
+    """y = x viewed with another shape;  gx = gy reshaped to S"""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return x.reshape(self.shape)
+
+    def backward(self, gy):
+        return gy.reshape(self.in_shape)
+
+
+def reshape(x: Tensor, *shape: Any) -> Tensor:
+    """The same elements in ``shape`` (one entry may be -1)."""
+    shape = _shape_arg(shape)
+    if shape == x.data.shape:
+        return x
+    try:
+        return Reshape(shape).apply(x)
+    except ValueError:
+        raise ValueError(f"reshape: shape {shape} is invalid for input of shape "
+                         f"{x.data.shape} ({x.data.size} elements)") from None
+
+
+view = reshape
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims ``start_dim..end_dim`` into one."""
+    nd = x.ndim
+    if nd == 0:
+        return reshape(x, 1)
+    s, e = norm_dim(start_dim, nd, "flatten"), norm_dim(end_dim, nd, "flatten")
+    if s > e:
+        raise ValueError(f"flatten: start_dim ({start_dim}) must not come after end_dim "
+                         f"({end_dim})")
+    shape = x.shape
+    return reshape(x, shape[:s] + (int(np.prod(shape[s:e + 1], dtype=np.int64)),) + shape[e + 1:])
+
+
+def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    d = norm_dim(dim, x.ndim, "unflatten")
+    return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1:])
+
+
+def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+    """Drop size-1 dims (only ``dim`` if given; a no-op if it is not size 1)."""
+    if dim is None:
+        return reshape(x, tuple(n for n in x.shape if n != 1))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    dims = {norm_dim(d, x.ndim, "squeeze") for d in dims} if x.ndim else set()
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1)))
+
+
+def unsqueeze(x: Tensor, dim: int) -> Tensor:
+    """Insert a size-1 dim at ``dim`` (in range [-ndim-1, ndim])."""
+    nd = x.ndim + 1
+    if not -nd <= dim < nd:
+        raise IndexError(f"unsqueeze: dim {dim} is out of range for a result with {nd} dims")
+    d = dim % nd
+    return reshape(x, x.shape[:d] + (1,) + x.shape[d:])
+
+
+# ---- permutations ------------------------------------------------------------
+class Permute(Function):
+    """y = x with axes reordered;  gx = gy with the inverse order"""
+
+    def __init__(self, axes):
+        self.axes = axes
+
+    def forward(self, x):
+        return x.transpose(self.axes)
+
+    def backward(self, gy):
+        return gy.transpose(tuple(np.argsort(self.axes)))
+
+
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    dims = _shape_arg(dims)
+    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims "
+                         f"of a tensor of shape {x.shape}")
+    return Permute(tuple(d % x.ndim for d in dims)).apply(x)
+
+
+def transpose(x: Tensor, dim0: int | None = None, dim1: int | None = None) -> Tensor:
+    """Swap ``dim0`` and ``dim1`` (with no dims: reverse all, as ndarray.transpose)."""
+    if dim0 is None and dim1 is None:
+        return permute(x, tuple(range(x.ndim - 1, -1, -1)))
+    if isinstance(dim0, (tuple, list)) and dim1 is None:     # ndarray.transpose(axes)
+        return permute(x, tuple(dim0))
+    if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+        return x
+    axes = list(range(x.ndim))
+    a, b = norm_dim(dim0, x.ndim, "transpose"), norm_dim(dim1, x.ndim, "transpose")
+    axes[a], axes[b] = axes[b], axes[a]
+    return Permute(tuple(axes)).apply(x)
+
+
+swapaxes = transpose
+
+
+def movedim(x: Tensor, source: int, destination: int) -> Tensor:
+    axes = list(range(x.ndim))
+    s = norm_dim(source, x.ndim, "movedim")
+    axes.pop(s)
+    axes.insert(destination % x.ndim, s)
+    return permute(x, tuple(axes))
+
+
+# ---- expand / repeat / tile ----------------------------------------------------
+class BroadcastTo(Function):
+    """y = x broadcast to a larger shape (a view);  gx = gy summed over the copies"""
+    broadcasts = True
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def forward(self, x):
+        return np.broadcast_to(x, self.shape)
+
+    def backward(self, gy):
+        return gy
+
+
+def broadcast_to(x: Tensor, shape: Any) -> Tensor:
+    shape = _shape_arg((shape,) if isinstance(shape, (int, np.integer)) else tuple(shape))
+    if shape == x.shape:
+        return x
+    try:
+        np.broadcast_shapes(x.shape, shape)
+    except ValueError:
+        raise ValueError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}") from None
+    if np.broadcast_shapes(x.shape, shape) != shape:
+        raise ValueError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}")
+    return BroadcastTo(shape).apply(x)
+
+
+def expand(x: Tensor, *sizes: Any) -> Tensor:
+    """Broadcast to ``sizes``; -1 keeps a dim's size (as torch)."""
+    sizes = _shape_arg(sizes)
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: the number of sizes ({len(sizes)}) must be at least the "
+                         f"number of dims ({x.ndim}) of shape {x.shape}")
+    shape = tuple(x.shape[i - lead] if (n == -1 and i >= lead) else n
+                  for i, n in enumerate(sizes))
+    return broadcast_to(x, shape)
+
+
+class Tile(Function):
+    """y = x tiled reps times per dim;  gx = gy summed over the tiles"""
+
+    def __init__(self, reps):
+        self.reps = reps
+
+    def forward(self, x):
+        self.in_shape = x.shape
+        return np.tile(x, self.reps)
+
+    def backward(self, gy):
+        reps, shape = self.reps, self.in_shape
+        lead = len(reps) - len(shape)
+        full = (1,) * lead + shape
+        inter = []
+        for r, n in zip(reps, full):
+            inter += [r, n]
+        g = gy.reshape(tuple(inter)).sum(axis=tuple(range(0, 2 * len(reps), 2)))
+        return g.reshape(shape)
+
+
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """Tile ``x`` ``sizes`` times along each dim (torch's ``repeat``)."""
+    sizes = _shape_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise ValueError(f"repeat: number of repeat dims ({len(sizes)}) can not be smaller "
+                         f"than the number of tensor dims ({x.ndim})")
+    return Tile(sizes).apply(x)
+
+
+def tile(x: Tensor, *reps: Any) -> Tensor:
+    """Like ``repeat``; fewer reps than dims are padded with 1s on the left."""
+    reps = _shape_arg(reps)
+    reps = (1,) * (x.ndim - len(reps)) + reps
+    return Tile(reps).apply(x)
+
+
+# ---- flip / roll -------------------------------------------------------------
+class Flip(Function):
+    """y = x reversed along dims;  gx = gy reversed again"""
+
+    def __init__(self, index):
+        self.index = index
+
+    def forward(self, x):
+        return x[self.index]
+
+    def backward(self, gy):
+        return gy[self.index]
+
+
+def flip(x: Tensor, *dims: Any) -> Tensor:
+    dims = _shape_arg(dims)
+    ds = {norm_dim(d, x.ndim, "flip") for d in dims}
+    return Flip(tuple(slice(None, None, -1) if i in ds else slice(None)
+                      for i in range(x.ndim))).apply(x)
+
+
+class Roll(Function):
+    """y = x rolled by shifts along dims;  gx = gy rolled back"""
+
+    def __init__(self, shifts, dims):
+        self.shifts, self.dims = shifts, dims
+
+    def forward(self, x):
+        return np.roll(x, self.shifts, self.dims)
+
+    def backward(self, gy):
+        back = tuple(-s for s in self.shifts) if self.dims is not None else -self.shifts
+        if isinstance(gy, Tensor):
+            return Roll(back, self.dims).apply(gy)
+        return np.roll(gy, back, self.dims)
+
+
+def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Roll elements along ``dims`` (the flattened tensor if None)."""
+    if dims is None:
+        if not isinstance(shifts, (int, np.integer)):
+            raise ValueError("roll: with dims=None, shifts must be one int")
+        return Roll(int(shifts), None).apply(x)
+    shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    return Roll(shifts, tuple(norm_dim(d, x.ndim, "roll") for d in dims)).apply(x)
+
+
+# ---- cat / stack / split -----------------------------------------------------
+class Cat(Function):
+    """y = [x1, x2, ...] joined along dim;  gxi = the slice of gy that came from xi"""
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, *xs):
+        self.bounds = np.cumsum([0] + [x.shape[self.dim] for x in xs])
+        return np.concatenate(xs, axis=self.dim)
+
+    def backward(self, gy):
+        lead = (slice(None),) * self.dim
+        b = self.bounds
+        return tuple(gy[lead + (slice(b[i], b[i + 1]),)] if p is not None else None
+                     for i, p in enumerate(self.parents))
+
+
+class Stack(Function):
+    """y = xs stacked along a new dim;  gxi = gy[..., i, ...]"""
+
+    def __init__(self, dim):
+        self.dim = dim
+
+    def forward(self, *xs):
+        return np.stack(xs, axis=self.dim)
+
+    def backward(self, gy):
+        lead = (slice(None),) * self.dim
+        return tuple(gy[lead + (i,)] if p is not None else None
+                     for i, p in enumerate(self.parents))
+
+
+def _tensors(tensors: Any, op: str) -> list:
+    if isinstance(tensors, (Tensor, np.ndarray)):
+        raise TypeError(f"{op}: expected a sequence of tensors, got a single "
+                        f"{type(tensors).__name__}")
+    ts = [as_tensor(t) for t in tensors]
+    if not ts:
+        raise ValueError(f"{op}: expected a non-empty sequence of tensors")
+    return ts
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors along an existing dim."""
+    ts = _tensors(tensors, "cat")
+    dim = norm_dim(axis if axis is not None else dim, ts[0].ndim, "cat")
+    ref = ts[0].shape
+    for i, t in enumerate(ts):
+        if t.ndim != len(ref) or t.shape[:dim] + t.shape[dim + 1:] != ref[:dim] + ref[dim + 1:]:
+            raise ValueError(f"cat: sizes of tensors must match except in dim {dim}; tensor 0 "
+                             f"has shape {ref}, tensor {i} has shape {t.shape}")
+    return Cat(dim).apply(*ts)
+
+
+concatenate = concat = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join same-shaped tensors along a new dim."""
+    ts = _tensors(tensors, "stack")
+    for i, t in enumerate(ts):
+        if t.shape != ts[0].shape:
+            raise ValueError(f"stack: expects each tensor to be equal size, but got "
+                             f"{ts[0].shape} at entry 0 and {t.shape} at entry {i}")
+    d = axis if axis is not None else dim
+    nd = ts[0].ndim + 1
+    if not -nd <= d < nd:
+        raise IndexError(f"stack: dim {d} is out of range for a result with {nd} dims")
+    return Stack(d % nd).apply(*ts)
+
+
+def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> list:
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the
+    given ``sections`` sizes."""
+    from .indexing import getitem
+    d = norm_dim(dim, x.ndim, "split")
+    n = x.shape[d]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [size] * (n // size) + ([n % size] if n % size else [])
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise ValueError(f"split: sections {sizes} sum to {sum(sizes)} but dim {d} has "
+                             f"size {n}")
+    lead = (slice(None),) * d
+    out, start = [], 0
+    for s in sizes:
+        out.append(getitem(x, lead + (slice(start, start + s),)))
+        start += s
+    return out
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> list:
+    """``chunks`` pieces of (nearly) equal size along ``dim``, as torch."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    n = x.shape[norm_dim(dim, x.ndim, "chunk")]
+    size = max(-(-n // chunks), 1)
+    return split(x, size, dim)
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple:
+    from .indexing import getitem
+    d = norm_dim(dim, x.ndim, "unbind")
+    lead = (slice(None),) * d
+    return tuple(getitem(x, lead + (i,)) for i in range(x.shape[d]))
+
+
+# ---- pad -----------------------------------------------------------------------
+class PadConstant(Function):
+    """y = x surrounded by a constant;  gx = the middle of gy"""
+
+    def __init__(self, widths, value):
+        self.widths, self.value = widths, value
+
+    def forward(self, x):
+        self.index = tuple(slice(lo, lo + n) for (lo, _), n in zip(self.widths, x.shape))
+        return np.pad(x, self.widths, constant_values=self.value)
+
+    def backward(self, gy):
+        return gy[self.index]
+
+
+class PadIndexed(Function):
+    """y = x padded by reflection / replication / wrapping: every output element is
+    some input element, so gx sums gy over the outputs each input went to"""
+    double_backward = False
+
+    def __init__(self, widths, mode):
+        self.widths, self.mode = widths, mode
+
+    def forward(self, x):
+        self.maps = [np.pad(np.arange(n), w, mode=self.mode) for n, w in zip(x.shape, self.widths)]
+        self.in_shape = x.shape
+        return np.pad(x, self.widths, mode=self.mode)
+
+    def backward(self, gy):
+        g = gy
+        for d, (idx, n) in enumerate(zip(self.maps, self.in_shape)):
+            if len(idx) == n:
+                continue
+            moved = np.moveaxis(g, d, 0)
+            acc = np.zeros((n,) + moved.shape[1:], g.dtype)
+            np.add.at(acc, idx, moved)
+            g = np.moveaxis(acc, 0, d)
+        return g
+
+
+_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (left, right, top, bottom, ...)``,
+    last dim first (torch's ``F.pad``). Modes: constant, reflect, replicate, circular."""
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise ValueError(f"pad: padding length {len(pad)} must be even and at most 2 * ndim "
+                         f"({2 * x.ndim}) for input of shape {x.shape}")
+    if any(p < 0 for p in pad):
+        raise ValueError(f"pad: negative padding {pad} is not supported")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    widths = tuple(widths)
+    if mode == "constant":
+        return PadConstant(widths, value).apply(x)
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or "
+                         f"'circular', got {mode!r}")
+    if mode == "reflect":
+        for (lo, hi), n in zip(widths, x.shape):
+            if max(lo, hi) >= n and (lo or hi):
+                raise ValueError(f"pad: reflect padding ({lo}, {hi}) must be smaller than the "
+                                 f"dim size {n} (input shape {x.shape})")
+    return PadIndexed(widths, _PAD_MODES[mode]).apply(x)

@@ -1,0 +1,19 @@
+"""Optimizers and learning-rate schedulers, with torch.optim's names, defaults and formulas.
+
+Example:
+    >>> import numpy as np
+    >>> from nnlite import optim
+    >>> class P:
+    ...     def __init__(self, a): self.data, self.grad = a, None
+    >>> w = P(np.ones(3))
+    >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)
+    >>> sched = optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+"""
+from . import lr_scheduler
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .optimizer import Optimizer
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]

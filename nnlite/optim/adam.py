@@ -1,0 +1,163 @@
+"""Adam and AdamW (Adam with decoupled weight decay)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .optimizer import Optimizer, check_betas, check_real, effective_grad
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2014), as ``torch.optim.Adam``.
+
+    For each parameter at step :math:`t` (counted per parameter, from 1):
+
+    .. math::
+        g_t &= \pm\nabla f(\theta_{t-1}) + \lambda\,\theta_{t-1}
+              \quad (\text{no } \lambda \text{ term if decoupled; } - \text{ if maximize}) \\
+        \theta_{t-1} &\leftarrow (1 - \gamma\lambda)\,\theta_{t-1}
+              \quad (\text{only if decoupled\_weight\_decay}) \\
+        m_t &= \beta_1 m_{t-1} + (1-\beta_1)\,g_t \qquad
+        v_t = \beta_2 v_{t-1} + (1-\beta_2)\,g_t^2 \\
+        \hat v_t &= \max(\hat v_{t-1}, v_t) \text{ if amsgrad, else } v_t \\
+        \theta_t &= \theta_{t-1} - \frac{\gamma}{1-\beta_1^t}\,
+              \frac{m_t}{\sqrt{\hat v_t}/\sqrt{1-\beta_2^t} + \epsilon}
+
+    Args:
+        params (iterable): parameters or parameter-group dicts.
+        lr (float): learning rate :math:`\gamma` (default: 1e-3).
+        betas (tuple[float, float]): decay rates :math:`(\beta_1, \beta_2)` of the first and
+            second moment estimates (default: (0.9, 0.999)).
+        eps (float): :math:`\epsilon` added to the denominator (default: 1e-8).
+        weight_decay (float): weight decay :math:`\lambda` (default: 0).
+        amsgrad (bool): use the AMSGrad variant (default: False).
+        maximize (bool, keyword-only): maximize the objective instead (default: False).
+        decoupled_weight_decay (bool, keyword-only): decay the weights directly instead of
+            adding :math:`\lambda\theta` to the gradient, i.e. AdamW (default: False).
+
+    State per parameter: ``step`` (float), ``exp_avg``, ``exp_avg_sq`` and, with amsgrad,
+    ``max_exp_avg_sq``.
+
+    Example:
+        >>> import numpy as np
+        >>> from nnlite.optim import Adam
+        >>> class P:
+        ...     def __init__(self, a): self.data, self.grad = a, None
+        >>> w = P(np.zeros(2))
+        >>> opt = Adam([w], lr=0.1)
+        >>> w.grad = np.array([1.0, -2.0])
+        >>> opt.step()
+        >>> np.round(w.data, 6)
+        array([-0.1,  0.1])
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
+                 decoupled_weight_decay: bool = False) -> None:
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "amsgrad": amsgrad, "maximize": maximize,
+                    "decoupled_weight_decay": decoupled_weight_decay}
+        super().__init__(params, defaults)
+
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        owner = type(self).__name__
+        check_real(owner, "lr", group["lr"])
+        check_real(owner, "eps", group["eps"])
+        check_betas(owner, group)
+        check_real(owner, "weight_decay", group["weight_decay"])
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        lr, eps = float(group["lr"]), float(group["eps"])
+        beta1, beta2 = (float(b) for b in group["betas"])
+        weight_decay = float(group["weight_decay"])
+        decoupled = bool(group["decoupled_weight_decay"])
+        amsgrad, maximize = bool(group["amsgrad"]), bool(group["maximize"])
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            data = p.data
+            state = self.state[p]
+            if not state:
+                state["step"] = 0.0
+                state["exp_avg"] = np.zeros_like(data)
+                state["exp_avg_sq"] = np.zeros_like(data)
+            if amsgrad and "max_exp_avg_sq" not in state:
+                state["max_exp_avg_sq"] = np.zeros_like(data)
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            state["step"] = step = state["step"] + 1.0
+
+            if decoupled:
+                if weight_decay != 0:
+                    data *= 1.0 - lr * weight_decay
+                g = effective_grad(data, p.grad, 0.0, maximize)
+            else:
+                g = effective_grad(data, p.grad, weight_decay, maximize)
+
+            tmp = np.empty_like(data)
+            np.subtract(g, exp_avg, out=tmp)                   # m += (1 - b1) (g - m)
+            tmp *= 1.0 - beta1
+            exp_avg += tmp
+            exp_avg_sq *= beta2                                # v = b2 v + (1 - b2) g^2
+            np.multiply(g, g, out=tmp)
+            tmp *= 1.0 - beta2
+            exp_avg_sq += tmp
+
+            step_size = lr / (1.0 - beta1 ** step)
+            bias_correction2_sqrt = (1.0 - beta2 ** step) ** 0.5
+            if amsgrad:
+                v = state["max_exp_avg_sq"]
+                np.maximum(v, exp_avg_sq, out=v)
+            else:
+                v = exp_avg_sq
+            np.sqrt(v, out=tmp)                                # denom
+            tmp /= bias_correction2_sqrt
+            tmp += eps
+            np.divide(exp_avg, tmp, out=tmp)
+            tmp *= step_size
+            data -= tmp
+
+
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2017), as ``torch.optim.AdamW``.
+
+    Identical to :class:`Adam` with ``decoupled_weight_decay=True``: before the Adam update
+    the weights shrink, :math:`\theta \leftarrow (1 - \gamma\lambda)\,\theta`, and the
+    gradient carries no :math:`\lambda\theta` term.
+
+    Args:
+        params (iterable): parameters or parameter-group dicts.
+        lr (float): learning rate :math:`\gamma` (default: 1e-3).
+        betas (tuple[float, float]): :math:`(\beta_1, \beta_2)` (default: (0.9, 0.999)).
+        eps (float): :math:`\epsilon` added to the denominator (default: 1e-8).
+        weight_decay (float): decoupled weight decay :math:`\lambda` (default: 1e-2).
+        amsgrad (bool): use the AMSGrad variant (default: False).
+        maximize (bool, keyword-only): maximize the objective instead (default: False).
+
+    Example:
+        >>> import numpy as np
+        >>> from nnlite.optim import AdamW
+        >>> class P:
+        ...     def __init__(self, a): self.data, self.grad = a, None
+        >>> w = P(np.ones(2))
+        >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
+        >>> w.grad = np.zeros(2)
+        >>> opt.step()
+        >>> w.data
+        array([0.95, 0.95])
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *,
+                 maximize: bool = False) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
+
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        super()._check_hyperparameters(group)
+        group["decoupled_weight_decay"] = True

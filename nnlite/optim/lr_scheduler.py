@@ -1,0 +1,603 @@
+"""Learning-rate schedulers, step for step equal to ``torch.optim.lr_scheduler``.
+
+A scheduler rewrites ``group['lr']`` of its optimizer's parameter groups each time
+``step()`` is called (after ``optimizer.step()``). Like torch, most schedulers are
+*recursive*: the new rate is computed from the rate currently in the group, so several
+schedulers can be chained on one optimizer. Rates are Python floats.
+
+Building a scheduler with the default ``last_epoch=-1`` stores each group's starting rate
+as ``group['initial_lr']`` and takes the initial step (``last_epoch`` becomes 0).
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import types
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from .optimizer import Optimizer
+
+__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
+           "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau"]
+
+
+def _check_optimizer(owner: str, optimizer: Any) -> None:
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{owner}: optimizer must be an nnlite.optim.Optimizer, got "
+                        f"{type(optimizer).__name__}")
+
+
+def _check_positive_int(owner: str, name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
+
+
+def _check_number(owner: str, name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
+
+
+def _per_group(owner: str, name: str, optimizer: Optimizer, value: Any) -> list[Any]:
+    """One value per parameter group: a scalar is repeated, a sequence must match."""
+    n = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"{owner}: {name} has {len(value)} values, but the optimizer "
+                             f"has {n} parameter groups")
+        return list(value)
+    return [value] * n
+
+
+# ---------------------------------------------------------------------------
+# Base class
+# ---------------------------------------------------------------------------
+
+class LRScheduler:
+    """Base class of the learning-rate schedulers.
+
+    Subclasses implement :meth:`get_lr`, the rates for ``last_epoch`` (already advanced).
+
+    Args:
+        optimizer (Optimizer): the optimizer whose learning rates are scheduled.
+        last_epoch (int): index of the last epoch (or batch) seen. ``-1`` (default) starts
+            a new schedule; another value resumes one and requires ``'initial_lr'`` in
+            every parameter group.
+
+    Attributes:
+        base_lrs (list[float]): each group's ``initial_lr``.
+        last_epoch (int): how many times ``step()`` has been called since the start.
+
+    Example:
+        >>> import numpy as np
+        >>> from nnlite.optim import SGD
+        >>> from nnlite.optim.lr_scheduler import StepLR
+        >>> class P:
+        ...     def __init__(self, a): self.data, self.grad = a, None
+        >>> opt = SGD([P(np.zeros(1))], lr=1.0)
+        >>> sched = StepLR(opt, step_size=2, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     opt.step()
+        ...     sched.step()
+        ...     lrs.append(sched.get_last_lr()[0])
+        >>> lrs
+        [1.0, 0.5, 0.5, 0.25, 0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        owner = type(self).__name__
+        _check_optimizer(owner, optimizer)
+        if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral) \
+                or last_epoch < -1:
+            raise ValueError(f"{owner}: last_epoch must be an integer >= -1, got {last_epoch!r}")
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if "initial_lr" not in group:
+                    raise KeyError(f"{owner}: param_groups[{i}] has no 'initial_lr', needed "
+                                   f"to resume with last_epoch={last_epoch}; load the "
+                                   "optimizer's state_dict first")
+        self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
+        self.last_epoch = int(last_epoch)
+        self._step_count = 0
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
+
+    def get_lr(self) -> list[float]:
+        """Rates for ``self.last_epoch``, one per parameter group (subclasses define this)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement get_lr")
+
+    def get_last_lr(self) -> list[float]:
+        """The rates set by the last :meth:`step`, one per parameter group."""
+        return list(self._last_lr)
+
+    def step(self) -> None:
+        """Advance the schedule by one epoch (or batch) and write the new rates."""
+        self._step_count += 1
+        self.last_epoch += 1
+        values = self.get_lr()
+        groups = self.optimizer.param_groups
+        if len(values) != len(groups):
+            raise ValueError(f"{type(self).__name__}: computed {len(values)} learning rates "
+                             f"for {len(groups)} parameter groups (was a group added after "
+                             "the scheduler was built?)")
+        for group, lr in zip(groups, values):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in groups]
+
+    def _current_lrs(self) -> list[float]:
+        return [group["lr"] for group in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, Any]:
+        """Every attribute except the optimizer (save and load the optimizer separately)."""
+        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore attributes saved by :meth:`state_dict`."""
+        self.__dict__.update(state_dict)
+
+
+# ---------------------------------------------------------------------------
+# Closed-form schedules
+# ---------------------------------------------------------------------------
+
+class LambdaLR(LRScheduler):
+    r"""Set each group's rate to its initial rate times a function of the epoch.
+
+    .. math:: \eta_t = \eta_0 \cdot \lambda(t)
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        lr_lambda (callable or list): ``epoch -> factor``, or one such function per group.
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = LambdaLR(optimizer, lr_lambda=lambda epoch: 0.95 ** epoch)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
+        _check_optimizer("LambdaLR", optimizer)
+        lambdas = _per_group("LambdaLR", "lr_lambda", optimizer, lr_lambda)
+        for i, fn in enumerate(lambdas):
+            if not callable(fn):
+                raise TypeError(f"LambdaLR: lr_lambda[{i}] must be callable, got "
+                                f"{type(fn).__name__}")
+        self.lr_lambdas = lambdas
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        return [base_lr * fn(self.last_epoch)
+                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base, but functions are stored as ``None`` (only callable objects'
+        ``__dict__`` is saved, as torch does)."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else dict(fn.__dict__)
+                               for fn in self.lr_lambdas]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("lr_lambdas", [None] * len(self.lr_lambdas))
+        self.__dict__.update(state)
+        for fn, attributes in zip(self.lr_lambdas, saved):
+            if attributes is not None:
+                fn.__dict__.update(attributes)
+
+
+# ---------------------------------------------------------------------------
+# Recursive (chainable) schedules
+# ---------------------------------------------------------------------------
+
+class StepLR(LRScheduler):
+    r"""Multiply the rate by ``gamma`` every ``step_size`` epochs.
+
+    .. math:: \eta_t = \eta_0 \cdot \gamma^{\lfloor t / \text{step\_size} \rfloor}
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        step_size (int): period of the decay, in epochs.
+        gamma (float): multiplicative factor (default: 0.1).
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = StepLR(optimizer, step_size=30, gamma=0.1)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        _check_positive_int("StepLR", "step_size", step_size)
+        _check_number("StepLR", "gamma", gamma)
+        self.step_size = step_size
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+
+
+class MultiStepLR(LRScheduler):
+    r"""Multiply the rate by ``gamma`` at each milestone epoch.
+
+    .. math:: \eta_t = \eta_0 \cdot \gamma^{\#\{m \in \text{milestones} : m \le t\}}
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        milestones (iterable of int): epochs at which to decay (a repeated milestone decays
+            once per occurrence).
+        gamma (float): multiplicative factor (default: 0.1).
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = MultiStepLR(optimizer, milestones=[30, 80], gamma=0.1)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
+        _check_number("MultiStepLR", "gamma", gamma)
+        self.milestones = Counter(milestones)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self.last_epoch not in self.milestones:
+            return self._current_lrs()
+        factor = self.gamma ** self.milestones[self.last_epoch]
+        return [lr * factor for lr in self._current_lrs()]
+
+
+class ExponentialLR(LRScheduler):
+    r"""Multiply the rate by ``gamma`` every epoch.
+
+    .. math:: \eta_t = \eta_0 \cdot \gamma^t
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        gamma (float): multiplicative factor.
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = ExponentialLR(optimizer, gamma=0.9)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        _check_number("ExponentialLR", "gamma", gamma)
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        if self._is_initial:
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+
+
+class CosineAnnealingLR(LRScheduler):
+    r"""Cosine annealing from the initial rate to ``eta_min`` over ``T_max`` epochs.
+
+    The rate follows torch's recursive form, which equals the closed form
+    :math:`\eta_t = \eta_{min} + \tfrac12(\eta_0 - \eta_{min})(1 + \cos(\pi t / T_{max}))`
+    when no other scheduler touches the rate, and keeps oscillating past ``T_max``:
+
+    .. math::
+        \eta_t = \eta_{min} + (\eta_{t-1} - \eta_{min})
+                 \frac{1 + \cos(\pi t / T_{max})}{1 + \cos(\pi (t-1) / T_{max})}
+
+    with, when :math:`(t - 1 - T_{max}) \bmod 2T_{max} = 0`,
+    :math:`\eta_t = \eta_{t-1} + (\eta_0 - \eta_{min})(1 - \cos(\pi / T_{max}))/2`.
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        T_max (int): half period, in epochs.
+        eta_min (float): minimum rate (default: 0.0).
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = CosineAnnealingLR(optimizer, T_max=100)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
+        _check_positive_int("CosineAnnealingLR", "T_max", T_max)
+        _check_number("CosineAnnealingLR", "eta_min", eta_min)
+        self.T_max = T_max
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        t, t_max, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if self._is_initial:
+            return self._current_lrs()
+        if self._step_count == 1 and t > 0:      # resumed: closed form from base_lrs
+            return [eta_min + (base - eta_min) * (1 + math.cos(t * math.pi / t_max)) / 2
+                    for base in self.base_lrs]
+        if (t - 1 - t_max) % (2 * t_max) == 0:   # bottom of the cosine: climb back up
+            return [lr + (base - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
+                    for base, lr in zip(self.base_lrs, self._current_lrs())]
+        ratio = (1 + math.cos(math.pi * t / t_max)) / (1 + math.cos(math.pi * (t - 1) / t_max))
+        return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]
+
+
+# ---------------------------------------------------------------------------
+# One-cycle policy
+# ---------------------------------------------------------------------------
+
+class OneCycleLR(LRScheduler):
+    r"""The 1cycle policy (Smith & Topin, 2017): warm up to ``max_lr``, then anneal far below.
+
+    With :math:`\eta_{init} = \text{max\_lr}/\text{div\_factor}` and
+    :math:`\eta_{min} = \eta_{init}/\text{final\_div\_factor}`, the rate is annealed
+    (cosine :math:`e + \tfrac12(s - e)(1 + \cos\pi p)` or linear :math:`s + (e - s)p`,
+    :math:`p` the fraction of the phase done) through the phases
+
+    * two phases (default): :math:`\eta_{init} \to \text{max\_lr}` over the first
+      ``pct_start`` of the steps, then :math:`\text{max\_lr} \to \eta_{min}`;
+    * ``three_phase``: :math:`\eta_{init} \to \text{max\_lr} \to \eta_{init}` (symmetric),
+      then :math:`\eta_{init} \to \eta_{min}`.
+
+    With ``cycle_momentum`` the momentum (or :math:`\beta_1` for Adam-like optimizers) moves
+    inversely, between ``max_momentum`` and ``base_momentum``. Call ``step()`` after every
+    batch; stepping more than ``total_steps`` times raises ``ValueError``.
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        max_lr (float or list): peak rate, per group.
+        total_steps (int, optional): steps in the cycle (default: None, then
+            ``epochs * steps_per_epoch``).
+        epochs (int, optional): epochs to train for (default: None).
+        steps_per_epoch (int, optional): steps per epoch (default: None).
+        pct_start (float): fraction of the cycle spent increasing the rate (default: 0.3).
+        anneal_strategy (str): ``'cos'`` or ``'linear'`` (default: ``'cos'``).
+        cycle_momentum (bool): cycle momentum inversely to the rate (default: True).
+        base_momentum (float or list): momentum at the peak rate (default: 0.85).
+        max_momentum (float or list): momentum at the start and end (default: 0.95).
+        div_factor (float): ``initial_lr = max_lr / div_factor`` (default: 25.0).
+        final_div_factor (float): ``min_lr = initial_lr / final_div_factor`` (default: 1e4).
+        three_phase (bool): use the three-phase schedule (default: False).
+        last_epoch (int): index of the last batch (default: -1).
+
+    Example:
+        >>> scheduler = OneCycleLR(optimizer, max_lr=0.01, total_steps=1000)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, max_lr: float | list[float],
+                 total_steps: int | None = None, epochs: int | None = None,
+                 steps_per_epoch: int | None = None, pct_start: float = 0.3,
+                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
+                 base_momentum: float | list[float] = 0.85,
+                 max_momentum: float | list[float] = 0.95, div_factor: float = 25.0,
+                 final_div_factor: float = 1e4, three_phase: bool = False,
+                 last_epoch: int = -1) -> None:
+        owner = "OneCycleLR"
+        _check_optimizer(owner, optimizer)
+        if total_steps is not None:
+            _check_positive_int(owner, "total_steps", total_steps)
+        elif epochs is not None and steps_per_epoch is not None:
+            _check_positive_int(owner, "epochs", epochs)
+            _check_positive_int(owner, "steps_per_epoch", steps_per_epoch)
+            total_steps = epochs * steps_per_epoch
+        else:
+            raise ValueError(f"{owner}: give either total_steps or both epochs and "
+                             f"steps_per_epoch, got total_steps={total_steps}, "
+                             f"epochs={epochs}, steps_per_epoch={steps_per_epoch}")
+        _check_number(owner, "pct_start", pct_start)
+        if not 0 <= pct_start <= 1:
+            raise ValueError(f"{owner}: pct_start must be in [0, 1], got {pct_start!r}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError(f"{owner}: anneal_strategy must be 'cos' or 'linear', got "
+                             f"{anneal_strategy!r}")
+        self.total_steps = int(total_steps)
+        self.anneal_strategy = anneal_strategy
+        self.cycle_momentum = cycle_momentum
+        self._schedule_phases = self._phases(float(pct_start), self.total_steps, three_phase)
+
+        max_lrs = _per_group(owner, "max_lr", optimizer, max_lr)
+        if last_epoch == -1:
+            for group, peak in zip(optimizer.param_groups, max_lrs):
+                group["initial_lr"] = peak / div_factor
+                group["max_lr"] = peak
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError(f"{owner}: cycle_momentum=True needs an optimizer with "
+                                 f"'momentum' or 'betas', but {type(optimizer).__name__} "
+                                 "has neither")
+            self.use_beta1 = "betas" in optimizer.defaults
+            max_moms = _per_group(owner, "max_momentum", optimizer, max_momentum)
+            base_moms = _per_group(owner, "base_momentum", optimizer, base_momentum)
+            if last_epoch == -1:
+                for group, top, bottom in zip(optimizer.param_groups, max_moms, base_moms):
+                    self._set_momentum(group, top)
+                    group["max_momentum"] = top
+                    group["base_momentum"] = bottom
+        super().__init__(optimizer, last_epoch)
+
+    @staticmethod
+    def _phases(pct_start: float, total: int, three_phase: bool) -> list[dict[str, Any]]:
+        """Each phase: last step index and the group keys it anneals between."""
+        def phase(end: float, lr: tuple[str, str], mom: tuple[str, str]) -> dict[str, Any]:
+            return {"end_step": end, "start_lr": lr[0], "end_lr": lr[1],
+                    "start_momentum": mom[0], "end_momentum": mom[1]}
+        up = phase(pct_start * total - 1, ("initial_lr", "max_lr"),
+                   ("max_momentum", "base_momentum"))
+        if three_phase:
+            return [up,
+                    phase(2 * pct_start * total - 2, ("max_lr", "initial_lr"),
+                          ("base_momentum", "max_momentum")),
+                    phase(total - 1, ("initial_lr", "min_lr"),
+                          ("max_momentum", "max_momentum"))]
+        return [up, phase(total - 1, ("max_lr", "min_lr"), ("base_momentum", "max_momentum"))]
+
+    def _anneal(self, start: float, end: float, pct: float) -> float:
+        if self.anneal_strategy == "cos":
+            return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+        return (end - start) * pct + start
+
+    def _set_momentum(self, group: dict[str, Any], momentum: float) -> None:
+        if self.use_beta1:
+            group["betas"] = (momentum, *group["betas"][1:])
+        else:
+            group["momentum"] = momentum
+
+    def get_lr(self) -> list[float]:
+        """The rates for this step; also writes the cycled momentum into each group."""
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(f"OneCycleLR: tried to step {step} times, but total_steps is "
+                             f"{self.total_steps}")
+        lrs = []
+        last = len(self._schedule_phases) - 1
+        for group in self.optimizer.param_groups:
+            start_step = 0.0
+            for i, ph in enumerate(self._schedule_phases):
+                if step <= ph["end_step"] or i == last:
+                    pct = (step - start_step) / (ph["end_step"] - start_step)
+                    lrs.append(self._anneal(group[ph["start_lr"]], group[ph["end_lr"]], pct))
+                    if self.cycle_momentum:
+                        self._set_momentum(group, self._anneal(
+                            group[ph["start_momentum"]], group[ph["end_momentum"]], pct))
+                    break
+                start_step = ph["end_step"]
+        return lrs
+
+
+# ---------------------------------------------------------------------------
+# Metric-driven schedule
+# ---------------------------------------------------------------------------
+
+class ReduceLROnPlateau(LRScheduler):
+    r"""Reduce the rate when a monitored metric stops improving.
+
+    A metric :math:`a` improves on the best value :math:`b` when (``mode='min'``)
+    :math:`a < b(1 - \text{threshold})` (``'rel'``) or :math:`a < b - \text{threshold}`
+    (``'abs'``), and mirror-wise for ``mode='max'``. After more than ``patience`` epochs
+    without improvement, each rate becomes :math:`\max(\eta \cdot \text{factor},
+    \text{min\_lr})` (skipped if that changes it by no more than ``eps``), and ``cooldown``
+    epochs follow in which bad epochs are not counted.
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        mode (str): ``'min'`` or ``'max'`` (default: ``'min'``).
+        factor (float): multiplicative decay, < 1 (default: 0.1).
+        patience (int): epochs without improvement tolerated (default: 10).
+        threshold (float): minimal significant change (default: 1e-4).
+        threshold_mode (str): ``'rel'`` or ``'abs'`` (default: ``'rel'``).
+        cooldown (int): epochs to wait after a reduction (default: 0).
+        min_lr (float or list): lower bound on the rate, per group (default: 0).
+        eps (float): smallest reduction applied (default: 1e-8).
+
+    Example:
+        >>> scheduler = ReduceLROnPlateau(optimizer, "min")  # doctest: +SKIP
+        >>> for epoch in range(10):  # doctest: +SKIP
+        ...     train(...)
+        ...     scheduler.step(validate(...))
+    """
+
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float | list[float] = 0, eps: float = 1e-8) -> None:
+        owner = "ReduceLROnPlateau"
+        _check_number(owner, "factor", factor)
+        if factor >= 1.0:
+            raise ValueError(f"{owner}: factor should be < 1.0, got factor={factor!r}")
+        _check_optimizer(owner, optimizer)
+        for name, value in (("patience", patience), ("cooldown", cooldown)):
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+                raise ValueError(f"{owner}: {name} must be a non-negative integer, got {value!r}")
+        self.factor = factor
+        self.optimizer = optimizer
+        if isinstance(min_lr, (list, tuple)):
+            self.default_min_lr = None
+            self.min_lrs = _per_group(owner, "min_lr", optimizer, min_lr)
+        else:
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * len(optimizer.param_groups)
+        self.patience = patience
+        self.cooldown = cooldown
+        self.eps = eps
+        self.last_epoch = 0
+        self._last_lr = self._current_lrs()
+        self._init_is_better(mode, threshold, threshold_mode)
+        self._reset()
+
+    def _init_is_better(self, mode: str, threshold: float, threshold_mode: str) -> None:
+        if mode not in ("min", "max"):
+            raise ValueError(f"ReduceLROnPlateau: mode must be 'min' or 'max', got {mode!r}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError("ReduceLROnPlateau: threshold_mode must be 'rel' or 'abs', got "
+                             f"{threshold_mode!r}")
+        self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+
+    def _reset(self) -> None:
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    @property
+    def in_cooldown(self) -> bool:
+        """Whether the scheduler is waiting after a reduction."""
+        return self.cooldown_counter > 0
+
+    def _is_better(self, a: float, best: float) -> bool:
+        """Whether metric value ``a`` is a significant improvement on ``best``."""
+        if self.mode == "min" and self.threshold_mode == "rel":
+            return a < best * (1.0 - self.threshold)
+        if self.mode == "min":
+            return a < best - self.threshold
+        if self.threshold_mode == "rel":
+            return a > best * (self.threshold + 1.0)
+        return a > best + self.threshold
+
+    def step(self, metrics: Any) -> None:  # type: ignore[override]
+        """Record one epoch's metric (a number, 0-d array or scalar tensor)."""
+        current = float(metrics)
+        self.last_epoch += 1
+        if self._is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            self._reduce_lr()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = self._current_lrs()
+
+    def _reduce_lr(self) -> None:
+        groups = self.optimizer.param_groups
+        if len(groups) != len(self.min_lrs):
+            if self.default_min_lr is None:
+                raise ValueError(f"ReduceLROnPlateau: the optimizer has {len(groups)} parameter "
+                                 f"groups but min_lr has {len(self.min_lrs)} values; set "
+                                 "min_lrs to match")
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, min_lr in zip(groups, self.min_lrs):
+            old_lr = float(group["lr"])
+            new_lr = max(old_lr * self.factor, min_lr)
+            if old_lr - new_lr > self.eps:
+                group["lr"] = new_lr
+
+    def get_lr(self) -> list[float]:
+        """The current rates (this scheduler changes them only in :meth:`step`)."""
+        return self._current_lrs()
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        self.__dict__.update(state_dict)
+        self._init_is_better(self.mode, self.threshold, self.threshold_mode)

@@ -1,0 +1,352 @@
+"""The ``Optimizer`` base class: parameter groups, per-parameter state, checkpoints.
+
+A *parameter* is any object with a ``.data`` NumPy array (floating point) and a ``.grad``
+attribute (an array of the same shape, or ``None``), hashed by identity, as
+``nnlite.nn.Parameter`` is. Optimizers update ``p.data`` in place (other objects alias it)
+and never write into ``p.grad`` (it may be shared).
+
+Subclasses supply their defaults, validate hyper-parameters in ``_check_hyperparameters``
+and update one parameter group in ``_update_group``; everything else lives here.
+
+Hyper-parameters are read with ``float(...)`` at every step, so a value written by a
+scheduler as a NumPy scalar never upcasts float32 parameters (NEP 50).
+"""
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Optimizer"]
+
+
+# ---------------------------------------------------------------------------
+# Argument checks shared by the optimizers
+# ---------------------------------------------------------------------------
+
+def check_real(owner: str, name: str, value: Any, low: float = 0.0,
+               high: float | None = None, high_open: bool = True) -> None:
+    """Raise unless ``value`` is a real number in ``[low, high)`` (or ``[low, high]``).
+
+    The message names the optimizer, the argument and the value received.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {value!r} "
+                        f"of type {type(value).__name__}")
+    if high is None:
+        ok, expected = low <= value, f"{name} >= {low}"
+    elif high_open:
+        ok, expected = low <= value < high, f"{low} <= {name} < {high}"
+    else:
+        ok, expected = low <= value <= high, f"{low} <= {name} <= {high}"
+    if not ok:
+        raise ValueError(f"{owner}: invalid {name}={value!r}; expected {expected}")
+
+
+def check_betas(owner: str, group: dict) -> None:
+    """Check ``group['betas']`` is a pair in ``[0, 1)`` and store it as two Python floats."""
+    betas = group["betas"]
+    if isinstance(betas, (str, bytes)) or not isinstance(betas, Iterable):
+        raise TypeError(f"{owner}: betas must be a pair of floats, got {betas!r}")
+    betas = tuple(betas)
+    if len(betas) != 2:
+        raise ValueError(f"{owner}: betas must have 2 entries, got {len(betas)}: {betas!r}")
+    for i, beta in enumerate(betas):
+        check_real(owner, f"betas[{i}]", beta, 0.0, 1.0)
+    group["betas"] = (float(betas[0]), float(betas[1]))
+
+
+def effective_grad(data: np.ndarray, grad: np.ndarray, weight_decay: float,
+                   maximize: bool) -> np.ndarray:
+    r"""Return :math:`\pm g + \lambda \theta`, in a fresh array only when it differs from ``grad``.
+
+    ``grad`` itself is never written to.
+    """
+    if weight_decay != 0:
+        g = np.multiply(data, weight_decay)
+        if maximize:
+            g -= grad
+        else:
+            g += grad
+        return g
+    if maximize:
+        return np.negative(grad)
+    return grad
+
+
+def _describe(obj: Any) -> str:
+    return f"{type(obj).__module__}.{type(obj).__qualname__}"
+
+
+def _check_parameter(owner: str, p: Any, index: int) -> None:
+    data = getattr(p, "data", None)
+    if not isinstance(data, np.ndarray) or not hasattr(p, "grad"):
+        raise TypeError(f"{owner} can only optimize parameters (objects with a NumPy .data "
+                        f"array and a .grad attribute), but params[{index}] is "
+                        f"{_describe(p)}")
+    if not np.issubdtype(data.dtype, np.floating):
+        raise TypeError(f"{owner} can only optimize floating-point parameters, but "
+                        f"params[{index}] has dtype {data.dtype}")
+    if getattr(p, "is_leaf", True) is False:
+        raise ValueError(f"{owner}: can't optimize a non-leaf tensor (params[{index}])")
+    try:
+        hash(p)
+    except TypeError:
+        raise TypeError(f"{owner}: params[{index}] of type {_describe(p)} is not hashable; "
+                        "parameters are keys of optimizer.state and must hash by "
+                        "identity") from None
+
+
+# ---------------------------------------------------------------------------
+# Optimizer
+# ---------------------------------------------------------------------------
+
+class Optimizer:
+    """Base class of all optimizers.
+
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups
+            (each with a ``'params'`` entry and optional per-group hyper-parameters).
+            ``(name, parameter)`` pairs, as ``named_parameters()`` yields, are accepted
+            and the names kept in ``'param_names'``.
+        defaults (dict): default hyper-parameters, used by groups that do not set them.
+
+    Attributes:
+        param_groups (list[dict]): one dict per group, ``'params'`` plus every
+            hyper-parameter (defaults filled in).
+        state (dict): per-parameter state (moment estimates, step counts), keyed by
+            the parameter object.
+
+    Example:
+        >>> import numpy as np
+        >>> from nnlite.optim import SGD
+        >>> class P:
+        ...     def __init__(self, a): self.data, self.grad = a, None
+        >>> w = P(np.ones(3))
+        >>> opt = SGD([w], lr=0.5)
+        >>> w.grad = np.ones(3)
+        >>> opt.step()
+        >>> w.data
+        array([0.5, 0.5, 0.5])
+    """
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = dict(defaults)
+        self._check_hyperparameters(self.defaults)
+        self.state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+
+        owner = type(self).__name__
+        if isinstance(params, np.ndarray) or isinstance(getattr(params, "data", None),
+                                                         np.ndarray):
+            raise TypeError(f"{owner}: params must be an iterable of parameters or of "
+                            f"dicts, but got a single {_describe(params)}; wrap it in a list")
+        if isinstance(params, (Mapping, set, frozenset, str, bytes)) or \
+                not isinstance(params, Iterable):
+            raise TypeError(f"{owner}: params must be an ordered iterable (list, tuple, "
+                            f"generator) of parameters or of dicts, got {_describe(params)}")
+        groups = list(params)
+        if len(groups) == 0:
+            raise ValueError(f"{owner}: optimizer got an empty parameter list")
+        if not isinstance(groups[0], Mapping):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # -- hooks for subclasses ------------------------------------------------
+
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        """Validate (and normalise in place) the hyper-parameters of one group.
+
+        The base optimizer imposes no constraint; subclasses raise ``ValueError`` or
+        ``TypeError`` naming the argument and the value.
+        """
+
+    def _update_group(self, group: dict[str, Any]) -> None:
+        """Apply one update to every parameter of ``group`` that has a gradient."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _update_group "
+                                  "or override step")
+
+    # -- public API ----------------------------------------------------------
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Perform one optimization step.
+
+        Args:
+            closure (callable, optional): re-evaluates the model (zero grads, forward,
+                backward) and returns the loss; it is called once, before the update.
+
+        Returns:
+            The closure's loss, or ``None`` without a closure.
+        """
+        loss = None if closure is None else closure()
+        for group in self.param_groups:
+            self._update_group(group)
+        return loss
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the gradients of all optimized parameters.
+
+        Args:
+            set_to_none (bool): set ``p.grad = None`` (default) instead of a fresh array of
+                zeros. A parameter whose grad is ``None`` is skipped by ``step``, one with a
+                zero grad is not (weight decay and momentum still act). The old gradient
+                array is never written to, since it may be shared.
+        """
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p.grad = None if set_to_none else np.zeros_like(p.grad)
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyper-parameters.
+
+        Args:
+            param_group (dict): ``'params'`` (a parameter or an iterable of them) plus any
+                hyper-parameters that differ from ``defaults``.
+        """
+        owner = type(self).__name__
+        if not isinstance(param_group, Mapping):
+            raise TypeError(f"{owner}: param_group must be a dict, got {_describe(param_group)}")
+        if "params" not in param_group:
+            raise ValueError(f"{owner}: param_group must have a 'params' entry, got keys "
+                             f"{sorted(param_group)}")
+        group = dict(param_group)
+        params = group["params"]
+        if isinstance(getattr(params, "data", None), np.ndarray):
+            params = [params]
+        elif isinstance(params, (set, frozenset)):
+            raise TypeError(f"{owner}: parameters must be given in an ordered collection, "
+                            "not a set (its order changes between runs); use a list")
+        elif isinstance(params, (np.ndarray, Mapping, str, bytes)) or \
+                not isinstance(params, Iterable):
+            raise TypeError(f"{owner}: param_group['params'] must be a parameter or an "
+                            f"iterable of parameters, got {_describe(params)}")
+        params = list(params)
+        if params and all(isinstance(p, tuple) for p in params):
+            group["param_names"] = [p[0] for p in params]
+            params = [p[1] for p in params]
+        for i, p in enumerate(params):
+            _check_parameter(owner, p, i)
+        group["params"] = params
+
+        for name, default in self.defaults.items():
+            group.setdefault(name, default)
+        self._check_hyperparameters(group)
+
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn(f"{owner}: a parameter group contains duplicate parameters; "
+                          "each will be updated more than once per step", stacklevel=2)
+        taken = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in taken for p in params):
+            raise ValueError(f"{owner}: some parameters appear in more than one parameter group")
+        if self.param_groups and (("param_names" in group)
+                                  != ("param_names" in self.param_groups[0])):
+            raise ValueError(f"{owner}: all parameter groups must be given with names or all "
+                             "without names")
+        self.param_groups.append(group)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Return a snapshot of the optimizer in torch's layout.
+
+        ``{'state': {index: {name: value}}, 'param_groups': [{..., 'params': [index]}]}``,
+        where parameters are replaced by their position across all groups. Every value is
+        a NumPy array (a copy) or a Python scalar, so the dict can be flattened into an
+        ``.npz`` file.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {
+            index[id(p)]: {k: (v.copy() if isinstance(v, np.ndarray) else v)
+                           for k, v in s.items()}
+            for p, s in self.state.items() if id(p) in index
+        }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Load a dict returned by :meth:`state_dict` (from nnlite or, converted, torch).
+
+        Arrays are copied and cast to each parameter's dtype; ``'step'`` becomes a float.
+
+        Raises:
+            ValueError: the number of groups, the size of a group or the shape of a state
+                array differs from this optimizer's, or a state index is out of range.
+        """
+        owner = type(self).__name__
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{owner}.load_state_dict: expected a dict, got "
+                            f"{_describe(state_dict)}")
+        for key in ("state", "param_groups"):
+            if key not in state_dict:
+                raise ValueError(f"{owner}.load_state_dict: state_dict has no {key!r} entry")
+        saved_groups = list(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"{owner}.load_state_dict: loaded state dict has "
+                             f"{len(saved_groups)} parameter groups, but the optimizer has "
+                             f"{len(self.param_groups)}")
+        by_index: dict[Any, Any] = {}
+        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"{owner}.load_state_dict: parameter group {i} has "
+                                 f"{len(saved['params'])} parameters in the state dict, but "
+                                 f"{len(group['params'])} in the optimizer")
+            by_index.update(zip(saved["params"], group["params"]))
+
+        state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        for k, saved_state in state_dict["state"].items():
+            if k not in by_index:
+                raise ValueError(f"{owner}.load_state_dict: state refers to parameter {k!r}, "
+                                 f"which no parameter group lists")
+            p = by_index[k]
+            state[p] = {name: self._load_state_value(p, k, name, value)
+                        for name, value in saved_state.items()}
+
+        new_groups = []
+        for group, saved in zip(self.param_groups, saved_groups):
+            new = {k: v for k, v in saved.items() if k != "params"}
+            new["params"] = group["params"]
+            if "param_names" in group and "param_names" not in new:
+                new["param_names"] = group["param_names"]
+            for name, default in self.defaults.items():
+                new.setdefault(name, default)
+            self._check_hyperparameters(new)
+            new_groups.append(new)
+        self.state = state
+        self.param_groups = new_groups
+
+    @staticmethod
+    def _load_state_value(p: Any, index: Any, name: str, value: Any) -> Any:
+        if name == "step":
+            return float(value)
+        if isinstance(value, numbers.Real) and p.data.ndim == 0:
+            return np.array(value, dtype=p.data.dtype)     # state of a 0-d parameter
+        if isinstance(value, (numbers.Number, str, bytes)) or value is None:
+            return value
+        arr = np.asarray(value)
+        if arr.ndim == 0 and p.data.ndim != 0:
+            return arr.item()
+        if np.issubdtype(arr.dtype, np.floating):
+            arr = arr.astype(p.data.dtype, copy=True)
+        else:
+            arr = arr.copy()
+        if arr.shape != p.data.shape:
+            raise ValueError(f"load_state_dict: state[{index!r}][{name!r}] has shape "
+                             f"{arr.shape}, but the parameter has shape {p.data.shape}")
+        return arr
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {k}: {group[k]}" for k in sorted(group) if k != "params")
+        return "\n".join(lines) + "\n)"

@@ -1,0 +1,464 @@
+"""Tests for nnlite/optim: SGD, Adam, AdamW, RMSprop, Adagrad and the Optimizer base.
+
+The oracle is torch.optim (same float64 parameters, same gradient sequence, compared after
+every step); tests that need it skip cleanly without torch. Parameters are a stand-in class
+``P`` with the attributes of ``nnlite.nn.Parameter``, so these tests do not depend on the
+autograd core.
+"""
+from __future__ import annotations
+
+import inspect
+import io
+import itertools
+
+import numpy as np
+import pytest
+
+from nnlite import optim
+
+SHAPES = [(3, 4), (5,), (2, 1, 3), ()]
+STEPS = 20
+TORCH_ONLY_KEYS = {"foreach", "fused", "capturable", "differentiable"}
+
+
+class P:
+    """Minimal parameter: a NumPy ``data`` array and a ``grad``."""
+
+    def __init__(self, a):
+        self.data = a
+        self.grad = None
+        self.requires_grad = True
+
+
+# ---------------------------------------------------------------------------
+# Option grids
+# ---------------------------------------------------------------------------
+
+def _grid(name, fixed, **axes):
+    keys = list(axes)
+    cases = []
+    for values in itertools.product(*(axes[k] for k in keys)):
+        kwargs = dict(fixed, **dict(zip(keys, values)))
+        if name == "SGD" and kwargs["nesterov"] and (kwargs["momentum"] == 0
+                                                     or kwargs["dampening"] != 0):
+            continue
+        ident = name + "-" + ",".join(f"{k}={v}" for k, v in kwargs.items())
+        cases.append(pytest.param(name, kwargs, id=ident))
+    return cases
+
+
+CASES = (
+    _grid("SGD", {"lr": 0.1}, momentum=[0, 0.9], dampening=[0, 0.3], nesterov=[False, True],
+          weight_decay=[0, 0.05], maximize=[False, True])
+    + _grid("Adam", {"lr": 0.01}, betas=[(0.9, 0.999), (0.5, 0.9)], weight_decay=[0, 0.1],
+            amsgrad=[False, True], maximize=[False, True])
+    + _grid("AdamW", {"lr": 0.01}, weight_decay=[0.01, 0.3], amsgrad=[False, True],
+            maximize=[False, True])
+    + _grid("RMSprop", {"lr": 0.01, "alpha": 0.9}, momentum=[0, 0.8], centered=[False, True],
+            weight_decay=[0, 0.05], maximize=[False, True])
+    + _grid("Adagrad", {"lr": 0.1}, lr_decay=[0, 0.1], weight_decay=[0, 0.05],
+            initial_accumulator_value=[0, 0.5], maximize=[False, True])
+)
+
+# One configuration per optimizer with every option switched on.
+FULL = [
+    pytest.param("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.05},
+                 id="SGD"),
+    pytest.param("Adam", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True, "maximize": True},
+                 id="Adam"),
+    pytest.param("AdamW", {"lr": 0.01, "weight_decay": 0.3, "amsgrad": True}, id="AdamW"),
+    pytest.param("RMSprop", {"lr": 0.01, "momentum": 0.8, "centered": True,
+                             "weight_decay": 0.05}, id="RMSprop"),
+    pytest.param("Adagrad", {"lr": 0.1, "lr_decay": 0.1, "weight_decay": 0.05,
+                             "initial_accumulator_value": 0.5}, id="Adagrad"),
+]
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+def _arrays(seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(s).astype(dtype) for s in SHAPES]
+
+
+def _grads(seed, steps, dtype=np.float64):
+    """Per step, one gradient per parameter; the last parameter has none every third step."""
+    rng = np.random.default_rng(seed)
+    seq = []
+    for t in range(steps):
+        gs = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
+        if t % 3 == 1:
+            gs[-1] = None
+        seq.append(gs)
+    return seq
+
+
+def _groups(params, kwargs):
+    """Two groups; the second has half the learning rate."""
+    return [{"params": params[:2]}, {"params": params[2:], "lr": kwargs["lr"] / 2}]
+
+
+def _nl_opt(name, kwargs, arrays):
+    params = [P(a.copy()) for a in arrays]
+    return getattr(optim, name)(_groups(params, kwargs), **kwargs), params
+
+
+def _torch_opt(torch, name, kwargs, arrays):
+    params = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
+    return getattr(torch.optim, name)(_groups(params, kwargs), **kwargs), params
+
+
+def _set_grads(params, grads, to_tensor=None):
+    for p, g in zip(params, grads):
+        if g is None:
+            p.grad = None
+        else:
+            p.grad = to_tensor(g.copy()) if to_tensor else g.copy()
+
+
+def _run(opt, params, grad_seq):
+    for grads in grad_seq:
+        _set_grads(params, grads)
+        opt.step()
+
+
+def _assert_close(actual, expected, rtol=1e-10, atol=1e-12):
+    for i, (a, e) in enumerate(zip(actual, expected)):
+        np.testing.assert_allclose(a, e, rtol=rtol, atol=atol, err_msg=f"parameter {i}")
+
+
+def _torch_state_to_numpy(sd):
+    """A torch optimizer state_dict with tensors replaced by arrays and floats."""
+    state = {k: {n: (float(v) if n == "step" else v.detach().numpy().copy())
+                 for n, v in s.items()} for k, s in sd["state"].items()}
+    return {"state": state, "param_groups": [dict(g) for g in sd["param_groups"]]}
+
+
+def _through_npz(sd):
+    """Save a state_dict to an in-memory .npz (no pickle) and read it back."""
+    flat = {f"state/{k}/{n}": np.asarray(v) for k, s in sd["state"].items() for n, v in s.items()}
+    for i, g in enumerate(sd["param_groups"]):
+        flat.update({f"param_groups/{i}/{n}": np.asarray(v) for n, v in g.items()})
+    buf = io.BytesIO()
+    np.savez(buf, **flat)
+    buf.seek(0)
+    loaded = np.load(buf, allow_pickle=False)
+    out = {"state": {}, "param_groups": [{} for _ in sd["param_groups"]]}
+    for key in loaded.files:
+        kind, a, b = key.split("/")
+        value = loaded[key]
+        value = value.item() if value.ndim == 0 and b != "params" else value
+        if kind == "state":
+            out["state"].setdefault(int(a), {})[b] = value
+        else:
+            out["param_groups"][int(a)][b] = value
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Parity with torch
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, kwargs", CASES)
+def test_matches_torch_every_step(name, kwargs):
+    torch = pytest.importorskip("torch")
+    arrays, grad_seq = _arrays(0), _grads(1, STEPS)
+    nl, nl_params = _nl_opt(name, kwargs, arrays)
+    th, th_params = _torch_opt(torch, name, kwargs, arrays)
+    data_ids = [id(p.data) for p in nl_params]
+    for grads in grad_seq:
+        _set_grads(nl_params, grads)
+        _set_grads(th_params, grads, torch.from_numpy)
+        nl.step()
+        th.step()
+        _assert_close([p.data for p in nl_params], [t.detach().numpy() for t in th_params])
+        for p, g in zip(nl_params, grads):          # gradients are never written to
+            if g is not None:
+                np.testing.assert_array_equal(p.grad, g)
+    assert [id(p.data) for p in nl_params] == data_ids   # parameters updated in place
+
+    nl_sd, th_sd = nl.state_dict(), _torch_state_to_numpy(th.state_dict())
+    assert nl_sd["state"].keys() == th_sd["state"].keys()
+    for k, state in nl_sd["state"].items():
+        assert list(state) == list(th_sd["state"][k])
+        for n, v in state.items():
+            np.testing.assert_allclose(v, th_sd["state"][k][n], rtol=1e-10, atol=1e-12)
+    for g_nl, g_th in zip(nl_sd["param_groups"], th_sd["param_groups"]):
+        assert set(g_th) - set(g_nl) <= TORCH_ONLY_KEYS
+        assert {k: v for k, v in g_th.items() if k not in TORCH_ONLY_KEYS} == g_nl
+
+
+@pytest.mark.parametrize("name, kwargs", FULL)
+def test_float32_stays_float32(name, kwargs):
+    torch = pytest.importorskip("torch")
+    arrays, grad_seq = _arrays(2, np.float32), _grads(3, 6, np.float32)
+    nl, nl_params = _nl_opt(name, kwargs, arrays)
+    th, th_params = _torch_opt(torch, name, kwargs, arrays)
+    for group in nl.param_groups:   # NumPy float64 scalars, as a scheduler might write
+        group["lr"] = np.float64(group["lr"])
+        if "betas" in group:
+            group["betas"] = tuple(np.float64(b) for b in group["betas"])
+    for grads in grad_seq:
+        _set_grads(nl_params, grads)
+        _set_grads(th_params, grads, torch.from_numpy)
+        nl.step()
+        th.step()
+    for p in nl_params:
+        assert p.data.dtype == np.float32
+    for state in nl.state.values():
+        for v in state.values():
+            assert not isinstance(v, np.ndarray) or v.dtype == np.float32
+    _assert_close([p.data for p in nl_params], [t.detach().numpy() for t in th_params],
+                  rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+def test_add_param_group_midway_matches_torch(name):
+    torch = pytest.importorskip("torch")
+    kwargs = {"lr": 0.05, **({"momentum": 0.9} if name != "Adam" else {})}
+    arrays, grad_seq = _arrays(4), _grads(5, 8)
+    nl_params = [P(a.copy()) for a in arrays]
+    th_params = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
+    nl = getattr(optim, name)(nl_params[:2], **kwargs)
+    th = getattr(torch.optim, name)(th_params[:2], **kwargs)
+    for t, grads in enumerate(grad_seq):
+        if t == 3:
+            nl.add_param_group({"params": nl_params[2:], "lr": 0.02})
+            th.add_param_group({"params": th_params[2:], "lr": 0.02})
+        _set_grads(nl_params, grads)
+        _set_grads(th_params, grads, torch.from_numpy)
+        nl.step()
+        th.step()
+    _assert_close([p.data for p in nl_params], [t.detach().numpy() for t in th_params])
+
+
+def test_adagrad_param_group_added_later_starts_fresh():
+    arrays, grad_seq = _arrays(6), _grads(7, 4)
+    late = P(arrays[2].copy())
+    opt = optim.Adagrad([P(arrays[0].copy())], lr=0.1, initial_accumulator_value=0.3)
+    opt.add_param_group({"params": [late]})
+    alone = P(arrays[2].copy())
+    ref = optim.Adagrad([alone], lr=0.1, initial_accumulator_value=0.3)
+    for grads in grad_seq:
+        late.grad = alone.grad = grads[2]
+        opt.step()
+        ref.step()
+    np.testing.assert_array_equal(late.data, alone.data)
+
+
+# ---------------------------------------------------------------------------
+# state_dict
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, kwargs", FULL)
+def test_state_dict_round_trip_through_npz(name, kwargs):
+    arrays, grad_seq = _arrays(8), _grads(9, 10)
+    straight, straight_params = _nl_opt(name, kwargs, arrays)
+    _run(straight, straight_params, grad_seq)
+
+    first, first_params = _nl_opt(name, kwargs, arrays)
+    _run(first, first_params, grad_seq[:5])
+    saved = _through_npz(first.state_dict())
+    resumed, resumed_params = _nl_opt(name, kwargs, [p.data for p in first_params])
+    resumed.load_state_dict(saved)
+    _run(resumed, resumed_params, grad_seq[5:])
+
+    for a, b in zip(resumed_params, straight_params):
+        np.testing.assert_array_equal(a.data, b.data)
+
+
+@pytest.mark.parametrize("name, kwargs", FULL)
+def test_load_torch_state_dict_then_continue(name, kwargs):
+    torch = pytest.importorskip("torch")
+    arrays, grad_seq = _arrays(10), _grads(11, 10)
+    th, th_params = _torch_opt(torch, name, kwargs, arrays)
+    for grads in grad_seq[:5]:
+        _set_grads(th_params, grads, torch.from_numpy)
+        th.step()
+    nl, nl_params = _nl_opt(name, kwargs, [t.detach().numpy().copy() for t in th_params])
+    nl.load_state_dict(_torch_state_to_numpy(th.state_dict()))
+    for grads in grad_seq[5:]:
+        _set_grads(nl_params, grads)
+        _set_grads(th_params, grads, torch.from_numpy)
+        nl.step()
+        th.step()
+    _assert_close([p.data for p in nl_params], [t.detach().numpy() for t in th_params])
+
+
+def test_state_dict_is_a_snapshot_and_load_copies():
+    p = P(np.ones(3))
+    opt = optim.SGD([p], lr=0.1, momentum=0.9)
+    p.grad = np.ones(3)
+    opt.step()
+    sd = opt.state_dict()
+    before = sd["state"][0]["momentum_buffer"].copy()
+    opt.step()
+    np.testing.assert_array_equal(sd["state"][0]["momentum_buffer"], before)
+    other = optim.SGD([P(np.ones(3))], lr=0.1, momentum=0.9)
+    other.load_state_dict(sd)
+    assert other.state_dict()["state"][0]["momentum_buffer"] is not \
+        sd["state"][0]["momentum_buffer"]
+
+
+def test_named_parameters_are_kept_in_state_dict():
+    torch = pytest.importorskip("torch")
+    nl = optim.Adam([("w", P(np.ones(2))), ("b", P(np.zeros(1)))])
+    th = torch.optim.Adam([("w", torch.ones(2, requires_grad=True)),
+                           ("b", torch.zeros(1, requires_grad=True))])
+    assert nl.state_dict()["param_groups"][0]["param_names"] == ["w", "b"]
+    assert th.state_dict()["param_groups"][0]["param_names"] == ["w", "b"]
+
+
+# ---------------------------------------------------------------------------
+# API surface
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_signature_defaults_and_order_match_torch(name):
+    torch = pytest.importorskip("torch")
+    ours = inspect.signature(getattr(optim, name)).parameters
+    theirs = inspect.signature(getattr(torch.optim, name)).parameters
+    theirs = [(n, p.default) for n, p in theirs.items() if n not in TORCH_ONLY_KEYS]
+    assert [(n, p.default) for n, p in ours.items()] == theirs
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+def test_repr_matches_torch(name):
+    torch = pytest.importorskip("torch")
+    nl = getattr(optim, name)([P(np.ones(2))], lr=0.5)
+    th = getattr(torch.optim, name)([torch.ones(2, requires_grad=True)], lr=0.5)
+    expected = [line for line in repr(th).splitlines()
+                if line.split(":")[0].strip() not in TORCH_ONLY_KEYS]
+    assert repr(nl).splitlines() == expected
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_zero_grad(set_to_none):
+    a, b = P(np.ones(3)), P(np.ones(2))
+    shared = np.full(3, 7.0)
+    a.grad = shared
+    optim.SGD([a, b], lr=0.1).zero_grad(set_to_none=set_to_none)
+    np.testing.assert_array_equal(shared, 7.0)     # a shared gradient is never zeroed in place
+    assert b.grad is None
+    if set_to_none:
+        assert a.grad is None
+    else:
+        assert a.grad is not shared
+        np.testing.assert_array_equal(a.grad, np.zeros(3))
+
+
+def test_step_calls_closure_once_and_returns_its_loss():
+    p = P(np.array([2.0]))
+    calls = []
+
+    def closure():
+        calls.append(1)
+        p.grad = 2 * p.data                  # d/dp p^2
+        return float(p.data[0] ** 2)
+
+    opt = optim.SGD([p], lr=0.25)
+    assert opt.step(closure) == 4.0
+    assert len(calls) == 1
+    np.testing.assert_allclose(p.data, [1.0])
+    assert opt.step() is None
+
+
+def test_param_groups_are_filled_with_defaults():
+    a, b = P(np.ones(1)), P(np.ones(1))
+    opt = optim.Adam([{"params": [a]}, {"params": b, "lr": 0.5}], lr=0.1, betas=(0.8, 0.9))
+    assert opt.param_groups[0]["lr"] == 0.1
+    assert opt.param_groups[1]["lr"] == 0.5
+    assert opt.param_groups[1]["params"] == [b]
+    assert all(g["betas"] == (0.8, 0.9) and g["eps"] == 1e-8 for g in opt.param_groups)
+    assert opt.defaults["lr"] == 0.1
+
+
+def test_duplicate_parameter_in_a_group_warns():
+    p = P(np.ones(1))
+    with pytest.warns(UserWarning, match="duplicate"):
+        optim.SGD([p, p], lr=0.1)
+
+
+# ---------------------------------------------------------------------------
+# Bad input
+# ---------------------------------------------------------------------------
+
+def _p():
+    return P(np.ones(3))
+
+
+def _load(opt_groups, sd_groups):
+    src = optim.SGD([{"params": [_p()]} for _ in range(sd_groups)], lr=0.1)
+    optim.SGD([{"params": [_p()]} for _ in range(opt_groups)], lr=0.1) \
+        .load_state_dict(src.state_dict())
+
+
+def _load_group_size():
+    src = optim.SGD([_p(), _p()], lr=0.1)
+    optim.SGD([_p()], lr=0.1).load_state_dict(src.state_dict())
+
+
+def _load_wrong_shape():
+    src = optim.Adam([P(np.ones(3))])
+    src.param_groups[0]["params"][0].grad = np.ones(3)
+    src.step()
+    optim.Adam([P(np.ones(4))]).load_state_dict(src.state_dict())
+
+
+BAD_INPUT = [
+    ("negative lr", lambda: optim.SGD([_p()], lr=-0.1), ValueError, r"lr=-0\.1"),
+    ("lr not a number", lambda: optim.Adam([_p()], lr="0.1"), TypeError, r"lr.*'0\.1'"),
+    ("nan lr", lambda: optim.RMSprop([_p()], lr=float("nan")), ValueError, r"lr=nan"),
+    ("beta1 = 1", lambda: optim.Adam([_p()], betas=(1.0, 0.999)), ValueError,
+     r"betas\[0\]=1\.0"),
+    ("beta2 < 0", lambda: optim.AdamW([_p()], betas=(0.9, -0.1)), ValueError,
+     r"betas\[1\]=-0\.1"),
+    ("one beta", lambda: optim.Adam([_p()], betas=(0.9,)), ValueError, r"betas.*\(0\.9,\)"),
+    ("negative eps", lambda: optim.Adam([_p()], eps=-1e-8), ValueError, r"eps=-1e-08"),
+    ("negative weight_decay", lambda: optim.SGD([_p()], weight_decay=-1), ValueError,
+     r"weight_decay=-1"),
+    ("negative momentum", lambda: optim.SGD([_p()], momentum=-0.5), ValueError,
+     r"momentum=-0\.5"),
+    ("nesterov without momentum", lambda: optim.SGD([_p()], lr=0.1, nesterov=True),
+     ValueError, r"nesterov.*momentum=0"),
+    ("nesterov with dampening", lambda: optim.SGD([_p()], momentum=0.9, dampening=0.1,
+                                                  nesterov=True), ValueError, r"dampening=0\.1"),
+    ("negative alpha", lambda: optim.RMSprop([_p()], alpha=-0.5), ValueError, r"alpha=-0\.5"),
+    ("negative lr_decay", lambda: optim.Adagrad([_p()], lr_decay=-1), ValueError,
+     r"lr_decay=-1"),
+    ("negative accumulator", lambda: optim.Adagrad([_p()], initial_accumulator_value=-1),
+     ValueError, r"initial_accumulator_value=-1"),
+    ("bad group lr", lambda: optim.SGD([{"params": [_p()], "lr": -1}], lr=0.1), ValueError,
+     r"lr=-1"),
+    ("empty list", lambda: optim.SGD([], lr=0.1), ValueError, r"empty parameter list"),
+    ("bare ndarray", lambda: optim.SGD(np.ones(3), lr=0.1), TypeError, r"ndarray"),
+    ("single parameter", lambda: optim.Adam(_p()), TypeError, r"single .*P.*list"),
+    ("arrays, not parameters", lambda: optim.SGD([np.ones(3)], lr=0.1), TypeError,
+     r"params\[0\] is numpy\.ndarray"),
+    ("integer parameter", lambda: optim.SGD([P(np.ones(3, dtype=np.int64))], lr=0.1),
+     TypeError, r"params\[0\] has dtype int64"),
+    ("set of parameters", lambda: optim.SGD({_p()}, lr=0.1), TypeError, r"ordered"),
+    ("dict as params", lambda: optim.SGD({"params": [_p()]}, lr=0.1), TypeError, r"dict"),
+    ("parameter in two groups", lambda: (lambda p: optim.SGD(
+        [{"params": [p]}, {"params": [p]}], lr=0.1))(_p()), ValueError,
+     r"more than one parameter group"),
+    ("group without params", lambda: optim.SGD([_p()], lr=0.1).add_param_group({"lr": 1.0}),
+     ValueError, r"'params'"),
+    ("group not a dict", lambda: optim.SGD([_p()], lr=0.1).add_param_group([_p()]),
+     TypeError, r"param_group must be a dict, got builtins\.list"),
+    ("load: group count", lambda: _load(1, 2), ValueError,
+     r"2 parameter groups, but the optimizer has 1"),
+    ("load: group size", _load_group_size, ValueError,
+     r"group 0 has 2 parameters in the state dict, but 1"),
+    ("load: state shape", _load_wrong_shape, ValueError, r"\(3,\).*\(4,\)"),
+    ("load: not a dict", lambda: optim.SGD([_p()]).load_state_dict([1]), TypeError,
+     r"expected a dict, got builtins\.list"),
+]
+
+
+@pytest.mark.parametrize("make, exc, pattern", [pytest.param(*c[1:], id=c[0]) for c in BAD_INPUT])
+def test_bad_input_raises_clear_error(make, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        make()
