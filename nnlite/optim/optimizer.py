@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from ..tensor import enable_grad
+
 __all__ = ["Optimizer"]
 
 
@@ -178,12 +180,16 @@ class Optimizer:
 
         Args:
             closure (callable, optional): re-evaluates the model (zero grads, forward,
-                backward) and returns the loss; it is called once, before the update.
+                backward) and returns the loss; it is called once, before the update, with
+                gradient recording enabled (even inside ``no_grad``).
 
         Returns:
             The closure's loss, or ``None`` without a closure.
         """
-        loss = None if closure is None else closure()
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
         for group in self.param_groups:
             self._update_group(group)
         return loss
@@ -276,7 +282,8 @@ class Optimizer:
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Load a dict returned by :meth:`state_dict` (from nnlite or, converted, torch).
 
-        Arrays are copied and cast to each parameter's dtype; ``'step'`` becomes a float.
+        Arrays are copied and cast to each parameter's dtype; ``'step'`` becomes a float and
+        0-d arrays among the hyper-parameters (as read back from ``.npz``) Python scalars.
 
         Raises:
             ValueError: the number of groups, the size of a group or the shape of a state
@@ -313,7 +320,8 @@ class Optimizer:
 
         new_groups = []
         for group, saved in zip(self.param_groups, saved_groups):
-            new = {k: v for k, v in saved.items() if k != "params"}
+            new = {k: (v.item() if isinstance(v, (np.ndarray, np.generic)) and np.ndim(v) == 0
+                       else v) for k, v in saved.items() if k != "params"}
             new["params"] = group["params"]
             if "param_names" in group and "param_names" not in new:
                 new["param_names"] = group["param_names"]

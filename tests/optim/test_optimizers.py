@@ -149,9 +149,8 @@ def _through_npz(sd):
     for key in loaded.files:
         kind, a, b = key.split("/")
         value = loaded[key]
-        value = value.item() if value.ndim == 0 and b != "params" else value
-        if kind == "state":
-            out["state"].setdefault(int(a), {})[b] = value
+        if kind == "state":     # groups keep their 0-d arrays: the loader must accept them
+            out["state"].setdefault(int(a), {})[b] = value.item() if value.ndim == 0 else value
         else:
             out["param_groups"][int(a)][b] = value
     return out
@@ -363,6 +362,16 @@ def test_step_calls_closure_once_and_returns_its_loss():
     assert len(calls) == 1
     np.testing.assert_allclose(p.data, [1.0])
     assert opt.step() is None
+
+
+def test_closure_runs_with_grad_enabled_inside_no_grad():
+    from nnlite.tensor import is_grad_enabled, no_grad
+    seen = []
+    opt = optim.SGD([P(np.ones(1))], lr=0.1)
+    with no_grad():
+        opt.step(lambda: seen.append(is_grad_enabled()))
+        assert not is_grad_enabled()
+    assert seen == [True]
 
 
 def test_param_groups_are_filled_with_defaults():

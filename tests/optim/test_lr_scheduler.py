@@ -1,0 +1,296 @@
+"""Tests for nnlite/optim/lr_scheduler.py.
+
+The oracle is torch.optim.lr_scheduler: the same schedule is built on an nnlite and a torch
+optimizer (two parameter groups with different rates) and the rates -- and, for
+OneCycleLR, the momentum or beta1 -- are compared after every step.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnlite import optim
+from nnlite.optim import lr_scheduler as nl_sched
+
+TOL = {"rel_tol": 1e-12, "abs_tol": 1e-15}
+
+
+class P:
+    """Minimal parameter: a NumPy ``data`` array and a ``grad``."""
+
+    def __init__(self, a):
+        self.data = a
+        self.grad = None
+        self.requires_grad = True
+
+
+def _nl_optimizer(name="SGD"):
+    groups = [{"params": [P(np.zeros(2))]}, {"params": [P(np.zeros(3))], "lr": 0.05}]
+    extra = {"momentum": 0.9} if name in ("SGD", "RMSprop") else {}
+    return getattr(optim, name)(groups, lr=0.1, **extra)
+
+
+def _torch_optimizer(torch, name="SGD"):
+    groups = [{"params": [torch.zeros(2, requires_grad=True)]},
+              {"params": [torch.zeros(3, requires_grad=True)], "lr": 0.05}]
+    extra = {"momentum": 0.9} if name in ("SGD", "RMSprop") else {}
+    return getattr(torch.optim, name)(groups, lr=0.1, **extra)
+
+
+def _resume(module, opt, make):
+    """Pretend to resume: set initial_lr as a checkpoint would, then build with last_epoch."""
+    for group in opt.param_groups:
+        group["initial_lr"] = group["lr"]
+    return make(module, opt)
+
+
+def _snapshot(opt, schedulers):
+    rows = [sched.get_last_lr() for sched in schedulers]
+    for group in opt.param_groups:
+        rows.append([group["lr"], group.get("momentum", 0.0), group.get("betas", (0.0,))[0]])
+    return rows
+
+
+def _assert_rows_close(ours, theirs, where):
+    for row_a, row_b in zip(ours, theirs, strict=True):
+        for a, b in zip(row_a, row_b, strict=True):
+            assert math.isclose(float(a), float(b), **TOL), f"{where}: {ours} != {theirs}"
+
+
+# name, optimizer, steps, factory(module, optimizer) -> scheduler or list of schedulers
+SCHEDULES = [
+    ("StepLR", "SGD", 20, lambda m, o: m.StepLR(o, step_size=3, gamma=0.5)),
+    ("StepLR-default-gamma", "SGD", 6, lambda m, o: m.StepLR(o, 1)),
+    ("MultiStepLR", "SGD", 15, lambda m, o: m.MultiStepLR(o, milestones=[2, 5, 5, 9], gamma=0.3)),
+    ("ExponentialLR", "Adam", 20, lambda m, o: m.ExponentialLR(o, gamma=0.9)),
+    ("CosineAnnealingLR", "SGD", 40, lambda m, o: m.CosineAnnealingLR(o, T_max=7)),
+    ("CosineAnnealingLR-eta_min", "Adam", 40,
+     lambda m, o: m.CosineAnnealingLR(o, T_max=10, eta_min=0.001)),
+    ("CosineAnnealingLR-resumed", "SGD", 25,
+     lambda m, o: _resume(m, o, lambda m, o: m.CosineAnnealingLR(o, 8, 0.01, last_epoch=5))),
+    ("StepLR-resumed", "SGD", 10,
+     lambda m, o: _resume(m, o, lambda m, o: m.StepLR(o, 4, last_epoch=6))),
+    ("LambdaLR", "SGD", 12, lambda m, o: m.LambdaLR(o, lambda e: 1.0 / (e + 1))),
+    ("LambdaLR-per-group", "SGD", 12,
+     lambda m, o: m.LambdaLR(o, [lambda e: 0.9 ** e, lambda e: 1.0 + e % 3])),
+    ("chained-Step-Exponential", "SGD", 15,
+     lambda m, o: [m.StepLR(o, 4, gamma=0.5), m.ExponentialLR(o, 0.95)]),
+    ("chained-Cosine-MultiStep", "SGD", 20,
+     lambda m, o: [m.CosineAnnealingLR(o, 6), m.MultiStepLR(o, [3, 11])]),
+    ("OneCycleLR-cos-SGD", "SGD", 25, lambda m, o: m.OneCycleLR(o, max_lr=1.0, total_steps=25)),
+    ("OneCycleLR-linear-Adam", "Adam", 30,
+     lambda m, o: m.OneCycleLR(o, max_lr=[0.5, 0.2], total_steps=30,
+                               anneal_strategy="linear")),
+    ("OneCycleLR-three-phase", "SGD", 40,
+     lambda m, o: m.OneCycleLR(o, 0.8, epochs=4, steps_per_epoch=10, three_phase=True,
+                               pct_start=0.25, div_factor=10.0, final_div_factor=100.0)),
+    ("OneCycleLR-three-phase-Adam-linear", "Adam", 21,
+     lambda m, o: m.OneCycleLR(o, 0.3, total_steps=21, three_phase=True,
+                               anneal_strategy="linear", base_momentum=[0.8, 0.7],
+                               max_momentum=0.9)),
+    ("OneCycleLR-RMSprop", "RMSprop", 17, lambda m, o: m.OneCycleLR(o, 0.2, total_steps=17)),
+    ("OneCycleLR-no-momentum", "Adagrad", 12,
+     lambda m, o: m.OneCycleLR(o, 0.2, total_steps=12, cycle_momentum=False)),
+]
+
+
+def _as_list(s):
+    return s if isinstance(s, list) else [s]
+
+
+@pytest.mark.parametrize("optimizer, steps, make",
+                         [pytest.param(*c[1:], id=c[0]) for c in SCHEDULES])
+def test_matches_torch_every_step(optimizer, steps, make):
+    torch = pytest.importorskip("torch")
+    nl_opt, th_opt = _nl_optimizer(optimizer), _torch_optimizer(torch, optimizer)
+    nl_s = _as_list(make(nl_sched, nl_opt))
+    th_s = _as_list(make(torch.optim.lr_scheduler, th_opt))
+    _assert_rows_close(_snapshot(nl_opt, nl_s), _snapshot(th_opt, th_s), "after init")
+    for t in range(steps):
+        nl_opt.step()
+        th_opt.step()
+        for a, b in zip(nl_s, th_s):
+            a.step()
+            b.step()
+        _assert_rows_close(_snapshot(nl_opt, nl_s), _snapshot(th_opt, th_s), f"step {t + 1}")
+        for a, b in zip(nl_s, th_s):
+            assert a.last_epoch == b.last_epoch
+    for a, b in zip(nl_s, th_s):
+        assert a.base_lrs == pytest.approx(b.base_lrs, rel=1e-15)
+
+
+PLATEAU_METRICS = [1.0, 0.9, 0.9, 0.9, 0.95, 0.9, 0.89999, 0.7, 0.7, 0.71, 0.72, 0.7,
+                   0.69995, 0.6, 0.6, 0.6, 0.6, 0.6, 0.65, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5,
+                   0.49, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.4, 0.4, 0.4]
+
+PLATEAUS = [
+    pytest.param({"patience": 2}, 1, id="min-rel"),
+    pytest.param({"mode": "max", "patience": 1, "factor": 0.5}, -1, id="max-rel"),
+    pytest.param({"threshold_mode": "abs", "threshold": 0.02, "patience": 1}, 1, id="min-abs"),
+    pytest.param({"mode": "max", "threshold_mode": "abs", "threshold": 0.01, "patience": 0},
+                 -1, id="max-abs"),
+    pytest.param({"patience": 1, "cooldown": 3, "factor": 0.5}, 1, id="cooldown"),
+    pytest.param({"patience": 0, "factor": 0.5, "min_lr": [0.02, 0.001]}, 1, id="min_lr-list"),
+    pytest.param({"patience": 0, "factor": 0.5, "min_lr": 0.01}, 1, id="min_lr-scalar"),
+    pytest.param({"patience": 0, "factor": 0.9, "eps": 0.006}, 1, id="eps"),
+    pytest.param({}, 1, id="defaults"),
+]
+
+
+@pytest.mark.parametrize("kwargs, sign", PLATEAUS)
+def test_reduce_on_plateau_matches_torch(kwargs, sign):
+    torch = pytest.importorskip("torch")
+    nl_opt, th_opt = _nl_optimizer(), _torch_optimizer(torch)
+    nl_s = nl_sched.ReduceLROnPlateau(nl_opt, **kwargs)
+    th_s = torch.optim.lr_scheduler.ReduceLROnPlateau(th_opt, **kwargs)
+    metric_types = [float, np.float64, np.asarray]          # any scalar-like metric works
+    for t, metric in enumerate(PLATEAU_METRICS * 2):
+        value = sign * metric
+        nl_s.step(metric_types[t % 3](value))
+        th_s.step(value)
+        _assert_rows_close([nl_s.get_last_lr()], [th_s.get_last_lr()], f"step {t + 1}")
+        assert [g["lr"] for g in nl_opt.param_groups] == \
+            pytest.approx([g["lr"] for g in th_opt.param_groups], rel=1e-15)
+        for attr in ("best", "num_bad_epochs", "cooldown_counter", "last_epoch"):
+            assert getattr(nl_s, attr) == getattr(th_s, attr), attr
+
+
+# ---------------------------------------------------------------------------
+# state_dict
+# ---------------------------------------------------------------------------
+
+ROUND_TRIPS = [c for c in SCHEDULES if "resumed" not in c[0]]
+
+
+@pytest.mark.parametrize("optimizer, steps, make",
+                         [pytest.param(*c[1:], id=c[0]) for c in ROUND_TRIPS])
+def test_state_dict_round_trip(optimizer, steps, make):
+    half = steps // 2
+    opt = _nl_optimizer(optimizer)
+    scheds = _as_list(make(nl_sched, opt))
+    expected = []
+    for t in range(steps):
+        if t == half:
+            saved_opt = opt.state_dict()
+            saved = [s.state_dict() for s in scheds]
+        for s in scheds:
+            s.step()
+        expected.append(_snapshot(opt, scheds))
+
+    opt2 = _nl_optimizer(optimizer)
+    scheds2 = _as_list(make(nl_sched, opt2))     # build, then load optimizer, then schedulers
+    opt2.load_state_dict(saved_opt)
+    for s, sd in zip(scheds2, saved):
+        s.load_state_dict(sd)
+    for t in range(half, steps):
+        for s in scheds2:
+            s.step()
+        assert _snapshot(opt2, scheds2) == expected[t]
+
+
+def test_reduce_on_plateau_state_dict_round_trip():
+    opt = _nl_optimizer()
+    sched = nl_sched.ReduceLROnPlateau(opt, patience=1, cooldown=1)
+    lrs = []
+    for t, metric in enumerate(PLATEAU_METRICS):
+        if t == 10:
+            saved_opt, saved = opt.state_dict(), sched.state_dict()
+        sched.step(metric)
+        lrs.append(sched.get_last_lr())
+    opt2 = _nl_optimizer()
+    sched2 = nl_sched.ReduceLROnPlateau(opt2, mode="max")
+    opt2.load_state_dict(saved_opt)
+    sched2.load_state_dict(saved)
+    assert sched2.mode == "min" and sched2.mode_worse == math.inf
+    for t, metric in enumerate(PLATEAU_METRICS[10:], start=10):
+        sched2.step(metric)
+        assert sched2.get_last_lr() == lrs[t]
+
+
+def test_lambda_state_dict_saves_callable_objects_only():
+    class Warmup:
+        def __init__(self, n):
+            self.n = n
+
+        def __call__(self, epoch):
+            return min(1.0, (epoch + 1) / self.n)
+
+    opt = _nl_optimizer()
+    sched = nl_sched.LambdaLR(opt, [Warmup(4), lambda e: 1.0])
+    sd = sched.state_dict()
+    assert sd["lr_lambdas"] == [{"n": 4}, None]
+    target = Warmup(10)
+    nl_sched.LambdaLR(_nl_optimizer(), [target, lambda e: 2.0]).load_state_dict(sd)
+    assert target.n == 4
+
+
+def test_initial_lr_is_stored_and_base_lrs_read_from_it():
+    opt = _nl_optimizer()
+    sched = nl_sched.ExponentialLR(opt, gamma=0.5)
+    assert [g["initial_lr"] for g in opt.param_groups] == [0.1, 0.05]
+    assert sched.base_lrs == [0.1, 0.05]
+    assert sched.get_last_lr() == [0.1, 0.05]
+    sched.step()
+    assert sched.get_last_lr() == [0.05, 0.025]
+
+
+# ---------------------------------------------------------------------------
+# Bad input
+# ---------------------------------------------------------------------------
+
+def _step_past_the_end():
+    sched = nl_sched.OneCycleLR(_nl_optimizer(), 0.1, total_steps=3)
+    for _ in range(4):
+        sched.step()
+
+
+BAD_INPUT = [
+    ("not an optimizer", lambda: nl_sched.StepLR(object(), 3), TypeError,
+     r"optimizer must be an nnlite\.optim\.Optimizer, got object"),
+    ("plateau not an optimizer", lambda: nl_sched.ReduceLROnPlateau([1]), TypeError,
+     r"optimizer.*got list"),
+    ("step_size 0", lambda: nl_sched.StepLR(_nl_optimizer(), 0), ValueError, r"step_size.*0"),
+    ("T_max 0", lambda: nl_sched.CosineAnnealingLR(_nl_optimizer(), T_max=0), ValueError,
+     r"T_max.*0"),
+    ("gamma not a number", lambda: nl_sched.ExponentialLR(_nl_optimizer(), "0.9"), TypeError,
+     r"gamma.*'0\.9'"),
+    ("resume without initial_lr", lambda: nl_sched.StepLR(_nl_optimizer(), 3, last_epoch=4),
+     KeyError, r"initial_lr.*last_epoch=4"),
+    ("lambda count", lambda: nl_sched.LambdaLR(_nl_optimizer(), [lambda e: 1.0]), ValueError,
+     r"lr_lambda has 1 values, but the optimizer has 2"),
+    ("lambda not callable", lambda: nl_sched.LambdaLR(_nl_optimizer(), 0.5), TypeError,
+     r"lr_lambda\[0\] must be callable"),
+    ("factor 1", lambda: nl_sched.ReduceLROnPlateau(_nl_optimizer(), factor=1.0), ValueError,
+     r"factor=1\.0"),
+    ("unknown mode", lambda: nl_sched.ReduceLROnPlateau(_nl_optimizer(), mode="avg"),
+     ValueError, r"mode.*'avg'"),
+    ("unknown threshold_mode",
+     lambda: nl_sched.ReduceLROnPlateau(_nl_optimizer(), threshold_mode="pct"), ValueError,
+     r"threshold_mode.*'pct'"),
+    ("min_lr count", lambda: nl_sched.ReduceLROnPlateau(_nl_optimizer(), min_lr=[0, 0, 0]),
+     ValueError, r"min_lr has 3 values, but the optimizer has 2"),
+    ("negative patience", lambda: nl_sched.ReduceLROnPlateau(_nl_optimizer(), patience=-1),
+     ValueError, r"patience.*-1"),
+    ("no total_steps", lambda: nl_sched.OneCycleLR(_nl_optimizer(), 0.1), ValueError,
+     r"total_steps"),
+    ("total_steps 0", lambda: nl_sched.OneCycleLR(_nl_optimizer(), 0.1, total_steps=0),
+     ValueError, r"total_steps.*0"),
+    ("pct_start > 1", lambda: nl_sched.OneCycleLR(_nl_optimizer(), 0.1, 10, pct_start=1.5),
+     ValueError, r"pct_start.*1\.5"),
+    ("anneal_strategy", lambda: nl_sched.OneCycleLR(_nl_optimizer(), 0.1, 10,
+                                                   anneal_strategy="exp"),
+     ValueError, r"anneal_strategy.*'exp'"),
+    ("momentum-less optimizer", lambda: nl_sched.OneCycleLR(_nl_optimizer("Adagrad"), 0.1, 10),
+     ValueError, r"cycle_momentum.*Adagrad"),
+    ("max_lr count", lambda: nl_sched.OneCycleLR(_nl_optimizer(), [0.1], 10), ValueError,
+     r"max_lr has 1 values"),
+    ("past total_steps", _step_past_the_end, ValueError, r"4 times.*total_steps is 3"),
+]
+
+
+@pytest.mark.parametrize("make, exc, pattern", [pytest.param(*c[1:], id=c[0]) for c in BAD_INPUT])
+def test_bad_input_raises_clear_error(make, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        make()
