@@ -1,0 +1,295 @@
+"""The autograd engine: traversal, accumulation, graph freeing, grad modes, hooks,
+second-order gradients, anomaly detection and gradcheck itself."""
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import nnlite as nl
+from nnlite.gradcheck import GradcheckError
+
+
+def leaf(*shape, dtype=nl.float64):
+    return nl.randn(*shape, dtype=dtype, requires_grad=True)
+
+
+# ---- traversal and accumulation ----------------------------------------------------
+def test_long_chain_is_iterative():
+    x = nl.tensor(1.0, dtype=nl.float64, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0000001
+    y.backward()
+    np.testing.assert_allclose(x.grad, 1.0000001 ** 100_000, rtol=1e-9)
+
+
+def test_diamond_graph_sums_both_paths():
+    x = leaf(3)
+    a = x * 2
+    y = (a * a + a.exp()).sum()     # a used by three consumers
+    y.backward()
+    np.testing.assert_allclose(x.grad, 2 * (2 * a.data + np.exp(a.data)))
+
+
+def test_leaf_grad_accumulates_across_backwards_and_zero():
+    x = leaf(4)
+    (x * 3).sum().backward()
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(x.grad, 6.0)
+    x.grad = None
+    (x * 1).sum().backward()
+    np.testing.assert_allclose(x.grad, 1.0)
+
+
+def test_same_gradient_array_never_aliased_between_leaves():
+    a, b = leaf(3), leaf(3)
+    (a + b).sum().backward()                    # Add passes one array to both parents
+    assert a.grad is not b.grad
+    a.grad *= 5                                 # e.g. clip_grad_norm_ in place
+    np.testing.assert_allclose(b.grad, 1.0)
+
+
+def test_user_gradient_is_not_aliased():
+    x = leaf(3)
+    g = np.ones(3)
+    (x + 0).backward(g)
+    x.grad *= 2
+    np.testing.assert_allclose(g, 1.0)
+
+
+def test_grad_of_broadcast_input_has_input_shape():
+    x, b = leaf(4, 3), leaf(3)
+    (x * b).sum().backward()
+    assert b.grad.shape == (3,)
+    np.testing.assert_allclose(b.grad, x.data.sum(0))
+
+
+def test_float32_gradients_stay_float32():
+    x = nl.randn(3, 3, requires_grad=True)
+    (x * np.float64(2.0) + np.float64(1.0)).tanh().mean().backward()
+    assert x.grad.dtype == np.float32
+
+
+def test_non_requiring_inputs_get_nothing():
+    x, c = leaf(3), nl.randn(3, dtype=nl.float64)
+    (x * c).sum().backward()
+    assert c.grad is None and not c.requires_grad
+
+
+# ---- graph freeing and retain_graph ----------------------------------------------
+def test_second_backward_through_freed_graph_raises():
+    x = leaf(3)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time.*retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = leaf(3)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad, 4 * x.data)
+
+
+def test_saved_arrays_are_released_after_backward():
+    x = leaf(50)
+    h = x.exp()                             # Exp saves its output
+    ref = weakref.ref(h.data)
+    y = (h * 2).sum()                       # Mul saves h.data too
+    del h
+    y.backward()
+    gc.collect()
+    assert ref() is None
+
+
+def test_backward_on_non_scalar_needs_gradient():
+    y = leaf(2, 3) * 2
+    with pytest.raises(RuntimeError, match=r"scalar outputs.*\(2, 3\)"):
+        y.backward()
+    with pytest.raises(RuntimeError, match=r"gradient has shape \(3,\).*\(2, 3\)"):
+        y.backward(np.ones(3))
+
+
+def test_backward_on_tensor_without_graph_raises():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        nl.ones(3).sum().backward()
+
+
+# ---- grad modes --------------------------------------------------------------------
+def test_no_grad_context_and_decorator():
+    x = leaf(3)
+    with nl.no_grad():
+        y = x * 2
+    assert not y.requires_grad and y.grad_fn is None
+
+    @nl.no_grad()
+    def f(t):
+        return t * 2
+
+    assert not f(x).requires_grad
+    assert (x * 2).requires_grad
+    assert nl.is_grad_enabled()
+
+
+def test_enable_grad_inside_no_grad_and_set_grad_enabled():
+    x = leaf(3)
+    with nl.no_grad():
+        with nl.enable_grad():
+            assert (x * 2).requires_grad
+        assert not (x * 2).requires_grad
+    with nl.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    assert nl.is_grad_enabled()
+    nl.set_grad_enabled(False)
+    assert not nl.is_grad_enabled()
+    nl.set_grad_enabled(True)
+    assert nl.is_grad_enabled()
+
+
+def test_grad_mode_restored_after_exception():
+    with pytest.raises(ValueError):
+        with nl.no_grad():
+            raise ValueError
+    assert nl.is_grad_enabled()
+
+
+# ---- hooks ---------------------------------------------------------------------------
+def test_hooks_see_and_replace_gradients():
+    x = leaf(3)
+    seen = []
+    y = x * 2
+    y.register_hook(lambda g: seen.append(g.copy()))
+    h = x.register_hook(lambda g: g * 10)
+    y.sum().backward()
+    np.testing.assert_allclose(seen[0], 1.0)
+    np.testing.assert_allclose(x.grad, 20.0)
+    h.remove()
+    x.grad = None
+    (x * 2).sum().backward()
+    np.testing.assert_allclose(x.grad, 2.0)
+
+
+def test_retain_grad_on_non_leaf():
+    x = leaf(3)
+    y = x * 3
+    y.retain_grad()
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.grad, 2 * y.data)
+
+
+def test_hook_on_tensor_without_grad_raises():
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        nl.ones(2).register_hook(lambda g: g)
+
+
+# ---- autograd.grad and second order ----------------------------------------------
+def test_grad_leaves_dot_grad_untouched():
+    x = leaf(3)
+    (g,) = nl.autograd.grad((x ** 3).sum(), x)
+    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    assert x.grad is None
+
+
+def test_grad_allow_unused():
+    x, z = leaf(3), leaf(3)
+    with pytest.raises(RuntimeError, match="input 1.*not used"):
+        nl.autograd.grad((x * 2).sum(), [x, z])
+    gx, gz = nl.autograd.grad((x * 2).sum(), [x, z], allow_unused=True)
+    assert gz is None
+
+
+def test_third_derivative_of_a_power():
+    x = leaf(4)
+    (g,) = nl.autograd.grad((x ** 4).sum(), x, create_graph=True)
+    (h,) = nl.autograd.grad(g.sum(), x, create_graph=True)
+    (t,) = nl.autograd.grad(h.sum(), x)
+    np.testing.assert_allclose(t.data, 24 * x.data)
+
+
+def test_backward_create_graph_gives_differentiable_grad():
+    x = leaf(3)
+    (x.sin() * x).sum().backward(create_graph=True)
+    assert isinstance(x.grad, nl.Tensor) and x.grad.requires_grad
+    g = x.grad
+    x.grad = None
+    g.sum().backward()
+    d = x.data
+    np.testing.assert_allclose(x.grad, 2 * np.cos(d) - d * np.sin(d))
+
+
+def test_hessian_vector_product_of_tanh_mlp_matches_torch():
+    torch = pytest.importorskip("torch")
+    nl.manual_seed(1)
+    x, y = nl.randn(8, 5, dtype=nl.float64), nl.randn(8, 2, dtype=nl.float64)
+    ws = [leaf(16, 5), leaf(16), leaf(2, 16), leaf(2)]
+    vs = [nl.randn(*w.shape, dtype=nl.float64) for w in ws]
+
+    def loss(lib, x, y, w1, b1, w2, b2):
+        h = lib.tanh(x @ w1.T + b1)
+        return ((h @ w2.T + b2 - y) ** 2).mean()
+
+    gs = nl.autograd.grad(loss(nl, x, y, *ws), ws, create_graph=True)
+    hv = nl.autograd.grad(sum((g * v).sum() for g, v in zip(gs, vs)), ws)
+
+    tw = [torch.tensor(w.data, requires_grad=True) for w in ws]
+    tgs = torch.autograd.grad(loss(torch, torch.tensor(x.data), torch.tensor(y.data), *tw),
+                              tw, create_graph=True)
+    thv = torch.autograd.grad(sum((g * torch.tensor(v.data)).sum() for g, v in zip(tgs, vs)), tw)
+    for a, b in zip(gs, tgs):
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-10, atol=1e-13)
+    for a, b in zip(hv, thv):
+        np.testing.assert_allclose(a.data, b.numpy(), rtol=1e-10, atol=1e-13)
+
+
+def test_first_order_pass_creates_no_tensors_in_rules():
+    """Default backward runs rules on arrays: the gradient reaching a hook is an ndarray."""
+    x = leaf(3)
+    kinds = []
+    y = x.tanh()
+    y.register_hook(lambda g: kinds.append(type(g)))
+    (y * y).sum().backward()
+    assert kinds == [np.ndarray]
+
+
+def test_rule_that_cannot_be_differentiated_twice_raises():
+    x = leaf(3)
+    with pytest.raises(RuntimeError, match="ProdBackward cannot be differentiated twice"):
+        nl.autograd.grad(x.prod(), x, create_graph=True)
+
+
+# ---- anomaly detection -------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_detect_anomaly_names_the_op():
+    x = nl.tensor([-1.0, 1.0], requires_grad=True)
+    with nl.detect_anomaly():
+        with pytest.raises(RuntimeError, match="LogBackward produced a non-finite forward"):
+            x.log()
+        z = nl.tensor([0.0, 1.0], requires_grad=True)
+        with pytest.raises(RuntimeError, match="SqrtBackward produced a non-finite gradient"):
+            z.sqrt().sum().backward()        # d sqrt(z)/dz is inf at 0
+
+
+# ---- gradcheck ------------------------------------------------------------------------------
+class WrongSquare(nl.Function):
+    save_inputs = True
+
+    def forward(self, x):
+        return x * x
+
+    def backward(self, gy, x):
+        return gy * x * 3          # should be 2
+
+
+def test_gradcheck_passes_a_correct_op_and_catches_a_wrong_backward():
+    x = leaf(2, 3)
+    assert nl.gradcheck(lambda t: t * t, (x,))
+    with pytest.raises(GradcheckError, match=r"input 0.*worst element \(\d, \d\)"):
+        nl.gradcheck(lambda t: WrongSquare().apply(t), (x,))
+
+
+def test_gradcheck_requires_float64():
+    with pytest.raises(ValueError, match="float64"):
+        nl.gradcheck(lambda t: t * 2, (nl.randn(3, requires_grad=True),))
