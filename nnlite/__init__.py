@@ -7,11 +7,12 @@
 import numpy as _np
 
 from .random import manual_seed, seed
-from .tensor import (Function, Tensor, as_tensor, detect_anomaly, empty, empty_like,
-                     enable_grad, eye, from_numpy, full, full_like, get_default_dtype,
-                     inference_mode, is_grad_enabled, linspace, no_grad, ones, ones_like, rand,
-                     rand_like, randint, randn, randn_like, set_default_dtype,
-                     set_grad_enabled, tensor, zeros, zeros_like, arange)
+from .tensor import (Function, Tensor, detect_anomaly, enable_grad, get_default_dtype,
+                     inference_mode, is_grad_enabled, no_grad, set_default_dtype,
+                     set_grad_enabled)
+from .factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                        linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                        tensor, zeros, zeros_like)
 from .ops import (abs, add, allclose, amax, amin, argmax, argmin, bmm, broadcast_to, cat,
                   chunk, clamp, clip, clone, concat, concatenate, cos, div, dot, elu, eq,
                   equal, erf, exp, expand, flatten, flip, gather, ge, gelu, gt, index_select,
