@@ -190,6 +190,8 @@ class Function:
         """Run forward on the inputs' arrays; record the node if any input requires grad."""
         arrays = tuple([x.data for x in xs])
         y = self.forward(*arrays)
+        if y.__class__ is not np.ndarray:       # NumPy gives scalars for 0-d results
+            y = np.asarray(y)
         out = _new_tensor(Tensor)
         out.data = y
         out.grad = None
@@ -999,8 +1001,8 @@ def _run_backward(roots: Sequence[Tensor], grads: Sequence[Any], retain_graph: b
                 _check_finite(gx, node, f"gradient for input {i}")
             if p in pending:
                 acc = pending[p]
-                if p in owned and not create_graph:
-                    acc += gx
+                if p in owned and acc.__class__ is np.ndarray:
+                    acc += gx                   # our own buffer: add in place
                 else:
                     pending[p] = acc + gx
                     owned.add(p)
@@ -1020,6 +1022,8 @@ def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) ->
                            f"{leaf.data.shape}")
     if isinstance(g, Tensor) and not create_graph:
         g = g.data
+    if g.__class__ is not np.ndarray and not isinstance(g, Tensor):
+        g = np.asarray(g)                   # a NumPy scalar from a 0-d rule
     if leaf.grad is None:
         if not isinstance(g, Tensor) and (not g.flags.owndata or id(g) in given
                                           or not g.flags.writeable):

@@ -32,6 +32,17 @@ def test_diamond_graph_sums_both_paths():
     np.testing.assert_allclose(x.grad, 2 * (2 * a.data + np.exp(a.data)))
 
 
+def test_zero_dim_gradients_accumulate_from_many_paths():
+    x = nl.tensor(np.array(2.0), requires_grad=True)
+    (x * x * x).backward()
+    np.testing.assert_allclose(x.grad, 12.0)
+    x.grad = None
+    y = x * 1.0
+    (y + y + y).backward()
+    np.testing.assert_allclose(x.grad, 3.0)
+    assert isinstance(nl.tensor([1.0, 2.0]).sum().data, np.ndarray)
+
+
 def test_leaf_grad_accumulates_across_backwards_and_zero():
     x = leaf(4)
     (x * 3).sum().backward()
