@@ -38,3 +38,5 @@ int64 = long = _np.dtype(_np.int64)
 bool = _np.dtype(_np.bool_)
 
 __version__ = "0.1.0"
+
+from . import nn, optim  # noqa: E402  (nl.nn / nl.optim, as torch.nn after import torch)

@@ -260,6 +260,14 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return arr
 
 
+def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> "Tensor":
+    t = cls.__new__(cls)
+    t.data, t.grad, t._node = data, None, None
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
 class Tensor:
     """A NumPy array with autograd.
 
@@ -445,6 +453,24 @@ class Tensor:
         return int(self.data.item())
 
     __hash__ = object.__hash__
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        if not self.is_leaf:
+            raise RuntimeError("deepcopy: only tensors created by the user (graph leaves) "
+                               "support the deepcopy protocol; detach() first")
+        t = type(self).__new__(type(self))
+        memo[id(self)] = t
+        t.data, t.grad, t._node = self.data.copy(), None, None
+        if self.grad is not None:
+            t.grad = np.array(self.grad.data if isinstance(self.grad, Tensor) else self.grad)
+        if self._node is not None:
+            t.requires_grad_(True)
+        return t
+
+    def __reduce_ex__(self, protocol: int) -> tuple:
+        if not self.is_leaf:
+            raise RuntimeError("pickle: only leaf tensors can be pickled; detach() first")
+        return (_rebuild_tensor, (type(self), self.data, self.requires_grad))
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(")

@@ -170,3 +170,16 @@ def test_numpy_ufuncs_and_arrays_on_the_left_give_tensors():
     x = nl.randn(3, requires_grad=True)
     for y in (np.exp(x), np.ones(3) * x, np.ones(3) - x, 2.0 ** x):
         assert isinstance(y, nl.Tensor) and y.requires_grad
+
+
+def test_deepcopy_and_pickle_make_independent_leaves():
+    import copy
+    import pickle
+    x = nl.randn(3, requires_grad=True)
+    for y in (copy.deepcopy(x), pickle.loads(pickle.dumps(x))):
+        assert y is not x and y.requires_grad and y.is_leaf
+        np.testing.assert_array_equal(y.data, x.data)
+        (y * 2).sum().backward()
+        assert x.grad is None and y.grad is not None
+    with pytest.raises(RuntimeError, match="leaves"):
+        copy.deepcopy(x * 2)

@@ -36,10 +36,10 @@ def const(value: Any, like: Tensor | None = None) -> Tensor:
 
 def pair(a: Any, b: Any) -> tuple:
     """Both operands of a binary op as Tensors (constants take the other's dtype)."""
-    if a.__class__ is Tensor:
-        if b.__class__ is Tensor:
-            return a, b
-        return a, const(b, a)
+    if a.__class__ is Tensor and b.__class__ is Tensor:     # the hot path
+        return a, b
+    if isinstance(a, Tensor):
+        return a, (b if isinstance(b, Tensor) else const(b, a))
     return const(a, b if isinstance(b, Tensor) else None), b
 
 

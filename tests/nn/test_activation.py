@@ -1,0 +1,101 @@
+"""Tests for nnlite/nn/activation.py: every activation module against the torch module
+built with the same arguments (forward values, input gradient for a random upstream
+gradient, repr), float32 kept, and argument errors.
+
+The functions themselves (nnlite/ops/pointwise.py, reduction.py) have their own
+gradchecks in tests/ops; here the oracle is torch and the subject is the module layer.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import nnlite as nl
+from nnlite import nn
+
+# (class name, constructor args, constructor kwargs)
+CASES = [
+    ("ReLU", (), {}),
+    ("ReLU", (), {"inplace": True}),
+    ("LeakyReLU", (), {}),
+    ("LeakyReLU", (0.2,), {"inplace": True}),
+    ("ELU", (), {}),
+    ("ELU", (0.7,), {}),
+    ("GELU", (), {}),
+    ("GELU", (), {"approximate": "tanh"}),
+    ("Sigmoid", (), {}),
+    ("Tanh", (), {}),
+    ("Softmax", (), {"dim": 1}),
+    ("Softmax", (-1,), {}),
+    ("LogSoftmax", (), {"dim": 0}),
+    ("LogSoftmax", (2,), {}),
+    ("Softplus", (), {}),
+    ("Softplus", (2.0, 5.0), {}),
+]
+IDS = [f"{n}{a}{k}" for n, a, k in CASES]
+
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip("torch")
+
+
+def sample(shape=(3, 4, 5), seed=0):
+    x = np.random.default_rng(seed).standard_normal(shape) * 3
+    x[np.abs(x) < 0.05] = 0.5                       # away from the kinks at 0
+    return x
+
+
+@pytest.mark.parametrize("name, args, kwargs", CASES, ids=IDS)
+def test_module_matches_torch(torch, name, args, kwargs):
+    m = getattr(nn, name)(*args, **kwargs)
+    tm = getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(m) == repr(tm)
+    x = sample()
+    gy = np.random.default_rng(1).standard_normal(x.shape)
+    xx = nl.tensor(x, requires_grad=True)
+    tx = torch.tensor(x, requires_grad=True)
+    y = m(xx)
+    ty = tm(tx * 1)                                 # (inplace torch modules need a non-leaf)
+    y.backward(gy)
+    ty.backward(torch.from_numpy(gy))
+    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(xx.grad, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(xx.data, x)       # nnlite never writes into the input
+
+
+@pytest.mark.parametrize("name, args, kwargs", CASES, ids=IDS)
+def test_module_keeps_float32_and_has_no_state(name, args, kwargs):
+    m = getattr(nn, name)(*args, **kwargs)
+    x = nl.tensor(sample().astype(np.float32), requires_grad=True)
+    y = m(x)
+    y.sum().backward()
+    assert y.dtype == np.float32 and x.grad.dtype == np.float32 and y.shape == x.shape
+    assert list(m.state_dict()) == [] and list(m.parameters()) == []
+
+
+@pytest.mark.parametrize("name", ["Softmax", "LogSoftmax"])
+@pytest.mark.parametrize("ndim", [1, 2, 3, 4])
+def test_softmax_implicit_dim_follows_torch_legacy_rule(torch, name, ndim):
+    x = sample((2, 3, 4, 5)[:ndim])
+    with pytest.warns(UserWarning, match="Implicit dimension choice"):
+        y = getattr(nn, name)()(nl.tensor(x))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ty = getattr(torch.nn, name)()(torch.from_numpy(x))
+    np.testing.assert_allclose(y.data, ty.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_activations_inside_sequential():
+    model = nn.Sequential(nn.Linear(4, 8), nn.GELU(), nn.Linear(8, 3), nn.LogSoftmax(dim=-1))
+    out = model(nl.randn(5, 4))
+    np.testing.assert_allclose(np.exp(out.data).sum(-1), np.ones(5), rtol=1e-5)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="approximate must be 'none' or 'tanh', got 'fast'"):
+        nn.GELU(approximate="fast")
+    with pytest.raises(IndexError, match="dim 2 is out of range"):
+        nn.Softmax(dim=2)(nl.zeros(2, 3))
