@@ -21,7 +21,8 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, bmm, broadcast
                   mean, min, minimum, mm, movedim, mul, ne, neg, one_hot, outer, pad, permute,
                   pow, prod, relu, repeat, reshape, roll, rsqrt, scatter_add, sigmoid, sign,
                   sin, softmax, softplus, split, sqrt, square, squeeze, stack, std, sub, sum,
-                  swapaxes, tanh, tile, transpose, unbind, unflatten, unsqueeze, var, where)
+                  swapaxes, tanh, tile, transpose, unbind, unflatten, unsqueeze, var, view,
+                  where)
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save

@@ -842,11 +842,23 @@ class Tensor:
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> "Tensor":
         return _ops.flatten(self, start_dim, end_dim)
 
-    def squeeze(self, dim: Any = None) -> "Tensor":
-        return _ops.squeeze(self, dim)
+    def squeeze(self, dim: Any = None, *, axis: Any = None) -> "Tensor":
+        return _ops.squeeze(self, dim if axis is None else axis)
 
-    def unsqueeze(self, dim: int) -> "Tensor":
-        return _ops.unsqueeze(self, dim)
+    def unsqueeze(self, dim: int = None, *, axis: int | None = None) -> "Tensor":  # type: ignore[assignment]
+        return _ops.unsqueeze(self, dim if axis is None else axis)
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> "Tensor":
+        return _ops.unflatten(self, dim, sizes)
+
+    def movedim(self, source: Any, destination: Any) -> "Tensor":
+        return _ops.movedim(self, source, destination)
+
+    def unbind(self, dim: int = 0) -> tuple:
+        return _ops.unbind(self, dim)
+
+    def index_select(self, dim: int, index: Any) -> "Tensor":
+        return _ops.index_select(self, dim, index)
 
     def transpose(self, dim0: int = None, dim1: int = None) -> "Tensor":  # type: ignore[assignment]
         return _ops.transpose(self, dim0, dim1)
@@ -883,8 +895,8 @@ class Tensor:
     def flip(self, *dims: Any) -> "Tensor":
         return _ops.flip(self, *dims)
 
-    def roll(self, shifts: Any, dims: Any = None) -> "Tensor":
-        return _ops.roll(self, shifts, dims)
+    def roll(self, shifts: Any, dims: Any = None, *, axis: Any = None) -> "Tensor":
+        return _ops.roll(self, shifts, dims if axis is None else axis)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> list:
         return _ops.split(self, split_size_or_sections, dim)
@@ -1006,7 +1018,7 @@ def _run_backward(roots: Sequence[Tensor], grads: Sequence[Any], retain_graph: b
                 gxs = node.backward(gy if isinstance(gy, Tensor) else Tensor(gy), *saved)
         else:
             gxs = node.backward(gy, *node.saved)
-        if len(parents) == 1:
+        if gxs.__class__ is not tuple:
             gxs = (gxs,)
         shapes = node.in_shapes
         if not retain_graph:

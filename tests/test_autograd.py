@@ -304,3 +304,17 @@ def test_gradcheck_passes_a_correct_op_and_catches_a_wrong_backward():
 def test_gradcheck_requires_float64():
     with pytest.raises(ValueError, match="float64"):
         nl.gradcheck(lambda t: t * 2, (nl.randn(3, requires_grad=True),))
+
+
+class TupleIdentity(nl.Function):
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return (gy,)                # a 1-tuple is as good as a bare gradient
+
+
+def test_single_input_rule_may_return_a_tuple():
+    x = nl.tensor([1.0], requires_grad=True)
+    TupleIdentity().apply(x).sum().backward()
+    np.testing.assert_allclose(x.grad, 1.0)

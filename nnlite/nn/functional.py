@@ -238,4 +238,5 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 # loss.py may itself use the functions above.)
 # ============================================================================
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: E402
-                   cross_entropy, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
+                   cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss,
+                   smooth_l1_loss)

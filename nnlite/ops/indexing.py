@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Function, Tensor
-from ._util import as_tensor, norm_dim
+from ._util import as_tensor, const, norm_dim
 
 
 def unwrap_index(index: Any) -> Any:
@@ -23,7 +23,8 @@ def unwrap_index(index: Any) -> Any:
     if isinstance(index, Tensor):
         return index.data
     if isinstance(index, list):
-        return np.asarray(index)
+        arr = np.asarray(index)
+        return arr if arr.size else arr.astype(np.int64)      # x[[]]: no rows, not floats
     return index
 
 
@@ -88,22 +89,33 @@ def getitem(x: Tensor, index: Any) -> Tensor:
 
 
 def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
+    """The entries ``index`` (0-d or 1-d, repeats allowed) of ``x`` along ``dim``."""
     d = norm_dim(dim, x.ndim, "index_select")
-    idx = unwrap_index(index)
-    return getitem(x, (slice(None),) * d + (np.asarray(idx).reshape(-1),))
+    idx = np.asarray(unwrap_index(index))
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"index_select: index must be an integer tensor, got dtype {idx.dtype}")
+    if idx.ndim > 1:
+        raise IndexError(f"index_select: index must be 0-d or 1-d, got shape {idx.shape}")
+    n = x.shape[d]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError(f"index_select: index out of range [{idx.min()}, {idx.max()}] for "
+                         f"dim {d} of size {n} (input shape {x.shape})")
+    return getitem(x, (slice(None),) * d + (idx.reshape(-1),))
 
 
 class MaskedFill(Function):
-    """y = value where mask else x;  gx = gy where not mask, else 0"""
+    """y = value where mask else x;  gx = gy where not mask, else 0;
+    gvalue = sum of gy where mask (value is 0-d)"""
 
-    def __init__(self, mask, value):
-        self.mask, self.value = mask, value
+    def __init__(self, mask):
+        self.mask = mask
 
-    def forward(self, x):
-        return np.where(self.mask, np.asarray(self.value, x.dtype), x)
+    def forward(self, x, value):
+        return np.where(self.mask, value.astype(x.dtype, copy=False), x)
 
     def backward(self, gy):
-        return gy * ~self.mask
+        gv = (gy * self.mask).sum() if self.needs_grad(1) else None
+        return gy * ~self.mask, gv
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
@@ -117,9 +129,11 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     except ValueError:
         raise ValueError(f"masked_fill: mask of shape {m.shape} cannot be broadcast to the "
                          f"input shape {x.shape}") from None
-    if isinstance(value, Tensor):
-        value = value.item()
-    return MaskedFill(np.broadcast_to(m, x.shape), value).apply(x)
+    value = const(value, x)
+    if value.ndim != 0:
+        raise ValueError(f"masked_fill: value must be a number or a 0-dim tensor, got shape "
+                         f"{value.shape}")
+    return MaskedFill(np.broadcast_to(m, x.shape)).apply(x, value)
 
 
 # ---- gather / scatter_add --------------------------------------------------------
@@ -140,7 +154,7 @@ def _check_index(x_shape: tuple, dim: int, index: np.ndarray, op: str) -> None:
         if d != dim and i > n:
             raise ValueError(f"{op}: index shape {index.shape} is larger than the input "
                              f"shape {x_shape} in dim {d}")
-    if index.size and (index.min() < -x_shape[dim] or index.max() >= x_shape[dim]):
+    if index.size and (index.min() < 0 or index.max() >= x_shape[dim]):
         raise IndexError(f"{op}: index out of range [{index.min()}, {index.max()}] for dim "
                          f"{dim} of size {x_shape[dim]}")
 

@@ -94,6 +94,8 @@ class Std(Var):
 
 
 def _red(cls, x: Tensor, dim, keepdim, axis, keepdims, op, *extra) -> Tensor:
+    if isinstance(dim, (tuple, list)) and len(dim) == 0:
+        dim = None          # torch: dim=() reduces every dim (NumPy's axis=() reduces none)
     ax, kd = _axes(dim, axis, keepdim, keepdims, x.ndim, op)
     return cls(ax, kd, *extra).apply(x)
 
@@ -266,9 +268,10 @@ class LogSumExp(_Reduce):
 
     def forward(self, x):
         self.setup(x)
-        m = np.max(x, axis=self.axis, keepdims=True)
+        m = np.max(x, axis=self.axis, keepdims=True, initial=-np.inf)   # -inf if empty
         m = np.where(np.isfinite(m), m, 0)
-        yk = np.log(np.sum(np.exp(x - m), axis=self.axis, keepdims=True)) + m
+        with np.errstate(divide="ignore"):                              # log(0) = -inf
+            yk = np.log(np.sum(np.exp(x - m), axis=self.axis, keepdims=True)) + m
         return yk if self.keepdims else yk.reshape(_drop(yk.shape, self.axis))
 
     def backward(self, gy, x, y):
@@ -286,10 +289,13 @@ class Prod(_Reduce):
 
     def backward(self, gy):
         x, axis = self.x, self.axis
+        if x.size == 0:
+            return np.zeros(x.shape, gy.dtype)
         nd = x.ndim
         red = tuple(range(nd)) if axis is None else axis
         keep = [i for i in range(nd) if i not in red]
-        xt = x.transpose(keep + list(red)).reshape([x.shape[i] for i in keep] + [-1])
+        xt = x.transpose(keep + list(red)).reshape([x.shape[i] for i in keep]
+                                                   + [_count(x.shape, axis)])
         ones = np.ones(xt.shape[:-1] + (1,), x.dtype)
         before = np.cumprod(np.concatenate([ones, xt[..., :-1]], -1), -1)
         after = np.cumprod(np.concatenate([ones, xt[..., :0:-1]], -1), -1)[..., ::-1]
@@ -320,7 +326,7 @@ class Softmax(Function):
         self.dim = dim
 
     def forward(self, x):
-        e = np.exp(x - np.max(x, axis=self.dim, keepdims=True))
+        e = np.exp(x - np.max(x, axis=self.dim, keepdims=True, initial=-np.inf))
         e /= e.sum(axis=self.dim, keepdims=True)
         return e
 
@@ -337,28 +343,34 @@ class LogSoftmax(Function):
         self.dim = dim
 
     def forward(self, x):
-        z = x - np.max(x, axis=self.dim, keepdims=True)
-        return z - np.log(np.exp(z).sum(axis=self.dim, keepdims=True))
+        z = x - np.max(x, axis=self.dim, keepdims=True, initial=-np.inf)
+        with np.errstate(divide="ignore"):                  # an empty dim: log(0)
+            return z - np.log(np.exp(z).sum(axis=self.dim, keepdims=True))
 
     def backward(self, gy, y):
         return gy - np.exp(y) * gy.sum(axis=self.dim, keepdims=True)
 
 
-def _softmax_dim(x: Tensor, dim: Any, op: str) -> int:
+def _softmax_dim(x: Tensor, dim: Any, axis: Any, op: str) -> int:
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: pass dim or axis, not both")
+        dim = axis
     if dim is None:
         raise TypeError(f"{op}: dim is required (e.g. dim=-1)")
     return norm_dim(dim, x.ndim, op)
 
 
-def softmax(x: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
+def softmax(x: Tensor, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> Tensor:
     """exp(x) normalised to sum 1 along ``dim``."""
     if dtype is not None:
         x = x.astype(dtype)
-    return Softmax(_softmax_dim(x, dim, "softmax")).apply(x)
+    return Softmax(_softmax_dim(x, dim, axis, "softmax")).apply(x)
 
 
-def log_softmax(x: Tensor, dim: Any = None, dtype: Any = None) -> Tensor:
+def log_softmax(x: Tensor, dim: Any = None, dtype: Any = None, *,
+                axis: Any = None) -> Tensor:
     """log(softmax(x)) along ``dim``, computed stably."""
     if dtype is not None:
         x = x.astype(dtype)
-    return LogSoftmax(_softmax_dim(x, dim, "log_softmax")).apply(x)
+    return LogSoftmax(_softmax_dim(x, dim, axis, "log_softmax")).apply(x)

@@ -65,12 +65,29 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def unflatten(x: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:
+    """Split dim ``dim`` into ``sizes`` (one entry may be -1)."""
     d = norm_dim(dim, x.ndim, "unflatten")
-    return reshape(x, x.shape[:d] + tuple(sizes) + x.shape[d + 1:])
+    sizes = tuple(int(s) for s in sizes)
+    n, known = x.shape[d], int(np.prod([s for s in sizes if s != -1], dtype=np.int64))
+    if (sizes.count(-1) > 1 or not sizes
+            or (known != n if -1 not in sizes else (known == 0 or n % known))):
+        raise ValueError(f"unflatten: sizes {sizes} don't multiply up to the size {n} of "
+                         f"dim {d} (input shape {x.shape})")
+    return reshape(x, x.shape[:d] + sizes + x.shape[d + 1:])
 
 
-def squeeze(x: Tensor, dim: Any = None) -> Tensor:
+def _dim(dim: Any, axis: Any, op: str) -> Any:
+    """The torch ``dim`` or the NumPy ``axis`` spelling, not both."""
+    if axis is None:
+        return dim
+    if dim is not None:
+        raise TypeError(f"{op}: pass dim or axis, not both")
+    return axis
+
+
+def squeeze(x: Tensor, dim: Any = None, *, axis: Any = None) -> Tensor:
     """Drop size-1 dims (only ``dim`` if given; a no-op if it is not size 1)."""
+    dim = _dim(dim, axis, "squeeze")
     if dim is None:
         return reshape(x, tuple(n for n in x.shape if n != 1))
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
@@ -78,8 +95,11 @@ def squeeze(x: Tensor, dim: Any = None) -> Tensor:
     return reshape(x, tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1)))
 
 
-def unsqueeze(x: Tensor, dim: int) -> Tensor:
+def unsqueeze(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
     """Insert a size-1 dim at ``dim`` (in range [-ndim-1, ndim])."""
+    dim = _dim(dim, axis, "unsqueeze")
+    if dim is None:
+        raise TypeError("unsqueeze: dim is required")
     nd = x.ndim + 1
     if not -nd <= dim < nd:
         raise IndexError(f"unsqueeze: dim {dim} is out of range for a result with {nd} dims")
@@ -102,11 +122,13 @@ class Permute(Function):
 
 
 def permute(x: Tensor, *dims: Any) -> Tensor:
+    """Reorder the dims: output dim i is input dim ``dims[i]``."""
     dims = _shape_arg(dims)
-    if sorted(d % max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+    axes = tuple(norm_dim(d, x.ndim, "permute") for d in dims)
+    if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims "
                          f"of a tensor of shape {x.shape}")
-    return Permute(tuple(d % x.ndim for d in dims)).apply(x)
+    return Permute(axes).apply(x)
 
 
 def transpose(x: Tensor, dim0: int | None = None, dim1: int | None = None) -> Tensor:
@@ -126,12 +148,25 @@ def transpose(x: Tensor, dim0: int | None = None, dim1: int | None = None) -> Te
 swapaxes = transpose
 
 
-def movedim(x: Tensor, source: int, destination: int) -> Tensor:
-    axes = list(range(x.ndim))
-    s = norm_dim(source, x.ndim, "movedim")
-    axes.pop(s)
-    axes.insert(destination % x.ndim, s)
-    return permute(x, tuple(axes))
+def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
+    """Move dim(s) ``source`` to position(s) ``destination``; the others keep their order."""
+    src = (source,) if isinstance(source, (int, np.integer)) else tuple(source)
+    dst = (destination,) if isinstance(destination, (int, np.integer)) else tuple(destination)
+    if len(src) != len(dst):
+        raise ValueError(f"movedim: source {src} and destination {dst} must have the same "
+                         f"length")
+    src = [norm_dim(d, x.ndim, "movedim") for d in src]
+    dst = [norm_dim(d, x.ndim, "movedim") for d in dst]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ValueError(f"movedim: repeated dim in source {tuple(src)} or destination "
+                         f"{tuple(dst)}")
+    if x.ndim == 0:
+        return x
+    order = [None] * x.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(i for i in range(x.ndim) if i not in src)
+    return permute(x, tuple(next(rest) if o is None else o for o in order))
 
 
 # ---- expand / repeat / tile ----------------------------------------------------
@@ -149,17 +184,21 @@ class BroadcastTo(Function):
         return gy
 
 
-def broadcast_to(x: Tensor, shape: Any) -> Tensor:
-    shape = _shape_arg((shape,) if isinstance(shape, (int, np.integer)) else tuple(shape))
+def _broadcast(x: Tensor, shape: tuple, op: str) -> Tensor:
     if shape == x.shape:
         return x
     try:
-        np.broadcast_shapes(x.shape, shape)
+        ok = np.broadcast_shapes(x.shape, shape) == shape
     except ValueError:
-        raise ValueError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}") from None
-    if np.broadcast_shapes(x.shape, shape) != shape:
-        raise ValueError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}")
+        ok = False
+    if not ok:
+        raise ValueError(f"{op}: shape {x.shape} cannot be broadcast to {shape}")
     return BroadcastTo(shape).apply(x)
+
+
+def broadcast_to(x: Tensor, shape: Any) -> Tensor:
+    shape = _shape_arg((shape,) if isinstance(shape, (int, np.integer)) else tuple(shape))
+    return _broadcast(x, shape, "broadcast_to")
 
 
 def expand(x: Tensor, *sizes: Any) -> Tensor:
@@ -169,9 +208,12 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
     if lead < 0:
         raise ValueError(f"expand: the number of sizes ({len(sizes)}) must be at least the "
                          f"number of dims ({x.ndim}) of shape {x.shape}")
+    if -1 in sizes[:lead]:
+        raise ValueError(f"expand: -1 is not allowed for a new leading dim (sizes {sizes}, "
+                         f"input shape {x.shape})")
     shape = tuple(x.shape[i - lead] if (n == -1 and i >= lead) else n
                   for i, n in enumerate(sizes))
-    return broadcast_to(x, shape)
+    return _broadcast(x, shape, "expand")
 
 
 class Tile(Function):
@@ -228,6 +270,8 @@ class Flip(Function):
 def flip(x: Tensor, *dims: Any) -> Tensor:
     dims = _shape_arg(dims)
     ds = {norm_dim(d, x.ndim, "flip") for d in dims}
+    if len(ds) != len(dims):
+        raise ValueError(f"flip: dims {dims} name a dim more than once")
     return Flip(tuple(slice(None, None, -1) if i in ds else slice(None)
                       for i in range(x.ndim))).apply(x)
 
@@ -248,8 +292,9 @@ class Roll(Function):
         return np.roll(gy, back, self.dims)
 
 
-def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+def roll(x: Tensor, shifts: Any, dims: Any = None, *, axis: Any = None) -> Tensor:
     """Roll elements along ``dims`` (the flattened tensor if None)."""
+    dims = _dim(dims, axis, "roll")
     if dims is None:
         if not isinstance(shifts, (int, np.integer)):
             raise ValueError("roll: with dims=None, shifts must be one int")
@@ -258,6 +303,8 @@ def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     if len(shifts) != len(dims):
         raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
+    if x.ndim == 0:
+        raise IndexError(f"roll: dims {dims} given for a 0-dim tensor (it has no dims)")
     return Roll(shifts, tuple(norm_dim(d, x.ndim, "roll") for d in dims)).apply(x)
 
 
@@ -275,8 +322,9 @@ class Cat(Function):
     def backward(self, gy):
         lead = (slice(None),) * self.dim
         b = self.bounds
-        return tuple(gy[lead + (slice(b[i], b[i + 1]),)] if p is not None else None
-                     for i, p in enumerate(self.parents))
+        gxs = tuple(gy[lead + (slice(b[i], b[i + 1]),)] if p is not None else None
+                    for i, p in enumerate(self.parents))
+        return gxs if len(gxs) > 1 else gxs[0]      # one input: a bare gradient
 
 
 class Stack(Function):
@@ -290,8 +338,9 @@ class Stack(Function):
 
     def backward(self, gy):
         lead = (slice(None),) * self.dim
-        return tuple(gy[lead + (i,)] if p is not None else None
-                     for i, p in enumerate(self.parents))
+        gxs = tuple(gy[lead + (i,)] if p is not None else None
+                    for i, p in enumerate(self.parents))
+        return gxs if len(gxs) > 1 else gxs[0]      # one input: a bare gradient
 
 
 def _tensors(tensors: Any, op: str) -> list:
@@ -307,6 +356,10 @@ def _tensors(tensors: Any, op: str) -> list:
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> Tensor:
     """Join tensors along an existing dim."""
     ts = _tensors(tensors, "cat")
+    for i, t in enumerate(ts):
+        if t.ndim == 0:
+            raise ValueError(f"cat: zero-dimensional tensor (at position {i}) cannot be "
+                             f"concatenated; use stack")
     dim = norm_dim(axis if axis is not None else dim, ts[0].ndim, "cat")
     ref = ts[0].shape
     for i, t in enumerate(ts):
@@ -343,7 +396,7 @@ def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> list:
         size = int(split_size_or_sections)
         if size <= 0:
             raise ValueError(f"split: split_size must be positive, got {size}")
-        sizes = [size] * (n // size) + ([n % size] if n % size else [])
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) or [0]
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != n:
@@ -362,8 +415,9 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> list:
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
     n = x.shape[norm_dim(dim, x.ndim, "chunk")]
-    size = max(-(-n // chunks), 1)
-    return split(x, size, dim)
+    if n == 0:                                   # as torch: `chunks` empty pieces
+        return split(x, [0] * chunks, dim)
+    return split(x, -(-n // chunks), dim)
 
 
 def unbind(x: Tensor, dim: int = 0) -> tuple:
@@ -382,6 +436,8 @@ class PadConstant(Function):
 
     def forward(self, x):
         self.index = tuple(slice(lo, lo + n) for (lo, _), n in zip(self.widths, x.shape))
+        if x.ndim == 0:                         # nothing to pad (np.pad refuses 0-d)
+            return x.copy()
         return np.pad(x, self.widths, constant_values=self.value)
 
     def backward(self, gy):
@@ -434,9 +490,14 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
     if mode not in _PAD_MODES:
         raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or "
                          f"'circular', got {mode!r}")
-    if mode == "reflect":
-        for (lo, hi), n in zip(widths, x.shape):
-            if max(lo, hi) >= n and (lo or hi):
-                raise ValueError(f"pad: reflect padding ({lo}, {hi}) must be smaller than the "
-                                 f"dim size {n} (input shape {x.shape})")
+    for (lo, hi), n in zip(widths, x.shape):
+        if mode == "reflect" and max(lo, hi) >= n and (lo or hi):
+            raise ValueError(f"pad: reflect padding ({lo}, {hi}) must be smaller than the "
+                             f"dim size {n} (input shape {x.shape})")
+        if mode != "reflect" and (lo or hi) and n == 0:
+            raise ValueError(f"pad: cannot {mode}-pad a dim of size 0 (input shape "
+                             f"{x.shape})")
+        if mode == "circular" and max(lo, hi) > n:
+            raise ValueError(f"pad: circular padding ({lo}, {hi}) must be at most the dim "
+                             f"size {n} (input shape {x.shape})")
     return PadIndexed(widths, _PAD_MODES[mode]).apply(x)
