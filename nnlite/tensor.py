@@ -660,16 +660,16 @@ class Tensor:
         return _ops.ge(self, o)
 
     def __invert__(self) -> "Tensor":
-        return _ops.logical_not(self)
+        return _ops.bitwise_not(self)
 
     def __and__(self, o: Any) -> "Tensor":
-        return _ops.logical_and(self, o)
+        return _ops.bitwise_and(self, o)
 
     def __or__(self, o: Any) -> "Tensor":
-        return _ops.logical_or(self, o)
+        return _ops.bitwise_or(self, o)
 
     def __xor__(self, o: Any) -> "Tensor":
-        return _ops.logical_xor(self, o)
+        return _ops.bitwise_xor(self, o)
 
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """NumPy ufuncs on Tensors run as nnlite ops (``np.exp(t)``, ``array * t``)."""

@@ -10,7 +10,8 @@ function users call. Grouped by kind:
 """
 import numpy as np
 
-from .arithmetic import (add, allclose, astype, clone, div, eq, equal, ge, gt, isfinite, isnan,
+from .arithmetic import (add, allclose, astype, bitwise_and, bitwise_not, bitwise_or,
+                         bitwise_xor, clone, div, eq, equal, ge, gt, isfinite, isnan,
                          le, logical_and, logical_not, logical_or, logical_xor, lt, mul, ne,
                          neg, pow, sub)
 from .indexing import (gather, getitem, index_select, masked_fill, one_hot, scatter_add,
@@ -33,6 +34,8 @@ UFUNCS = {
     np.sqrt: sqrt, np.absolute: abs, np.sign: sign, np.sin: sin, np.cos: cos, np.tanh: tanh,
     np.maximum: maximum, np.minimum: minimum, np.square: square,
     np.equal: eq, np.not_equal: ne, np.less: lt, np.less_equal: le, np.greater: gt,
-    np.greater_equal: ge, np.logical_not: logical_not, np.invert: logical_not,
+    np.greater_equal: ge, np.logical_not: logical_not, np.invert: bitwise_not,
+    np.bitwise_and: bitwise_and, np.bitwise_or: bitwise_or, np.bitwise_xor: bitwise_xor,
+    np.logical_xor: logical_xor,
     np.logical_and: logical_and, np.logical_or: logical_or,
 }

@@ -39,8 +39,21 @@ def pair(a: Any, b: Any) -> tuple:
     if a.__class__ is Tensor and b.__class__ is Tensor:     # the hot path
         return a, b
     if isinstance(a, Tensor):
-        return a, (b if isinstance(b, Tensor) else const(b, a))
-    return const(a, b if isinstance(b, Tensor) else None), b
+        if isinstance(b, Tensor):
+            return a, b
+        return _promote_int(a, b), const(b, a)
+    if isinstance(b, Tensor):
+        return const(a, b), _promote_int(b, a)
+    return const(a), const(b)
+
+
+def _promote_int(t: Tensor, scalar: Any) -> Tensor:
+    """An integer tensor meeting a Python float becomes the default float dtype (torch's
+    rule; NumPy 2 would give float64)."""
+    if t.data.dtype.kind in "iub" and isinstance(scalar, (float, np.floating)):
+        from .arithmetic import astype
+        return astype(t, get_default_dtype())
+    return t
 
 
 def as_tensor(x: Any) -> Tensor:

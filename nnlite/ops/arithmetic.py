@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Function, Tensor, _new_tensor
+from ..tensor import Function, Tensor, _new_tensor, get_default_dtype
 from ._util import const, pair
 
 
@@ -64,14 +64,14 @@ class Neg(Function):
 def add(a: Any, b: Any, alpha: Any = 1) -> Tensor:
     """a + alpha * b, with broadcasting."""
     if alpha != 1:
-        b = mul(b, alpha)
+        b = mul(b, alpha) if isinstance(b, Tensor) else np.multiply(b, alpha)
     return _binary(Add(), "add", a, b)
 
 
 def sub(a: Any, b: Any, alpha: Any = 1) -> Tensor:
     """a - alpha * b, with broadcasting."""
     if alpha != 1:
-        b = mul(b, alpha)
+        b = mul(b, alpha) if isinstance(b, Tensor) else np.multiply(b, alpha)
     return _binary(Sub(), "sub", a, b)
 
 
@@ -114,16 +114,24 @@ def mul(a: Any, b: Any) -> Tensor:
 
 
 def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
-    """a / b, with broadcasting (true division; 'floor'/'trunc' give no gradient)."""
+    """a / b, with broadcasting (true division; 'floor'/'trunc' give no gradient).
+    Integer operands give the default float dtype, or integers when rounding (as torch)."""
+    a, b = pair(a, b)
+    ints = a.data.dtype.kind in "biu" and b.data.dtype.kind in "biu"
     if rounding_mode is not None:
-        a, b = pair(a, b)
-        q = np.true_divide(a.data, b.data)
-        if rounding_mode == "floor":
-            return Tensor(np.floor(q))
-        if rounding_mode == "trunc":
-            return Tensor(np.trunc(q))
-        raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got "
-                         f"{rounding_mode!r}")
+        if rounding_mode not in ("floor", "trunc"):
+            raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got "
+                             f"{rounding_mode!r}")
+        x, y = a.data, b.data
+        if ints and rounding_mode == "floor":
+            return Tensor(np.floor_divide(x, y))
+        if ints:
+            return Tensor(np.sign(x) * np.sign(y) * (np.abs(x) // np.abs(y)))
+        q = np.true_divide(x, y)
+        return Tensor(np.floor(q) if rounding_mode == "floor" else np.trunc(q))
+    if ints:
+        dtype = get_default_dtype()
+        a, b = Tensor(a.data.astype(dtype)), Tensor(b.data.astype(dtype))
     return _binary(Div(), "div", a, b)
 
 
@@ -140,13 +148,15 @@ class PowConst(Function):
 
     def backward(self, gy, x):
         c = self.c
+        if c == 0:                        # y = 1: gx = 0 even at x = 0 (not 0 * inf)
+            return gy * 0
         if c == 2:
             return gy * (x * 2)
         return gy * (x ** (c - 1) * c)
 
 
 class Pow(Function):
-    """y = a ** b;  ga = gy * b * a ** (b - 1), gb = gy * y * log(a)"""
+    """y = a ** b;  ga = gy * b * a ** (b - 1), gb = gy * y * log(a) (0 where a = 0)"""
     broadcasts = True
     save_inputs = True
     save_output = True
@@ -159,14 +169,16 @@ class Pow(Function):
         if self.parents[0] is not None:
             ga = gy * (b * a ** (b - 1))
         if self.parents[1] is not None:
-            gb = gy * (y * np.log(a))
+            gb = gy * (y * np.log(a + (a == 0)))      # a = 0: y log(1) = 0, as torch
         return ga, gb
 
 
 def pow(a: Any, b: Any) -> Tensor:
     """a ** b, with broadcasting."""
     if isinstance(a, Tensor) and not isinstance(b, Tensor) and np.ndim(b) == 0:
-        c = b.item() if isinstance(b, np.generic) else b
+        # a Python number keeps a float32 base float32 (a NumPy scalar or 0-d array would
+        # upcast it under NumPy 2's promotion rules)
+        c = b.item() if isinstance(b, (np.generic, np.ndarray)) else b
         return PowConst(c).apply(a)
     return _binary(Pow(), "pow", a, b)
 
@@ -211,57 +223,79 @@ def clone(x: Tensor) -> Tensor:
 
 
 # ---- comparisons and logic: bool tensors, no gradient ------------------------
-def _compare(ufunc: np.ufunc, a: Any, b: Any) -> Tensor:
+def _compare(ufunc: np.ufunc, name: str, a: Any, b: Any) -> Tensor:
     a, b = pair(a, b)
+    try:
+        data = ufunc(a.data, b.data)
+    except ValueError:
+        raise ValueError(f"{name}: operands of shapes {a.shape} and {b.shape} cannot be "
+                         f"broadcast together") from None
     t = _new_tensor(Tensor)
-    t.data, t.grad, t._node = ufunc(a.data, b.data), None, None
+    t.data, t.grad, t._node = data, None, None
     return t
 
 
 def eq(a: Any, b: Any) -> Tensor:
-    return _compare(np.equal, a, b)
+    return _compare(np.equal, "eq", a, b)
 
 
 def ne(a: Any, b: Any) -> Tensor:
-    return _compare(np.not_equal, a, b)
+    return _compare(np.not_equal, "ne", a, b)
 
 
 def lt(a: Any, b: Any) -> Tensor:
-    return _compare(np.less, a, b)
+    return _compare(np.less, "lt", a, b)
 
 
 def le(a: Any, b: Any) -> Tensor:
-    return _compare(np.less_equal, a, b)
+    return _compare(np.less_equal, "le", a, b)
 
 
 def gt(a: Any, b: Any) -> Tensor:
-    return _compare(np.greater, a, b)
+    return _compare(np.greater, "gt", a, b)
 
 
 def ge(a: Any, b: Any) -> Tensor:
-    return _compare(np.greater_equal, a, b)
+    return _compare(np.greater_equal, "ge", a, b)
 
 
+# logical_* are torch's (bool result, nonzero is True) for bool and floating operands;
+# with integer operands they are bitwise, because Tensor's & | ^ ~ arrive here.
 def logical_and(a: Any, b: Any) -> Tensor:
-    return _compare(np.logical_and, a, b) if _is_bool(a, b) else _compare(np.bitwise_and, a, b)
+    return _compare(np.logical_and, "logical_and", a, b)
 
 
 def logical_or(a: Any, b: Any) -> Tensor:
-    return _compare(np.logical_or, a, b) if _is_bool(a, b) else _compare(np.bitwise_or, a, b)
+    return _compare(np.logical_or, "logical_or", a, b)
 
 
 def logical_xor(a: Any, b: Any) -> Tensor:
-    return _compare(np.logical_xor, a, b) if _is_bool(a, b) else _compare(np.bitwise_xor, a, b)
+    return _compare(np.logical_xor, "logical_xor", a, b)
 
 
-def _is_bool(a: Any, b: Any) -> bool:
-    return all(np.asarray(v.data if isinstance(v, Tensor) else v).dtype == np.bool_
-               for v in (a, b))
+def bitwise_and(a: Any, b: Any) -> Tensor:
+    """``a & b``: bitwise for integers, logical for bools."""
+    return _compare(np.bitwise_and, "bitwise_and", a, b)
+
+
+def bitwise_or(a: Any, b: Any) -> Tensor:
+    return _compare(np.bitwise_or, "bitwise_or", a, b)
+
+
+def bitwise_xor(a: Any, b: Any) -> Tensor:
+    return _compare(np.bitwise_xor, "bitwise_xor", a, b)
+
+
+def bitwise_not(x: Any) -> Tensor:
+    """``~x``: bitwise for integers, logical for bools."""
+    x = const(x)
+    if x.data.dtype.kind not in "iub":
+        raise TypeError(f"bitwise_not: only integer and bool tensors, got dtype {x.data.dtype}")
+    return Tensor(np.invert(x.data))
 
 
 def logical_not(x: Any) -> Tensor:
-    x = const(x)
-    return Tensor(np.logical_not(x.data) if x.data.dtype == np.bool_ else np.invert(x.data))
+    return Tensor(np.logical_not(const(x).data))
 
 
 def isnan(x: Any) -> Tensor:

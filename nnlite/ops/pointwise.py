@@ -12,6 +12,7 @@ import numpy as np
 
 from ..tensor import Function, Tensor
 from ._util import const, pair
+from .arithmetic import _binary
 from .special import erf_array
 
 SQRT1_2 = 0.7071067811865476
@@ -394,9 +395,17 @@ def _bound(v: Any, like: Tensor) -> Any:
 
 
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """Clamp into [min, max]; the gradient passes where min <= x <= max."""
+    """Clamp into [min, max]; the gradient passes where min <= x <= max. Tensor bounds
+    that require grad get it where they are the output (x < min, x > max), as in torch."""
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    if any(isinstance(v, Tensor) and v.requires_grad for v in (min, max)):
+        y = x
+        if min is not None:
+            y = where(y >= min, y, min)
+        if max is not None:
+            y = where(y <= max, y, max)
+        return y
     return Clamp(_bound(min, x), _bound(max, x)).apply(x)
 
 
@@ -404,13 +413,11 @@ clip = clamp
 
 
 def maximum(a: Any, b: Any) -> Tensor:
-    a, b = pair(a, b)
-    return Maximum().apply(a, b)
+    return _binary(Maximum(), "maximum", a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
-    a, b = pair(a, b)
-    return Minimum().apply(a, b)
+    return _binary(Minimum(), "minimum", a, b)
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -418,6 +425,8 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        a = const(a)                       # two numbers: the result has the default dtype
     a, b = pair(a, b)
     try:
         shape = np.broadcast_shapes(cond.shape, a.shape, b.shape)

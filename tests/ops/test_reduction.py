@@ -14,7 +14,7 @@ from hypothesis import assume, given, strategies as st
 
 import nnlite as nl
 
-from _shape_helpers import (arrays, check_double_backward, check_float32, check_parity,
+from ._shape_helpers import (arrays, check_double_backward, check_float32, check_parity,
                             gradcheck, randn, shapes)
 
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings, strategies as st
 
 import nnlite as nl
 
-from _shape_helpers import (arrays, check_double_backward, check_float32, check_parity,
+from ._shape_helpers import (arrays, check_double_backward, check_float32, check_parity,
                             dim_of, gradcheck, randn, shapes)
 
 
