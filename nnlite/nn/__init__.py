@@ -13,15 +13,9 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDi
                    MSELoss, NLLLoss, SmoothL1Loss)
 from .module import (Module, ModuleDict, ModuleList, ParameterDict, ParameterList,
                      Sequential)
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, LocalResponseNorm
+from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d
+from .padding import (ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
+                      ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .parameter import Parameter
-
-__all__ = [
-    "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
-    "ParameterDict",
-    "Identity", "Linear", "Bilinear", "Flatten", "Unflatten",
-    "ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
-    "Softplus",
-    "CrossEntropyLoss", "NLLLoss", "MSELoss", "L1Loss", "SmoothL1Loss", "BCELoss",
-    "BCEWithLogitsLoss", "KLDivLoss",
-    "functional", "init", "utils",
-]
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d

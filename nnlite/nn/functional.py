@@ -234,6 +234,18 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # ============================================================================
+# Normalisation and dropout: fused Functions in nnlite/ops
+# ============================================================================
+from ..ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d  # noqa: E402
+from ..ops.normalization import (batch_norm, group_norm, layer_norm,  # noqa: E402
+                                 local_response_norm)
+
+# ============================================================================
+# Resampling (defined with its modules in upsampling.py)
+# ============================================================================
+from .upsampling import interpolate  # noqa: E402
+
+# ============================================================================
 # Losses: defined in loss.py next to their modules, re-exported here. (Imported last:
 # loss.py may itself use the functions above.)
 # ============================================================================

@@ -1,0 +1,170 @@
+"""Padding layers: ``ZeroPad1d/2d``, ``ConstantPad1d/2d``, ``ReflectionPad1d/2d``,
+``ReplicationPad1d/2d``. Each stores its padding as torch does (a 2-tuple ``(left,
+right)`` for 1d, a 4-tuple ``(left, right, top, bottom)`` for 2d) and calls
+``nnlite.ops.pad``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..ops import pad
+from ..tensor import Tensor
+from .module import Module
+
+__all__ = ["ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d",
+           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d"]
+
+
+def _ntuple(layer: str, padding: Any, n: int) -> tuple:
+    """An int repeated n times, or a sequence of n ints."""
+    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool):
+        return (int(padding),) * n
+    try:
+        out = tuple(int(p) for p in padding)
+    except TypeError:
+        raise TypeError(f"{layer}: padding must be an int or a {n}-tuple of ints, got "
+                        f"{padding!r}") from None
+    if len(out) != n:
+        raise ValueError(f"{layer}: padding must be an int or a {n}-tuple of ints, got "
+                         f"{padding!r}")
+    return out
+
+
+class _PadNd(Module):
+    """Base: ``padding`` (a tuple), ``mode``, and the accepted input ranks."""
+
+    mode = "constant"
+    _n = 2                       # padding tuple length: 2 for 1d, 4 for 2d
+    _dims: tuple = (2, 3)        # accepted input ranks
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__()
+        self.padding = _ntuple(type(self).__name__, padding, self._n)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in self._dims:
+            want = " or ".join(f"{d}D" for d in self._dims)
+            raise ValueError(f"{self._get_name()}({self.padding}): expected {want} input, "
+                             f"got shape {tuple(input.shape)}")
+        if self.mode == "constant":
+            return pad(input, self.padding, "constant", self.value)
+        return pad(input, self.padding, self.mode)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ConstantPad1d(_PadNd):
+    """Pad the last dim with a constant.
+
+    Args:
+        padding (int or (left, right)): the widths.
+        value (float): the fill value.
+
+    Shape:
+        input (C, W) or (N, C, W) -> W_out = W + left + right.
+
+    Example:
+        >>> nn.ConstantPad1d((1, 2), 3.5)(nl.ones(1, 2, 4)).shape
+        (1, 2, 7)
+    """
+
+    def __init__(self, padding: Any, value: float) -> None:
+        super().__init__(padding)
+        self.value = value
+
+    def extra_repr(self) -> str:
+        return f"padding={self.padding}, value={self.value}"
+
+
+class ConstantPad2d(ConstantPad1d):
+    """Pad the last two dims with a constant.
+
+    Args:
+        padding (int or (left, right, top, bottom)): the widths.
+        value (float): the fill value.
+
+    Shape:
+        input (C, H, W) or (N, C, H, W) -> H + top + bottom, W + left + right.
+
+    Example:
+        >>> nn.ConstantPad2d((1, 1, 2, 0), 0.5)(nl.ones(1, 1, 3, 3)).shape
+        (1, 1, 5, 5)
+    """
+
+    _n, _dims = 4, (3, 4)
+
+
+class ZeroPad1d(ConstantPad1d):
+    """Pad the last dim with zeros; ``padding`` as ``ConstantPad1d``."""
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ZeroPad2d(ConstantPad2d):
+    """Pad the last two dims with zeros; ``padding`` an int or (left, right, top,
+    bottom).
+
+    Shape:
+        input (C, H, W) or (N, C, H, W) -> H + top + bottom, W + left + right.
+
+    Example:
+        >>> nn.ZeroPad2d((1, 1, 2, 0))(nl.ones(1, 1, 3, 3)).shape
+        (1, 1, 5, 5)
+    """
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ReflectionPad1d(_PadNd):
+    """Pad the last dim with the reflection of the input (the edge not repeated):
+    [1, 2, 3] padded by (2, 1) is [3, 2, 1, 2, 3, 2]. Each width must be < W.
+
+    Shape:
+        input (C, W) or (N, C, W) -> W + left + right.
+    """
+
+    mode = "reflect"
+
+
+class ReflectionPad2d(ReflectionPad1d):
+    """Pad the last two dims by reflection; ``padding`` an int or (left, right, top,
+    bottom), each smaller than the padded dim.
+
+    Shape:
+        input (C, H, W) or (N, C, H, W) -> H + top + bottom, W + left + right.
+    """
+
+    _n, _dims = 4, (3, 4)
+
+
+class ReplicationPad1d(_PadNd):
+    """Pad the last dim by repeating the edge value: [1, 2, 3] padded by (2, 1) is
+    [1, 1, 1, 2, 3, 3].
+
+    Shape:
+        input (C, W) or (N, C, W) -> W + left + right.
+    """
+
+    mode = "replicate"
+
+
+class ReplicationPad2d(ReplicationPad1d):
+    """Pad the last two dims by repeating the edge values; ``padding`` an int or (left,
+    right, top, bottom).
+
+    Shape:
+        input (C, H, W) or (N, C, H, W) -> H + top + bottom, W + left + right.
+    """
+
+    _n, _dims = 4, (3, 4)

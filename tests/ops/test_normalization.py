@@ -1,0 +1,403 @@
+"""Tests of nnlite/ops/normalization.py: batch_norm (training and eval), layer_norm,
+group_norm, local_response_norm.
+
+- float64 gradient checks with hypothesis-drawn tiny shapes, w.r.t. every input;
+- torch parity of outputs, gradients and running statistics (float64), including the
+  BLAS path of batch norm (rows of >= 16 elements) and non-contiguous inputs;
+- double backward against torch (gradient of a gradient);
+- float32 stays float32 and matches torch to float32 accuracy at a larger shape;
+- the inputs are never written to; bad shapes raise errors naming the shapes.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import nnlite as nl
+from nnlite.ops.normalization import batch_norm, group_norm, layer_norm, local_response_norm
+
+
+def t64(a, grad=True):
+    return nl.tensor(np.array(a, np.float64), requires_grad=grad)
+
+
+def randn(*shape, seed=0):
+    return np.random.default_rng(seed).standard_normal(shape)
+
+
+# ============================================================================
+# Strategies: tiny (N, C, *spatial) shapes
+# ============================================================================
+@st.composite
+def nc_shapes(draw, min_spatial=0, max_spatial=2, max_side=3):
+    n = draw(st.integers(1, 3))
+    c = draw(st.integers(1, 3))
+    spatial = draw(st.lists(st.integers(1, max_side), min_size=min_spatial,
+                            max_size=max_spatial))
+    return (n, c, *spatial)
+
+
+def _affine(draw_flags, C, seed):
+    has_w, has_b = draw_flags
+    w = t64(randn(C, seed=seed + 1)) if has_w else None
+    b = t64(randn(C, seed=seed + 2)) if has_b else None
+    return w, b
+
+
+def _inputs(*ts):
+    return tuple(t for t in ts if t is not None)
+
+
+# ============================================================================
+# Gradient checks (float64)
+# ============================================================================
+@given(shape=nc_shapes(), flags=st.tuples(st.booleans(), st.booleans()),
+       seed=st.integers(0, 1000))
+def test_batch_norm_train_gradcheck(shape, flags, seed):
+    if shape[0] * int(np.prod(shape[2:])) == 1:
+        shape = (2,) + shape[1:]                     # training needs 2 values per channel
+    x = t64(randn(*shape, seed=seed) * 2 + 1)
+    w, b = _affine(flags, shape[1], seed)
+
+    def f(x, *p):
+        it = iter(p)
+        return batch_norm(x, None, None, next(it) if w is not None else None,
+                          next(it) if b is not None else None, training=True)
+
+    assert nl.gradcheck(f, _inputs(x, w, b))
+
+
+def test_batch_norm_train_gradcheck_blas_path():
+    """Rows of >= 16 elements go through the BLAS row dots."""
+    x = t64(randn(2, 3, 4, 5) * 3 - 2)
+    w, b = t64(randn(3, seed=1)), t64(randn(3, seed=2))
+    assert nl.gradcheck(lambda x, w, b: batch_norm(x, None, None, w, b, training=True),
+                        (x, w, b))
+
+
+@given(shape=nc_shapes(), flags=st.tuples(st.booleans(), st.booleans()),
+       seed=st.integers(0, 1000))
+def test_batch_norm_eval_gradcheck(shape, flags, seed):
+    C = shape[1]
+    x = t64(randn(*shape, seed=seed))
+    rm, rv = nl.tensor(randn(C, seed=seed + 3)), nl.tensor(np.abs(randn(C, seed=seed + 4)) + .5)
+    w, b = _affine(flags, C, seed)
+
+    def f(x, *p):
+        it = iter(p)
+        return batch_norm(x, rm, rv, next(it) if w is not None else None,
+                          next(it) if b is not None else None, training=False)
+
+    assert nl.gradcheck(f, _inputs(x, w, b))
+
+
+@given(shape=st.lists(st.integers(1, 3), min_size=1, max_size=4),
+       k=st.integers(1, 3), flags=st.tuples(st.booleans(), st.booleans()),
+       seed=st.integers(0, 1000))
+def test_layer_norm_gradcheck(shape, k, flags, seed):
+    k = min(k, len(shape))
+    norm = tuple(shape[len(shape) - k:])
+    if int(np.prod(norm)) == 1:
+        shape, norm = shape + [2], norm + (2,)
+    x = t64(randn(*shape, seed=seed))
+    w = t64(randn(*norm, seed=seed + 1)) if flags[0] else None
+    b = t64(randn(*norm, seed=seed + 2)) if flags[1] else None
+
+    def f(x, *p):
+        it = iter(p)
+        return layer_norm(x, norm, next(it) if w is not None else None,
+                          next(it) if b is not None else None)
+
+    assert nl.gradcheck(f, _inputs(x, w, b))
+
+
+@given(n=st.integers(1, 2), groups=st.integers(1, 3), per=st.integers(1, 2),
+       spatial=st.lists(st.integers(1, 3), max_size=2),
+       flags=st.tuples(st.booleans(), st.booleans()), seed=st.integers(0, 1000))
+def test_group_norm_gradcheck(n, groups, per, spatial, flags, seed):
+    C = groups * per
+    if per * int(np.prod(spatial)) == 1:
+        spatial = spatial + [2]
+    x = t64(randn(n, C, *spatial, seed=seed))
+    w, b = _affine(flags, C, seed)
+
+    def f(x, *p):
+        it = iter(p)
+        return group_norm(x, groups, next(it) if w is not None else None,
+                          next(it) if b is not None else None)
+
+    assert nl.gradcheck(f, _inputs(x, w, b))
+
+
+@given(shape=nc_shapes(min_spatial=1), size=st.integers(1, 5),
+       beta=st.sampled_from([0.75, 0.5, 1.3]), seed=st.integers(0, 1000))
+def test_local_response_norm_gradcheck(shape, size, beta, seed):
+    x = t64(randn(*shape, seed=seed))
+    assert nl.gradcheck(lambda x: local_response_norm(x, size, alpha=0.7, beta=beta, k=1.5),
+                        (x,))
+
+
+# ============================================================================
+# torch parity (float64): outputs, gradients, running statistics
+# ============================================================================
+SHAPES = [(5, 3), (4, 3, 7), (2, 3, 5, 6), (3, 2, 4, 5, 2), (2, 4, 9, 9)]
+
+
+def _pair(a, torch):
+    return t64(a), torch.tensor(a, requires_grad=True)
+
+
+def _close(ours, theirs, rtol=1e-10, atol=1e-12):
+    theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else theirs
+    np.testing.assert_allclose(np.asarray(ours), theirs, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_matches_torch_train_then_eval(shape, affine):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    C = shape[1]
+    x, tx = _pair(randn(*shape) * 1.5 + 0.7, torch)
+    w, tw = _pair(randn(C, seed=1), torch) if affine else (None, None)
+    b, tb = _pair(randn(C, seed=2), torch) if affine else (None, None)
+    rm, rv = nl.zeros(C, dtype=nl.float64), nl.ones(C, dtype=nl.float64)
+    trm, trv = torch.zeros(C, dtype=torch.float64), torch.ones(C, dtype=torch.float64)
+    for step in range(3):                          # running stats over several steps
+        xs = randn(*shape, seed=10 + step) * (step + 1) + step
+        x, tx = _pair(xs, torch)
+        gy = randn(*shape, seed=20 + step)
+        y = batch_norm(x, rm, rv, w, b, training=True, momentum=0.3)
+        ty = F.batch_norm(tx, trm, trv, tw, tb, training=True, momentum=0.3)
+        y.backward(gy)
+        ty.backward(torch.tensor(gy))
+        _close(y.data, ty)
+        _close(x.grad, tx.grad)
+        _close(rm.data, trm)
+        _close(rv.data, trv)
+    if affine:
+        _close(w.grad, tw.grad)
+        _close(b.grad, tb.grad)
+    x, tx = _pair(randn(*shape, seed=5), torch)
+    y = batch_norm(x, rm, rv, w, b, training=False)
+    ty = F.batch_norm(tx, trm, trv, tw, tb, training=False)
+    gy = randn(*shape, seed=6)
+    y.backward(gy)
+    ty.backward(torch.tensor(gy))
+    _close(y.data, ty)
+    _close(x.grad, tx.grad)
+    if affine:
+        _close(w.grad, tw.grad)
+        _close(b.grad, tb.grad)
+
+
+def test_batch_norm_non_contiguous_input():
+    torch = pytest.importorskip("torch")
+    a = randn(6, 5, 3, 4).transpose(3, 2, 1, 0)          # (4, 3, 5, 6) view
+    x, tx = nl.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    gy = randn(4, 3, 5, 6, seed=1)
+    y = batch_norm(x, None, None, training=True)
+    ty = torch.nn.functional.batch_norm(tx, None, None, training=True)
+    y.backward(gy)
+    ty.backward(torch.tensor(gy))
+    _close(y.data, ty)
+    _close(x.grad, tx.grad)
+
+
+@pytest.mark.parametrize("shape,norm", [((4, 6), (6,)), ((2, 3, 5), (5,)),
+                                        ((2, 3, 4, 5), (3, 4, 5)), ((3, 7, 20), (7, 20))])
+def test_layer_norm_matches_torch(shape, norm):
+    torch = pytest.importorskip("torch")
+    x, tx = _pair(randn(*shape) * 2 + 3, torch)
+    w, tw = _pair(randn(*norm, seed=1), torch)
+    b, tb = _pair(randn(*norm, seed=2), torch)
+    gy = randn(*shape, seed=3)
+    y = layer_norm(x, norm, w, b, eps=1e-3)
+    ty = torch.nn.functional.layer_norm(tx, norm, tw, tb, eps=1e-3)
+    y.backward(gy)
+    ty.backward(torch.tensor(gy))
+    for ours, theirs in [(y.data, ty), (x.grad, tx.grad), (w.grad, tw.grad), (b.grad, tb.grad)]:
+        _close(ours, theirs)
+
+
+@pytest.mark.parametrize("shape,groups", [((3, 6), 3), ((2, 6, 5), 2), ((2, 4, 3, 5), 4),
+                                          ((2, 4, 3, 5), 1), ((1, 6, 2, 2, 2), 3)])
+def test_group_norm_matches_torch(shape, groups):
+    torch = pytest.importorskip("torch")
+    C = shape[1]
+    x, tx = _pair(randn(*shape) - 1, torch)
+    w, tw = _pair(randn(C, seed=1), torch)
+    b, tb = _pair(randn(C, seed=2), torch)
+    gy = randn(*shape, seed=3)
+    y = group_norm(x, groups, w, b)
+    ty = torch.nn.functional.group_norm(tx, groups, tw, tb)
+    y.backward(gy)
+    ty.backward(torch.tensor(gy))
+    for ours, theirs in [(y.data, ty), (x.grad, tx.grad), (w.grad, tw.grad), (b.grad, tb.grad)]:
+        _close(ours, theirs)
+
+
+@pytest.mark.parametrize("shape", [(2, 7, 5), (2, 9, 4, 3), (1, 3, 2, 2, 2), (2, 2, 3)])
+@pytest.mark.parametrize("size,alpha,beta,k", [(5, 1e-4, 0.75, 2.0), (2, 0.5, 0.75, 1.0),
+                                               (4, 1.0, 1.5, 0.5), (1, 0.3, 0.6, 1.0),
+                                               (9, 0.9, 0.75, 1.0)])
+def test_local_response_norm_matches_torch(shape, size, alpha, beta, k):
+    torch = pytest.importorskip("torch")
+    x, tx = _pair(randn(*shape) * 3, torch)
+    gy = randn(*shape, seed=1)
+    y = local_response_norm(x, size, alpha, beta, k)
+    ty = torch.nn.functional.local_response_norm(tx, size, alpha, beta, k)
+    y.backward(gy)
+    ty.backward(torch.tensor(gy))
+    _close(y.data, ty)
+    _close(x.grad, tx.grad)
+
+
+# ============================================================================
+# Double backward: the gradient of the gradient, against torch
+# ============================================================================
+def _double_backward(nl_fn, th_fn, arrays, torch):
+    """d/d(inputs) of sum(grad(y, inputs, gy, create_graph) * v), in both libraries."""
+    ours = [t64(a) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    y, ty = nl_fn(*ours), th_fn(*theirs)
+    rng = np.random.default_rng(7)
+    gy = rng.standard_normal(y.shape)
+    vs = [rng.standard_normal(a.shape) for a in arrays]
+    gs = nl.autograd.grad(y, ours, nl.tensor(gy), create_graph=True)
+    tgs = torch.autograd.grad(ty, theirs, torch.tensor(gy), create_graph=True)
+    for g, tg in zip(gs, tgs):
+        _close(g.data, tg, rtol=1e-9, atol=1e-10)
+    s = sum((g * nl.tensor(v)).sum() for g, v in zip(gs, vs))
+    ts = sum((tg * torch.tensor(v)).sum() for tg, v in zip(tgs, vs))
+    hs = nl.autograd.grad(s, ours, allow_unused=True)
+    ths = torch.autograd.grad(ts, theirs, allow_unused=True)
+    for h, th, a in zip(hs, ths, arrays):        # None: the gradient does not depend on it
+        _close(np.zeros(a.shape) if h is None else h.data,
+               np.zeros(a.shape) if th is None else th, rtol=1e-8, atol=1e-9)
+
+
+def test_double_backward_batch_norm_train():
+    torch = pytest.importorskip("torch")
+    _double_backward(lambda x, w, b: batch_norm(x, None, None, w, b, training=True),
+                     lambda x, w, b: torch.nn.functional.batch_norm(x, None, None, w, b,
+                                                                    training=True),
+                     [randn(3, 2, 4, 5), randn(2, seed=1), randn(2, seed=2)], torch)
+
+
+def test_double_backward_batch_norm_eval():
+    torch = pytest.importorskip("torch")
+    rm, rv = randn(3, seed=3), np.abs(randn(3, seed=4)) + 0.5
+    _double_backward(
+        lambda x, w, b: batch_norm(x, nl.tensor(rm), nl.tensor(rv), w, b),
+        lambda x, w, b: torch.nn.functional.batch_norm(x, torch.tensor(rm), torch.tensor(rv),
+                                                       w, b),
+        [randn(4, 3, 5), randn(3, seed=1), randn(3, seed=2)], torch)
+
+
+def test_double_backward_layer_and_group_norm():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
+    _double_backward(lambda x, w, b: layer_norm(x, (3, 4), w, b),
+                     lambda x, w, b: F.layer_norm(x, (3, 4), w, b),
+                     [randn(2, 3, 4), randn(3, 4, seed=1), randn(3, 4, seed=2)], torch)
+    _double_backward(lambda x, w, b: group_norm(x, 2, w, b),
+                     lambda x, w, b: F.group_norm(x, 2, w, b),
+                     [randn(2, 4, 3), randn(4, seed=1), randn(4, seed=2)], torch)
+
+
+def test_double_backward_local_response_norm():
+    torch = pytest.importorskip("torch")
+    _double_backward(lambda x: local_response_norm(x, 3, 0.5, 0.75, 1.0),
+                     lambda x: torch.nn.functional.local_response_norm(x, 3, 0.5, 0.75, 1.0),
+                     [randn(2, 5, 3)], torch)
+
+
+# ============================================================================
+# float32
+# ============================================================================
+def test_float32_stays_float32():
+    x = nl.randn(4, 3, 5, 5, requires_grad=True)
+    w, b = nl.ones(3, requires_grad=True), nl.zeros(3, requires_grad=True)
+    rm, rv = nl.zeros(3), nl.ones(3)
+    outs = [batch_norm(x, rm, rv, w, b, training=True), batch_norm(x, rm, rv, w, b),
+            layer_norm(x, (5, 5)), group_norm(x, 3, w, b), local_response_norm(x, 3)]
+    for y in outs:
+        assert y.dtype == np.float32
+        y.backward(np.ones(y.shape, np.float32))
+    for t in (x, w, b):
+        assert t.grad.dtype == np.float32
+    assert rm.dtype == rv.dtype == np.float32
+
+
+def test_batch_norm_float32_accuracy_matches_torch():
+    """Row sums and dots run in float32 and the across-batch sums in float64: errors
+    against a float64 reference are at torch's level, also with a large mean."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    shape = (8, 4, 32, 32)
+    x = (rng.standard_normal(shape) * 2 + 6).astype(np.float32)
+    gy = rng.standard_normal(shape).astype(np.float32)
+    w = rng.standard_normal(4).astype(np.float32)
+    ref_x = torch.tensor(x.astype(np.float64), requires_grad=True)
+    ref = torch.nn.functional.batch_norm(ref_x, None, None, torch.tensor(w, dtype=torch.float64),
+                                         training=True)
+    ref.backward(torch.tensor(gy, dtype=torch.float64))
+    ours_x = nl.tensor(x, requires_grad=True)
+    y = batch_norm(ours_x, None, None, nl.tensor(w), training=True)
+    y.backward(gy)
+    th_x = torch.tensor(x, requires_grad=True)
+    ty = torch.nn.functional.batch_norm(th_x, None, None, torch.tensor(w), training=True)
+    ty.backward(torch.tensor(gy))
+    for ours, theirs, exact in [(y.data, ty, ref), (ours_x.grad, th_x.grad, ref_x.grad)]:
+        exact = exact.detach().numpy()
+        err_ours = np.abs(ours - exact).max()
+        err_torch = np.abs(theirs.detach().numpy() - exact).max()
+        assert err_ours <= 4 * err_torch + 1e-6
+
+
+# ============================================================================
+# Inputs untouched; errors
+# ============================================================================
+def test_inputs_are_not_mutated():
+    a = randn(2, 3, 4, 5)
+    x = t64(a.copy())
+    w, b = t64(np.ones(3)), t64(np.zeros(3))
+    gy = randn(2, 3, 4, 5, seed=1)
+    gy0 = gy.copy()
+    for y in (batch_norm(x, None, None, w, b, training=True), layer_norm(x, (4, 5)),
+              group_norm(x, 3, w, b), local_response_norm(x, 2),
+              batch_norm(x, nl.zeros(3, dtype=nl.float64), nl.ones(3, dtype=nl.float64))):
+        y.backward(gy)
+    np.testing.assert_array_equal(x.data, a)
+    np.testing.assert_array_equal(gy, gy0)
+
+
+def test_running_stats_not_part_of_graph():
+    x = nl.randn(4, 3, requires_grad=True)
+    rm, rv = nl.zeros(3), nl.ones(3)
+    batch_norm(x, rm, rv, training=True)
+    assert not rm.requires_grad and not rv.requires_grad
+    assert np.abs(rm.data).max() > 0
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda: batch_norm(nl.randn(4, 3), nl.zeros(4), nl.ones(4)), r"running_mean.*\(3,\).*\(4,\)"),
+    (lambda: batch_norm(nl.randn(4, 3, 2), None, None, nl.ones(2), training=True),
+     r"weight.*\(3,\).*\(4, 3, 2\)"),
+    (lambda: batch_norm(nl.randn(1, 3), None, None, training=True), r"more than 1 value"),
+    (lambda: batch_norm(nl.randn(4), None, None, training=True), r"\(N, C, \*\).*\(4,\)"),
+    (lambda: layer_norm(nl.randn(2, 3, 4), (3,)), r"\(2, 3, 4\).*normalized_shape \(3,\)"),
+    (lambda: layer_norm(nl.randn(2, 3), (3,), nl.ones(4)), r"weight.*\(3,\).*\(4,\)"),
+    (lambda: group_norm(nl.randn(2, 6, 3), 4), r"num_groups \(4\).*C=6"),
+    (lambda: local_response_norm(nl.randn(2, 3), 2), r"3D.*\(2, 3\)"),
+])
+def test_bad_input_raises_clear_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_eval_mode_without_running_stats_raises():
+    with pytest.raises(RuntimeError, match="running_mean"):
+        batch_norm(nl.randn(4, 3), None, None, training=False)
