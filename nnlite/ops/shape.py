@@ -445,27 +445,27 @@ class PadConstant(Function):
 
 
 class PadIndexed(Function):
-    """y = x padded by reflection / replication / wrapping: every output element is
-    some input element, so gx sums gy over the outputs each input went to"""
-    double_backward = False
+    """y = x padded by reflection / replication / wrapping: every output element is some
+    input element, so gx sums gy over the outputs each input went to -- per padded dim d
+    a product with the one-hot map M_d (out_d, in_d):  gx = gy @_d M_d"""
 
     def __init__(self, widths, mode):
         self.widths, self.mode = widths, mode
 
     def forward(self, x):
-        self.maps = [np.pad(np.arange(n), w, mode=self.mode) for n, w in zip(x.shape, self.widths)]
-        self.in_shape = x.shape
+        self.maps = []
+        for d, (n, w) in enumerate(zip(x.shape, self.widths)):
+            if w != (0, 0):
+                idx = np.pad(np.arange(n), w, mode=self.mode)
+                onehot = np.zeros((len(idx), n), x.dtype)
+                onehot[np.arange(len(idx)), idx] = 1
+                self.maps.append((d, onehot))
         return np.pad(x, self.widths, mode=self.mode)
 
     def backward(self, gy):
         g = gy
-        for d, (idx, n) in enumerate(zip(self.maps, self.in_shape)):
-            if len(idx) == n:
-                continue
-            moved = np.moveaxis(g, d, 0)
-            acc = np.zeros((n,) + moved.shape[1:], g.dtype)
-            np.add.at(acc, idx, moved)
-            g = np.moveaxis(acc, 0, d)
+        for d, onehot in self.maps:
+            g = (g.swapaxes(d, -1) @ onehot).swapaxes(d, -1)
         return g
 
 
