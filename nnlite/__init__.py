@@ -41,4 +41,4 @@ bool = _np.dtype(_np.bool_)
 
 __version__ = "0.1.0"
 
-from . import nn, optim  # noqa: E402  (nl.nn / nl.optim, as torch.nn after import torch)
+from . import data, nn, optim  # noqa: E402  (nl.nn, nl.optim, nl.data, as torch.nn after import torch)

@@ -1,0 +1,91 @@
+"""Tests of nnlite/data/sampler.py: sequential, random (with/without replacement, more
+samples than items, seeded by nl.manual_seed or a generator, drawn at iter() time), subset,
+weighted and batch samplers."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nnlite as nl
+from nnlite.data import (BatchSampler, RandomSampler, SequentialSampler, SubsetRandomSampler,
+                         WeightedRandomSampler)
+
+DATA = range(10)
+
+
+def test_sequential():
+    assert list(SequentialSampler(DATA)) == list(range(10)) and len(SequentialSampler(DATA)) == 10
+
+
+def test_random_is_a_permutation_and_seeded():
+    nl.manual_seed(0)
+    a = list(RandomSampler(DATA))
+    nl.manual_seed(0)
+    b = list(RandomSampler(DATA))
+    assert a == b and sorted(a) == list(range(10)) and a != list(range(10))
+    s = RandomSampler(DATA, generator=np.random.default_rng(5))
+    first, second = list(s), list(s)
+    assert first != second                                   # a new order every epoch
+    assert first == list(RandomSampler(DATA, generator=np.random.default_rng(5)))
+
+
+def test_random_draws_when_the_iterator_is_created():
+    s = RandomSampler(DATA)
+    nl.manual_seed(3)
+    it = iter(s)
+    nl.manual_seed(99)            # reseeding after iter() must not change this epoch
+    nl.manual_seed(3)
+    assert list(it) == list(s)
+
+
+def test_random_num_samples_and_replacement():
+    s = RandomSampler(range(4), num_samples=10, generator=np.random.default_rng(0))
+    out = list(s)
+    assert len(out) == 10 == len(s)
+    assert sorted(out[:4]) == sorted(out[4:8]) == [0, 1, 2, 3]   # chained permutations
+    r = list(RandomSampler(range(3), replacement=True, num_samples=50,
+                           generator=np.random.default_rng(0)))
+    assert len(r) == 50 and set(r) == {0, 1, 2}
+    with pytest.raises(ValueError, match="num_samples"):
+        RandomSampler(range(3), num_samples=0)
+    with pytest.raises(TypeError, match="replacement"):
+        RandomSampler(range(3), replacement=1)
+    with pytest.raises(TypeError, match="numpy.random.Generator"):
+        RandomSampler(range(3), generator=42)
+
+
+def test_subset_random():
+    s = SubsetRandomSampler([5, 7, 9], generator=np.random.default_rng(0))
+    assert sorted(s) == [5, 7, 9] and len(s) == 3
+
+
+def test_weighted():
+    s = WeightedRandomSampler([0.0, 1.0, 3.0], num_samples=4000,
+                              generator=np.random.default_rng(0))
+    counts = np.bincount(list(s), minlength=3)
+    assert counts[0] == 0 and abs(counts[2] / counts[1] - 3) < 0.4
+    assert sorted(WeightedRandomSampler([1, 1, 1], 3, replacement=False)) == [0, 1, 2]
+    with pytest.raises(ValueError, match="without replacement"):
+        WeightedRandomSampler([1, 0], 2, replacement=False)
+    with pytest.raises(ValueError, match="non-negative"):
+        WeightedRandomSampler([-1, 2], 2)
+
+
+@pytest.mark.parametrize("drop_last,expected", [
+    (False, [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]),
+    (True, [[0, 1, 2], [3, 4, 5], [6, 7, 8]])])
+def test_batch_sampler(drop_last, expected):
+    b = BatchSampler(SequentialSampler(DATA), 3, drop_last)
+    assert list(b) == expected and len(b) == len(expected)
+    assert [x.tolist() for x in b.index_batches()] == expected
+    plain = BatchSampler([4, 3, 2, 1], 3, drop_last)           # any iterable of indices
+    assert list(plain) == ([[4, 3, 2], [1]] if not drop_last else [[4, 3, 2]])
+
+
+def test_batch_sampler_validation():
+    with pytest.raises(ValueError, match="batch_size should be a positive integer"):
+        BatchSampler(DATA, 0, False)
+    with pytest.raises(ValueError, match="batch_size"):
+        BatchSampler(DATA, True, False)
+    with pytest.raises(ValueError, match="drop_last should be a boolean"):
+        BatchSampler(DATA, 2, 0)
