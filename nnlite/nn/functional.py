@@ -234,6 +234,14 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # ============================================================================
+# Pooling: Functions in nnlite/ops/pooling.py
+# ============================================================================
+from ..ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: E402
+                           adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
+                           lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_unpool1d,
+                           max_unpool2d)
+
+# ============================================================================
 # Normalisation and dropout: fused Functions in nnlite/ops
 # ============================================================================
 from ..ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d  # noqa: E402
