@@ -6,6 +6,8 @@
 """
 import numpy as _np
 
+from ._malloc import MALLOC_TUNED  # first: every later allocation benefits
+
 from .random import manual_seed, seed
 from .tensor import (Function, Tensor, detect_anomaly, enable_grad, get_default_dtype,
                      inference_mode, is_grad_enabled, no_grad, set_default_dtype,

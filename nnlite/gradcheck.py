@@ -86,6 +86,11 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
             fm = f()
             x[idx] = orig
             num[idx] = (fp - fm) / (2 * eps)
+        if not np.isfinite(num).all():
+            w = tuple(int(v) for v in np.argwhere(~np.isfinite(num))[0])
+            raise GradcheckError(f"gradcheck: numerical gradient of input {i} is not finite at "
+                                 f"element {w} ({num[w]}); fn is not differentiable there or "
+                                 f"eps={eps} steps outside its domain")
         err = np.abs(ana - num) - (atol + rtol * np.abs(num))
         if ana.shape != num.shape:
             raise GradcheckError(f"gradcheck: gradient of input {i} has shape {ana.shape}, "

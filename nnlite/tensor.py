@@ -992,7 +992,7 @@ def _run_backward(roots: Sequence[Tensor], grads: Sequence[Any], retain_graph: b
         else:
             pending[node] = g
     ready = [n for n in pending if deps[n] == 0]
-    given = set(map(id, grads))             # arrays the caller passed in: never alias them
+    given = {id(_base(g)) for g in grads}   # arrays the caller passed in: never alias them
     anomaly = _anomaly
     while ready:
         node = ready.pop()
@@ -1051,7 +1051,16 @@ def _run_backward(roots: Sequence[Tensor], grads: Sequence[Any], retain_graph: b
                 ready.append(p)
 
 
+def _base(a: Any) -> Any:
+    """The array that owns ``a``'s memory (``a`` itself unless it is a view)."""
+    while isinstance(a, np.ndarray) and isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
 def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) -> None:
+    """Store ``g`` in ``leaf.grad``; a gradient whose memory is shared with the caller or
+    with another leaf is copied, anything else (even a view) is kept as it is."""
     leaf = node.leaf()
     if leaf is None:
         return
@@ -1063,10 +1072,11 @@ def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) ->
     if g.__class__ is not np.ndarray and not isinstance(g, Tensor):
         g = np.asarray(g)                   # a NumPy scalar from a 0-d rule
     if leaf.grad is None:
-        if not isinstance(g, Tensor) and (not g.flags.owndata or id(g) in given
-                                          or not g.flags.writeable):
-            g = g.copy()
-        given.add(id(g))
+        if not isinstance(g, Tensor):
+            base = _base(g)
+            if id(base) in given or not g.flags.writeable:
+                g = base = g.copy()         # shared with the caller or another leaf
+            given.add(id(base))
         if not isinstance(g, Tensor) and g.dtype != leaf.data.dtype:
             g = g.astype(leaf.data.dtype)
         leaf.grad = g

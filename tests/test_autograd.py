@@ -61,6 +61,27 @@ def test_same_gradient_array_never_aliased_between_leaves():
     np.testing.assert_allclose(b.grad, 1.0)
 
 
+def test_views_of_one_gradient_never_alias_two_leaves():
+    a, b = leaf(2, 3), leaf(6)
+    (a.reshape(6) + b).sum().backward()         # a gets a view of the array b gets
+    a.grad *= 5
+    np.testing.assert_allclose(b.grad, 1.0)
+    np.testing.assert_allclose(a.grad, 5.0)
+
+
+def test_relu_gradient_is_zero_where_inactive_even_for_inf():
+    x = nl.tensor([0.0, 1.0], requires_grad=True)
+    nl.relu(x).backward(np.array([np.inf, 1.0], np.float32))
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0])
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_gradcheck_fails_on_a_non_finite_numerical_gradient():
+    x = nl.tensor([0.0, 1.0], dtype=nl.float64, requires_grad=True)
+    with pytest.raises(GradcheckError, match="not finite at element"):
+        nl.gradcheck(lambda t: t.log(), (x,))      # log(-eps) is nan
+
+
 def test_user_gradient_is_not_aliased():
     x = leaf(3)
     g = np.ones(3)

@@ -210,6 +210,8 @@ class Relu(Function):
         return np.maximum(x, 0)
 
     def backward(self, gy, y):
+        if isinstance(gy, np.ndarray):
+            return np.where(y > 0, gy, 0)       # 0 even where gy is inf, as torch
         return gy * (y > 0)
 
 

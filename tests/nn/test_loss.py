@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, strategies as st
 
 import nnlite as nl
 from nnlite.nn import loss as L
@@ -360,6 +360,8 @@ def class_shapes(draw):
        seed=st.integers(0, 2**16))
 def test_cross_entropy_gradcheck(target, shape, reduction, weighted, smoothing, ignore, seed):
     x, y = class_problem(shape, target, ignore if target == "index" else None, seed)
+    # every target ignored makes a 'mean' loss 0/0 = nan (as torch): nothing to check there
+    assume(not (target == "index" and reduction == "mean" and (y == ignore).all()))
     w = nl.tensor(_class_weight(shape[1 if len(shape) > 1 else 0], seed)) if weighted else None
     xt = nl.tensor(x, requires_grad=True)
     yt = nl.tensor(y, requires_grad=target == "prob")
@@ -371,6 +373,7 @@ def test_cross_entropy_gradcheck(target, shape, reduction, weighted, smoothing, 
        seed=st.integers(0, 2**16))
 def test_nll_loss_gradcheck(shape, reduction, weighted, seed):
     x, y = class_problem(shape, "index", -100, seed)
+    assume(not (reduction == "mean" and (y == -100).all()))     # 0/0 = nan, as torch
     w = nl.tensor(_class_weight(shape[1 if len(shape) > 1 else 0], seed)) if weighted else None
     nl.gradcheck(lambda a: L.nll_loss(a, nl.tensor(y), weight=w, reduction=reduction),
                  (nl.tensor(x, requires_grad=True),))
