@@ -1,7 +1,7 @@
 """``gradcheck``: compare analytical gradients with float64 central differences."""
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 

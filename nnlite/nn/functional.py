@@ -18,6 +18,13 @@ from ..tensor import Function, Tensor
 
 __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh",
            "softplus", "softmax", "log_softmax", "flatten", "pad", "one_hot",
+           "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "embedding",
+           "embedding_bag", "scaled_dot_product_attention", "multi_head_attention_forward",
+           "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "lp_pool1d", "lp_pool2d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d", "max_unpool1d", "max_unpool2d", "dropout", "dropout1d",
+           "dropout2d", "alpha_dropout", "batch_norm", "layer_norm", "group_norm",
+           "local_response_norm", "interpolate", "huber_loss",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
 
@@ -234,6 +241,11 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # ============================================================================
+# Convolution: im2col / col2im Functions in nnlite/ops/conv.py
+# ============================================================================
+from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold  # noqa: E402
+
+# ============================================================================
 # Pooling: Functions in nnlite/ops/pooling.py
 # ============================================================================
 from ..ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d,  # noqa: E402
@@ -254,9 +266,19 @@ from ..ops.normalization import (batch_norm, group_norm, layer_norm,  # noqa: E4
 from .upsampling import interpolate  # noqa: E402
 
 # ============================================================================
+# Sparse lookups and attention (embedding in sparse.py, attention in ops/attention.py
+# and attention.py)
+# ============================================================================
+from ..ops.attention import scaled_dot_product_attention  # noqa: E402
+from .sparse import embedding, embedding_bag  # noqa: E402
+
+# ============================================================================
 # Losses: defined in loss.py next to their modules, re-exported here. (Imported last:
 # loss.py may itself use the functions above.)
 # ============================================================================
 from .loss import (binary_cross_entropy, binary_cross_entropy_with_logits,  # noqa: E402
                    cross_entropy, huber_loss, kl_div, l1_loss, mse_loss, nll_loss,
                    smooth_l1_loss)
+
+# Last: attention.py imports this module (F.linear, F.dropout, ...).
+from .attention import multi_head_attention_forward  # noqa: E402,F401

@@ -8,7 +8,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..ops import unflatten
-from ..tensor import Tensor, get_default_dtype
+from ..tensor import Tensor
+from ._checks import check_positive, factory_dtype
 from . import functional as F
 from . import init
 from .module import Module
@@ -17,21 +18,8 @@ from .parameter import Parameter
 __all__ = ["Identity", "Linear", "Bilinear", "Flatten", "Unflatten"]
 
 
-def _check_features(layer: str, **sizes: Any) -> None:
-    for name, n in sizes.items():
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-            raise TypeError(f"{layer}: {name} must be an int, got {n!r}")
-        if n <= 0:
-            raise ValueError(f"{layer}: {name} must be positive, got {n}")
 
 
-def _factory(layer: str, device: Any, dtype: Any) -> np.dtype:
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise ValueError(f"{layer}: nnlite runs on the CPU only, got device {device!r}")
-    dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"{layer}: dtype must be floating, got {dtype}")
-    return dtype
 
 
 class Identity(Module):
@@ -76,8 +64,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        _check_features("Linear", in_features=in_features, out_features=out_features)
-        dtype = _factory("Linear", device, dtype)
+        check_positive("Linear", in_features=in_features, out_features=out_features)
+        dtype = factory_dtype("Linear", device, dtype)
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype))
@@ -137,9 +125,9 @@ class Bilinear(Module):
     def __init__(self, in1_features: int, in2_features: int, out_features: int,
                  bias: bool = True, device: Any = None, dtype: Any = None) -> None:
         super().__init__()
-        _check_features("Bilinear", in1_features=in1_features, in2_features=in2_features,
+        check_positive("Bilinear", in1_features=in1_features, in2_features=in2_features,
                         out_features=out_features)
-        dtype = _factory("Bilinear", device, dtype)
+        dtype = factory_dtype("Bilinear", device, dtype)
         self.in1_features = int(in1_features)
         self.in2_features = int(in2_features)
         self.out_features = int(out_features)

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..ops.normalization import batch_norm, group_norm, layer_norm, local_response_norm
-from ..tensor import Tensor, get_default_dtype
+from ..tensor import Tensor
+from ._checks import factory_dtype, positive_int
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -22,21 +23,8 @@ from .parameter import Parameter
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "LocalResponseNorm"]
 
 
-def _dtype(layer: str, device: Any, dtype: Any) -> np.dtype:
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise ValueError(f"{layer}: nnlite runs on the CPU only, got device {device!r}")
-    dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
-    if dtype.kind != "f":
-        raise TypeError(f"{layer}: dtype must be floating, got {dtype}")
-    return dtype
 
 
-def _positive_int(layer: str, name: str, n: Any) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"{layer}: {name} must be an int, got {n!r}")
-    if n <= 0:
-        raise ValueError(f"{layer}: {name} must be positive, got {n}")
-    return int(n)
 
 
 # ============================================================================
@@ -74,8 +62,8 @@ class _BatchNorm(Module):
                  dtype: Any = None, *, bias: bool = True) -> None:
         super().__init__()
         name = type(self).__name__
-        self.num_features = _positive_int(name, "num_features", num_features)
-        dtype = _dtype(name, device, dtype)
+        self.num_features = positive_int(name, "num_features", num_features)
+        dtype = factory_dtype(name, device, dtype)
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
@@ -223,11 +211,11 @@ class LayerNorm(Module):
         super().__init__()
         if isinstance(normalized_shape, numbers.Integral):
             normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(_positive_int("LayerNorm", "normalized_shape", n)
+        self.normalized_shape = tuple(positive_int("LayerNorm", "normalized_shape", n)
                                       for n in normalized_shape)
         if not self.normalized_shape:
             raise ValueError("LayerNorm: normalized_shape must have at least one dim")
-        dtype = _dtype("LayerNorm", device, dtype)
+        dtype = factory_dtype("LayerNorm", device, dtype)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
@@ -290,12 +278,12 @@ class GroupNorm(Module):
                  affine: bool = True, device: Any = None, dtype: Any = None, *,
                  bias: bool = True) -> None:
         super().__init__()
-        num_groups = _positive_int("GroupNorm", "num_groups", num_groups)
-        num_channels = _positive_int("GroupNorm", "num_channels", num_channels)
+        num_groups = positive_int("GroupNorm", "num_groups", num_groups)
+        num_channels = positive_int("GroupNorm", "num_channels", num_channels)
         if num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
                              f"num_groups ({num_groups})")
-        dtype = _dtype("GroupNorm", device, dtype)
+        dtype = factory_dtype("GroupNorm", device, dtype)
         self.num_groups = num_groups
         self.num_channels = num_channels
         self.eps = eps
@@ -356,7 +344,7 @@ class LocalResponseNorm(Module):
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
                  k: float = 1.0) -> None:
         super().__init__()
-        self.size = _positive_int("LocalResponseNorm", "size", size)
+        self.size = positive_int("LocalResponseNorm", "size", size)
         self.alpha = alpha
         self.beta = beta
         self.k = k

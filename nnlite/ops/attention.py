@@ -1,0 +1,464 @@
+"""Scaled dot-product attention as fused autograd nodes.
+
+Notation (Vaswani et al. 2017, "Attention is all you need"):
+    B...   leading batch dims (for multi-head attention: N, H)
+    L, S   query (target) and key (source) lengths
+    E, Ev  query/key and value feature sizes; D = E / H per head in multi-head attention
+    scale  1 / sqrt(E) unless given
+    A = q k^T * scale + mask        (B.., L, S)  scores; mask is additive (0 or -inf for a
+                                                 bool mask, any float for a float mask)
+    P = softmax(A) over S            attention weights; a row whose mask is -inf everywhere
+                                     gets P = 0 (so output 0), as torch's SDPA
+    y = (P * keep) v                 (B.., L, Ev); keep is the dropout mask scaled by
+                                     1/(1-p), or 1
+
+Backward, with gy = dLoss/dy (closed forms; the softmax Jacobian is never built):
+    dv = (P * keep)^T gy
+    dP = (gy v^T) * keep
+    dA = P * (dP - sum_S(dP * P))    softmax backward
+    dq = dA k * scale,   dk = dA^T q * scale,   dmask = dA
+
+One node computes the scores, the softmax and the weighted sum: nothing of size
+(B.., L, S) but P (and the dropout mask) is kept for backward.
+
+``MultiheadAttentionCore`` runs the same kernel on per-head *views* of the projected
+inputs in token layout, (L, N, E) or (N, L, E): (L, N, E) -> (L, N, H, D) is a reshape and
+(N, H, L, D) a transpose of that view, which ``np.matmul`` reads with strides, so the head
+split, the head merge and the gradients of the packed QKV projection cost no copies.
+
+Backward rules run on arrays; under ``create_graph=True`` they run on Tensors with P
+recomputed from q and k by differentiable ops, so these nodes can be differentiated twice.
+
+Sections: array kernels -- the composite form -- masks and dropout -- the SDPA node --
+the multi-head nodes -- scaled_dot_product_attention.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..random import default_generator
+from ..tensor import Function, Tensor
+from ._util import as_tensor
+from .pointwise import where
+from .reduction import softmax
+from .shape import stack
+
+__all__ = ["scaled_dot_product_attention", "ScaledDotProductAttention",
+           "MultiheadAttentionCore", "AttentionWeights", "additive_mask", "dropout_keep"]
+
+
+# ============================================================================
+# Array kernels
+# ============================================================================
+def _rowsum(a: np.ndarray) -> np.ndarray:
+    """sum over the last axis, keepdims. A matrix-vector product with ones: NumPy's
+    reduction over a short last axis runs a slow strided loop per row (4x slower here)."""
+    return np.matmul(a, np.ones((a.shape[-1], 1), a.dtype))
+
+
+def _softmax_(a: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, in place (stable: the row max is subtracted first)."""
+    if a.shape[-1] == 0:
+        return a
+    a -= np.fmax.reduce(a, axis=-1, keepdims=True)    # fmax: faster than max on short rows
+    np.exp(a, out=a)
+    z = _rowsum(a)
+    np.reciprocal(z, out=z)
+    a *= z
+    return a
+
+
+def _attend(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float, mask: Any,
+            alive: Any, keep: Any, out: Any = None) -> tuple:
+    """Forward kernel on arrays: returns (y, P). ``mask``: additive scores mask or None;
+    ``alive``: 0/1 per row (rows whose mask is all -inf get P = 0) or None; ``keep``:
+    scaled dropout mask or None; ``out``: where to write y (may be a strided view)."""
+    a = np.matmul(q, np.swapaxes(k, -1, -2))                           # (B.., L, S)
+    a *= a.dtype.type(scale)
+    if mask is not None:
+        if np.broadcast_shapes(a.shape, mask.shape) == a.shape:
+            a += mask
+        else:                                       # the mask has more batch dims
+            a = a + mask
+    p = _softmax_(a)
+    if alive is not None:
+        p *= alive
+    pd = p if keep is None else p * keep
+    return np.matmul(pd, v, out=out), p
+
+
+def _attend_backward(gy: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.ndarray,
+                     p: np.ndarray, keep: Any, scale: float, want: tuple,
+                     outs: tuple = (None, None, None)) -> tuple:
+    """Backward kernel on arrays: (dq, dk, dv, dA) for the inputs in ``want`` (four
+    bools); ``outs`` optionally gives where to write dq, dk, dv (strided views). dA is
+    the gradient of the scores (that of an additive float mask)."""
+    want_q, want_k, want_v, want_mask = want
+    dq = dk = dv = da = None
+    if want_v:
+        pd = p if keep is None else p * keep
+        dv = np.matmul(np.swapaxes(pd, -1, -2), gy, out=outs[2])         # (B.., S, Ev)
+    if want_q or want_k or want_mask:
+        dp = np.matmul(gy, np.swapaxes(v, -1, -2))                      # (B.., L, S)
+        if keep is not None:
+            dp *= keep
+        dp -= np.vecdot(dp, p)[..., None]          # sum_S(dP * P), with no (.., L, S) temporary
+        dp *= p                                                          # dA
+        if want_mask:
+            da = dp.copy() if (want_q or want_k) else dp
+        dp *= dp.dtype.type(scale)
+        if want_q:
+            dq = np.matmul(dp, k, out=outs[0])                           # (B.., L, E)
+        if want_k:
+            dk = np.matmul(np.swapaxes(dp, -1, -2), q, out=outs[1])      # (B.., S, E)
+    return dq, dk, dv, da
+
+
+# ============================================================================
+# The composite form (differentiable ops): double backward, and the unfused baseline
+# ============================================================================
+def attention_composite(q: Tensor, k: Tensor, v: Tensor, scale: float, mask: Any = None,
+                        alive: Any = None, keep: Any = None) -> tuple:
+    """The forward of the fused kernel from generic nnlite ops; returns (y, P)."""
+    a = (q @ k.swapaxes(-1, -2)) * scale
+    if mask is not None:
+        a = a + mask
+    p = softmax(a, -1)
+    if alive is not None:
+        p = p * alive
+    pd = p if keep is None else p * keep
+    return pd @ v, p
+
+
+def _grads_composite(gy: Tensor, q: Tensor, k: Tensor, v: Tensor, p: Tensor, keep: Any,
+                     scale: float) -> tuple:
+    """The backward closed forms from generic ops (run on Tensors under create_graph)."""
+    pd = p if keep is None else p * keep
+    dv = pd.swapaxes(-1, -2) @ gy
+    dp = gy @ v.swapaxes(-1, -2)
+    if keep is not None:
+        dp = dp * keep
+    da = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
+    dq = (da @ k) * scale
+    dk = (da.swapaxes(-1, -2) @ q) * scale
+    return dq, dk, dv, da
+
+
+# ============================================================================
+# Masks and dropout
+# ============================================================================
+def additive_mask(mask: Any, dtype: np.dtype, name: str = "attn_mask",
+                  true_means_keep: bool = True) -> np.ndarray:
+    """A bool or float mask as an additive float array of ``dtype``.
+
+    A bool mask becomes 0 where a position takes part and -inf where it does not: with
+    ``true_means_keep`` (SDPA) True marks the positions that take part, otherwise
+    (MultiheadAttention's attn_mask and key_padding_mask) True marks those masked out.
+    A float mask is returned as is (cast to ``dtype``).
+    """
+    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype == np.bool_:
+        take = m if true_means_keep else ~m
+        return np.where(take, dtype.type(0), dtype.type(-np.inf))
+    if m.dtype.kind != "f":
+        raise TypeError(f"{name}: only bool and floating masks are supported, got dtype "
+                        f"{m.dtype}")
+    return m.astype(dtype, copy=False)
+
+
+def dead_rows(mask: np.ndarray | None) -> tuple:
+    """(mask, alive): rows of an additive mask that are -inf everywhere get a zero mask
+    (so the softmax is finite) and alive = 0 (so their weights are 0), as torch's SDPA.
+    ``alive`` is None when no row is dead."""
+    if mask is None or mask.shape[-1] == 0:
+        return mask, None
+    dead = np.all(mask == -np.inf, axis=-1, keepdims=True)
+    if not dead.any():
+        return mask, None
+    return np.where(dead, mask.dtype.type(0), mask), (~dead).astype(mask.dtype)
+
+
+def dropout_keep(shape: tuple, p: float, dtype: np.dtype) -> np.ndarray | None:
+    """The scaled dropout mask keep/(1-p) from nnlite's generator; None when p == 0."""
+    if p == 0.0:
+        return None
+    if p == 1.0:
+        return np.zeros(shape, dtype)
+    keep = default_generator().random(shape, dtype=np.float32) >= np.float32(p)
+    return np.multiply(keep, dtype.type(1.0 / (1.0 - p)), dtype=dtype)
+
+
+# ============================================================================
+# SDPA: q (B.., L, E), k (B.., S, E), v (B.., S, Ev), batch dims broadcast
+# ============================================================================
+class ScaledDotProductAttention(Function):
+    """y = softmax(q k^T * scale + mask) v in one node (see the module notation).
+
+    Inputs q, k, v and, when it requires grad, the float mask (else the mask is a
+    constant given to the constructor). Batch dims broadcast: the engine sums the
+    gradients back to each input's shape.
+    """
+    save_inputs = True
+    broadcasts = True
+
+    def __init__(self, scale, mask, alive, keep):
+        self.scale, self.mask, self.alive, self.keep = scale, mask, alive, keep
+
+    def forward(self, q, k, v, mask=None):
+        if mask is not None:
+            mask = np.where(self.alive == 0, mask.dtype.type(0), mask) \
+                if self.alive is not None else mask
+        else:
+            mask = self.mask
+        y, self.p = _attend(q, k, v, self.scale, mask, self.alive, self.keep)
+        return y
+
+    def backward(self, gy, q, k, v, mask=None):
+        want = tuple(self.needs_grad(i) for i in range(3)) + (
+            mask is not None and self.needs_grad(3),)
+        if isinstance(gy, Tensor):                          # create_graph: differentiable
+            m = self.mask if mask is None else _revive(mask, self.alive)
+            _, p = attention_composite(q, k, v, self.scale, m, self.alive, self.keep)
+            dq, dk, dv, da = _grads_composite(gy, q, k, v, p, self.keep, self.scale)
+        else:
+            dq, dk, dv, da = _attend_backward(gy, q, k, v, self.p, self.keep, self.scale,
+                                              want)
+        grads = (dq if want[0] else None, dk if want[1] else None, dv if want[2] else None)
+        return grads if mask is None else grads + (da if want[3] else None,)
+
+
+def _revive(mask: Tensor, alive: Any) -> Tensor:
+    """A differentiable float mask with its dead rows zeroed (as in forward)."""
+    return mask if alive is None else where(alive != 0, mask, 0.0)
+
+
+# ============================================================================
+# The multi-head core: q, k, v given in token layout, heads as strided views
+# ============================================================================
+# How the inputs of the core hold q, k, v: (input index, slot, number of slots).
+_PACKINGS = {1: ((0, 0, 3), (0, 1, 3), (0, 2, 3)),      # one (T, N, 3E) projection
+             2: ((0, 0, 1), (1, 0, 2), (1, 1, 2)),      # q; k and v packed (T, N, 2E)
+             3: ((0, 0, 1), (1, 0, 1), (2, 0, 1))}      # q, k, v each (T, N, E)
+
+
+def split_heads(x: Any, slot: int, nslots: int, num_heads: int, batch_first: bool) -> Any:
+    """Token layout (T, N, nslots*E) (or (N, T, ...) with batch_first) -> the (N, H, T, D)
+    view of slot ``slot``; works on arrays (a view) and on Tensors (recorded ops)."""
+    t0, t1, c = x.shape
+    h = x.reshape(t0, t1, nslots, num_heads, c // (nslots * num_heads))[:, :, slot]
+    perm = (0, 2, 1, 3) if batch_first else (1, 2, 0, 3)
+    return h.transpose(perm) if isinstance(h, np.ndarray) else h.permute(perm)
+
+
+def merge_heads(h: Any, batch_first: bool) -> Any:
+    """(N, H, T, D) -> token layout (T, N, H*D) or (N, T, H*D) (arrays or Tensors)."""
+    perm = (0, 2, 1, 3) if batch_first else (2, 0, 1, 3)
+    t = h.transpose(perm) if isinstance(h, np.ndarray) else h.permute(perm)
+    return t.reshape(t.shape[0], t.shape[1], -1)
+
+
+class _HeadsFunction(Function):
+    """Shared parts of the multi-head nodes: head views of the inputs and the gradient
+    buffers in the inputs' layout."""
+    save_inputs = True
+
+    def __init__(self, num_heads, batch_first, scale, mask, alive, keep):
+        self.num_heads, self.batch_first = num_heads, batch_first
+        self.scale, self.mask, self.alive, self.keep = scale, mask, alive, keep
+
+    def views(self, xs):
+        return [split_heads(xs[i], s, n, self.num_heads, self.batch_first)
+                for i, s, n in _PACKINGS[len(xs)]]
+
+    def grad_buffers(self, xs):
+        """Gradient arrays of the inputs (uninitialised) and the (dq, dk, dv) head views
+        into them; None for inputs that need no gradient."""
+        bufs = [np.empty_like(x) if self.needs_grad(i) else None for i, x in enumerate(xs)]
+        outs = tuple(None if bufs[i] is None else
+                     split_heads(bufs[i], s, n, self.num_heads, self.batch_first)
+                     for i, s, n in _PACKINGS[len(xs)])
+        return bufs, outs
+
+    def want(self, n_inputs):
+        return tuple(self.needs_grad(i) for i, _, _ in _PACKINGS[n_inputs])
+
+    def assemble(self, xs, dq, dk, dv):
+        """Tensor path: head gradients -> gradients of the inputs (stack the slots)."""
+        heads = (dq, dk, dv)
+        grads = []
+        for i in range(len(xs)):
+            if not self.needs_grad(i):
+                grads.append(None)
+                continue
+            parts = [heads[j] for j, (src, _, _) in enumerate(_PACKINGS[len(xs)]) if src == i]
+            parts = [merge_heads(h, self.batch_first) for h in parts]
+            g = parts[0] if len(parts) == 1 else stack(parts, 2).reshape(xs[i].shape)
+            grads.append(g)
+        return tuple(grads)
+
+    def recompute(self, xs):
+        """Tensor path: head views and P rebuilt from differentiable ops."""
+        q, k, v = self.views(xs)
+        _, p = attention_composite(q, k, v, self.scale, self.mask, self.alive, self.keep)
+        return q, k, v, p
+
+
+class MultiheadAttentionCore(_HeadsFunction):
+    """The attention of all heads at once, between the in- and out-projections.
+
+    Inputs, in token layout (T, N, c*E) (or (N, T, c*E) with ``batch_first``): one packed
+    qkv projection (self-attention), q and a packed kv (key is value), or q, k, v.
+    Output: (L, N, E) (or (N, L, E)), the heads merged, ready for the out-projection.
+    ``mask``: additive, broadcastable to (N, H, L, S); ``keep``: dropout mask (N, H, L, S).
+    """
+
+    def forward(self, *xs):
+        q, k, v = self.views(xs)
+        N, H, L, D = q.shape
+        t0, t1 = (N, L) if self.batch_first else (L, N)
+        y = np.empty((t0, t1, H, D), q.dtype)
+        yh = y.transpose((0, 2, 1, 3) if self.batch_first else (1, 2, 0, 3))
+        _, self.p = _attend(q, k, v, self.scale, self.mask, self.alive, self.keep, out=yh)
+        return y.reshape(t0, t1, H * D)
+
+    def backward(self, gy, *xs):
+        if isinstance(gy, Tensor):
+            q, k, v, p = self.recompute(xs)
+            gyh = split_heads(gy, 0, 1, self.num_heads, self.batch_first)
+            dq, dk, dv, _ = _grads_composite(gyh, q, k, v, p, self.keep, self.scale)
+            return self.assemble(xs, dq, dk, dv)
+        q, k, v = self.views(xs)
+        gyh = split_heads(gy, 0, 1, self.num_heads, self.batch_first)
+        bufs, outs = self.grad_buffers(xs)
+        _attend_backward(gyh, q, k, v, self.p, self.keep, self.scale,
+                         self.want(len(xs)) + (False,), outs)
+        return tuple(bufs)
+
+
+class AttentionWeights(_HeadsFunction):
+    """The attention weights P * keep of a ``MultiheadAttentionCore`` as a differentiable
+    output: (N, H, L, S), or averaged over the heads (N, L, S). Same inputs as the core;
+    P is taken from the core node, not recomputed."""
+
+    def __init__(self, core: MultiheadAttentionCore, average: bool):
+        super().__init__(core.num_heads, core.batch_first, core.scale, core.mask, core.alive,
+                         core.keep)
+        self.p, self.average = core.p, average
+
+    def forward(self, *xs):
+        w = self.p if self.keep is None else self.p * self.keep
+        return w.mean(axis=1) if self.average else w
+
+    def backward(self, gw, *xs):
+        H = self.num_heads
+        if self.average:
+            gw = gw.reshape(gw.shape[:1] + (1,) + gw.shape[1:]) * (1.0 / H)
+        tensors = isinstance(gw, Tensor)
+        q, k, v, p = self.recompute(xs) if tensors else (*self.views(xs), self.p)
+        dp = gw if self.keep is None else gw * self.keep
+        da = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
+        da = da * self.scale
+        dq, dk = da @ k, da.swapaxes(-1, -2) @ q
+        if tensors:
+            return self.assemble(xs, dq, dk, v * 0)      # the weights do not depend on v
+        bufs, outs = self.grad_buffers(xs)
+        for out, g in zip(outs, (dq, dk, 0)):
+            if out is not None:
+                out[...] = g
+        return tuple(bufs)
+
+
+# ============================================================================
+# scaled_dot_product_attention
+# ============================================================================
+def _shape_str(shape: tuple) -> str:
+    return str(tuple(shape))
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Any = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, scale: float | None = None) -> Tensor:
+    """softmax(query key^T * scale + mask) value, in one fused node.
+
+    Args:
+        query (Tensor): (*, L, E).
+        key (Tensor): (*, S, E).
+        value (Tensor): (*, S, Ev). The leading dims of the three broadcast together.
+        attn_mask (optional): broadcastable to (*, L, S). A bool mask marks with True
+            the positions that take part in attention (False ones get weight 0); a float
+            mask is added to the scores (and gets a gradient if it requires one).
+            A query whose keys are all masked out gets weight 0 everywhere and output 0
+            (as torch). Default: None.
+        dropout_p (float): dropout probability on the attention weights; applied
+            whenever > 0 (there is no training flag, as in torch). Default: 0.0.
+        is_causal (bool): mask out key j > query i (a lower-triangular (L, S) mask,
+            aligned top left); may not be combined with ``attn_mask``. Default: False.
+        scale (float, optional): Default: 1 / sqrt(E).
+
+    Shape:
+        output (*, L, Ev), * the broadcast of the inputs' leading dims.
+
+    Example:
+        >>> q, k, v = nl.randn(2, 8, 5, 16), nl.randn(2, 8, 7, 16), nl.randn(2, 8, 7, 4)
+        >>> scaled_dot_product_attention(q, k, v).shape
+        (2, 8, 5, 4)
+    """
+    op = "scaled_dot_product_attention"
+    q, k, v = as_tensor(query), as_tensor(key), as_tensor(value)
+    for name, t in (("query", q), ("key", k), ("value", v)):
+        if t.ndim < 2:
+            raise ValueError(f"{op}: {name} must have at least 2 dims (*, length, features), "
+                             f"got shape {_shape_str(t.shape)}")
+        if t.dtype.kind != "f":
+            raise TypeError(f"{op}: {name} must be floating, got dtype {t.dtype}")
+    if not q.dtype == k.dtype == v.dtype:
+        raise TypeError(f"{op}: query, key and value must have the same dtype, got "
+                        f"{q.dtype}, {k.dtype} and {v.dtype}")
+    L, E = q.shape[-2:]
+    S = k.shape[-2]
+    if k.shape[-1] != E:
+        raise ValueError(f"{op}: query and key must have the same feature size E, got "
+                         f"query {_shape_str(q.shape)} and key {_shape_str(k.shape)}")
+    if v.shape[-2] != S:
+        raise ValueError(f"{op}: key and value must have the same length S, got key "
+                         f"{_shape_str(k.shape)} and value {_shape_str(v.shape)}")
+    try:
+        batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{op}: the batch dims of query {_shape_str(q.shape)}, key "
+                         f"{_shape_str(k.shape)} and value {_shape_str(v.shape)} cannot be "
+                         f"broadcast together") from None
+    if not 0.0 <= dropout_p <= 1.0:
+        raise ValueError(f"{op}: dropout_p must be in [0, 1], got {dropout_p}")
+    scale = 1.0 / math.sqrt(E) if scale is None else float(scale)
+    dt = q.dtype
+    mask = mask_input = None
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError(f"{op}: Explicit attn_mask should not be set when "
+                               f"is_causal=True")
+        mask = np.triu(np.full((L, S), -np.inf, dt), 1)
+    elif attn_mask is not None:
+        mshape = tuple(np.shape(attn_mask.data if isinstance(attn_mask, Tensor)
+                                else attn_mask))
+        try:
+            ok = np.broadcast_shapes(mshape, batch + (L, S))[-2:] == (L, S)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"{op}: attn_mask of shape {mshape} cannot be broadcast to "
+                             f"the attention scores (*, L, S) = {batch + (L, S)}")
+        mask = additive_mask(attn_mask, dt)
+        if isinstance(attn_mask, Tensor) and attn_mask.requires_grad \
+                and attn_mask.dtype.kind == "f":
+            mask_input = attn_mask if attn_mask.dtype == dt else attn_mask.astype(dt)
+    mask, alive = dead_rows(mask)
+    out_batch = batch if mask is None else np.broadcast_shapes(batch, mask.shape[:-2])
+    keep = dropout_keep(out_batch + (L, S), float(dropout_p), dt)
+    fn = ScaledDotProductAttention(scale, mask, alive, keep)
+    if mask_input is not None:
+        return fn.apply(q, k, v, mask_input)
+    return fn.apply(q, k, v)

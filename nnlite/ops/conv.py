@@ -1,0 +1,882 @@
+"""Convolution: im2col / col2im, conv1d, conv2d, conv_transpose2d, unfold, fold.
+
+Notation (images are NCHW, weights (O, C/G, KH, KW) as in torch):
+
+    N          batch size
+    C, H, W    input channels, height, width
+    O          output channels
+    G          groups: input channels C/G of group g see only output channels O/G of g
+    KH, KW     kernel height, width
+    SH, SW     stride
+    PH, PW     padding: PT, PB (top, bottom) and PL, PR (left, right) when asymmetric
+    DH, DW     dilation: kernel taps are DH rows / DW columns apart
+    OH, OW     output height, width:  OH = (H + PT + PB - DH*(KH-1) - 1) // SH + 1
+    P          OH * OW output positions per image
+
+The column matrix of an image batch is laid out ``(C, KH, KW, N, OH, OW)``, i.e. the
+2-D matrix ``(C*KH*KW, N*OH*OW)``: row (c, i, j) holds input channel c shifted by the
+kernel offset (i, j), for every output position of every image. With this layout every
+GEMM of a convolution is one BLAS call per group with the batch folded into the long
+dimension (weights as ``(G, O/G, C/G*KH*KW)``):
+
+    forward      y2  = W2 @ cols               (G, O/G, N*P)
+    grad weight  gW2 = gy2 @ cols^T            (G, O/G, C/G*KH*KW)   (cols^T is a view)
+    grad input   gcols = W2^T @ gy2, then col2im; for stride 1 instead a convolution of
+                 gy with the flipped, transposed kernel (one more im2col + GEMM, cheaper
+                 than col2im's read-modify-write)
+
+``im2col`` loops over the KH*KW kernel offsets only, each iteration one strided copy of
+the whole batch into a preallocated array; ``col2im`` adds back with one strided ``+=``
+per offset. A 1x1 stride-1 unpadded convolution is a plain batched matmul (no im2col).
+A 3x3 stride-1 float32 convolution with enough channels takes the Winograd F(4x4, 3x3)
+path, which needs 4x fewer multiplies (see the Winograd section).
+
+Sections: geometry -- im2col / col2im -- array kernels (Winograd, conv, grad input, grad
+weight) -- Functions -- user functions.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..tensor import Function, Tensor, is_grad_enabled
+from ._util import as_tensor
+
+
+# ============================================================================
+# Geometry
+# ============================================================================
+def _ntuple(value: Any, n: int, name: str, op: str) -> tuple:
+    """An int or a length-n sequence of ints as an n-tuple of Python ints."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return (int(value),) * n
+    try:
+        out = tuple(value)
+    except TypeError:
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got "
+                        f"{value!r}") from None
+    if len(out) != n or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                for v in out):
+        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    return tuple(int(v) for v in out)
+
+
+def _pads4(padding: Any) -> tuple:
+    """int, (PH, PW) or (PT, PB, PL, PR) -> (PT, PB, PL, PR)."""
+    if isinstance(padding, (int, np.integer)):
+        p = int(padding)
+        return (p, p, p, p)
+    padding = tuple(int(v) for v in padding)
+    if len(padding) == 2:
+        return (padding[0], padding[0], padding[1], padding[1])
+    if len(padding) == 4:
+        return padding
+    raise ValueError(f"padding must be an int, (PH, PW) or (PT, PB, PL, PR), got {padding}")
+
+
+def _out_size(h: int, k: int, s: int, p_lo: int, p_hi: int, d: int) -> int:
+    return (h + p_lo + p_hi - d * (k - 1) - 1) // s + 1
+
+
+class _Geom:
+    """The static geometry of one convolution: stride, (PT, PB, PL, PR), dilation,
+    groups. Shared by the three array kernels and the Functions."""
+
+    __slots__ = ("stride", "pads", "dilation", "groups")
+
+    def __init__(self, stride: tuple, pads: tuple, dilation: tuple, groups: int) -> None:
+        self.stride, self.pads, self.dilation, self.groups = stride, pads, dilation, groups
+
+    def out_hw(self, h: int, w: int, kh: int, kw: int) -> tuple:
+        (sh, sw), (pt, pb, pl, pr), (dh, dw) = self.stride, self.pads, self.dilation
+        return _out_size(h, kh, sh, pt, pb, dh), _out_size(w, kw, sw, pl, pr, dw)
+
+    def is_pointwise(self, kh: int, kw: int) -> bool:
+        """1x1 kernel, stride 1, no padding: the convolution is a matmul over channels."""
+        return kh == kw == 1 and self.stride == (1, 1) and not any(self.pads)
+
+
+# ============================================================================
+# im2col / col2im (pure arrays)
+# ============================================================================
+def _padded_cn(x: np.ndarray, pads: tuple, hp: int, wp: int) -> np.ndarray:
+    """x (N, C, H, W) -> (C, N, HP, WP): transposed to channel-major, zero-padded by
+    (PT, PL) at the start and zeros up to (HP, WP) at the end (one copy)."""
+    n, c, h, w = x.shape
+    pt, _, pl, _ = pads
+    xp = np.zeros((c, n, hp, wp), x.dtype)
+    xp[:, :, pt:pt + h, pl:pl + w] = x.transpose(1, 0, 2, 3)
+    return xp
+
+
+def _im2col(x: np.ndarray, kh: int, kw: int, stride: tuple, pads: tuple, dilation: tuple,
+            oh: int, ow: int) -> np.ndarray:
+    """x (N, C, H, W) -> cols (C, KH, KW, N, OH, OW); see ``im2col``."""
+    n, c, h, w = x.shape
+    sh, sw = stride
+    dh, dw = dilation
+    # rows/columns a kernel offset reads: the padded image must reach the last one
+    hp = max(h + pads[0] + pads[1], dh * (kh - 1) + sh * (oh - 1) + 1)
+    wp = max(w + pads[2] + pads[3], dw * (kw - 1) + sw * (ow - 1) + 1)
+    if hp == h and wp == w and pads[0] == pads[2] == 0:
+        xp = x.transpose(1, 0, 2, 3)                     # (C, N, H, W) view, no copy
+    else:
+        xp = _padded_cn(x, pads, hp, wp)
+    cols = np.empty((c, kh, kw, n, oh, ow), x.dtype)
+    for i in range(kh):
+        rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+        for j in range(kw):
+            cols[:, i, j] = xp[:, :, rows, j * dw:j * dw + sw * (ow - 1) + 1:sw]
+    return cols
+
+
+def _col2im(cols: np.ndarray, x_shape: tuple, stride: tuple, pads: tuple,
+            dilation: tuple) -> np.ndarray:
+    """cols (C, KH, KW, N, OH, OW) -> x (N, C, H, W): the adjoint of ``_im2col``."""
+    c, kh, kw, n, oh, ow = cols.shape
+    _, _, h, w = x_shape
+    sh, sw = stride
+    dh, dw = dilation
+    pt, pb, pl, pr = pads
+    hp = max(h + pt + pb, dh * (kh - 1) + sh * (oh - 1) + 1)
+    wp = max(w + pl + pr, dw * (kw - 1) + sw * (ow - 1) + 1)
+    xp = np.zeros((c, n, hp, wp), cols.dtype)
+    for i in range(kh):
+        rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
+        for j in range(kw):
+            xp[:, :, rows, j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, i, j]
+    return np.ascontiguousarray(xp[:, :, pt:pt + h, pl:pl + w].transpose(1, 0, 2, 3))
+
+
+def im2col(x: np.ndarray, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+           dilation: Any = 1) -> np.ndarray:
+    """Gather every kernel window of an image batch into columns.
+
+    Args:
+        x (np.ndarray): (N, C, H, W).
+        kernel_size, stride, dilation: int or (KH, KW) / (SH, SW) / (DH, DW).
+        padding: int, (PH, PW) or (PT, PB, PL, PR); zeros. Default: 0.
+
+    Returns:
+        cols (np.ndarray): (C, KH, KW, N, OH, OW), contiguous, with
+        ``cols[c, i, j, n, oh, ow] = xpad[n, c, i*DH + oh*SH, j*DW + ow*SW]``;
+        ``cols.reshape(C*KH*KW, N*OH*OW)`` is the column matrix.
+    """
+    kh, kw = _ntuple(kernel_size, 2, "kernel_size", "im2col")
+    stride = _ntuple(stride, 2, "stride", "im2col")
+    dilation = _ntuple(dilation, 2, "dilation", "im2col")
+    pads = _pads4(padding)
+    n, c, h, w = x.shape
+    oh = _out_size(h, kh, stride[0], pads[0], pads[1], dilation[0])
+    ow = _out_size(w, kw, stride[1], pads[2], pads[3], dilation[1])
+    if oh <= 0 or ow <= 0:
+        raise ValueError(f"im2col: input of shape {x.shape} with padding {pads} is smaller "
+                         f"than the dilated kernel ({dilation[0] * (kh - 1) + 1}, "
+                         f"{dilation[1] * (kw - 1) + 1})")
+    return _im2col(x, kh, kw, stride, pads, dilation, oh, ow)
+
+
+def col2im(cols: np.ndarray, x_shape: Sequence[int], stride: Any = 1, padding: Any = 0,
+           dilation: Any = 1) -> np.ndarray:
+    """Sum columns back into an image batch: the adjoint (transpose) of ``im2col``.
+
+    Args:
+        cols (np.ndarray): (C, KH, KW, N, OH, OW) as returned by ``im2col``.
+        x_shape: the image shape (N, C, H, W).
+        stride, padding, dilation: as given to ``im2col``.
+
+    Returns:
+        (N, C, H, W): every column entry added to the pixel it was read from (padding
+        positions dropped), accumulated with one strided ``+=`` per kernel offset.
+    """
+    stride = _ntuple(stride, 2, "stride", "col2im")
+    dilation = _ntuple(dilation, 2, "dilation", "col2im")
+    return _col2im(cols, tuple(x_shape), stride, _pads4(padding), dilation)
+
+
+# ============================================================================
+# Winograd F(4x4, 3x3) for 3x3 stride-1 convolutions
+# ============================================================================
+# Each 4x4 output tile y of one (image, output channel) is computed from the 6x6 input
+# tile d under it (tiles of the padded input start every 4 pixels and overlap by 2) and
+# the 3x3 kernel g of each input channel as (Lavin & Gray 2016)
+#
+#     y = A^T [ sum over c of (G g G^T) * (B^T d B) ] A          (* elementwise, 6x6)
+#
+# so the channel sum is 36 independent GEMMs, U[k] (O, C) @ V[k] (C, N*T) over the 36
+# positions k of the 6x6 tile: 36*O*C multiplies per 16 outputs instead of 9*16*O*C
+# (4x fewer). With TH x TW tiles per image (T = TH*TW, the last row/column of tiles may
+# hang over the output), the transforms are GEMMs too, so everything runs in BLAS:
+#     D (36, C*N*T)  the 6x6 input tiles, gathered by 36 strided copies (zero outside)
+#     V = BB @ D     BB = kron(B^T, B^T)   (36, 36)
+#     U = G g G^T    (36, O, C/G)
+#     M = U @ V      (36, O, N*T), batched over the positions (and groups)
+#     Y = AA @ M     AA = kron(A^T, A^T)   (16, 36), scattered into (N, O, OH, OW)
+# Backward: the input gradient is a 3x3 stride-1 convolution again (flipped kernel),
+# and the weight gradient uses the V kept from forward:
+#     gM = AA^T @ (gy as 4x4 tiles),  gU = gM @ V^T,  gW = G^T gU G.
+# In float32 the result differs from direct convolution by ~1e-5 of the output's scale
+# (direct: ~5e-7); float64 and small channel counts use im2col (see _use_winograd).
+_BT = np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
+                [0, -2, -1, 2, 1, 0], [0, 2, -1, -2, 1, 0], [0, 4, 0, -5, 0, 1]], np.float64)
+_G = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
+               [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]], np.float64)
+_AT = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0],
+                [0, 1, -1, 8, -8, 1]], np.float64)
+_BB, _AA = np.kron(_BT, _BT), np.kron(_AT, _AT)          # (36, 36), (16, 36)
+_WM, _WT = 4, 6                                           # output tile m, input tile m + 2
+
+WINOGRAD_DTYPES = (np.dtype(np.float32),)
+"""Dtypes that take the Winograd path (float64 stays on exact-order im2col)."""
+WINOGRAD_MIN_CHANNELS = 16
+"""Input and output channels per group below which im2col is faster."""
+
+
+def _use_winograd(dtype: np.dtype, kh: int, kw: int, g: _Geom, cg: int, og: int) -> bool:
+    return (kh == kw == 3 and g.stride == (1, 1) and g.dilation == (1, 1)
+            and dtype in WINOGRAD_DTYPES and min(cg, og) >= WINOGRAD_MIN_CHANNELS)
+
+
+def _tile_range(i: int, pad: int, size: int, tiles: int) -> tuple:
+    """For tile offset i: the tiles a whose pixel m*a + i - pad lies inside [0, size),
+    as (first tile, tile count, first pixel)."""
+    a0 = max(0, -((i - pad) // _WM))                      # ceil((pad - i) / m), >= 0
+    a1 = min(tiles, (size - 1 - i + pad) // _WM + 1)
+    return a0, max(0, a1 - a0), _WM * a0 + i - pad
+
+
+def _wino_input(x: np.ndarray, pads: tuple, th: int, tw: int) -> np.ndarray:
+    """x (N, C, H, W) -> V (36, C, N*T): the transformed 6x6 tiles of the padded input."""
+    n, c, h, w = x.shape
+    xt = x.transpose(1, 0, 2, 3)                          # (C, N, H, W) view
+    d = np.zeros((_WT, _WT, c, n, th, tw), x.dtype)       # tiles; zero where padding
+    for i in range(_WT):
+        a0, na, r0 = _tile_range(i, pads[0], h, th)
+        for j in range(_WT):
+            b0, nb, c0 = _tile_range(j, pads[2], w, tw)
+            if na and nb:
+                d[i, j, :, :, a0:a0 + na, b0:b0 + nb] = \
+                    xt[:, :, r0:r0 + _WM * (na - 1) + 1:_WM, c0:c0 + _WM * (nb - 1) + 1:_WM]
+    v = _BB.astype(x.dtype) @ d.reshape(_WT * _WT, -1)
+    return v.reshape(_WT * _WT, c, n * th * tw)
+
+
+def _wino_weight(w: np.ndarray) -> np.ndarray:
+    """w (O, C/G, 3, 3) -> U (36, O, C/G) = G w G^T at each of the 36 tile positions."""
+    o, cg = w.shape[:2]
+    G = _G.astype(w.dtype)
+    u = G @ w @ G.T                                       # (O, C/G, 6, 6)
+    return np.ascontiguousarray(u.reshape(o, cg, _WT * _WT).transpose(2, 0, 1))
+
+
+def _wino_output(m: np.ndarray, n: int, oh: int, ow: int, th: int, tw: int,
+                 b: np.ndarray | None) -> np.ndarray:
+    """M (36, O, N*T) -> y (N, O, OH, OW) = A^T M A per tile, plus bias."""
+    o = m.shape[1]
+    yt = (_AA.astype(m.dtype) @ m.reshape(_WT * _WT, -1)).reshape(_WM, _WM, o, n, th, tw)
+    y = np.empty((n, o, oh, ow), m.dtype)
+    yv = y.transpose(1, 0, 2, 3)                          # (O, N, OH, OW) view
+    bias = None if b is None else b.reshape(o, 1, 1, 1)
+    for i in range(_WM):
+        na = len(range(i, oh, _WM))
+        for j in range(_WM):
+            nb = len(range(j, ow, _WM))
+            if bias is None:
+                yv[:, :, i::_WM, j::_WM] = yt[i, j, :, :, :na, :nb]
+            else:
+                np.add(yt[i, j, :, :, :na, :nb], bias, out=yv[:, :, i::_WM, j::_WM])
+    return y
+
+
+def _wino_grad_output(gy: np.ndarray, th: int, tw: int) -> np.ndarray:
+    """gy (N, O, OH, OW) -> gM (36, O, N*T) = A gy A^T per 4x4 tile (the adjoint of
+    ``_wino_output``)."""
+    n, o, oh, ow = gy.shape
+    e = np.zeros((_WM, _WM, o, n, th, tw), gy.dtype)
+    gt = gy.transpose(1, 0, 2, 3)
+    for i in range(_WM):
+        na = len(range(i, oh, _WM))
+        for j in range(_WM):
+            nb = len(range(j, ow, _WM))
+            e[i, j, :, :, :na, :nb] = gt[:, :, i::_WM, j::_WM]
+    gm = _AA.T.astype(gy.dtype) @ e.reshape(_WM * _WM, -1)
+    return gm.reshape(_WT * _WT, o, n * th * tw)
+
+
+def _wino_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: _Geom,
+               oh: int, ow: int) -> tuple:
+    """Winograd forward: (y, V)."""
+    n, c = x.shape[:2]
+    o, cg = w.shape[:2]
+    G = g.groups
+    th, tw = -(-oh // _WM), -(-ow // _WM)
+    v = _wino_input(x, g.pads, th, tw)                                    # (36, C, N*T)
+    u = _wino_weight(w).reshape(_WT * _WT, G, o // G, cg)
+    m = np.matmul(u, v.reshape(_WT * _WT, G, cg, -1))                     # (36, G, O/G, N*T)
+    return _wino_output(m.reshape(_WT * _WT, o, -1), n, oh, ow, th, tw, b), v
+
+
+def _wino_conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: _Geom,
+                           v: np.ndarray | None) -> np.ndarray:
+    """Winograd weight gradient: gW = G^T (gM @ V^T) G."""
+    o, cg = w_shape[:2]
+    G = g.groups
+    oh, ow = gy.shape[2:]
+    th, tw = -(-oh // _WM), -(-ow // _WM)
+    if v is None:
+        v = _wino_input(x, g.pads, th, tw)
+    gm = _wino_grad_output(gy, th, tw).reshape(_WT * _WT, G, o // G, -1)
+    gu = np.matmul(gm, v.reshape(_WT * _WT, G, cg, -1).transpose(0, 1, 3, 2))  # (36,G,O/G,C/G)
+    gu = gu.reshape(_WT, _WT, o, cg).transpose(2, 3, 0, 1)                # (O, C/G, 6, 6)
+    Gm = _G.astype(gy.dtype)
+    return np.ascontiguousarray(Gm.T @ gu @ Gm)                            # (O, C/G, 3, 3)
+
+
+# ============================================================================
+# Array kernels: y = conv(x, W), gx = conv^T(gy, W), gW = conv_w(x, gy)
+# ============================================================================
+def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: _Geom,
+                  keep_cols: bool = False) -> tuple:
+    """y (N, O, OH, OW) = conv(x, W) + b. Returns (y, saved): with ``keep_cols`` the
+    columns (or the Winograd V) that ``_conv_grad_weight`` can reuse, else None."""
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    G = g.groups
+    og = o // G
+    if g.is_pointwise(kh, kw):                              # one batched matmul, no copy
+        y = np.matmul(w.reshape(G, og, cg), x.reshape(n, G, cg, h * wd))
+        y = y.reshape(n, o, h, wd)                          # (N, G, O/G, H*W) is NCHW
+        if b is not None:
+            y += b.reshape(o, 1, 1)
+        return y, None
+    oh, ow = g.out_hw(h, wd, kh, kw)
+    if _use_winograd(x.dtype, kh, kw, g, cg, og):
+        y, v = _wino_conv(x, w, b, g, oh, ow)
+        return y, (v if keep_cols else None)
+    cols = _im2col(x, kh, kw, g.stride, g.pads, g.dilation, oh, ow)
+    y2 = np.matmul(w.reshape(G, og, cg * kh * kw), cols.reshape(G, cg * kh * kw, n * oh * ow))
+    y2 = y2.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)     # (N, O, OH, OW) view
+    y = np.empty((n, o, oh, ow), x.dtype)
+    if b is not None:
+        np.add(y2, b.reshape(o, 1, 1), out=y)               # copy to NCHW + bias, one pass
+    else:
+        np.copyto(y, y2)
+    return y, (cols if keep_cols else None)
+
+
+def _conv_grad_input(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: _Geom) -> np.ndarray:
+    """gx (N, C, H, W) = conv^T(gy, W): the adjoint of ``_conv_forward`` in x."""
+    n, c, h, wd = x_shape
+    o, cg, kh, kw = w.shape
+    G = g.groups
+    og = o // G
+    _, _, oh, ow = gy.shape
+    if g.is_pointwise(kh, kw) and (oh, ow) == (h, wd):
+        gx = np.matmul(w.reshape(G, og, cg).transpose(0, 2, 1), gy.reshape(n, G, og, oh * ow))
+        return gx.reshape(n, c, h, wd)
+    (sh, sw), (pt, pb, pl, pr), (dh, dw) = g.stride, g.pads, g.dilation
+    # stride 1: gx is a convolution of gy, zero-padded by the dilated kernel size less
+    # the forward padding, with the kernel flipped and its in/out channels swapped
+    # (the bottom/right padding is what makes the output H x W: h + pt - oh, which is
+    # DH*(KH-1) - PB unless gy is cropped, as after conv_transpose2d's output_padding)
+    ph_lo, ph_hi = dh * (kh - 1) - pt, h + pt - oh
+    pw_lo, pw_hi = dw * (kw - 1) - pl, wd + pl - ow
+    if sh == sw == 1 and min(ph_lo, ph_hi, pw_lo, pw_hi) >= 0:
+        wf = w.reshape(G, og, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
+        wf = wf.reshape(c, og, kh, kw)                      # (C, O/G, KH, KW), small copy
+        g2 = _Geom((1, 1), (ph_lo, ph_hi, pw_lo, pw_hi), g.dilation, G)
+        return _conv_forward(gy, wf, None, g2)[0]
+    gy2 = np.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(G, og, n * oh * ow)
+    gcols = np.matmul(w.reshape(G, og, cg * kh * kw).transpose(0, 2, 1), gy2)
+    return _col2im(gcols.reshape(c, kh, kw, n, oh, ow), x_shape, g.stride, g.pads, g.dilation)
+
+
+def _conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: _Geom,
+                      cols: np.ndarray | None = None) -> np.ndarray:
+    """gW (O, C/G, KH, KW) = sum over the batch and positions of gy times x's windows.
+
+    ``gy`` may be smaller than the convolution's output (``conv_transpose2d`` with
+    ``output_padding``): only the positions it covers are used."""
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w_shape
+    G = g.groups
+    og = o // G
+    _, _, oh, ow = gy.shape
+    if _use_winograd(x.dtype, kh, kw, g, cg, og):
+        return _wino_conv_grad_weight(x, gy, w_shape, g, cols)
+    gy2 = np.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(G, og, n * oh * ow)
+    if g.is_pointwise(kh, kw) and (oh, ow) == (h, wd):
+        x2 = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(G, cg, n * h * wd)
+        return np.matmul(gy2, x2.transpose(0, 2, 1)).reshape(w_shape)
+    if cols is None:
+        cols = _im2col(x, kh, kw, g.stride, g.pads, g.dilation, oh, ow)
+    cols2 = cols.reshape(G, cg * kh * kw, n * oh * ow)
+    return np.matmul(gy2, cols2.transpose(0, 2, 1)).reshape(w_shape)
+
+
+# ============================================================================
+# Functions
+# ============================================================================
+def _crop(y: Any, oh: int, ow: int) -> Any:
+    """y[:, :, :OH, :OW] when y is bigger (arrays and Tensors)."""
+    if y.shape[2] == oh and y.shape[3] == ow:
+        return y
+    return y[:, :, :oh, :ow]
+
+
+class Conv2d(Function):
+    """y = conv(x, W) + b, one node (bias fused).
+
+    x (N, C, H, W), W (O, C/G, KH, KW), b (O,) -> y (N, O, OH, OW).
+        gx = conv_transpose(gy, W)       (ConvTranspose2d)
+        gW = conv_weight(x, gy)          (ConvWeight)
+        gb = gy summed over N, OH, OW
+    Each gradient is itself a Function of the same family, so double backward works.
+    The column matrix built by forward is kept for gW (freed by the first backward).
+    """
+    save_inputs = True
+
+    def __init__(self, geom: _Geom, keep_cols: bool = False) -> None:
+        self.geom, self.keep_cols = geom, keep_cols
+        self.cols = None
+
+    def forward(self, x, w, b=None):
+        y, self.cols = _conv_forward(x, w, b, self.geom, self.keep_cols)
+        return y
+
+    def backward(self, gy, x, w, b=None):
+        parents, geom = self.parents, self.geom
+        gx = gw = gb = None
+        if isinstance(gy, Tensor):                       # create_graph: record the rules
+            if parents[0] is not None:
+                gx = ConvTranspose2d(geom, x.shape).apply(gy, w)
+            if parents[1] is not None:
+                gw = ConvWeight(geom, w.shape).apply(x, gy)
+        else:
+            if parents[0] is not None:
+                gx = _conv_grad_input(gy, w, x.shape, geom)
+            if parents[1] is not None:
+                gw = _conv_grad_weight(x, gy, w.shape, geom, self.cols)
+        self.cols = None
+        if b is None:
+            return gx, gw
+        if parents[2] is not None:
+            gb = gy.sum(axis=(0, 2, 3))
+        return gx, gw, gb
+
+
+class ConvTranspose2d(Function):
+    """y = conv_transpose(x, W) + b: the adjoint of ``Conv2d`` in its input.
+
+    x (N, C_in, H, W), W (C_in, C_out/G, KH, KW) (a Conv2d weight from C_out to C_in
+    channels), b (C_out,) -> y of ``y_shape`` (N, C_out, HO, WO).
+        gx = conv(gy, W) (cropped to x),  gW = conv_weight(gy, x),  gb = sum of gy
+    """
+    save_inputs = True
+
+    def __init__(self, geom: _Geom, y_shape: tuple) -> None:
+        self.geom, self.y_shape = geom, tuple(y_shape)
+
+    def forward(self, x, w, b=None):
+        y = _conv_grad_input(x, w, self.y_shape, self.geom)
+        if b is not None:
+            y += b.reshape(-1, 1, 1)
+        return y
+
+    def backward(self, gy, x, w, b=None):
+        parents, geom = self.parents, self.geom
+        oh, ow = x.shape[2], x.shape[3]
+        gx = gw = gb = None
+        if isinstance(gy, Tensor):
+            if parents[0] is not None:
+                gx = _crop(Conv2d(geom).apply(gy, w), oh, ow)
+            if parents[1] is not None:
+                gw = ConvWeight(geom, w.shape).apply(gy, x)
+        else:
+            if parents[0] is not None:
+                gx = _crop(_conv_forward(gy, w, None, geom)[0], oh, ow)
+            if parents[1] is not None:
+                gw = _conv_grad_weight(gy, x, w.shape, geom)
+        if b is None:
+            return gx, gw
+        if parents[2] is not None:
+            gb = gy.sum(axis=(0, 2, 3))
+        return gx, gw, gb
+
+
+class ConvWeight(Function):
+    """gW = conv_weight(x, gy): the weight gradient of ``Conv2d`` as a Function of
+    (x, gy), bilinear, so its own gradients are convolutions again:
+        g_x = conv_transpose(gy, ggW),   g_gy = conv(x, ggW) (cropped to gy)
+    """
+    save_inputs = True
+
+    def __init__(self, geom: _Geom, w_shape: tuple) -> None:
+        self.geom, self.w_shape = geom, tuple(w_shape)
+
+    def forward(self, x, gy):
+        return _conv_grad_weight(x, gy, self.w_shape, self.geom)
+
+    def backward(self, ggw, x, gy):
+        parents, geom = self.parents, self.geom
+        oh, ow = gy.shape[2], gy.shape[3]
+        g_x = g_gy = None
+        if isinstance(ggw, Tensor):
+            if parents[0] is not None:
+                g_x = ConvTranspose2d(geom, x.shape).apply(gy, ggw)
+            if parents[1] is not None:
+                g_gy = _crop(Conv2d(geom).apply(x, ggw), oh, ow)
+        else:
+            if parents[0] is not None:
+                g_x = _conv_grad_input(gy, ggw, x.shape, geom)
+            if parents[1] is not None:
+                g_gy = _crop(_conv_forward(x, ggw, None, geom)[0], oh, ow)
+        return g_x, g_gy
+
+
+class Unfold(Function):
+    """y = unfold(x): (N, C, H, W) -> (N, C*KH*KW, L) with L = OH*OW (torch's layout);
+    gx = fold(gy)."""
+
+    def __init__(self, ksize: tuple, geom: _Geom) -> None:
+        self.ksize, self.geom = ksize, geom
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        (kh, kw), g = self.ksize, self.geom
+        n, c, h, w = x.shape
+        oh, ow = g.out_hw(h, w, kh, kw)
+        cols = _im2col(x, kh, kw, g.stride, g.pads, g.dilation, oh, ow)
+        return np.ascontiguousarray(cols.reshape(c * kh * kw, n, oh * ow).transpose(1, 0, 2))
+
+    def backward(self, gy):
+        if isinstance(gy, Tensor):
+            return Fold(self.x_shape, self.ksize, self.geom).apply(gy)
+        return _fold(gy, self.x_shape, self.ksize, self.geom)
+
+
+class Fold(Function):
+    """y = fold(x): (N, C*KH*KW, L) -> (N, C, H, W), summing overlapping windows;
+    gx = unfold(gy)."""
+
+    def __init__(self, y_shape: tuple, ksize: tuple, geom: _Geom) -> None:
+        self.y_shape, self.ksize, self.geom = tuple(y_shape), ksize, geom
+
+    def forward(self, x):
+        return _fold(x, self.y_shape, self.ksize, self.geom)
+
+    def backward(self, gy):
+        if isinstance(gy, Tensor):
+            return Unfold(self.ksize, self.geom).apply(gy)
+        return Unfold(self.ksize, self.geom).forward(gy)
+
+
+def _fold(x: np.ndarray, y_shape: tuple, ksize: tuple, g: _Geom) -> np.ndarray:
+    n, c, h, w = y_shape
+    kh, kw = ksize
+    oh, ow = g.out_hw(h, w, kh, kw)
+    cols = x.reshape(n, c, kh, kw, oh, ow).transpose(1, 2, 3, 0, 4, 5)
+    return _col2im(cols, y_shape, g.stride, g.pads, g.dilation)
+
+
+# ============================================================================
+# User functions
+# ============================================================================
+def _check_tensors(op: str, input: Any, weight: Any, bias: Any) -> tuple:
+    input, weight = as_tensor(input), as_tensor(weight)
+    bias = None if bias is None else as_tensor(bias)
+    for name, t in (("input", input), ("weight", weight), ("bias", bias)):
+        if t is not None and t.dtype.kind != "f":
+            raise TypeError(f"{op}: {name} must be floating point, got dtype {t.dtype}")
+    dts = {t.dtype for t in (input, weight, bias) if t is not None}
+    if len(dts) > 1:
+        raise TypeError(f"{op}: input, weight and bias must have the same dtype, got "
+                        f"input {input.dtype}, weight {weight.dtype}"
+                        + ("" if bias is None else f", bias {bias.dtype}"))
+    return input, weight, bias
+
+
+def _check_positive(op: str, **params: tuple) -> None:
+    for name, vals in params.items():
+        if any(v <= 0 for v in vals):
+            raise ValueError(f"{op}: {name} must be positive, got {vals}")
+
+
+def _conv_nd(op: str, nd: int, input: Any, weight: Any, bias: Any, stride: Any,
+             padding: Any, dilation: Any, groups: int) -> Tensor:
+    """conv1d / conv2d: validate, bring to (N, C, H, W), run Conv2d, reshape back."""
+    input, weight, bias = _check_tensors(op, input, weight, bias)
+    stride = _ntuple(stride, nd, "stride", op)
+    dilation = _ntuple(dilation, nd, "dilation", op)
+    _check_positive(op, stride=stride, dilation=dilation)
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups <= 0:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    groups = int(groups)
+    if weight.ndim != nd + 2:
+        raise ValueError(f"{op}: weight must be {nd + 2}-D (out_channels, in_channels/groups"
+                         f", {'kW' if nd == 1 else 'kH, kW'}), got shape {weight.shape}")
+    ksize = weight.shape[2:]
+    o, cg = weight.shape[:2]
+    if input.ndim not in (nd + 1, nd + 2):
+        raise ValueError(f"{op}: expected {nd + 1}-D (unbatched) or {nd + 2}-D (batched) "
+                         f"input, got shape {input.shape}")
+    unbatched = input.ndim == nd + 1
+    x_shape = input.shape
+    c = x_shape[-nd - 1]
+    if o % groups:
+        raise ValueError(f"{op}: out_channels ({o}, weight shape {weight.shape}) must be "
+                         f"divisible by groups ({groups})")
+    if c != cg * groups:
+        raise ValueError(f"{op}: expected input with {cg * groups} channels (weight shape "
+                         f"{weight.shape}, groups={groups}), got input shape {x_shape}")
+    if bias is not None and bias.shape != (o,):
+        raise ValueError(f"{op}: bias must have shape ({o},), got {bias.shape}")
+    # padding -> per-dim (lo, hi)
+    if isinstance(padding, str):
+        if padding == "valid":
+            pads = [(0, 0)] * nd
+        elif padding == "same":
+            if any(s != 1 for s in stride):
+                raise ValueError(f"{op}: padding='same' is not supported for strided "
+                                 f"convolutions (stride={stride})")
+            pads = []
+            for k, d in zip(ksize, dilation):
+                total = d * (k - 1)
+                pads.append((total // 2, total - total // 2))    # extra on the right
+        else:
+            raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a tuple of "
+                             f"{nd} ints, got {padding!r}")
+    else:
+        p = _ntuple(padding, nd, "padding", op)
+        if any(v < 0 for v in p):
+            raise ValueError(f"{op}: padding must be non-negative, got {p}")
+        pads = [(v, v) for v in p]
+    spatial = x_shape[-nd:]
+    for size, k, d, (lo, hi) in zip(spatial, ksize, dilation, pads):
+        if size + lo + hi < d * (k - 1) + 1:
+            dk = tuple(dd * (kk - 1) + 1 for kk, dd in zip(ksize, dilation))
+            padded = tuple(sz + a + b for sz, (a, b) in zip(spatial, pads))
+            raise ValueError(f"{op}: input of shape {x_shape} padded to {padded} is smaller "
+                             f"than the dilated kernel {dk} (weight shape {weight.shape})")
+    if nd == 1:                                           # a 1-D conv is a 2-D one, H = 1
+        pads4 = (0, 0) + pads[0]
+        stride, dilation = (1,) + stride, (1,) + dilation
+        weight = weight.reshape(o, cg, 1, ksize[0])
+        x4 = input.reshape((1,) * unbatched + x_shape[:-1] + (1,) + x_shape[-1:])
+    else:
+        pads4 = pads[0] + pads[1]
+        x4 = input.reshape((1,) + x_shape) if unbatched else input
+    geom = _Geom(stride, pads4, dilation, groups)
+    keep = is_grad_enabled() and weight.requires_grad
+    args = (x4, weight) if bias is None else (x4, weight, bias)
+    y = Conv2d(geom, keep).apply(*args)
+    if nd == 1:
+        y = y.reshape(y.shape[:2] + y.shape[3:])
+    if unbatched:
+        y = y.reshape(y.shape[1:])
+    return y
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D convolution (cross-correlation, as torch) over an NCHW batch, bias fused.
+
+    Args:
+        input (Tensor): (N, C, H, W), or (C, H, W) unbatched.
+        weight (Tensor): (O, C/groups, KH, KW).
+        bias (Tensor, optional): (O,). Default: None.
+        stride (int or tuple): (SH, SW). Default: 1.
+        padding (int, tuple or str): zeros on both sides; 'valid' (none) or 'same'
+            (output size = input size; stride 1 only; an odd total puts the extra
+            zero on the bottom/right, as torch). Default: 0.
+        dilation (int or tuple): spacing between kernel taps. Default: 1.
+        groups (int): split channels into groups convolved separately. Default: 1.
+
+    Shape:
+        output (N, O, OH, OW), OH = (H + 2*PH - DH*(KH-1) - 1) // SH + 1 (same for W).
+
+    Example:
+        >>> F.conv2d(nl.randn(8, 3, 32, 32), nl.randn(16, 3, 3, 3), padding=1).shape
+        (8, 16, 32, 32)
+    """
+    return _conv_nd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-D convolution over an (N, C, L) batch (a ``conv2d`` with H = 1).
+
+    Args:
+        input (Tensor): (N, C, L), or (C, L) unbatched.
+        weight (Tensor): (O, C/groups, K).
+        bias, stride, padding, dilation, groups: as ``conv2d`` (ints or 1-tuples).
+
+    Shape:
+        output (N, O, OL), OL = (L + 2*P - D*(K-1) - 1) // S + 1.
+
+    Example:
+        >>> F.conv1d(nl.randn(4, 8, 50), nl.randn(16, 8, 5)).shape
+        (4, 16, 46)
+    """
+    return _conv_nd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """2-D transposed convolution ("deconvolution"): the gradient of ``conv2d`` with
+    respect to its input, as a layer.
+
+    Args:
+        input (Tensor): (N, C_in, H, W), or (C_in, H, W) unbatched.
+        weight (Tensor): (C_in, C_out/groups, KH, KW).
+        bias (Tensor, optional): (C_out,). Default: None.
+        stride (int or tuple): Default: 1.
+        padding (int or tuple): ``dilation*(K-1) - padding`` zeros are added to both
+            sides of the input. Default: 0.
+        output_padding (int or tuple): extra rows/columns on the bottom/right of the
+            output; must be smaller than stride or dilation. Default: 0.
+        groups (int): Default: 1.
+        dilation (int or tuple): Default: 1.
+
+    Shape:
+        output (N, C_out, HO, WO), HO = (H-1)*SH - 2*PH + DH*(KH-1) + OPH + 1.
+
+    Example:
+        >>> F.conv_transpose2d(nl.randn(2, 16, 8, 8), nl.randn(16, 3, 4, 4), stride=2,
+        ...                    padding=1).shape
+        (2, 3, 16, 16)
+    """
+    op = "conv_transpose2d"
+    input, weight, bias = _check_tensors(op, input, weight, bias)
+    stride = _ntuple(stride, 2, "stride", op)
+    dilation = _ntuple(dilation, 2, "dilation", op)
+    padding = _ntuple(padding, 2, "padding", op)
+    opad = _ntuple(output_padding, 2, "output_padding", op)
+    _check_positive(op, stride=stride, dilation=dilation)
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups <= 0:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    groups = int(groups)
+    if any(v < 0 for v in padding + opad):
+        raise ValueError(f"{op}: padding and output_padding must be non-negative, got "
+                         f"{padding} and {opad}")
+    for op_, s, d in zip(opad, stride, dilation):
+        if op_ >= max(s, d):
+            raise ValueError(f"{op}: output_padding {opad} must be smaller than either "
+                             f"stride {stride} or dilation {dilation}")
+    if weight.ndim != 4:
+        raise ValueError(f"{op}: weight must be 4-D (in_channels, out_channels/groups, kH, "
+                         f"kW), got shape {weight.shape}")
+    if input.ndim not in (3, 4):
+        raise ValueError(f"{op}: expected 3-D (unbatched) or 4-D (batched) input, got "
+                         f"shape {input.shape}")
+    unbatched = input.ndim == 3
+    x = input.reshape((1,) + input.shape) if unbatched else input
+    n, c, h, w = x.shape
+    cin, cog, kh, kw = weight.shape
+    if cin % groups:
+        raise ValueError(f"{op}: in_channels ({cin}, weight shape {weight.shape}) must be "
+                         f"divisible by groups ({groups})")
+    if c != cin:
+        raise ValueError(f"{op}: expected input with {cin} channels (weight shape "
+                         f"{weight.shape}), got input shape {input.shape}")
+    cout = cog * groups
+    if bias is not None and bias.shape != (cout,):
+        raise ValueError(f"{op}: bias must have shape ({cout},), got {bias.shape}")
+    ho = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + opad[0] + 1
+    wo = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + opad[1] + 1
+    if ho <= 0 or wo <= 0:
+        raise ValueError(f"{op}: output size ({ho}, {wo}) is not positive for input shape "
+                         f"{input.shape}, weight {weight.shape} and padding {padding}")
+    geom = _Geom(stride, (padding[0], padding[0], padding[1], padding[1]), dilation, groups)
+    args = (x, weight) if bias is None else (x, weight, bias)
+    y = ConvTranspose2d(geom, (n, cout, ho, wo)).apply(*args)
+    return y.reshape(y.shape[1:]) if unbatched else y
+
+
+def _fold_params(op: str, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> tuple:
+    ksize = _ntuple(kernel_size, 2, "kernel_size", op)
+    dilation = _ntuple(dilation, 2, "dilation", op)
+    padding = _ntuple(padding, 2, "padding", op)
+    stride = _ntuple(stride, 2, "stride", op)
+    _check_positive(op, kernel_size=ksize, dilation=dilation, stride=stride)
+    if any(p < 0 for p in padding):
+        raise ValueError(f"{op}: padding must be non-negative, got {padding}")
+    geom = _Geom(stride, (padding[0], padding[0], padding[1], padding[1]), dilation, 1)
+    return ksize, geom
+
+
+def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
+           stride: Any = 1) -> Tensor:
+    """Extract sliding blocks (im2col) in torch's ``F.unfold`` layout.
+
+    Args:
+        input (Tensor): (N, C, H, W), or (C, H, W) unbatched.
+        kernel_size, dilation, padding, stride: int or (h, w). Defaults: -, 1, 0, 1.
+
+    Shape:
+        output (N, C*KH*KW, L), L = OH*OW; row ``c*KH*KW + i*KW + j`` holds channel c at
+        kernel offset (i, j).
+
+    Example:
+        >>> F.unfold(nl.randn(2, 3, 5, 5), 3).shape
+        (2, 27, 9)
+    """
+    op = "unfold"
+    input = as_tensor(input)
+    ksize, geom = _fold_params(op, kernel_size, dilation, padding, stride)
+    if input.ndim not in (3, 4):
+        raise ValueError(f"{op}: expected 3-D (unbatched) or 4-D (batched) input, got "
+                         f"shape {input.shape}")
+    unbatched = input.ndim == 3
+    x = input.reshape((1,) + input.shape) if unbatched else input
+    oh, ow = geom.out_hw(x.shape[2], x.shape[3], *ksize)
+    if oh <= 0 or ow <= 0:
+        raise ValueError(f"{op}: input of shape {input.shape} with padding "
+                         f"{geom.pads[0], geom.pads[2]} is smaller than the dilated kernel "
+                         f"{tuple(d * (k - 1) + 1 for k, d in zip(ksize, geom.dilation))}")
+    y = Unfold(ksize, geom).apply(x)
+    return y.reshape(y.shape[1:]) if unbatched else y
+
+
+def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
+         padding: Any = 0, stride: Any = 1) -> Tensor:
+    """Combine sliding blocks into an image, summing overlaps (col2im): the adjoint of
+    ``unfold`` (torch's ``F.fold``).
+
+    Args:
+        input (Tensor): (N, C*KH*KW, L), or (C*KH*KW, L) unbatched.
+        output_size (int or tuple): (H, W) of the image.
+        kernel_size, dilation, padding, stride: as ``unfold``.
+
+    Shape:
+        output (N, C, H, W); L must equal the number of blocks, OH*OW.
+
+    Example:
+        >>> F.fold(nl.ones(1, 4, 9), (4, 4), 2).shape
+        (1, 1, 4, 4)
+    """
+    op = "fold"
+    input = as_tensor(input)
+    ksize, geom = _fold_params(op, kernel_size, dilation, padding, stride)
+    h, w = _ntuple(output_size, 2, "output_size", op)
+    if input.ndim not in (2, 3):
+        raise ValueError(f"{op}: expected 2-D (unbatched) or 3-D (batched) input, got "
+                         f"shape {input.shape}")
+    unbatched = input.ndim == 2
+    x = input.reshape((1,) + input.shape) if unbatched else input
+    n, ck, L = x.shape
+    k = ksize[0] * ksize[1]
+    if ck % k:
+        raise ValueError(f"{op}: expected size of input's dim 1 ({ck}, input shape "
+                         f"{input.shape}) to be divisible by the product of kernel_size "
+                         f"({k})")
+    oh, ow = geom.out_hw(h, w, *ksize)
+    if oh <= 0 or ow <= 0 or L != oh * ow:
+        raise ValueError(f"{op}: input shape {input.shape} has {L} blocks, but output_size "
+                         f"{(h, w)} with kernel_size {ksize}, dilation {geom.dilation}, "
+                         f"padding {geom.pads[0], geom.pads[2]} and stride {geom.stride} "
+                         f"gives {max(oh, 0) * max(ow, 0)} blocks")
+    y = Fold((n, ck // k, h, w), ksize, geom).apply(x)
+    return y.reshape(y.shape[1:]) if unbatched else y

@@ -1,0 +1,353 @@
+"""Tests of nnlite/nn/transformer.py: the encoder and decoder layers, their stacks, the
+whole ``Transformer``, ``generate_square_subsequent_mask`` and the positional modules.
+
+Oracle: torch (float64, torch's randomised weights loaded by name through
+``state_dict``): outputs, input gradients and every parameter gradient for a random
+upstream gradient, in eval mode (dropout 0.1 switched off) and in train mode with
+dropout 0.0, post- and pre-norm, relu / gelu / a callable, both batch layouts, with
+every mask passed through. The positional encoding is checked against the paper's
+formula written out with Python's math module.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import nnlite as nl
+import nnlite.nn.functional as F
+from nnlite.nn.normalization import LayerNorm
+from nnlite.nn.transformer import (LearnedPositionalEmbedding, PositionalEncoding,
+                                   Transformer, TransformerDecoder, TransformerDecoderLayer,
+                                   TransformerEncoder, TransformerEncoderLayer)
+
+pytestmark = [pytest.mark.filterwarnings("ignore:Support for mismatched"),
+              pytest.mark.filterwarnings("ignore:enable_nested_tensor is True")]
+
+RTOL, ATOL = 1e-9, 1e-11
+E, H, FF = 8, 2, 16
+
+
+@pytest.fixture
+def torch():
+    return pytest.importorskip("torch")
+
+
+def rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def leaf(a):
+    return nl.tensor(a, requires_grad=True)
+
+
+def close(ours, theirs, rtol=RTOL, atol=ATOL):
+    theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
+    ours = ours.data if isinstance(ours, nl.Tensor) else np.asarray(ours)
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
+
+
+def load_from_torch(torch, m, tm, seed=0):
+    """Randomise every floating torch parameter (so biases and norms are not trivial)
+    and load the state into nnlite by name; the keys must be torch's."""
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for p in tm.parameters():
+            p.copy_(torch.randn(p.shape, generator=g, dtype=p.dtype) * 0.5)
+    sd = tm.state_dict()
+    assert list(m.state_dict()) == list(sd)
+    m.load_state_dict({k: v.numpy() for k, v in sd.items()})
+
+
+def seq(T, N, batch_first, seed):
+    shape = (T, E) if N is None else ((N, T, E) if batch_first else (T, N, E))
+    return rng(seed).standard_normal(shape)
+
+
+def compare(torch, m, tm, arrays, kw, train):
+    m.train(train)
+    tm.train(train)
+    xs = [leaf(a) for a in arrays]
+    txs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    tkw = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+    y, ty = m(*xs, **kw), tm(*txs, **tkw)
+    gy = rng(99).standard_normal(y.shape)
+    y.backward(gy)
+    ty.backward(torch.tensor(gy))
+    close(y, ty)
+    for x, tx in zip(xs, txs):
+        close(x.grad, tx.grad)
+    for (n, p), (tn, tp) in zip(m.named_parameters(), tm.named_parameters()):
+        assert n == tn
+        close(p.grad, tp.grad)
+
+
+def causal(T):
+    return np.triu(np.full((T, T), -np.inf), 1)
+
+
+def padding(N, S, seed):
+    m = rng(seed).random((N, S)) > 0.6
+    m[:, 0] = False                                       # every sample keeps a key
+    return m
+
+
+MODES = [(False, 0.1), (True, 0.0)]                       # (train, dropout)
+ACTS = ["relu", "gelu"]
+
+
+# ============================================================================
+# Layers
+# ============================================================================
+@pytest.mark.parametrize("train,dropout", MODES)
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("activation", ACTS)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_encoder_layer_matches_torch(torch, train, dropout, norm_first, activation,
+                                     batch_first):
+    kw = dict(dropout=dropout, activation=activation, batch_first=batch_first,
+              norm_first=norm_first)
+    m = TransformerEncoderLayer(E, H, FF, dtype=nl.float64, **kw)
+    tm = torch.nn.TransformerEncoderLayer(E, H, FF, dtype=torch.float64, **kw)
+    load_from_torch(torch, m, tm)
+    src = seq(5, 3, batch_first, 1)
+    masks = dict(src_mask=causal(5), src_key_padding_mask=padding(3, 5, 2))
+    compare(torch, m, tm, [src], masks, train)
+    compare(torch, m, tm, [src], {}, train)
+
+
+@pytest.mark.parametrize("train,dropout", MODES)
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("activation", ACTS)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_decoder_layer_matches_torch(torch, train, dropout, norm_first, activation,
+                                     batch_first):
+    kw = dict(dropout=dropout, activation=activation, batch_first=batch_first,
+              norm_first=norm_first)
+    m = TransformerDecoderLayer(E, H, FF, dtype=nl.float64, **kw)
+    tm = torch.nn.TransformerDecoderLayer(E, H, FF, dtype=torch.float64, **kw)
+    load_from_torch(torch, m, tm)
+    tgt, mem = seq(4, 3, batch_first, 1), seq(5, 3, batch_first, 2)
+    masks = dict(tgt_mask=causal(4), memory_mask=rng(3).standard_normal((4, 5)),
+                 tgt_key_padding_mask=padding(3, 4, 4),
+                 memory_key_padding_mask=padding(3, 5, 5))
+    compare(torch, m, tm, [tgt, mem], masks, train)
+
+
+def test_layers_accept_callable_activation(torch):
+    m = TransformerEncoderLayer(E, H, FF, dropout=0.0, activation=F.gelu, dtype=nl.float64)
+    tm = torch.nn.TransformerEncoderLayer(E, H, FF, dropout=0.0,
+                                          activation=torch.nn.functional.gelu,
+                                          dtype=torch.float64)
+    load_from_torch(torch, m, tm)
+    compare(torch, m, tm, [seq(4, 2, False, 0)], {}, True)
+    m = TransformerDecoderLayer(E, H, FF, activation=nl.nn.GELU(), dtype=nl.float64)
+    tm = torch.nn.TransformerDecoderLayer(E, H, FF, activation=torch.nn.GELU(),
+                                          dtype=torch.float64)
+    load_from_torch(torch, m, tm)
+    compare(torch, m, tm, [seq(4, 2, False, 0), seq(3, 2, False, 1)], {}, False)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_layers_unbatched_and_without_bias_match_torch(torch, bias):
+    m = TransformerEncoderLayer(E, H, FF, bias=bias, dtype=nl.float64)
+    tm = torch.nn.TransformerEncoderLayer(E, H, FF, bias=bias, dtype=torch.float64)
+    load_from_torch(torch, m, tm)
+    compare(torch, m, tm, [seq(5, None, False, 0)],
+            dict(src_key_padding_mask=np.array([False, False, True, False, True])), False)
+    m = TransformerDecoderLayer(E, H, FF, bias=bias, dtype=nl.float64, batch_first=True)
+    tm = torch.nn.TransformerDecoderLayer(E, H, FF, bias=bias, dtype=torch.float64,
+                                          batch_first=True)
+    load_from_torch(torch, m, tm)
+    compare(torch, m, tm, [seq(3, None, True, 0), seq(5, None, True, 1)],
+            dict(tgt_mask=causal(3)), False)
+
+
+# ============================================================================
+# Stacks and the whole model
+# ============================================================================
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_encoder_and_decoder_stacks_match_torch(torch, norm_first, batch_first):
+    kw = dict(batch_first=batch_first, norm_first=norm_first)
+    enc = TransformerEncoder(TransformerEncoderLayer(E, H, FF, dtype=nl.float64, **kw), 2,
+                             norm=LayerNorm(E, dtype=nl.float64))
+    tenc = torch.nn.TransformerEncoder(
+        torch.nn.TransformerEncoderLayer(E, H, FF, dtype=torch.float64, **kw), 2,
+        norm=torch.nn.LayerNorm(E, dtype=torch.float64), enable_nested_tensor=False)
+    load_from_torch(torch, enc, tenc)
+    src = seq(5, 3, batch_first, 0)
+    compare(torch, enc, tenc, [src],
+            dict(mask=causal(5), src_key_padding_mask=padding(3, 5, 1)), False)
+    dec = TransformerDecoder(TransformerDecoderLayer(E, H, FF, dtype=nl.float64, **kw), 2)
+    tdec = torch.nn.TransformerDecoder(
+        torch.nn.TransformerDecoderLayer(E, H, FF, dtype=torch.float64, **kw), 2)
+    load_from_torch(torch, dec, tdec)
+    compare(torch, dec, tdec, [seq(4, 3, batch_first, 2), src],
+            dict(tgt_mask=causal(4), memory_key_padding_mask=padding(3, 5, 1)), False)
+
+
+def test_stacks_deep_copy_the_layer():
+    layer = TransformerEncoderLayer(E, H, FF)
+    enc = TransformerEncoder(layer, 3)
+    weights = [lay.linear1.weight for lay in enc.layers]
+    assert len({id(w) for w in weights}) == 3 and all(w is not layer.linear1.weight
+                                                      for w in weights)
+    np.testing.assert_array_equal(weights[0].data, layer.linear1.weight.data)
+    assert list(enc.state_dict())[:2] == ["layers.0.self_attn.in_proj_weight",
+                                          "layers.0.self_attn.in_proj_bias"]
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("activation", ACTS)
+def test_transformer_matches_torch(torch, norm_first, batch_first, activation):
+    kw = dict(d_model=E, nhead=H, num_encoder_layers=2, num_decoder_layers=2,
+              dim_feedforward=FF, dropout=0.0, activation=activation,
+              batch_first=batch_first, norm_first=norm_first)
+    m = Transformer(dtype=nl.float64, **kw)
+    tm = torch.nn.Transformer(dtype=torch.float64, **kw)
+    load_from_torch(torch, m, tm)
+    src, tgt = seq(5, 3, batch_first, 0), seq(4, 3, batch_first, 1)
+    masks = dict(src_mask=rng(2).standard_normal((5, 5)),
+                 tgt_mask=Transformer.generate_square_subsequent_mask(4, dtype=nl.float64).data,
+                 memory_mask=~(rng(3).random((4, 5)) > 0.3) & (np.arange(5) > 0),
+                 src_key_padding_mask=padding(3, 5, 4), tgt_key_padding_mask=padding(3, 4, 5),
+                 memory_key_padding_mask=padding(3, 5, 6))
+    compare(torch, m, tm, [src, tgt], masks, True)
+    compare(torch, m, tm, [src, tgt], {}, False)
+
+
+def test_transformer_unbatched_and_causal_hints_match_torch(torch):
+    kw = dict(d_model=E, nhead=H, num_encoder_layers=1, num_decoder_layers=1,
+              dim_feedforward=FF)
+    m, tm = Transformer(dtype=nl.float64, **kw), torch.nn.Transformer(dtype=torch.float64,
+                                                                      **kw)
+    load_from_torch(torch, m, tm)
+    compare(torch, m, tm, [seq(5, None, False, 0), seq(4, None, False, 1)],
+            dict(tgt_mask=causal(4), tgt_is_causal=True, src_mask=causal(5),
+                 src_is_causal=True), False)
+
+
+def test_transformer_initialisation_and_state_dict_keys(torch):
+    nl.manual_seed(0)
+    m = Transformer(16, 4, 2, 1, 32)
+    tm = torch.nn.Transformer(16, 4, 2, 1, 32)
+    assert {k: v.shape for k, v in m.state_dict().items()} == \
+        {k: tuple(v.shape) for k, v in tm.state_dict().items()}
+    assert list(m.state_dict()) == list(tm.state_dict())
+    w = m.encoder.layers[0].linear1.weight.data                  # xavier_uniform_ (32, 16)
+    assert np.abs(w).max() <= math.sqrt(6 / 48)
+    assert np.all(m.decoder.layers[0].self_attn.in_proj_bias.data == 0)
+    assert np.all(m.encoder.norm.weight.data == 1)
+
+
+def test_generate_square_subsequent_mask_matches_torch(torch):
+    ours = Transformer.generate_square_subsequent_mask(5)
+    theirs = torch.nn.Transformer.generate_square_subsequent_mask(5)
+    assert ours.dtype == np.float32
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    assert Transformer.generate_square_subsequent_mask(3, dtype=nl.float64).dtype == \
+        np.float64
+
+
+def test_dropout_is_active_only_in_training():
+    nl.manual_seed(0)
+    m = TransformerEncoderLayer(E, H, FF, dropout=0.5)
+    x = nl.randn(4, 2, E)
+    assert not np.allclose(m(x).data, m(x).data)
+    m.eval()
+    np.testing.assert_array_equal(m(x).data, m(x).data)
+
+
+def test_padded_source_positions_do_not_change_the_output():
+    m = Transformer(E, H, 1, 1, FF, dropout=0.0, batch_first=True)
+    src, tgt = nl.randn(2, 5, E), nl.randn(2, 3, E)
+    kpm = np.array([[False] * 3 + [True] * 2, [False] * 5])
+    kw = dict(src_key_padding_mask=kpm, memory_key_padding_mask=kpm,
+              tgt_mask=Transformer.generate_square_subsequent_mask(3))
+    y = m(src, tgt, **kw)
+    src2 = src.data.copy()
+    src2[0, 3:] = 100.0
+    np.testing.assert_allclose(m(nl.tensor(src2), tgt, **kw).data, y.data, rtol=1e-5,
+                               atol=1e-6)
+
+
+# ============================================================================
+# Bad input
+# ============================================================================
+def test_bad_input():
+    m = Transformer(E, H, 1, 1, FF)
+    with pytest.raises(ValueError, match=r"batch number of src and tgt.*\(5, 3, 8\).*"
+                                         r"\(4, 2, 8\)"):
+        m(nl.randn(5, 3, E), nl.randn(4, 2, E))
+    with pytest.raises(ValueError, match=r"d_model=8.*\(5, 3, 6\)"):
+        m(nl.randn(5, 3, 6), nl.randn(4, 3, 6))
+    with pytest.raises(ValueError, match="both be batched"):
+        m(nl.randn(5, 3, E), nl.randn(4, E))
+    layer = TransformerEncoderLayer(E, H, FF)
+    with pytest.raises(ValueError, match=r"src of shape \(L, N, 8\).*\(5, 3, 7\)"):
+        layer(nl.randn(5, 3, 7))
+    with pytest.raises(ValueError, match=r"2D attn_mask is \(4, 4\).*\(5, 5\)"):
+        layer(nl.randn(5, 3, E), src_mask=causal(4))
+    dec = TransformerDecoderLayer(E, H, FF)
+    with pytest.raises(ValueError, match=r"memory of shape.*\(5, 3, 4\)"):
+        dec(nl.randn(4, 3, E), nl.randn(5, 3, 4))
+    with pytest.raises(ValueError, match="activation should be 'relu', 'gelu'"):
+        TransformerEncoderLayer(E, H, FF, activation="tanh")
+    with pytest.raises(ValueError, match="divisible by num_heads"):
+        TransformerEncoderLayer(E, 3, FF)
+    with pytest.raises(ValueError, match="num_layers must be positive"):
+        TransformerEncoder(layer, 0)
+
+
+# ============================================================================
+# Positional encodings
+# ============================================================================
+@pytest.mark.parametrize("d_model", [6, 7])
+def test_positional_encoding_is_the_papers_formula(d_model):
+    pe = PositionalEncoding(d_model, dropout=0.0, max_len=50, dtype=nl.float64)
+    table = np.array([[math.sin(pos / 10000 ** (i / d_model)) if i % 2 == 0 else
+                       math.cos(pos / 10000 ** ((i - 1) / d_model)) for i in range(d_model)]
+                      for pos in range(50)])
+    np.testing.assert_allclose(pe.pe.data, table, rtol=1e-12, atol=1e-12)
+    x = nl.zeros(9, 2, d_model, dtype=nl.float64)
+    y = pe(x)
+    np.testing.assert_allclose(y.data, np.broadcast_to(table[:9, None], (9, 2, d_model)))
+    pe_bf = PositionalEncoding(d_model, dropout=0.0, max_len=50, batch_first=True,
+                               dtype=nl.float64)
+    np.testing.assert_allclose(pe_bf(nl.zeros(2, 9, d_model, dtype=nl.float64)).data,
+                               np.broadcast_to(table[None, :9], (2, 9, d_model)))
+
+
+def test_positional_encoding_buffer_is_not_saved_and_follows_dtype():
+    pe = PositionalEncoding(16, max_len=100)
+    assert pe.pe.dtype == np.float32 and list(pe.state_dict()) == []
+    assert [n for n, _ in pe.named_buffers()] == ["pe"] and not list(pe.parameters())
+    pe.double()
+    assert pe.pe.dtype == np.float64
+    pe.eval()
+    x = nl.randn(5, 16, dtype=nl.float64, requires_grad=True)
+    pe(x).sum().backward()
+    np.testing.assert_array_equal(x.grad, 1.0)
+    with pytest.raises(ValueError, match=r"sequence length 101 exceeds max_len=100"):
+        pe(nl.randn(101, 1, 16))
+    with pytest.raises(ValueError, match=r"\(L, N, 16\).*\(5, 1, 8\)"):
+        pe(nl.randn(5, 1, 8))
+
+
+def test_learned_positional_embedding():
+    nl.manual_seed(0)
+    pos = LearnedPositionalEmbedding(10, 4, batch_first=True, dtype=nl.float64)
+    assert list(pos.state_dict()) == ["weight"] and pos.weight.shape == (10, 4)
+    x = leaf(rng(0).standard_normal((3, 6, 4)))
+    y = pos(x)
+    np.testing.assert_allclose(y.data, x.data + pos.weight.data[None, :6])
+    y.backward(np.ones(y.shape))
+    np.testing.assert_array_equal(pos.weight.grad[:6], 3.0)        # summed over the batch
+    np.testing.assert_array_equal(pos.weight.grad[6:], 0.0)
+    assert nl.gradcheck(lambda t: LearnedPositionalEmbedding.forward(pos, t), [x])
+    with pytest.raises(ValueError, match="exceeds max_len=10"):
+        pos(nl.randn(1, 11, 4))
