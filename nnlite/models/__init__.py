@@ -1,0 +1,45 @@
+"""``nnlite.models``: classic convolutional networks, each file reading like its paper.
+
+    from nnlite import models
+    model = models.resnet18(num_classes=10)
+
+Builders follow torchvision's names and arguments (without ``weights``), and the
+models that torchvision also has use its attribute names, so their ``state_dict`` keys
+and shapes are torchvision's and weights move between the two by name.
+
+    lenet.py      LeNet5, LeNet5Classic (LeCun et al. 1998), rbf_loss
+    alexnet.py    alexnet, AlexNetClassic (Krizhevsky et al. 2012), AlexNetSmall
+    zfnet.py      zfnet (Zeiler & Fergus 2014)
+    vgg.py        vgg11/13/16/19 and _bn (Simonyan & Zisserman 2015)
+    googlenet.py  googlenet, Inception (Szegedy et al. 2015)
+    resnet.py     resnet18/34/50/101/152, resnet20/32/44/56/110 for CIFAR (He et al. 2016)
+"""
+from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
+                      alexnet_small)
+from .googlenet import BasicConv2d, GoogLeNet, GoogLeNetOutputs, Inception, InceptionAux, googlenet
+from .lenet import LeNet5, LeNet5Classic, lenet5, lenet5_classic, lecun_normalize, rbf_loss
+from .resnet import (BasicBlock, Bottleneck, CifarResNet, ResNet, resnet18, resnet20, resnet32,
+                     resnet34, resnet44, resnet50, resnet56, resnet101, resnet110, resnet152)
+from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
+from .zfnet import ZFNet, zfnet
+
+__all__ = [
+    "LeNet5", "LeNet5Classic", "lenet5", "lenet5_classic", "lecun_normalize", "rbf_loss",
+    "AlexNet", "AlexNetClassic", "AlexNetSmall", "alexnet", "alexnet_classic", "alexnet_small",
+    "ZFNet", "zfnet",
+    "VGG", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+    "GoogLeNet", "GoogLeNetOutputs", "Inception", "InceptionAux", "BasicConv2d", "googlenet",
+    "ResNet", "BasicBlock", "Bottleneck", "CifarResNet", "resnet18", "resnet34", "resnet50",
+    "resnet101", "resnet152", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
+]
+
+# ---- sequence models: textcnn.py TextCNN (Kim 2014), fasttext.py FastText (Joulin et al.
+# 2017), seq2seq.py Seq2Seq (Bahdanau et al. 2015), transformer.py TransformerSeq2Seq
+# (Vaswani et al. 2017) and TransformerLM, charrnn.py CharRNN (Graves 2013, char-rnn)
+from .charrnn import CharRNN  # noqa: E402
+from .fasttext import FastText  # noqa: E402
+from .seq2seq import Seq2Seq  # noqa: E402
+from .textcnn import TextCNN  # noqa: E402
+from .transformer import TransformerLM, TransformerSeq2Seq  # noqa: E402
+
+__all__ += ["TextCNN", "FastText", "Seq2Seq", "TransformerSeq2Seq", "TransformerLM", "CharRNN"]
