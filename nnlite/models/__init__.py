@@ -1,4 +1,4 @@
-"""``nnlite.models``: classic convolutional networks, each file reading like its paper.
+"""``nnlite.models``: the classic networks, each file reading like its paper.
 
     from nnlite import models
     model = models.resnet18(num_classes=10)
@@ -13,13 +13,23 @@ and shapes are torchvision's and weights move between the two by name.
     vgg.py        vgg11/13/16/19 and _bn (Simonyan & Zisserman 2015)
     googlenet.py  googlenet, Inception (Szegedy et al. 2015)
     resnet.py     resnet18/34/50/101/152, resnet20/32/44/56/110 for CIFAR (He et al. 2016)
+    textcnn.py    TextCNN (Kim 2014)
+    fasttext.py   FastText (Joulin et al. 2017)
+    seq2seq.py    Seq2Seq with additive attention (Bahdanau et al. 2015)
+    transformer.py TransformerSeq2Seq, TransformerLM (Vaswani et al. 2017)
+    charrnn.py    CharRNN (Graves 2013; Karpathy's char-rnn)
 """
 from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
                       alexnet_small)
+from .charrnn import CharRNN
+from .fasttext import FastText
 from .googlenet import BasicConv2d, GoogLeNet, GoogLeNetOutputs, Inception, InceptionAux, googlenet
 from .lenet import LeNet5, LeNet5Classic, lenet5, lenet5_classic, lecun_normalize, rbf_loss
 from .resnet import (BasicBlock, Bottleneck, CifarResNet, ResNet, resnet18, resnet20, resnet32,
                      resnet34, resnet44, resnet50, resnet56, resnet101, resnet110, resnet152)
+from .seq2seq import Seq2Seq
+from .textcnn import TextCNN
+from .transformer import TransformerLM, TransformerSeq2Seq
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
 from .zfnet import ZFNet, zfnet
 
@@ -31,15 +41,5 @@ __all__ = [
     "GoogLeNet", "GoogLeNetOutputs", "Inception", "InceptionAux", "BasicConv2d", "googlenet",
     "ResNet", "BasicBlock", "Bottleneck", "CifarResNet", "resnet18", "resnet34", "resnet50",
     "resnet101", "resnet152", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
+    "TextCNN", "FastText", "Seq2Seq", "TransformerSeq2Seq", "TransformerLM", "CharRNN",
 ]
-
-# ---- sequence models: textcnn.py TextCNN (Kim 2014), fasttext.py FastText (Joulin et al.
-# 2017), seq2seq.py Seq2Seq (Bahdanau et al. 2015), transformer.py TransformerSeq2Seq
-# (Vaswani et al. 2017) and TransformerLM, charrnn.py CharRNN (Graves 2013, char-rnn)
-from .charrnn import CharRNN  # noqa: E402
-from .fasttext import FastText  # noqa: E402
-from .seq2seq import Seq2Seq  # noqa: E402
-from .textcnn import TextCNN  # noqa: E402
-from .transformer import TransformerLM, TransformerSeq2Seq  # noqa: E402
-
-__all__ += ["TextCNN", "FastText", "Seq2Seq", "TransformerSeq2Seq", "TransformerLM", "CharRNN"]

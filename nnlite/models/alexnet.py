@@ -26,6 +26,54 @@ __all__ = ["AlexNet", "AlexNetClassic", "AlexNetSmall", "alexnet", "alexnet_clas
            "alexnet_small"]
 
 
+def _lrn() -> nn.LocalResponseNorm:
+    """Section 3.3's normalisation: b_i = a_i / (k + alpha * sum of a_j^2 over n = 5 maps)^beta
+    with k = 2, alpha = 1e-4, beta = 0.75. ``nn.LocalResponseNorm`` (like torch and Caffe)
+    divides alpha by n, the paper does not: alpha = 5 * 1e-4 computes the paper's equation."""
+    return nn.LocalResponseNorm(5, alpha=5 * 1e-4, beta=0.75, k=2.0)
+
+
+def _pool(lrn: bool) -> nn.Module:
+    """Overlapping 3x3 stride-2 max-pooling (section 3.4), after LRN when ``lrn``. LRN has
+    no parameters, so wrapping both in one Sequential keeps the parameter indices (and the
+    ``state_dict`` keys) of the network without LRN."""
+    pool = nn.MaxPool2d(kernel_size=3, stride=2)
+    return nn.Sequential(_lrn(), pool) if lrn else pool
+
+
+def _single_tower(conv1: nn.Conv2d, lrn: bool) -> nn.Sequential:
+    """torchvision's five convolutions after ``conv1`` (64-192-384-256-256 filters)."""
+    return nn.Sequential(
+        conv1,                                                       # 0  conv1
+        nn.ReLU(inplace=True),
+        _pool(lrn),
+        nn.Conv2d(64, 192, kernel_size=5, padding=2),                # 3  conv2
+        nn.ReLU(inplace=True),
+        _pool(lrn),
+        nn.Conv2d(192, 384, kernel_size=3, padding=1),               # 6  conv3
+        nn.ReLU(inplace=True),
+        nn.Conv2d(384, 256, kernel_size=3, padding=1),               # 8  conv4
+        nn.ReLU(inplace=True),
+        nn.Conv2d(256, 256, kernel_size=3, padding=1),               # 10 conv5
+        nn.ReLU(inplace=True),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+    )
+
+
+def _classifier(in_features: int, hidden: int, num_classes: int,
+                dropout: float) -> nn.Sequential:
+    """fc6 and fc7 (``hidden`` units, ReLU, dropout before each), fc8."""
+    return nn.Sequential(
+        nn.Dropout(p=dropout),
+        nn.Linear(in_features, hidden),                              # 1  fc6
+        nn.ReLU(inplace=True),
+        nn.Dropout(p=dropout),
+        nn.Linear(hidden, hidden),                                   # 4  fc7
+        nn.ReLU(inplace=True),
+        nn.Linear(hidden, num_classes),                              # 6  fc8
+    )
+
+
 class AlexNet(nn.Module):
     """AlexNet as in torchvision (single tower, no LRN).
 
@@ -47,31 +95,10 @@ class AlexNet(nn.Module):
 
     def __init__(self, num_classes: int = 1000, dropout: float = 0.5) -> None:
         super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2),       # 0  conv1
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(64, 192, kernel_size=5, padding=2),                # 3  conv2
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(192, 384, kernel_size=3, padding=1),               # 6  conv3
-            nn.ReLU(inplace=True),
-            nn.Conv2d(384, 256, kernel_size=3, padding=1),               # 8  conv4
-            nn.ReLU(inplace=True),
-            nn.Conv2d(256, 256, kernel_size=3, padding=1),               # 10 conv5
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-        )
+        self.features = _single_tower(nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2),
+                                      lrn=False)
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(p=dropout),
-            nn.Linear(256 * 6 * 6, 4096),                                # 1  fc6
-            nn.ReLU(inplace=True),
-            nn.Dropout(p=dropout),
-            nn.Linear(4096, 4096),                                       # 4  fc7
-            nn.ReLU(inplace=True),
-            nn.Linear(4096, num_classes),                                # 6  fc8
-        )
+        self.classifier = _classifier(256 * 6 * 6, 4096, num_classes, dropout)
 
     def forward(self, x: nl.Tensor) -> nl.Tensor:
         x = self.features(x)         # (N, 256, 6, 6)       from (N, 3, 224, 224)
@@ -91,11 +118,8 @@ class AlexNetClassic(nn.Module):
     * fc6 4096 -> ReLU, fc7 4096 -> ReLU, fc8 num_classes, dropout 0.5 before fc6 and
       fc7 (section 4.2)
 
-    Local response normalisation (section 3.3): ``b_i = a_i / (k + alpha * sum_j
-    a_j^2)^beta`` over n = 5 adjacent maps with k = 2, alpha = 1e-4, beta = 0.75. The
-    paper's sum is not divided by n, while ``nn.LocalResponseNorm`` (like torch and
-    Caffe) divides alpha by the window size; so the layer is built with
-    ``alpha = 5 * 1e-4``, which computes the paper's equation exactly.
+    Local response normalisation (section 3.3): see ``_lrn``; it computes the paper's
+    equation exactly.
 
     Overlapping pooling (section 3.4): 3x3 windows every 2 pixels (z = 3, s = 2).
 
@@ -121,11 +145,11 @@ class AlexNetClassic(nn.Module):
         self.features = nn.Sequential(
             nn.Conv2d(3, 96, kernel_size=11, stride=4),                  # 0  conv1
             nn.ReLU(inplace=True),
-            nn.LocalResponseNorm(5, alpha=5 * 1e-4, beta=0.75, k=2.0),
+            _lrn(),
             nn.MaxPool2d(kernel_size=3, stride=2),
             nn.Conv2d(96, 256, kernel_size=5, padding=2, groups=2),      # 4  conv2
             nn.ReLU(inplace=True),
-            nn.LocalResponseNorm(5, alpha=5 * 1e-4, beta=0.75, k=2.0),
+            _lrn(),
             nn.MaxPool2d(kernel_size=3, stride=2),
             nn.Conv2d(256, 384, kernel_size=3, padding=1),               # 8  conv3
             nn.ReLU(inplace=True),
@@ -136,15 +160,7 @@ class AlexNetClassic(nn.Module):
             nn.MaxPool2d(kernel_size=3, stride=2),
         )
         self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(p=dropout),
-            nn.Linear(256 * 6 * 6, 4096),                                # 1  fc6
-            nn.ReLU(inplace=True),
-            nn.Dropout(p=dropout),
-            nn.Linear(4096, 4096),                                       # 4  fc7
-            nn.ReLU(inplace=True),
-            nn.Linear(4096, num_classes),                                # 6  fc8
-        )
+        self.classifier = _classifier(256 * 6 * 6, 4096, num_classes, dropout)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -168,47 +184,35 @@ class AlexNetClassic(nn.Module):
 class AlexNetSmall(nn.Module):
     """AlexNet's layout for 32x32 images (CIFAR-10): the five convolutions of
     torchvision's AlexNet (64-192-384-256-256 filters) with a 5x5 stride-1 first layer
-    instead of 11x11 stride 4, overlapping 3/2 max-pooling (32 -> 15 -> 7 -> 3) and
-    narrower fully connected layers. Same attribute names and indices as ``AlexNet``.
+    instead of 11x11 stride 4, the paper's local response normalisation after conv1 and
+    conv2, overlapping 3/2 max-pooling (32 -> 15 -> 7 -> 3), dropout, and narrower fully
+    connected layers. Same ``state_dict`` keys as ``AlexNet`` (LRN has no parameters).
 
     Args:
         num_classes (int): Default: 10.
         dropout (float): Default: 0.5.
         hidden (int): width of fc6 and fc7. Default: 1024.
+        in_channels (int): 3 for colour images, 1 for MNIST. Default: 3.
+        lrn (bool): local response normalisation before the first two poolings.
+            Default: True.
 
     Shape:
-        input (N, 3, 32, 32) -> logits (N, num_classes).
+        input (N, in_channels, 32, 32) -> logits (N, num_classes).
+
+    Example:
+        >>> alexnet_small(in_channels=1)(nl.randn(2, 1, 32, 32)).shape
+        (2, 10)
 
     Initialisation: PyTorch's layer defaults. Parameters: 5,871,434 for the defaults.
     """
 
-    def __init__(self, num_classes: int = 10, dropout: float = 0.5, hidden: int = 1024) -> None:
+    def __init__(self, num_classes: int = 10, dropout: float = 0.5, hidden: int = 1024,
+                 in_channels: int = 3, lrn: bool = True) -> None:
         super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(3, 64, kernel_size=5, padding=2),                  # 0  conv1
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(64, 192, kernel_size=5, padding=2),                # 3  conv2
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(192, 384, kernel_size=3, padding=1),               # 6  conv3
-            nn.ReLU(inplace=True),
-            nn.Conv2d(384, 256, kernel_size=3, padding=1),               # 8  conv4
-            nn.ReLU(inplace=True),
-            nn.Conv2d(256, 256, kernel_size=3, padding=1),               # 10 conv5
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-        )
+        self.features = _single_tower(nn.Conv2d(in_channels, 64, kernel_size=5, padding=2),
+                                      lrn=lrn)
         self.avgpool = nn.AdaptiveAvgPool2d((3, 3))
-        self.classifier = nn.Sequential(
-            nn.Dropout(p=dropout),
-            nn.Linear(256 * 3 * 3, hidden),
-            nn.ReLU(inplace=True),
-            nn.Dropout(p=dropout),
-            nn.Linear(hidden, hidden),
-            nn.ReLU(inplace=True),
-            nn.Linear(hidden, num_classes),
-        )
+        self.classifier = _classifier(256 * 3 * 3, hidden, num_classes, dropout)
 
     def forward(self, x: nl.Tensor) -> nl.Tensor:
         x = self.features(x)         # (N, 256, 3, 3)       from (N, 3, 32, 32)
@@ -227,6 +231,8 @@ def alexnet_classic(num_classes: int = 1000, dropout: float = 0.5) -> AlexNetCla
     return AlexNetClassic(num_classes=num_classes, dropout=dropout)
 
 
-def alexnet_small(num_classes: int = 10, dropout: float = 0.5, hidden: int = 1024) -> AlexNetSmall:
+def alexnet_small(num_classes: int = 10, dropout: float = 0.5, hidden: int = 1024,
+                  in_channels: int = 3, lrn: bool = True) -> AlexNetSmall:
     """AlexNet for 32x32 images (see ``AlexNetSmall``)."""
-    return AlexNetSmall(num_classes=num_classes, dropout=dropout, hidden=hidden)
+    return AlexNetSmall(num_classes=num_classes, dropout=dropout, hidden=hidden,
+                        in_channels=in_channels, lrn=lrn)

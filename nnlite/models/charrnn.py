@@ -27,8 +27,6 @@ import numpy as np
 
 import nnlite as nl
 from nnlite import nn
-from nnlite.nn.recurrent import LSTM       # nn.LSTM once nnlite.nn exports it
-from nnlite.nn.sparse import Embedding     # nn.Embedding once nnlite.nn exports it
 from nnlite.random import default_generator
 from nnlite.tensor import Tensor
 
@@ -108,8 +106,8 @@ class CharRNN(nn.Module):
     def __init__(self, vocab_size: int, embed_dim: int = 64, hidden_size: int = 256,
                  num_layers: int = 2, dropout: float = 0.0) -> None:
         super().__init__()
-        self.embedding = Embedding(vocab_size, embed_dim)
-        self.lstm = LSTM(embed_dim, hidden_size, num_layers, batch_first=True,
+        self.embedding = nn.Embedding(vocab_size, embed_dim)
+        self.lstm = nn.LSTM(embed_dim, hidden_size, num_layers, batch_first=True,
                          dropout=dropout if num_layers > 1 else 0.0)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(hidden_size, vocab_size)

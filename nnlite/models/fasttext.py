@@ -25,19 +25,15 @@ from typing import Any
 import numpy as np
 
 from nnlite import nn
-from nnlite.nn.sparse import EmbeddingBag  # nn.EmbeddingBag once nnlite.nn exports it
 from nnlite.tensor import Tensor
+
+from ._tokens import token_ids
 
 __all__ = ["FastText", "hash_ngrams", "add_ngrams"]
 
 FASTTEXT_PRIME = np.uint64(116049371)   # fastText's Dictionary::addWordNgrams multiplier
 
 
-def _as_ids(x: Any, name: str) -> np.ndarray:
-    ids = x.data if isinstance(x, Tensor) else np.asarray(x)
-    if ids.dtype.kind not in "iu":
-        raise TypeError(f"{name}: token ids must be integers, got dtype {ids.dtype}")
-    return ids.astype(np.int64, copy=False)
 
 
 def hash_ngrams(ids: Any, num_buckets: int, n: int = 2, padding_idx: int | None = 0,
@@ -61,7 +57,7 @@ def hash_ngrams(ids: Any, num_buckets: int, n: int = 2, padding_idx: int | None 
         >>> hash_ngrams([[5, 6, 7, 0]], num_buckets=100, offset=10).shape
         (1, 3)
     """
-    ids = _as_ids(ids, "hash_ngrams")
+    ids = token_ids(ids, "hash_ngrams", ndim=None)
     if ids.ndim != 2:
         raise ValueError(f"hash_ngrams: expected ids of shape (B, L), got {ids.shape}")
     if num_buckets < 1 or n < 1:
@@ -98,13 +94,13 @@ def add_ngrams(ids: Any, vocab_size: int, num_buckets: int, n: int = 2,
         ``(ids, offsets)``: (B, L + G) ids and None for padded input; for 1-D input, the
         1-D ids with each sentence's n-grams after its words, and the new offsets.
     """
-    ids = _as_ids(ids, "add_ngrams")
+    ids = token_ids(ids, "add_ngrams", ndim=None)
     if offsets is None:
         grams = hash_ngrams(ids, num_buckets, n, padding_idx, vocab_size)   # (B, G)
         return np.concatenate([ids, grams], axis=1), None                  # (B, L + G)
     if ids.ndim != 1:
         raise ValueError(f"add_ngrams: with offsets, ids must be 1-D, got shape {ids.shape}")
-    starts = _as_ids(offsets, "add_ngrams").reshape(-1)                      # (B,)
+    starts = token_ids(offsets, "add_ngrams", ndim=None).reshape(-1)        # (B,)
     N, B = ids.shape[0], starts.shape[0]
     bag = np.searchsorted(starts, np.arange(N), side="right") - 1            # (N,)
     G = max(N - n + 1, 0)
@@ -133,7 +129,7 @@ class FastText(nn.Module):
         input: (B, L) padded ids, or 1-D ids with ``offsets`` (B,) -> logits (B, classes).
 
     Attributes:
-        embedding (EmbeddingBag): A, (V + ngram_buckets, d), mean mode, U(-1/d, 1/d).
+        embedding (nn.EmbeddingBag): A, (V + ngram_buckets, d), mean mode, U(-1/d, 1/d).
         fc (Linear): B, (num_classes, d), zeros.
 
     Example:
@@ -151,7 +147,7 @@ class FastText(nn.Module):
                              f"ngram_buckets={ngram_buckets}, ngram={ngram}")
         self.vocab_size, self.ngram_buckets, self.ngram = vocab_size, ngram_buckets, ngram
         self.padding_idx = padding_idx
-        self.embedding = EmbeddingBag(vocab_size + ngram_buckets, embed_dim, mode="mean",
+        self.embedding = nn.EmbeddingBag(vocab_size + ngram_buckets, embed_dim, mode="mean",
                                       padding_idx=padding_idx)
         self.fc = nn.Linear(embed_dim, num_classes)
         self.reset_parameters()
@@ -165,7 +161,7 @@ class FastText(nn.Module):
         nn.init.zeros_(self.fc.bias)
 
     def forward(self, input: Any, offsets: Any = None) -> Tensor:
-        ids = _as_ids(input, "FastText")
+        ids = token_ids(input, "FastText", ndim=None)
         if self.ngram_buckets:
             ids, offsets = add_ngrams(ids, self.vocab_size, self.ngram_buckets, self.ngram,
                                       self.padding_idx, offsets)    # (B, L + G) or 1-D

@@ -42,24 +42,18 @@ import numpy as np
 import nnlite as nl
 from nnlite import nn
 import nnlite.nn.functional as F
-from nnlite.nn.recurrent import GRU, LSTM, GRUCell, LSTMCell  # nn.* once exported
-from nnlite.nn.sparse import Embedding                        # nn.Embedding once exported
 from nnlite.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from nnlite.random import default_generator
 from nnlite.tensor import Tensor
 
+from ._tokens import token_ids
+
 __all__ = ["Seq2Seq", "Encoder", "AdditiveAttention", "AttnDecoder", "beam_search",
            "gnmt_length_penalty"]
 
-_RNNS = {"gru": (GRU, GRUCell), "lstm": (LSTM, LSTMCell)}
+_RNNS = {"gru": (nn.GRU, nn.GRUCell), "lstm": (nn.LSTM, nn.LSTMCell)}
 
 
-def _ids(x: Any, name: str, arg: str) -> np.ndarray:
-    ids = x.data if isinstance(x, Tensor) else np.asarray(x)
-    if ids.ndim != 2 or ids.dtype.kind not in "iu":
-        raise ValueError(f"{name}: expected {arg} as integer token ids of shape (B, L), got "
-                         f"{ids.dtype} array of shape {ids.shape}")
-    return ids.astype(np.int64, copy=False)
 
 
 # ============================================================================
@@ -77,7 +71,7 @@ class Encoder(nn.Module):
                  cell: str, bidirectional: bool, dropout: float, pad_idx: int) -> None:
         super().__init__()
         rnn = _RNNS[cell][0]
-        self.embedding = Embedding(vocab_size, embed_dim, padding_idx=pad_idx)
+        self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=pad_idx)
         self.dropout = nn.Dropout(dropout)
         self.rnn = rnn(embed_dim, hidden_size, num_layers, batch_first=True,
                        dropout=dropout if num_layers > 1 else 0.0,
@@ -158,7 +152,7 @@ class AttnDecoder(nn.Module):
     def __init__(self, vocab_size: int, embed_dim: int, hidden_size: int, key_size: int,
                  attn_size: int, cell: str, dropout: float, pad_idx: int) -> None:
         super().__init__()
-        self.embedding = Embedding(vocab_size, embed_dim, padding_idx=pad_idx)
+        self.embedding = nn.Embedding(vocab_size, embed_dim, padding_idx=pad_idx)
         self.attention = AdditiveAttention(hidden_size, key_size, attn_size)
         self.cell = _RNNS[cell][1](embed_dim + key_size, hidden_size)
         self.dropout = nn.Dropout(dropout)
@@ -233,7 +227,7 @@ class Seq2Seq(nn.Module):
     # ---- encoder side ----------------------------------------------------------
     def encode(self, src: Any) -> tuple:
         """(state s_0, keys h (B, S, D*H), keys_proj U_a h (B, S, A), padding mask (B, S))."""
-        src = _ids(src, "Seq2Seq", "src")
+        src = token_ids(src, "Seq2Seq", "src")
         keys, final = self.encoder(src)                            # (B, S, D*H), (B, D*H)
         s0 = F.tanh(self.bridge(final))                            # (B, H)
         state = (s0, nl.zeros_like(s0)) if self.cell == "lstm" else s0
@@ -244,7 +238,7 @@ class Seq2Seq(nn.Module):
     def forward(self, src: Any, tgt_in: Any, teacher_forcing_ratio: float = 1.0) -> Tensor:
         """Logits for every target position, feeding ``tgt_in`` (teacher forcing) or,
         with probability ``1 - teacher_forcing_ratio`` per step, the previous argmax."""
-        tgt_in = _ids(tgt_in, "Seq2Seq", "tgt_in")
+        tgt_in = token_ids(tgt_in, "Seq2Seq", "tgt_in")
         state, keys, keys_proj, mask = self.encode(src)
         if tgt_in.shape[0] != keys.shape[0]:
             raise ValueError(f"Seq2Seq: src and tgt_in must have the same batch size, got "

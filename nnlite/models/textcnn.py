@@ -47,10 +47,10 @@ import numpy as np
 import nnlite as nl
 from nnlite import nn
 import nnlite.nn.functional as F
-from nnlite.nn.conv import Conv1d          # nn.Conv1d once nnlite.nn exports it
-from nnlite.nn.sparse import Embedding     # nn.Embedding once nnlite.nn exports it
 from nnlite.random import default_generator
 from nnlite.tensor import Tensor
+
+from ._tokens import token_ids
 
 __all__ = ["TextCNN", "MODES"]
 
@@ -69,13 +69,6 @@ def random_word_vectors(vocab_size: int, embed_dim: int, padding_idx: int | None
     return w
 
 
-def _token_ids(input: Any, name: str) -> np.ndarray:
-    """Token ids (B, T) as an int64 array, with a clear error otherwise."""
-    ids = input.data if isinstance(input, Tensor) else np.asarray(input)
-    if ids.ndim != 2 or ids.dtype.kind not in "iu":
-        raise ValueError(f"{name}: expected integer token ids of shape (B, T), got "
-                         f"{ids.dtype} array of shape {ids.shape}")
-    return ids.astype(np.int64, copy=False)
 
 
 class TextCNN(nn.Module):
@@ -99,9 +92,9 @@ class TextCNN(nn.Module):
         input: token ids (B, T), any T >= 1 -> logits (B, num_classes).
 
     Attributes:
-        embedding (Embedding): (V, k), frozen in 'static'.
-        embedding_static (Embedding): the frozen channel ('multichannel' only).
-        convs (ModuleList of Conv1d): one per window h, weight (m, C * k, h).
+        embedding (nn.Embedding): (V, k), frozen in 'static'.
+        embedding_static (nn.Embedding): the frozen channel ('multichannel' only).
+        convs (ModuleList of nn.Conv1d): one per window h, weight (m, C * k, h).
         fc (Linear): (num_classes, m * len(kernel_sizes)).
 
     Example:
@@ -128,14 +121,14 @@ class TextCNN(nn.Module):
         self.padding_idx = padding_idx
 
         # channels: the word vectors (fixed in 'static'), plus a fixed copy in 'multichannel'
-        self.embedding = Embedding.from_pretrained(vectors, freeze=(mode == "static"),
-                                                   padding_idx=padding_idx)
+        self.embedding = nn.Embedding.from_pretrained(vectors, freeze=(mode == "static"),
+                                                      padding_idx=padding_idx)
         channels = 1
         if mode == "multichannel":
-            self.embedding_static = Embedding.from_pretrained(vectors.copy(), freeze=True,
-                                                              padding_idx=padding_idx)
+            self.embedding_static = nn.Embedding.from_pretrained(vectors.copy(), freeze=True,
+                                                                 padding_idx=padding_idx)
             channels = 2
-        self.convs = nn.ModuleList([Conv1d(channels * embed_dim, num_filters, h)
+        self.convs = nn.ModuleList([nn.Conv1d(channels * embed_dim, num_filters, h)
                                     for h in kernel_sizes])
         self.dropout = nn.Dropout(dropout)
         self.fc = nn.Linear(num_filters * len(kernel_sizes), num_classes)
@@ -171,7 +164,7 @@ class TextCNN(nn.Module):
         return np.pad(ids, ((0, 0), (p, p)), constant_values=self.padding_idx)
 
     def forward(self, input: Any) -> Tensor:
-        ids = self.pad(_token_ids(input, "TextCNN"))               # (B, T)
+        ids = self.pad(token_ids(input, "TextCNN"))               # (B, T)
         x = self.embedding(ids)                                     # (B, T, k)
         if self.mode == "multichannel":
             x = nl.cat([x, self.embedding_static(ids)], dim=2)     # (B, T, C*k)

@@ -38,11 +38,11 @@ import numpy as np
 import nnlite as nl
 from nnlite import nn
 import nnlite.nn.functional as F
-from nnlite.nn.sparse import Embedding                 # nn.* once nnlite.nn exports them
 from nnlite.nn.transformer import (LearnedPositionalEmbedding, PositionalEncoding,
                                    Transformer, TransformerEncoder, TransformerEncoderLayer)
 from nnlite.tensor import Tensor
 
+from ._tokens import token_ids
 from .charrnn import as_prefix, sample_next
 from .seq2seq import beam_search
 
@@ -54,16 +54,10 @@ def causal_mask(T: int) -> Tensor:
     return Transformer.generate_square_subsequent_mask(T, dtype=np.bool_)
 
 
-def _ids(x: Any, name: str, arg: str) -> np.ndarray:
-    ids = x.data if isinstance(x, Tensor) else np.asarray(x)
-    if ids.ndim != 2 or ids.dtype.kind not in "iu":
-        raise ValueError(f"{name}: expected {arg} as integer token ids of shape (B, L), got "
-                         f"{ids.dtype} array of shape {ids.shape}")
-    return ids.astype(np.int64, copy=False)
 
 
-def _token_embedding(vocab_size: int, d_model: int, padding_idx: int | None) -> Embedding:
-    emb = Embedding(vocab_size, d_model, padding_idx=padding_idx)
+def _token_embedding(vocab_size: int, d_model: int, padding_idx: int | None) -> nn.Embedding:
+    emb = nn.Embedding(vocab_size, d_model, padding_idx=padding_idx)
     nn.init.normal_(emb.weight, 0.0, d_model ** -0.5)
     if padding_idx is not None:
         emb.weight.data[padding_idx] = 0
@@ -96,7 +90,7 @@ class TransformerSeq2Seq(nn.Module):
         src (B, S) ids, tgt_in (B, T) ids (<bos> y_1 .. y_{T-1}) -> logits (B, T, V).
 
     Attributes:
-        src_embed, tgt_embed (Embedding): the same module when ``share_vocab``.
+        src_embed, tgt_embed (nn.Embedding): the same module when ``share_vocab``.
         pos (PositionalEncoding), transformer (nn.Transformer, batch_first),
         out (Linear E -> V; weight is tgt_embed.weight when ``share_vocab``).
 
@@ -130,12 +124,12 @@ class TransformerSeq2Seq(nn.Module):
         self.d_model, self.share_vocab, self.max_len = d_model, share_vocab, max_len
         self.pad_idx, self.bos_idx, self.eos_idx = pad_idx, bos_idx, eos_idx
 
-    def _embed(self, embedding: Embedding, ids: np.ndarray) -> Tensor:
+    def _embed(self, embedding: nn.Embedding, ids: np.ndarray) -> Tensor:
         return self.pos(embedding(ids) * math.sqrt(self.d_model))  # (B, L, E)
 
     def encode(self, src: Any) -> tuple:
         """memory (B, S, E) and the source padding mask (B, S), True at padding."""
-        src = _ids(src, "TransformerSeq2Seq", "src")
+        src = token_ids(src, "TransformerSeq2Seq", "src")
         src_pad = src == self.pad_idx                                     # (B, S)
         memory = self.transformer.encoder(self._embed(self.src_embed, src),
                                           src_key_padding_mask=src_pad)   # (B, S, E)
@@ -143,7 +137,7 @@ class TransformerSeq2Seq(nn.Module):
 
     def decode(self, tgt_in: Any, memory: Tensor, src_pad: np.ndarray) -> Tensor:
         """Logits (B, T, V) for every position of ``tgt_in`` given the encoded source."""
-        tgt_in = _ids(tgt_in, "TransformerSeq2Seq", "tgt_in")
+        tgt_in = token_ids(tgt_in, "TransformerSeq2Seq", "tgt_in")
         if tgt_in.shape[0] != memory.shape[0]:
             raise ValueError(f"TransformerSeq2Seq: src and tgt_in must have the same batch "
                              f"size, got {memory.shape[0]} and {tgt_in.shape[0]}")
@@ -258,7 +252,7 @@ class TransformerLM(nn.Module):
         self.d_model, self.max_len, self.vocab_size = d_model, max_len, vocab_size
 
     def forward(self, ids: Any) -> Tensor:
-        ids = _ids(ids, "TransformerLM", "ids")
+        ids = token_ids(ids, "TransformerLM", "ids")
         T = ids.shape[1]
         if T > self.max_len:
             raise ValueError(f"TransformerLM: sequence length {T} exceeds max_len="

@@ -461,6 +461,17 @@ def test_alexnet_lrn_computes_the_papers_equation():
 def test_alexnet_small_keys_equal_alexnet_keys():
     small, full = models.alexnet_small(), models.alexnet()
     assert list(small.state_dict()) == list(full.state_dict())
+    assert list(models.alexnet_small(lrn=False).state_dict()) == list(full.state_dict())
+
+
+def test_alexnet_small_has_lrn_before_the_first_two_pools_and_takes_grey_images():
+    lrns = [m for m in models.alexnet_small().modules() if isinstance(m, nn.LocalResponseNorm)]
+    assert len(lrns) == 2 and all(m.alpha == 5e-4 and m.k == 2.0 for m in lrns)
+    assert not any(isinstance(m, nn.LocalResponseNorm)
+                   for m in models.alexnet_small(lrn=False).modules())
+    grey = models.alexnet_small(in_channels=1)
+    assert tuple(grey.features[0].weight.shape) == (64, 1, 5, 5)
+    assert grey(nl.randn(2, 1, 32, 32)).shape == (2, 10)
 
 
 def test_zfnet_figure3_sizes_and_filter_renormalisation():

@@ -121,7 +121,7 @@ def test_charrnn_shapes():
 def test_bad_input_errors():
     with pytest.raises(ValueError, match="mode"):
         models.TextCNN(10, 2, mode="dynamic")
-    with pytest.raises(ValueError, match=r"\(B, T\)"):
+    with pytest.raises(ValueError, match=r"\(B, L\)"):
         models.TextCNN(10, 2, embed_dim=4)(np.ones((2, 3)))          # float ids
     with pytest.raises(ValueError, match="cell"):
         models.Seq2Seq(10, 10, cell="rnn")
