@@ -43,10 +43,6 @@ _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 # ============================================================================
 # Shared checks
 # ============================================================================
-
-
-
-
 def _check_input_dtype(layer: str, x: Tensor, dtype: np.dtype) -> None:
     if x.dtype != dtype:
         raise TypeError(f"{layer}: input has dtype {x.dtype} but the parameters are {dtype}; "

@@ -99,6 +99,36 @@ def _check_model_input(layer: str, name: str, x: Any, d_model: int, batch_first:
                          f"(L, {d_model}), got shape {tuple(x.shape)}")
 
 
+def _batch_size(x: Tensor, batch_first: bool) -> int | None:
+    """N of a batched (3-D) sequence; None for an unbatched (2-D) one."""
+    return (x.shape[0] if batch_first else x.shape[1]) if x.ndim == 3 else None
+
+
+def _check_masks(layer: str, nhead: int, N: int | None, attn: tuple = (),
+                 padding: tuple = ()) -> None:
+    """Mask shapes, checked by the argument's own name before they reach attention.
+
+    ``attn``: (name, mask, L, S) for attention masks, (L, S) or (N*nhead, L, S)
+    (unbatched: (nhead, L, S)); ``padding``: (name, mask, S) for key padding masks,
+    (N, S) (unbatched: (S,)). None masks are skipped.
+    """
+    for name, mask, L, S in attn:
+        if mask is None:
+            continue
+        shape = tuple(np.shape(_mask_array(mask)))
+        heads = (N or 1) * nhead
+        if shape not in ((L, S), (heads, L, S)):
+            raise ValueError(f"{layer}: {name} must have shape (L, S) = {(L, S)} or "
+                             f"({'N*nhead' if N else 'nhead'}, L, S) = {(heads, L, S)}, got "
+                             f"shape {shape}")
+    for name, mask, S in padding:
+        want = (N, S) if N is not None else (S,)
+        if mask is not None and tuple(np.shape(_mask_array(mask))) != want:
+            raise ValueError(f"{layer}: {name} must have shape "
+                             f"{'(N, S)' if N is not None else '(S,)'} = {want}, got shape "
+                             f"{tuple(np.shape(_mask_array(mask)))}")
+
+
 def _relu_or_gelu(activation: Any) -> int:
     """torch's ``activation_relu_or_gelu`` attribute: 1 relu, 2 gelu, 0 other."""
     if activation is F.relu or activation == "relu":
@@ -167,7 +197,12 @@ class TransformerEncoderLayer(Module):
                 is_causal: bool = False) -> Tensor:
         """Args: src; src_mask (S, S) or (N*nhead, S, S); src_key_padding_mask (N, S);
         is_causal: a hint that src_mask is the causal mask (as torch)."""
-        _check_model_input(type(self).__name__, "src", src, self.d_model, self.batch_first)
+        name = type(self).__name__
+        _check_model_input(name, "src", src, self.d_model, self.batch_first)
+        S = _seq_len(src, self.batch_first)
+        _check_masks(name, self.self_attn.num_heads, _batch_size(src, self.batch_first),
+                     [("src_mask", src_mask, S, S)],
+                     [("src_key_padding_mask", src_key_padding_mask, S)])
         x = src
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
@@ -245,6 +280,16 @@ class TransformerDecoderLayer(Module):
         name = type(self).__name__
         _check_model_input(name, "tgt", tgt, self.d_model, self.batch_first)
         _check_model_input(name, "memory", memory, self.d_model, self.batch_first)
+        N = _batch_size(tgt, self.batch_first)
+        if tgt.ndim != memory.ndim or N != _batch_size(memory, self.batch_first):
+            raise ValueError(f"{name}: tgt and memory must both be unbatched or have the "
+                             f"same batch size N (dim {0 if self.batch_first else 1}), got "
+                             f"tgt {tuple(tgt.shape)} and memory {tuple(memory.shape)}")
+        T, S = _seq_len(tgt, self.batch_first), _seq_len(memory, self.batch_first)
+        _check_masks(name, self.self_attn.num_heads, N,
+                     [("tgt_mask", tgt_mask, T, T), ("memory_mask", memory_mask, T, S)],
+                     [("tgt_key_padding_mask", tgt_key_padding_mask, T),
+                      ("memory_key_padding_mask", memory_key_padding_mask, S)])
         x = tgt
         if self.norm_first:
             x = x + self._sa_block(self.norm1(x), tgt_mask, tgt_key_padding_mask,

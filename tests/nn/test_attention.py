@@ -131,6 +131,26 @@ def test_sdpa_fully_masked_row_gives_zero_output_and_gradient(torch):
         close(x.grad, tx.grad)
 
 
+def test_sdpa_masked_key_gets_zero_weight_and_zero_gradient():
+    """A key no query may attend to (a False column of a bool mask, or -inf in a float
+    one) gets exactly zero weight, and it and its value get exactly zero gradient."""
+    q, k, v = (leaf(rng(i).standard_normal(s)) for i, s in
+               enumerate([(2, 3, 4), (2, 5, 4), (2, 5, 3)]))
+    keep = np.ones((2, 3, 5), bool)
+    keep[0, :, 1] = keep[1, :, 4] = False
+    for mask in (keep, np.where(keep, 0.0, -np.inf)):
+        for t in (q, k, v):
+            t.grad = None
+        y = sdpa(q, k, v, attn_mask=mask)
+        y.backward(rng(3).standard_normal(y.shape))
+        for g in (k.grad, v.grad):
+            assert np.all(g[0, 1] == 0) and np.all(g[1, 4] == 0)
+            assert np.all(g[0, [0, 2, 3, 4]] != 0) and np.all(g[1, :4] != 0)
+        k2 = k.data.copy()
+        k2[0, 1] = k2[1, 4] = 1e3                         # the masked keys change nothing
+        np.testing.assert_array_equal(sdpa(q, nl.tensor(k2), v, attn_mask=mask).data, y.data)
+
+
 def test_sdpa_double_backward_matches_torch(torch):
     arrays = [rng(i).standard_normal(s) for i, s in enumerate([(2, 3, 4), (2, 5, 4), (2, 5, 3)])]
     m = rng(7).standard_normal((3, 5))
@@ -346,13 +366,18 @@ def _run(torch, m, tm, arrays, which, kw, tkw, seed=0):
     return xs, y, w
 
 
-MHA_MASKS = ["none", "attn_bool_2d", "attn_float_3d", "kpm_bool", "kpm_float", "both"]
+MHA_MASKS = ["none", "attn_bool_2d", "attn_bool_3d", "attn_float_2d", "attn_float_3d",
+             "kpm_bool", "kpm_float", "both"]
 
 
 def _mha_masks(kind, N, H, L, S, torch):
     kw = {}
     if kind in ("attn_bool_2d", "both"):
         kw["attn_mask"] = ~bool_mask((L, S), 1)           # True = may not attend
+    if kind == "attn_bool_3d":
+        kw["attn_mask"] = ~bool_mask((N * H, L, S), 1)
+    if kind == "attn_float_2d":
+        kw["attn_mask"] = rng(2).standard_normal((L, S))
     if kind == "attn_float_3d":
         kw["attn_mask"] = rng(2).standard_normal((N * H, L, S))
     if kind in ("kpm_bool", "both"):
@@ -514,8 +539,11 @@ def test_padded_key_gets_zero_weight_and_zero_gradient(need_weights, batch_first
     kpm[1, 1] = True                                      # sample 1: key 1 is padding
     y, w = m(q, k, v, key_padding_mask=kpm, need_weights=True, average_attn_weights=False)
     assert np.all(w.data[0, :, :, 3:] == 0) and np.all(w.data[1, :, :, 1] == 0)
-    y, _ = m(q, k, v, key_padding_mask=kpm, need_weights=need_weights)
-    y.backward(r.standard_normal(y.shape))
+    y, w = m(q, k, v, key_padding_mask=kpm, need_weights=need_weights)
+    loss = (y * nl.tensor(r.standard_normal(y.shape))).sum()
+    if need_weights:                                      # through the weights' node too
+        loss = loss + (w * nl.tensor(r.standard_normal(w.shape))).sum()
+    loss.backward()
     for g in (k.grad, v.grad):
         g = g if batch_first else g.transpose(1, 0, 2)    # (N, S, E)
         assert np.all(g[0, 3:] == 0) and np.all(g[1, 1] == 0)
@@ -550,8 +578,8 @@ def mha_case(draw):
     E, H = draw(st.sampled_from([(2, 1), (2, 2), (4, 2), (3, 3), (4, 1)]))
     N, L, S = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
     kind = draw(st.sampled_from(["self", "kv", "qkv"]))
-    mask = draw(st.sampled_from(["none", "attn_bool", "attn_float_3d", "kpm_bool",
-                                 "kpm_float"]))
+    mask = draw(st.sampled_from(["none", "attn_bool", "attn_bool_3d", "attn_float_2d",
+                                 "attn_float_3d", "kpm_bool", "kpm_float"]))
     return E, H, N, L, S, kind, mask, draw(st.booleans()), draw(st.integers(0, 2 ** 16))
 
 
@@ -567,6 +595,10 @@ def test_mha_gradcheck(case):
     kw = {}
     if mask == "attn_bool":
         kw["attn_mask"] = r.random((L, S)) > 0.6          # True = masked; rows may be dead
+    elif mask == "attn_bool_3d":
+        kw["attn_mask"] = r.random((N * H, L, S)) > 0.6
+    elif mask == "attn_float_2d":
+        kw["attn_mask"] = r.standard_normal((L, S))
     elif mask == "attn_float_3d":
         kw["attn_mask"] = r.standard_normal((N * H, L, S))
     elif mask == "kpm_bool":

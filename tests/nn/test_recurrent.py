@@ -6,8 +6,9 @@ kernels in nnlite/ops/recurrent.py.
   num_layers {1, 2} x bidirectional x batch_first x with / without h0 x padded / packed
   (variable lengths, unsorted), plus projections, bias=False and unbatched input;
 - float64 gradchecks with hypothesis-drawn sizes (cells and whole layers);
-- packed batches equal running each sequence alone; dropout between layers; a small
-  training run with gradient clipping; state_dict keys, reprs, initialisation;
+- packed batches equal running each sequence alone; dropout between layers (torch parity
+  with the deterministic dropout=1, train and eval; seeded masks); a small training run
+  with gradient clipping; state_dict keys, reprs, initialisation;
 - bad input: clear errors naming the argument and the shapes.
 """
 from __future__ import annotations
@@ -269,20 +270,22 @@ def test_cell_gradcheck(kind, B, I, H, batched, with_h, bias):
 @given(kind=st.sampled_from(KINDS), num_layers=st.integers(1, 2),
        bidirectional=st.booleans(), batch_first=st.booleans(), with_h0=st.booleans(),
        lengths=st.lists(st.integers(1, 4), min_size=1, max_size=3), packed=st.booleans(),
-       I=st.integers(1, 3), H=st.integers(1, 3))
+       I=st.integers(1, 3), H=st.integers(1, 3), bias=st.booleans(), proj=st.booleans())
 def test_layer_gradcheck(kind, num_layers, bidirectional, batch_first, with_h0, lengths,
-                         packed, I, H):
+                         packed, I, H, bias, proj):
     name, extra = _split(kind)
+    if name == "LSTM" and proj and H > 1:
+        extra["proj_size"] = H - 1                        # h is (B, P), c stays (B, H)
     m = LAYERS[name](I, H, num_layers=num_layers, bidirectional=bidirectional,
-                     batch_first=batch_first, dtype=nl.float64, **extra)
+                     batch_first=batch_first, bias=bias, dtype=nl.float64, **extra)
     B, T = len(lengths), max(lengths)
     rng = np.random.default_rng(B + 10 * T + 100 * I + 1000 * H)
     x = nl.tensor(rng.standard_normal((B, T, I) if batch_first else (T, B, I)),
                   requires_grad=True)
     D = 2 if bidirectional else 1
-    n_states = (2 if name == "LSTM" else 1) if with_h0 else 0
-    states = [nl.tensor(rng.standard_normal((num_layers * D, B, H)), requires_grad=True)
-              for _ in range(n_states)]
+    sizes = [extra.get("proj_size", H), H][:(2 if name == "LSTM" else 1) if with_h0 else 0]
+    states = [nl.tensor(rng.standard_normal((num_layers * D, B, n)), requires_grad=True)
+              for n in sizes]
 
     def f(x, *rest):
         hx = None
@@ -296,6 +299,26 @@ def test_layer_gradcheck(kind, num_layers, bidirectional, batch_first, with_h0, 
         return (out,) + (tuple(hn) if name == "LSTM" else (hn,))
 
     assert nl.gradcheck(f, [x] + states + list(m.parameters()))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("bidirectional,packed", [(False, False), (True, True)])
+def test_dropout_between_layers_matches_torch_in_training_and_eval(torch, kind,
+                                                                   bidirectional, packed):
+    """dropout=1 is deterministic (it zeroes every layer's input but the first one's,
+    and not the output): in training the outputs, states and all gradients equal
+    torch's; in eval mode dropout is off and they equal torch's again."""
+    ours, theirs = _pair(torch, kind, 3, 4, num_layers=3, dropout=1.0,
+                         bidirectional=bidirectional)
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((5, 3, 3))
+    h0 = rng.standard_normal((3 * (2 if bidirectional else 1), 3, 4))
+    c0 = h0 + 1 if kind == "LSTM" else None
+    lengths = [5, 2, 4] if packed else None
+    for train in (True, False):
+        ours.train(train)
+        theirs.train(train)
+        _run_both(torch, ours, theirs, x, lengths, h0, c0)
 
 
 def test_gradcheck_with_dropout_between_layers():

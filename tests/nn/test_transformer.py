@@ -5,8 +5,11 @@ Oracle: torch (float64, torch's randomised weights loaded by name through
 ``state_dict``): outputs, input gradients and every parameter gradient for a random
 upstream gradient, in eval mode (dropout 0.1 switched off) and in train mode with
 dropout 0.0, post- and pre-norm, relu / gelu / a callable, both batch layouts, with
-every mask passed through. The positional encoding is checked against the paper's
-formula written out with Python's math module.
+every mask passed through. Float64 gradchecks of both layers over hypothesis-drawn
+batch (or unbatched), lengths, options, masks and seeded dropout. Padded source positions
+get exactly zero gradient and change the output not at all. Masks of the wrong shape and
+mismatched batches are errors naming the argument. The positional encoding is checked
+against the paper's formula written out with Python's math module.
 """
 from __future__ import annotations
 
@@ -14,6 +17,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nnlite as nl
 import nnlite.nn.functional as F
@@ -166,6 +171,70 @@ def test_layers_unbatched_and_without_bias_match_torch(torch, bias):
 
 
 # ============================================================================
+# Gradient checks (float64, hypothesis-drawn batch, lengths, options and masks)
+# ============================================================================
+GE, GH, GFF = 4, 2, 6                       # tiny sizes: every element is checked
+
+
+@st.composite
+def layer_case(draw):
+    return dict(N=draw(st.sampled_from([None, 1, 2])), T=draw(st.integers(1, 3)),
+                S=draw(st.integers(1, 3)), batch_first=draw(st.booleans()),
+                norm_first=draw(st.booleans()), activation=draw(st.sampled_from(ACTS)),
+                dropout=draw(st.sampled_from([0.0, 0.3])), masks=draw(st.booleans()),
+                seed=draw(st.integers(0, 2 ** 16)))
+
+
+def _case_inputs(case, lengths):
+    """The case's generator and leaves of shape (T, N, E) / (N, T, E) / (T, E), one per
+    length T."""
+    r, N, bf = rng(case["seed"]), case["N"], case["batch_first"]
+    xs = [leaf(r.standard_normal((T, GE) if N is None else (N, T, GE) if bf else (T, N, GE)))
+          for T in lengths]
+    return r, xs
+
+
+def _padding_mask(r, N, S):
+    m = r.random((N or 1, S)) > 0.6
+    m[:, 0] = False                                       # every query keeps a key
+    return m if N else m[0]
+
+
+def _gradcheck_layer(cls, case, lengths, masks):
+    """Build ``cls`` with the drawn options, draw one input per length and ``masks(r)``
+    (when the case has masks), and check every input and parameter (in training, with
+    the dropout masks reseeded at each evaluation)."""
+    layer = cls(GE, GH, GFF, dropout=case["dropout"], activation=case["activation"],
+                batch_first=case["batch_first"], norm_first=case["norm_first"],
+                dtype=nl.float64)
+    r, inputs = _case_inputs(case, lengths)
+    kw = masks(r) if case["masks"] else {}
+
+    def fn(*ts):
+        nl.manual_seed(1)                                 # the same dropout masks each call
+        return layer(*ts[:len(inputs)], **kw)
+    assert nl.gradcheck(fn, inputs + list(layer.parameters()))
+
+
+@settings(max_examples=12)
+@given(layer_case())
+def test_encoder_layer_gradcheck(case):
+    S, N = case["S"], case["N"]
+    _gradcheck_layer(TransformerEncoderLayer, case, [S], lambda r: dict(
+        src_mask=r.standard_normal((S, S)), src_key_padding_mask=_padding_mask(r, N, S)))
+
+
+@settings(max_examples=12)
+@given(layer_case())
+def test_decoder_layer_gradcheck(case):
+    T, S, N = case["T"], case["S"], case["N"]
+    _gradcheck_layer(TransformerDecoderLayer, case, [T, S], lambda r: dict(
+        tgt_mask=causal(T), memory_mask=r.random((T, S)) > 0.7,
+        tgt_key_padding_mask=_padding_mask(r, N, T),
+        memory_key_padding_mask=_padding_mask(r, N, S)))
+
+
+# ============================================================================
 # Stacks and the whole model
 # ============================================================================
 @pytest.mark.parametrize("norm_first", [False, True])
@@ -262,17 +331,33 @@ def test_dropout_is_active_only_in_training():
     np.testing.assert_array_equal(m(x).data, m(x).data)
 
 
-def test_padded_source_positions_do_not_change_the_output():
-    m = Transformer(E, H, 1, 1, FF, dropout=0.0, batch_first=True)
-    src, tgt = nl.randn(2, 5, E), nl.randn(2, 3, E)
-    kpm = np.array([[False] * 3 + [True] * 2, [False] * 5])
+@pytest.mark.parametrize("norm_first", [False, True])
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_padded_source_positions_get_zero_gradient_and_change_nothing(norm_first,
+                                                                      batch_first):
+    """Padding masked in the encoder (src_key_padding_mask) and in the decoder's
+    cross-attention (memory_key_padding_mask) is invisible: the output is bitwise the
+    same whatever the padded positions hold, and their gradient is exactly zero."""
+    m = Transformer(E, H, 2, 2, FF, dropout=0.0, batch_first=batch_first,
+                    norm_first=norm_first, dtype=nl.float64)
+    r = rng(0)
+    src, tgt = r.standard_normal((2, 5, E)), r.standard_normal((2, 3, E))     # (N, ., E)
+    kpm = np.array([[False] * 3 + [True] * 2, [False, True] + [False] * 3])
     kw = dict(src_key_padding_mask=kpm, memory_key_padding_mask=kpm,
-              tgt_mask=Transformer.generate_square_subsequent_mask(3))
-    y = m(src, tgt, **kw)
-    src2 = src.data.copy()
-    src2[0, 3:] = 100.0
-    np.testing.assert_allclose(m(nl.tensor(src2), tgt, **kw).data, y.data, rtol=1e-5,
-                               atol=1e-6)
+              tgt_mask=Transformer.generate_square_subsequent_mask(3, dtype=nl.float64))
+
+    def layout(a):
+        return a if batch_first else a.transpose(1, 0, 2)
+
+    x = leaf(layout(src))
+    y = m(x, nl.tensor(layout(tgt)), **kw)
+    y.backward(r.standard_normal(y.shape))
+    g = layout(x.grad)                                                        # (N, S, E)
+    assert np.all(g[kpm] == 0) and np.all(g[~kpm] != 0)
+    src2 = src.copy()
+    src2[kpm] = 100.0 * r.standard_normal((kpm.sum(), E))
+    y2 = m(nl.tensor(layout(src2)), nl.tensor(layout(tgt)), **kw)
+    np.testing.assert_array_equal(y2.data, y.data)
 
 
 # ============================================================================
@@ -290,11 +375,36 @@ def test_bad_input():
     layer = TransformerEncoderLayer(E, H, FF)
     with pytest.raises(ValueError, match=r"src of shape \(L, N, 8\).*\(5, 3, 7\)"):
         layer(nl.randn(5, 3, 7))
-    with pytest.raises(ValueError, match=r"2D attn_mask is \(4, 4\).*\(5, 5\)"):
+    with pytest.raises(ValueError, match=r"src_mask must have shape \(L, S\) = \(5, 5\) or "
+                                         r"\(N\*nhead, L, S\) = \(6, 5, 5\), got shape \(4, 4\)"):
         layer(nl.randn(5, 3, E), src_mask=causal(4))
+    with pytest.raises(ValueError, match=r"src_mask.*\(6, 5, 5\), got shape \(2, 5, 5\)"):
+        TransformerEncoder(layer, 2)(nl.randn(5, 3, E), mask=np.zeros((2, 5, 5)))
+    with pytest.raises(ValueError, match=r"src_key_padding_mask must have shape \(N, S\) = "
+                                         r"\(3, 5\), got shape \(5, 3\)"):
+        layer(nl.randn(5, 3, E), src_key_padding_mask=np.zeros((5, 3), bool))
+    with pytest.raises(ValueError, match=r"src_key_padding_mask must have shape \(S,\) = "
+                                         r"\(5,\), got shape \(1, 5\)"):
+        layer(nl.randn(5, E), src_key_padding_mask=np.zeros((1, 5), bool))
     dec = TransformerDecoderLayer(E, H, FF)
     with pytest.raises(ValueError, match=r"memory of shape.*\(5, 3, 4\)"):
         dec(nl.randn(4, 3, E), nl.randn(5, 3, 4))
+    with pytest.raises(ValueError, match=r"tgt and memory.*same batch size N \(dim 1\), got "
+                                         r"tgt \(4, 3, 8\) and memory \(5, 2, 8\)"):
+        dec(nl.randn(4, 3, E), nl.randn(5, 2, E))
+    with pytest.raises(ValueError, match=r"tgt and memory.*tgt \(4, 8\) and memory"):
+        dec(nl.randn(4, E), nl.randn(5, 3, E))
+    tgt, mem = nl.randn(4, 3, E), nl.randn(5, 3, E)
+    with pytest.raises(ValueError, match=r"memory_mask must have shape \(L, S\) = \(4, 5\).*"
+                                         r"got shape \(4, 4\)"):
+        dec(tgt, mem, memory_mask=causal(4))
+    with pytest.raises(ValueError, match=r"tgt_mask.*\(4, 4\).*got shape \(5, 5\)"):
+        TransformerDecoder(dec, 1)(tgt, mem, tgt_mask=causal(5))
+    with pytest.raises(ValueError, match=r"memory_key_padding_mask.*\(3, 5\), got shape "
+                                         r"\(3, 4\)"):
+        dec(tgt, mem, memory_key_padding_mask=np.zeros((3, 4), bool))
+    with pytest.raises(ValueError, match=r"tgt_key_padding_mask.*\(3, 4\), got shape \(2, 4\)"):
+        dec(tgt, mem, tgt_key_padding_mask=np.zeros((2, 4), bool))
     with pytest.raises(ValueError, match="activation should be 'relu', 'gelu'"):
         TransformerEncoderLayer(E, H, FF, activation="tanh")
     with pytest.raises(ValueError, match="divisible by num_heads"):
