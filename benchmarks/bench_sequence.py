@@ -17,11 +17,14 @@ One function per section, each returning rows for the shared table; ``main`` run
    layer <= 1.5). The composite rows build attention from nnlite's generic ops (matmul,
    softmax, reshape/permute; the unfused baseline).
 
-Ratios are nnlite / torch of median times (lower is better). Other processes may share
-the cores: each timing is a median of rounds. Flags: ``--quick`` (fewer rounds),
-``--no-composite`` (skip the composite rows), ``--only SECTION``, ``--threads 1`` (both
-libraries on one thread, timed in process CPU time, which other processes on the
-machine barely disturb: the steadiest comparison on a shared machine).
+Ratios are nnlite / torch of median times (lower is better); the rows with an issue
+target say whether it is met. Other processes may share the cores: each timing is a
+median of rounds, and nnlite's and torch's rounds interleave so both see the same load.
+The header names the OpenBLAS kernels in use (``OPENBLAS_CORETYPE=SkylakeX`` selects the
+AVX-512 ones; see nnlite/_blas.py). Flags: ``--quick`` (fewer rounds), ``--no-composite``
+(skip the composite rows), ``--only SECTION``, ``--threads 1`` (both libraries on one
+thread, timed in process CPU time, which other processes on the machine barely disturb:
+the steadiest comparison on a shared machine).
 """
 from __future__ import annotations
 
@@ -32,14 +35,13 @@ import time
 if "--threads" in sys.argv:                  # before NumPy loads OpenBLAS
     os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import nnlite as nl  # noqa: E402
-import _timing  # noqa: E402
+import nnlite as nl  # noqa: E402  (before NumPy: nnlite._blas picks OpenBLAS's kernels)
+import numpy as np  # noqa: E402
 from _timing import report, try_torch  # noqa: E402
+from bench_vision import blas_info  # noqa: E402
 from nnlite import nn  # noqa: E402
 from nnlite.nn.recurrent import GRU, LSTM  # noqa: E402
 from nnlite.nn.sparse import Embedding  # noqa: E402
@@ -67,38 +69,46 @@ def composite_lstm(x, w_ih, w_hh, b_ih, b_hh):
     return nl.stack(outs)                                      # (T, B, H)
 
 
-def median_time(fn, repeat=7, warmup=2, min_time=0.05, cpu=False):
-    """``_timing.median_time``, or the same in process CPU time with ``cpu``."""
-    if not cpu:
-        return _timing.median_time(fn, repeat, warmup, min_time)
-    clock, perf = time.process_time, time.perf_counter
-    for _ in range(warmup):
-        fn()
-    rounds = []
-    for _ in range(repeat):
-        n, t0, w0 = 0, clock(), perf()
-        while True:
-            fn()
-            n += 1
-            if perf() - w0 >= min_time:
-                break
-        rounds.append((clock() - t0) / n)
-    return float(np.median(rounds))
+def paired_times(ours, theirs=None, repeat=7, warmup=1, min_time=0.05, cpu=False) -> tuple:
+    """Median seconds per call of ``ours()`` and ``theirs()`` (None: not timed).
+
+    The rounds interleave -- ours, theirs, theirs, ours, ... -- so both see the same load
+    from other processes; each round loops until it has run ``min_time`` seconds. With
+    ``cpu`` a round is timed in process CPU time instead of wall-clock time.
+    """
+    clock = time.process_time if cpu else time.perf_counter
+    fns = [f for f in (ours, theirs) if f is not None]
+    for f in fns:
+        for _ in range(warmup):
+            f()
+    rounds = [[] for _ in fns]
+    for r in range(repeat):
+        order = range(len(fns)) if r % 2 == 0 else reversed(range(len(fns)))
+        for j in order:
+            n, t0, w0 = 0, clock(), time.perf_counter()
+            while True:
+                fns[j]()
+                n += 1
+                if time.perf_counter() - w0 >= min_time:
+                    break
+            rounds[j].append((clock() - t0) / n)
+    meds = [float(np.median(r)) for r in rounds]
+    return meds[0], (meds[1] if theirs is not None else None)
 
 
-def _fwd_bwd(make_output, params, gy, kw):
-    """Median seconds of forward + backward with upstream gradient gy."""
+def _fwd_bwd(make_output, params, gy):
+    """A step function: forward, backward with upstream gradient gy, grads cleared."""
     def step():
         y = make_output()
         y.backward(gy)
         for p in params:
             p.grad = None
-    return median_time(step, **kw)
+    return step
 
 
-def _recurrent(lib, cls, x0, gy0, lengths, kw):
-    """Median seconds of ``cls(I, H)`` forward + backward in nnlite or torch; with
-    ``lengths`` the batch is packed first (sorted, decreasing)."""
+def _recurrent(lib, cls, x0, gy0, lengths):
+    """Forward + backward step of ``cls(I, H)`` in nnlite or torch; with ``lengths`` the
+    batch is packed first (sorted, decreasing)."""
     mod = getattr(lib.nn, cls) if lib is not nl else {"LSTM": LSTM, "GRU": GRU}[cls]
     m = mod(I, H)
     x = lib.tensor(x0, requires_grad=True)
@@ -113,7 +123,25 @@ def _recurrent(lib, cls, x0, gy0, lengths, kw):
 
         def out():
             return pad(m(pack(x, lengths))[0], total_length=T)[0]
-    return _fwd_bwd(out, list(m.parameters()) + [x], gy, kw)
+    return _fwd_bwd(out, list(m.parameters()) + [x], gy)
+
+
+def _extra(tokens, ours, theirs, note="", target=None) -> str:
+    """The table's last column: a note, tokens/s (nnlite and torch), and whether the
+    issue's target ratio is met."""
+    parts = [note] if note else []
+    parts.append(f"{tokens / ours:,.0f} tok/s" + (f" (torch {tokens / theirs:,.0f})"
+                                                   if theirs else ""))
+    if target is not None and theirs:
+        ratio = ours / theirs
+        parts.append(f"target <= {target}: " + ("met" if ratio <= target else
+                                                f"MISSED by {ratio / target - 1:.1%}"))
+    return "  ".join(parts)
+
+
+def _pair(torch, make_step, kw) -> tuple:
+    """(nnlite seconds, torch seconds or None) of ``make_step(lib)``, interleaved."""
+    return paired_times(make_step(nl), make_step(torch) if torch else None, **kw)
 
 
 def bench_lstm(torch, kw, composite=True) -> list:
@@ -124,43 +152,38 @@ def bench_lstm(torch, kw, composite=True) -> list:
     tokens = T * B
     rows = []
 
-    def row(name, ours, theirs, extra=""):
-        tps = f"{tokens / ours:,.0f} tok/s" + (f" (torch {tokens / theirs:,.0f})" if theirs
-                                                 else "")
-        rows.append((name, ours, theirs, (extra + "  " if extra else "") + tps))
+    def row(name, ours, theirs, extra="", target=None):
+        rows.append((name, ours, theirs, _extra(tokens, ours, theirs, extra, target)))
 
-    ours = _recurrent(nl, "LSTM", x0, gy0, None, kw)
-    theirs = _recurrent(torch, "LSTM", x0, gy0, None, kw) if torch else None
-    row(f"LSTM({I}, {H}) fwd+bwd ({T}, {B}, {I})", ours, theirs)
+    ours, theirs = _pair(torch, lambda lib: _recurrent(lib, "LSTM", x0, gy0, None), kw)
+    row(f"LSTM({I}, {H}) fwd+bwd ({T}, {B}, {I})", ours, theirs, target=2.0)
     if composite:
         ps = [nl.tensor(rng.uniform(-1 / 16, 1 / 16, s).astype(np.float32), requires_grad=True)
               for s in ((4 * H, I), (4 * H, H), (4 * H,), (4 * H,))]
         x = nl.tensor(x0, requires_grad=True)
-        comp = _fwd_bwd(lambda: composite_lstm(x, *ps), ps + [x], gy0,
-                        dict(kw, repeat=max(3, kw["repeat"] // 2)))
+        comp, _ = paired_times(_fwd_bwd(lambda: composite_lstm(x, *ps), ps + [x], gy0),
+                               **dict(kw, repeat=max(3, kw["repeat"] // 2)))
         row("  composite: a loop of nnlite ops over time", comp, theirs,
             f"fused is {comp / ours:.1f}x faster")
 
     lengths = np.sort(np.random.default_rng(1).integers(T // 2, T + 1, B))[::-1].copy()
     lengths[0] = T
-    ours = _recurrent(nl, "LSTM", x0, gy0, lengths, kw)
-    theirs = _recurrent(torch, "LSTM", x0, gy0, torch.tensor(lengths), kw) if torch else None
+    ours, theirs = _pair(torch, lambda lib: _recurrent(
+        lib, "LSTM", x0, gy0, lengths if lib is nl else lib.tensor(lengths)), kw)
     row(f"  packed, lengths {lengths.min()}..{T} (pack+LSTM+pad)", ours, theirs,
         f"{lengths.sum() / (T * B):.0%} of steps")
 
-    ours = _recurrent(nl, "GRU", x0, gy0, None, kw)
-    theirs = _recurrent(torch, "GRU", x0, gy0, None, kw) if torch else None
+    ours, theirs = _pair(torch, lambda lib: _recurrent(lib, "GRU", x0, gy0, None), kw)
     row(f"GRU({I}, {H}) fwd+bwd ({T}, {B}, {I})", ours, theirs)
 
     ids0 = rng.integers(0, VOCAB, (T, B))
     gy_e = rng.standard_normal((T, B, EMB), dtype=np.float32)
-    emb = Embedding(VOCAB, EMB)
-    ours = _fwd_bwd(lambda: emb(ids0), [emb.weight], gy_e, kw)
-    theirs = None
-    if torch:
-        temb = torch.nn.Embedding(VOCAB, EMB)
-        tids, tgy = torch.tensor(ids0), torch.tensor(gy_e)
-        theirs = _fwd_bwd(lambda: temb(tids), [temb.weight], tgy, kw)
+
+    def embedding(lib):
+        emb = Embedding(VOCAB, EMB) if lib is nl else lib.nn.Embedding(VOCAB, EMB)
+        ids, gy = (ids0, gy_e) if lib is nl else (lib.tensor(ids0), lib.tensor(gy_e))
+        return _fwd_bwd(lambda: emb(ids), [emb.weight], gy)
+    ours, theirs = _pair(torch, embedding, kw)
     row(f"Embedding({VOCAB}, {EMB}) fwd+bwd ({T}, {B}) ids", ours, theirs)
     return rows
 
@@ -195,58 +218,63 @@ def bench_attention(torch, kw, composite=True) -> list:
     tokens, D = AN * AL, AE // AH
     rows = []
 
-    def row(name, ours, theirs, extra=""):
-        tps = f"{tokens / ours:,.0f} tok/s" + (f" (torch {tokens / theirs:,.0f})" if theirs
-                                                 else "")
-        rows.append((name, ours, theirs, (extra + "  " if extra else "") + tps))
+    def row(name, ours, theirs, extra="", target=None):
+        rows.append((name, ours, theirs, _extra(tokens, ours, theirs, extra, target)))
 
     heads = [rng.standard_normal((AN, AH, AL, D), dtype=np.float32) for _ in range(4)]
-    q, k, v = (nl.tensor(a, requires_grad=True) for a in heads[:3])
-    ours = _fwd_bwd(lambda: scaled_dot_product_attention(q, k, v), [q, k, v], heads[3], kw)
-    theirs = None
-    if torch:
-        tq, tk, tv = (torch.tensor(a, requires_grad=True) for a in heads[:3])
-        theirs = _fwd_bwd(lambda: torch.nn.functional.scaled_dot_product_attention(
-            tq, tk, tv), [tq, tk, tv], torch.tensor(heads[3]), kw)
+
+    def sdpa(lib):
+        sdpa_fn = (scaled_dot_product_attention if lib is nl
+                   else lib.nn.functional.scaled_dot_product_attention)
+        q, k, v = (lib.tensor(a, requires_grad=True) for a in heads[:3])
+        gy = heads[3] if lib is nl else lib.tensor(heads[3])
+        return _fwd_bwd(lambda: sdpa_fn(q, k, v), [q, k, v], gy)
+    ours, theirs = _pair(torch, sdpa, kw)
     row(f"scaled_dot_product_attention {tuple(heads[0].shape)}", ours, theirs)
     if composite:
-        comp = _fwd_bwd(lambda: attention_composite(q, k, v, 1 / np.sqrt(D))[0], [q, k, v],
-                        heads[3], kw)
+        q, k, v = (nl.tensor(a, requires_grad=True) for a in heads[:3])
+        comp, _ = paired_times(_fwd_bwd(lambda: attention_composite(q, k, v, 1 / np.sqrt(D))[0],
+                                        [q, k, v], heads[3]), **kw)
         row("  composite: matmul, mul, softmax, matmul", comp, theirs,
             f"fused is {comp / ours:.1f}x faster")
 
     x0 = rng.standard_normal((AL, AN, AE), dtype=np.float32)
     gy0 = rng.standard_normal((AL, AN, AE), dtype=np.float32)
-    x = nl.tensor(x0, requires_grad=True)
-    tx, tgy = (torch.tensor(x0, requires_grad=True), torch.tensor(gy0)) if torch else (None,
-                                                                                        None)
-    m = MultiheadAttention(AE, AH)
-    tm = torch.nn.MultiheadAttention(AE, AH) if torch else None
+    mha = MultiheadAttention(AE, AH)
+    tmha = torch.nn.MultiheadAttention(AE, AH) if torch else None
     if torch:
-        m.load_state_dict({name: t.numpy() for name, t in tm.state_dict().items()})
+        mha.load_state_dict({name: t.numpy() for name, t in tmha.state_dict().items()})
+
+    def module_step(lib, m, call):
+        """Forward + backward of ``call(m, x)`` on the shared (L, N, E) batch."""
+        x = lib.tensor(x0, requires_grad=True)
+        gy = gy0 if lib is nl else lib.tensor(gy0)
+        return _fwd_bwd(lambda: call(m, x), list(m.parameters()) + [x], gy)
+
     for need_weights in (True, False):
-        ours = _fwd_bwd(lambda: m(x, x, x, need_weights=need_weights)[0],
-                        list(m.parameters()) + [x], gy0, kw)
-        theirs = _fwd_bwd(lambda: tm(tx, tx, tx, need_weights=need_weights)[0],
-                          list(tm.parameters()) + [tx], tgy, kw) if torch else None
-        row(f"MultiheadAttention({AE}, {AH}) need_weights={need_weights}", ours, theirs)
+        def attend(m, x, need_weights=need_weights):
+            return m(x, x, x, need_weights=need_weights)[0]
+        ours, theirs = _pair(torch, lambda lib: module_step(
+            lib, mha if lib is nl else tmha, attend), kw)
+        row(f"MultiheadAttention({AE}, {AH}) need_weights={need_weights}", ours, theirs,
+            target=1.5 if need_weights else None)       # torch's default: True
         if composite and not need_weights:
-            comp = _fwd_bwd(lambda: mha_composite(m, x), list(m.parameters()) + [x], gy0, kw)
+            comp, _ = paired_times(module_step(nl, mha, mha_composite), **kw)
             row("  composite: F.linear, permute, matmul, softmax", comp, theirs,
                 f"fused is {comp / ours:.2f}x faster")
 
     for dropout in (0.1, 0.0):
-        m = TransformerEncoderLayer(AE, AH, AFF, dropout=dropout)
-        theirs = None
+        layer = TransformerEncoderLayer(AE, AH, AFF, dropout=dropout)
+        tlayer = torch.nn.TransformerEncoderLayer(AE, AH, AFF, dropout=dropout) if torch \
+            else None
         if torch:
-            tm = torch.nn.TransformerEncoderLayer(AE, AH, AFF, dropout=dropout)
-            m.load_state_dict({name: t.numpy() for name, t in tm.state_dict().items()})
-            theirs = _fwd_bwd(lambda: tm(tx), list(tm.parameters()) + [tx], tgy, kw)
-        ours = _fwd_bwd(lambda: m(x), list(m.parameters()) + [x], gy0, kw)
-        row(f"TransformerEncoderLayer({AE}, {AH}, {AFF}) dropout={dropout}", ours, theirs)
+            layer.load_state_dict({name: t.numpy() for name, t in tlayer.state_dict().items()})
+        ours, theirs = _pair(torch, lambda lib: module_step(
+            lib, layer if lib is nl else tlayer, lambda m, x: m(x)), kw)
+        row(f"TransformerEncoderLayer({AE}, {AH}, {AFF}) dropout={dropout}", ours, theirs,
+            target=1.5 if dropout == 0.1 else None)     # the default dropout
         if composite and dropout == 0.0:
-            comp = _fwd_bwd(lambda: encoder_layer_composite(m, x), list(m.parameters()) + [x],
-                            gy0, kw)
+            comp, _ = paired_times(module_step(nl, layer, encoder_layer_composite), **kw)
             row("  composite attention inside", comp, theirs,
                 f"fused is {comp / ours:.2f}x faster")
     return rows
@@ -268,9 +296,8 @@ def main() -> None:
     for name, section in SECTIONS.items():
         if only is None or name == only:
             rows += section(torch, kw, composite=composite)
-    blas = os.environ.get("OPENBLAS_NUM_THREADS", f"{os.cpu_count()} cores")
     print(f"float32; torch threads: {torch.get_num_threads() if torch else '-'}; NumPy "
-          f"ufuncs single-threaded, BLAS threads: {blas}; "
+          f"ufuncs single-threaded; OpenBLAS: {blas_info()}; "
           f"{'process CPU' if threads == 1 else 'wall-clock'} time")
     report(rows)
 

@@ -4,6 +4,8 @@
     from nnlite import nn, optim
     import nnlite.nn.functional as F
 """
+from ._blas import BLAS_TUNED  # before NumPy loads OpenBLAS: its kernels are chosen then
+
 import numpy as _np
 
 from ._malloc import MALLOC_TUNED  # first: every later allocation benefits

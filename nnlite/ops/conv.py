@@ -16,20 +16,27 @@ Notation (images are NCHW, weights (O, C/G, KH, KW) as in torch):
 The column matrix of an image batch is laid out ``(C, KH, KW, N, OH, OW)``, i.e. the
 2-D matrix ``(C*KH*KW, N*OH*OW)``: row (c, i, j) holds input channel c shifted by the
 kernel offset (i, j), for every output position of every image. With this layout every
-GEMM of a convolution is one BLAS call per group with the batch folded into the long
-dimension (weights as ``(G, O/G, C/G*KH*KW)``):
+GEMM of a convolution is one BLAS call per group (and batch chunk, see Memory) with the
+batch folded into the long dimension (weights as ``(G, O/G, C/G*KH*KW)``):
 
     forward      y2  = W2 @ cols               (G, O/G, N*P)
     grad weight  gW2 = gy2 @ cols^T            (G, O/G, C/G*KH*KW)   (cols^T is a view)
-    grad input   gcols = W2^T @ gy2, then col2im; for stride 1 instead a convolution of
-                 gy with the flipped, transposed kernel (one more im2col + GEMM, cheaper
-                 than col2im's read-modify-write)
+    grad input   gcols = W2^T @ gy2, then col2im; for stride 1, when it is cheaper (see
+                 ``_grad_input_as_conv``), a convolution of gy with the flipped,
+                 transposed kernel instead
 
 ``im2col`` loops over the KH*KW kernel offsets only, each iteration one strided copy of
 the whole batch into a preallocated array; ``col2im`` adds back with one strided ``+=``
-per offset. A 1x1 stride-1 unpadded convolution is a plain batched matmul (no im2col).
-A 3x3 stride-1 float32 convolution with enough channels takes the Winograd F(4x4, 3x3)
-path, which needs 4x fewer multiplies (see the Winograd section).
+per offset. For stride 1 the columns may run over the padded width instead of OW (the
+*wide* layout of ``_im2col``: one contiguous copy per offset and image). A 1x1 stride-1
+unpadded convolution is a plain batched matmul (no im2col). A 3x3 stride-1 float32
+convolution with enough channels takes the Winograd F(4x4, 3x3) path, which needs 4x
+fewer multiplies (see the Winograd section).
+
+Memory: the array kernels work on the batch in chunks of about ``CHUNK_BYTES`` of
+buffers (columns or Winograd tiles), built, used while they are in cache, and freed;
+the weight gradient builds its chunk's columns again. So a convolution node keeps only
+x and W for backward, as torch does, and nothing bigger than a chunk outlives a call.
 
 Sections: geometry -- im2col / col2im -- array kernels (Winograd, conv, grad input, grad
 weight) -- Functions -- user functions.
@@ -40,7 +47,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..tensor import Function, Tensor, is_grad_enabled
+from ..tensor import Function, Tensor
 from ._util import as_tensor
 
 
@@ -97,6 +104,45 @@ class _Geom:
         return kh == kw == 1 and self.stride == (1, 1) and not any(self.pads)
 
 
+CHUNK_BYTES = 4 << 20
+"""Working set of one batch chunk: each array kernel builds the columns (or Winograd
+tiles) of a few images at a time, uses them while they are still in cache, and frees
+them; nothing that size outlives a call."""
+
+
+def _batch_chunks(n: int, per_image: int) -> list:
+    """[(n0, n1), ...]: the batch split into chunks of about CHUNK_BYTES of buffers
+    (``per_image`` bytes each), as equal as possible."""
+    count = max(1, min(n, -(-n * per_image // CHUNK_BYTES)))
+    bounds = [n * i // count for i in range(count + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+WIDE_MAX_RATIO = 1.5
+"""Stride-1 columns take the wide layout (see ``_im2col``) when the padded width is at
+most this many times the output width: contiguous copies instead of OW-long strided
+rows, for at most this factor more GEMM columns."""
+
+
+def _row_width(g: _Geom, x_hw: tuple, k_hw: tuple, oh: int, ow: int) -> int:
+    """RW, the length of one row of output positions in the columns: WP for the wide
+    layout (stride 1, an (OH, OW) that is the whole output, WP/OW small), else OW."""
+    if g.stride != (1, 1) or (oh, ow) != g.out_hw(*x_hw, *k_hw):
+        return ow
+    wp = x_hw[1] + g.pads[2] + g.pads[3]                   # = OW + DW*(KW-1)
+    return wp if wp <= WIDE_MAX_RATIO * ow else ow
+
+
+def _gy_rows(gy: np.ndarray, rw: int) -> np.ndarray:
+    """gy (n, O, OH, OW) -> (O, n, OH, RW), contiguous, zeros in the columns ow >= OW."""
+    n, o, oh, ow = gy.shape
+    if rw == ow:
+        return np.ascontiguousarray(gy.transpose(1, 0, 2, 3))
+    out = np.zeros((o, n, oh, rw), gy.dtype)
+    out[..., :ow] = gy.transpose(1, 0, 2, 3)
+    return out
+
+
 # ============================================================================
 # im2col / col2im (pure arrays)
 # ============================================================================
@@ -111,11 +157,28 @@ def _padded_cn(x: np.ndarray, pads: tuple, hp: int, wp: int) -> np.ndarray:
 
 
 def _im2col(x: np.ndarray, kh: int, kw: int, stride: tuple, pads: tuple, dilation: tuple,
-            oh: int, ow: int) -> np.ndarray:
-    """x (N, C, H, W) -> cols (C, KH, KW, N, OH, OW); see ``im2col``."""
+            oh: int, ow: int, rw: int | None = None) -> np.ndarray:
+    """x (N, C, H, W) -> cols (C, KH, KW, N, OH, RW); see ``im2col``.
+
+    RW = OW (default) is the plain layout. For stride 1, RW = WP (the padded width,
+    OW + DW*(KW-1)) gives the *wide* layout: each row of output positions runs across
+    the whole padded width, so for every kernel offset and every (channel, image) the
+    columns are one contiguous run of the padded image, copied in one piece. The
+    columns ow >= OW of each row belong to no output position: their GEMM results
+    are dropped, and gradients give them zeros."""
     n, c, h, w = x.shape
     sh, sw = stride
     dh, dw = dilation
+    if rw is not None and rw != ow:                      # wide, stride 1
+        rows = dh * (kh - 1) + oh + 1                    # + 1: the last run overhangs
+        xp = _padded_cn(x, pads, rows, rw).reshape(c, n, rows * rw)
+        run = oh * rw
+        cols = np.empty((c, kh, kw, n, run), x.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                start = i * dh * rw + j * dw
+                cols[:, i, j] = xp[:, :, start:start + run]
+        return cols.reshape(c, kh, kw, n, oh, rw)
     # rows/columns a kernel offset reads: the padded image must reach the last one
     hp = max(h + pads[0] + pads[1], dh * (kh - 1) + sh * (oh - 1) + 1)
     wp = max(w + pads[2] + pads[3], dw * (kw - 1) + sw * (ow - 1) + 1)
@@ -132,13 +195,29 @@ def _im2col(x: np.ndarray, kh: int, kw: int, stride: tuple, pads: tuple, dilatio
 
 
 def _col2im(cols: np.ndarray, x_shape: tuple, stride: tuple, pads: tuple,
-            dilation: tuple) -> np.ndarray:
-    """cols (C, KH, KW, N, OH, OW) -> x (N, C, H, W): the adjoint of ``_im2col``."""
-    c, kh, kw, n, oh, ow = cols.shape
+            dilation: tuple, out: np.ndarray | None = None, wide: bool = False) -> np.ndarray:
+    """cols (C, KH, KW, N, OH, RW) -> x (N, C, H, W): the adjoint of ``_im2col`` (written
+    into ``out`` when given); ``wide``: cols in the wide layout (RW = WP, stride 1,
+    zeros in the columns ow >= OW), added back one contiguous run at a time."""
+    c, kh, kw, n, oh, rw = cols.shape
     _, _, h, w = x_shape
     sh, sw = stride
     dh, dw = dilation
     pt, pb, pl, pr = pads
+    if out is None:
+        out = np.empty((n, c, h, w), cols.dtype)
+    if wide:
+        rows = dh * (kh - 1) + oh + 1
+        run = oh * rw
+        xp = np.zeros((c, n, rows * rw), cols.dtype)
+        flat = cols.reshape(c, kh, kw, n, run)
+        for i in range(kh):
+            for j in range(kw):
+                start = i * dh * rw + j * dw
+                xp[:, :, start:start + run] += flat[:, i, j]
+        out[...] = xp.reshape(c, n, rows, rw)[:, :, pt:pt + h, pl:pl + w].transpose(1, 0, 2, 3)
+        return out
+    ow = rw
     hp = max(h + pt + pb, dh * (kh - 1) + sh * (oh - 1) + 1)
     wp = max(w + pl + pr, dw * (kw - 1) + sw * (ow - 1) + 1)
     xp = np.zeros((c, n, hp, wp), cols.dtype)
@@ -146,7 +225,8 @@ def _col2im(cols: np.ndarray, x_shape: tuple, stride: tuple, pads: tuple,
         rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
         for j in range(kw):
             xp[:, :, rows, j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, i, j]
-    return np.ascontiguousarray(xp[:, :, pt:pt + h, pl:pl + w].transpose(1, 0, 2, 3))
+    out[...] = xp[:, :, pt:pt + h, pl:pl + w].transpose(1, 0, 2, 3)
+    return out
 
 
 def im2col(x: np.ndarray, kernel_size: Any, stride: Any = 1, padding: Any = 0,
@@ -214,8 +294,10 @@ def col2im(cols: np.ndarray, x_shape: Sequence[int], stride: Any = 1, padding: A
 #     M = U @ V      (36, O, N*T), batched over the positions (and groups)
 #     Y = AA @ M     AA = kron(A^T, A^T)   (16, 36), scattered into (N, O, OH, OW)
 # Backward: the input gradient is a 3x3 stride-1 convolution again (flipped kernel),
-# and the weight gradient uses the V kept from forward:
-#     gM = AA^T @ (gy as 4x4 tiles),  gU = gM @ V^T,  gW = G^T gU G.
+# and the weight gradient transforms x's tiles again, chunk by chunk:
+#     gM = AA^T @ (gy as 4x4 tiles),  gU = sum over chunks of gM @ V^T,  gW = G^T gU G.
+# The kernel transforms are one GEMM each over all O*C/G kernels, with
+# GG = kron(G, G) (36, 9):  U = GG @ W (9, O*C/G),  gW = gU^T (O*C/G, 36) @ GG.
 # In float32 the result differs from direct convolution by ~1e-5 of the output's scale
 # (direct: ~5e-7); float64 and small channel counts use im2col (see _use_winograd).
 _BT = np.array([[4, 0, -5, 0, 1, 0], [0, -4, -4, 1, 1, 0], [0, 4, -4, -1, 1, 0],
@@ -225,6 +307,7 @@ _G = np.array([[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6],
 _AT = np.array([[1, 1, 1, 1, 1, 0], [0, 1, -1, 2, -2, 0], [0, 1, 1, 4, 4, 0],
                 [0, 1, -1, 8, -8, 1]], np.float64)
 _BB, _AA = np.kron(_BT, _BT), np.kron(_AT, _AT)          # (36, 36), (16, 36)
+_GG = np.kron(_G, _G)                                     # (36, 9): vec(G g G^T) = GG vec(g)
 _WM, _WT = 4, 6                                           # output tile m, input tile m + 2
 
 WINOGRAD_DTYPES = (np.dtype(np.float32),)
@@ -265,17 +348,15 @@ def _wino_input(x: np.ndarray, pads: tuple, th: int, tw: int) -> np.ndarray:
 def _wino_weight(w: np.ndarray) -> np.ndarray:
     """w (O, C/G, 3, 3) -> U (36, O, C/G) = G w G^T at each of the 36 tile positions."""
     o, cg = w.shape[:2]
-    G = _G.astype(w.dtype)
-    u = G @ w @ G.T                                       # (O, C/G, 6, 6)
-    return np.ascontiguousarray(u.reshape(o, cg, _WT * _WT).transpose(2, 0, 1))
+    u = _GG.astype(w.dtype) @ w.reshape(o * cg, 9).T      # one GEMM, (36, O*C/G)
+    return u.reshape(_WT * _WT, o, cg)
 
 
-def _wino_output(m: np.ndarray, n: int, oh: int, ow: int, th: int, tw: int,
-                 b: np.ndarray | None) -> np.ndarray:
-    """M (36, O, N*T) -> y (N, O, OH, OW) = A^T M A per tile, plus bias."""
-    o = m.shape[1]
+def _wino_output(m: np.ndarray, y: np.ndarray, th: int, tw: int,
+                 b: np.ndarray | None) -> None:
+    """M (36, O, N*T) -> y (N, O, OH, OW) = A^T M A per tile, plus bias, written into y."""
+    n, o, oh, ow = y.shape
     yt = (_AA.astype(m.dtype) @ m.reshape(_WT * _WT, -1)).reshape(_WM, _WM, o, n, th, tw)
-    y = np.empty((n, o, oh, ow), m.dtype)
     yv = y.transpose(1, 0, 2, 3)                          # (O, N, OH, OW) view
     bias = None if b is None else b.reshape(o, 1, 1, 1)
     for i in range(_WM):
@@ -286,7 +367,6 @@ def _wino_output(m: np.ndarray, n: int, oh: int, ow: int, th: int, tw: int,
                 yv[:, :, i::_WM, j::_WM] = yt[i, j, :, :, :na, :nb]
             else:
                 np.add(yt[i, j, :, :, :na, :nb], bias, out=yv[:, :, i::_WM, j::_WM])
-    return y
 
 
 def _wino_grad_output(gy: np.ndarray, th: int, tw: int) -> np.ndarray:
@@ -305,41 +385,44 @@ def _wino_grad_output(gy: np.ndarray, th: int, tw: int) -> np.ndarray:
 
 
 def _wino_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: _Geom,
-               oh: int, ow: int) -> tuple:
-    """Winograd forward: (y, V)."""
+               oh: int, ow: int) -> np.ndarray:
+    """Winograd forward, one batch chunk at a time: y (N, O, OH, OW)."""
     n, c = x.shape[:2]
     o, cg = w.shape[:2]
     G = g.groups
     th, tw = -(-oh // _WM), -(-ow // _WM)
-    v = _wino_input(x, g.pads, th, tw)                                    # (36, C, N*T)
     u = _wino_weight(w).reshape(_WT * _WT, G, o // G, cg)
-    m = np.matmul(u, v.reshape(_WT * _WT, G, cg, -1))                     # (36, G, O/G, N*T)
-    return _wino_output(m.reshape(_WT * _WT, o, -1), n, oh, ow, th, tw, b), v
+    y = np.empty((n, o, oh, ow), x.dtype)
+    for n0, n1 in _batch_chunks(n, _WT * _WT * (c + o) * th * tw * x.itemsize):
+        v = _wino_input(x[n0:n1], g.pads, th, tw)                         # (36, C, n*T)
+        m = np.matmul(u, v.reshape(_WT * _WT, G, cg, -1))                 # (36, G, O/G, n*T)
+        _wino_output(m.reshape(_WT * _WT, o, -1), y[n0:n1], th, tw, b)
+    return y
 
 
-def _wino_conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: _Geom,
-                           v: np.ndarray | None) -> np.ndarray:
-    """Winograd weight gradient: gW = G^T (gM @ V^T) G."""
+def _wino_conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple,
+                           g: _Geom) -> np.ndarray:
+    """Winograd weight gradient: gW = G^T (sum over batch chunks of gM @ V^T) G."""
+    n, c = x.shape[:2]
     o, cg = w_shape[:2]
     G = g.groups
     oh, ow = gy.shape[2:]
     th, tw = -(-oh // _WM), -(-ow // _WM)
-    if v is None:
-        v = _wino_input(x, g.pads, th, tw)
-    gm = _wino_grad_output(gy, th, tw).reshape(_WT * _WT, G, o // G, -1)
-    gu = np.matmul(gm, v.reshape(_WT * _WT, G, cg, -1).transpose(0, 1, 3, 2))  # (36,G,O/G,C/G)
-    gu = gu.reshape(_WT, _WT, o, cg).transpose(2, 3, 0, 1)                # (O, C/G, 6, 6)
-    Gm = _G.astype(gy.dtype)
-    return np.ascontiguousarray(Gm.T @ gu @ Gm)                            # (O, C/G, 3, 3)
+    gu = np.zeros((_WT * _WT, G, o // G, cg), gy.dtype)
+    for n0, n1 in _batch_chunks(n, _WT * _WT * (c + o) * th * tw * x.itemsize):
+        v = _wino_input(x[n0:n1], g.pads, th, tw).reshape(_WT * _WT, G, cg, -1)
+        gm = _wino_grad_output(gy[n0:n1], th, tw).reshape(_WT * _WT, G, o // G, -1)
+        gu += np.matmul(gm, v.transpose(0, 1, 3, 2))                      # (36,G,O/G,C/G)
+    gw = gu.reshape(_WT * _WT, o * cg).T @ _GG.astype(gy.dtype)           # (O*C/G, 9)
+    return gw.reshape(w_shape)
 
 
 # ============================================================================
 # Array kernels: y = conv(x, W), gx = conv^T(gy, W), gW = conv_w(x, gy)
 # ============================================================================
-def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: _Geom,
-                  keep_cols: bool = False) -> tuple:
-    """y (N, O, OH, OW) = conv(x, W) + b. Returns (y, saved): with ``keep_cols`` the
-    columns (or the Winograd V) that ``_conv_grad_weight`` can reuse, else None."""
+def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
+                  g: _Geom) -> np.ndarray:
+    """y (N, O, OH, OW) = conv(x, W) + b, one batch chunk of columns at a time."""
     n, c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     G = g.groups
@@ -349,20 +432,40 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: _Geom,
         y = y.reshape(n, o, h, wd)                          # (N, G, O/G, H*W) is NCHW
         if b is not None:
             y += b.reshape(o, 1, 1)
-        return y, None
+        return y
     oh, ow = g.out_hw(h, wd, kh, kw)
     if _use_winograd(x.dtype, kh, kw, g, cg, og):
-        y, v = _wino_conv(x, w, b, g, oh, ow)
-        return y, (v if keep_cols else None)
-    cols = _im2col(x, kh, kw, g.stride, g.pads, g.dilation, oh, ow)
-    y2 = np.matmul(w.reshape(G, og, cg * kh * kw), cols.reshape(G, cg * kh * kw, n * oh * ow))
-    y2 = y2.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)     # (N, O, OH, OW) view
+        return _wino_conv(x, w, b, g, oh, ow)
+    k = cg * kh * kw
+    w2 = w.reshape(G, og, k)
+    bias = None if b is None else b.reshape(o, 1, 1)
+    rw = _row_width(g, (h, wd), (kh, kw), oh, ow)
     y = np.empty((n, o, oh, ow), x.dtype)
-    if b is not None:
-        np.add(y2, b.reshape(o, 1, 1), out=y)               # copy to NCHW + bias, one pass
-    else:
-        np.copyto(y, y2)
-    return y, (cols if keep_cols else None)
+    for n0, n1 in _batch_chunks(n, c * kh * kw * oh * rw * x.itemsize):
+        cols = _im2col(x[n0:n1], kh, kw, g.stride, g.pads, g.dilation, oh, ow, rw)
+        y2 = np.matmul(w2, cols.reshape(G, k, -1))          # (G, O/G, n*OH*RW)
+        y2 = y2.reshape(o, n1 - n0, oh, rw)[..., :ow].transpose(1, 0, 2, 3)   # (n, O, OH, OW)
+        if bias is None:
+            y[n0:n1] = y2
+        else:
+            np.add(y2, bias, out=y[n0:n1])                  # to NCHW + bias, one pass
+    return y
+
+
+def _grad_input_as_conv(dtype: np.dtype, c: int, o: int, kh: int, kw: int, hw: tuple,
+                        g: _Geom) -> bool:
+    """Stride 1: whether gx is cheaper as a convolution of gy than as W^T @ gy + col2im.
+
+    The convolution gathers O*KH*KW rows over the N*H*W input positions (and runs on
+    Winograd when its channels qualify); col2im's route writes C*KH*KW rows over the
+    N*OH*OW output positions and adds each back into place (about twice the memory
+    traffic per element). A layer that widens (C < O) or shrinks the image a lot
+    (LeNet's 5x5 valid convolutions) is cheaper through col2im."""
+    h, w, oh, ow = hw
+    G = g.groups
+    if _use_winograd(dtype, kh, kw, g, o // G, c // G):
+        return True
+    return o * h * w <= 2 * c * oh * ow
 
 
 def _conv_grad_input(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: _Geom) -> np.ndarray:
@@ -382,19 +485,26 @@ def _conv_grad_input(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: _Geom) ->
     # DH*(KH-1) - PB unless gy is cropped, as after conv_transpose2d's output_padding)
     ph_lo, ph_hi = dh * (kh - 1) - pt, h + pt - oh
     pw_lo, pw_hi = dw * (kw - 1) - pl, wd + pl - ow
-    if sh == sw == 1 and min(ph_lo, ph_hi, pw_lo, pw_hi) >= 0:
+    if (sh == sw == 1 and min(ph_lo, ph_hi, pw_lo, pw_hi) >= 0
+            and _grad_input_as_conv(gy.dtype, c, o, kh, kw, (h, wd, oh, ow), g)):
         wf = w.reshape(G, og, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
         wf = wf.reshape(c, og, kh, kw)                      # (C, O/G, KH, KW), small copy
         g2 = _Geom((1, 1), (ph_lo, ph_hi, pw_lo, pw_hi), g.dilation, G)
-        return _conv_forward(gy, wf, None, g2)[0]
-    gy2 = np.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(G, og, n * oh * ow)
-    gcols = np.matmul(w.reshape(G, og, cg * kh * kw).transpose(0, 2, 1), gy2)
-    return _col2im(gcols.reshape(c, kh, kw, n, oh, ow), x_shape, g.stride, g.pads, g.dilation)
+        return _conv_forward(gy, wf, None, g2)
+    wt = w.reshape(G, og, cg * kh * kw).transpose(0, 2, 1)   # (G, C/G*KH*KW, O/G) view
+    rw = _row_width(g, (h, wd), (kh, kw), oh, ow)
+    gx = np.empty(x_shape, gy.dtype)
+    for n0, n1 in _batch_chunks(n, c * kh * kw * oh * rw * gy.itemsize):
+        gy2 = _gy_rows(gy[n0:n1], rw).reshape(G, og, -1)
+        gcols = np.matmul(wt, gy2).reshape(c, kh, kw, n1 - n0, oh, rw)
+        _col2im(gcols, gx[n0:n1].shape, g.stride, g.pads, g.dilation, out=gx[n0:n1],
+                wide=rw != ow)
+    return gx
 
 
-def _conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: _Geom,
-                      cols: np.ndarray | None = None) -> np.ndarray:
-    """gW (O, C/G, KH, KW) = sum over the batch and positions of gy times x's windows.
+def _conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: _Geom) -> np.ndarray:
+    """gW (O, C/G, KH, KW) = sum over the batch and positions of gy times x's windows,
+    accumulated over batch chunks (each chunk's columns built again, in cache).
 
     ``gy`` may be smaller than the convolution's output (``conv_transpose2d`` with
     ``output_padding``): only the positions it covers are used."""
@@ -404,15 +514,23 @@ def _conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: _Geom,
     og = o // G
     _, _, oh, ow = gy.shape
     if _use_winograd(x.dtype, kh, kw, g, cg, og):
-        return _wino_conv_grad_weight(x, gy, w_shape, g, cols)
-    gy2 = np.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(G, og, n * oh * ow)
+        return _wino_conv_grad_weight(x, gy, w_shape, g)
     if g.is_pointwise(kh, kw) and (oh, ow) == (h, wd):
+        gy2 = np.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(G, og, n * oh * ow)
         x2 = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(G, cg, n * h * wd)
         return np.matmul(gy2, x2.transpose(0, 2, 1)).reshape(w_shape)
-    if cols is None:
-        cols = _im2col(x, kh, kw, g.stride, g.pads, g.dilation, oh, ow)
-    cols2 = cols.reshape(G, cg * kh * kw, n * oh * ow)
-    return np.matmul(gy2, cols2.transpose(0, 2, 1)).reshape(w_shape)
+    k = cg * kh * kw
+    rw = _row_width(g, (h, wd), (kh, kw), oh, ow)
+    # wide columns past OW meet zeros of gy2: clear them only if 0 * x could be NaN
+    clear = rw != ow and not np.isfinite(x).all()
+    gw = np.zeros((G, og, k), gy.dtype)
+    for n0, n1 in _batch_chunks(n, (c * kh * kw + o) * oh * rw * x.itemsize):
+        gy2 = _gy_rows(gy[n0:n1], rw).reshape(G, og, -1)
+        cols = _im2col(x[n0:n1], kh, kw, g.stride, g.pads, g.dilation, oh, ow, rw)
+        if clear:
+            cols[..., ow:] = 0
+        gw += np.matmul(gy2, cols.reshape(G, k, -1).transpose(0, 2, 1))
+    return gw.reshape(w_shape)
 
 
 # ============================================================================
@@ -433,17 +551,16 @@ class Conv2d(Function):
         gW = conv_weight(x, gy)          (ConvWeight)
         gb = gy summed over N, OH, OW
     Each gradient is itself a Function of the same family, so double backward works.
-    The column matrix built by forward is kept for gW (freed by the first backward).
+    Only x and W are kept: the columns (or Winograd tiles) are built per batch chunk
+    and freed within each kernel, in forward and again in backward.
     """
     save_inputs = True
 
-    def __init__(self, geom: _Geom, keep_cols: bool = False) -> None:
-        self.geom, self.keep_cols = geom, keep_cols
-        self.cols = None
+    def __init__(self, geom: _Geom) -> None:
+        self.geom = geom
 
     def forward(self, x, w, b=None):
-        y, self.cols = _conv_forward(x, w, b, self.geom, self.keep_cols)
-        return y
+        return _conv_forward(x, w, b, self.geom)
 
     def backward(self, gy, x, w, b=None):
         parents, geom = self.parents, self.geom
@@ -457,8 +574,7 @@ class Conv2d(Function):
             if parents[0] is not None:
                 gx = _conv_grad_input(gy, w, x.shape, geom)
             if parents[1] is not None:
-                gw = _conv_grad_weight(x, gy, w.shape, geom, self.cols)
-        self.cols = None
+                gw = _conv_grad_weight(x, gy, w.shape, geom)
         if b is None:
             return gx, gw
         if parents[2] is not None:
@@ -495,7 +611,7 @@ class ConvTranspose2d(Function):
                 gw = ConvWeight(geom, w.shape).apply(gy, x)
         else:
             if parents[0] is not None:
-                gx = _crop(_conv_forward(gy, w, None, geom)[0], oh, ow)
+                gx = _crop(_conv_forward(gy, w, None, geom), oh, ow)
             if parents[1] is not None:
                 gw = _conv_grad_weight(gy, x, w.shape, geom)
         if b is None:
@@ -531,7 +647,7 @@ class ConvWeight(Function):
             if parents[0] is not None:
                 g_x = _conv_grad_input(gy, ggw, x.shape, geom)
             if parents[1] is not None:
-                g_gy = _crop(_conv_forward(x, ggw, None, geom)[0], oh, ow)
+                g_gy = _crop(_conv_forward(x, ggw, None, geom), oh, ow)
         return g_x, g_gy
 
 
@@ -668,9 +784,8 @@ def _conv_nd(op: str, nd: int, input: Any, weight: Any, bias: Any, stride: Any,
         pads4 = pads[0] + pads[1]
         x4 = input.reshape((1,) + x_shape) if unbatched else input
     geom = _Geom(stride, pads4, dilation, groups)
-    keep = is_grad_enabled() and weight.requires_grad
     args = (x4, weight) if bias is None else (x4, weight, bias)
-    y = Conv2d(geom, keep).apply(*args)
+    y = Conv2d(geom).apply(*args)
     if nd == 1:
         y = y.reshape(y.shape[:2] + y.shape[3:])
     if unbatched:

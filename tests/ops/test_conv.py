@@ -162,21 +162,24 @@ def _oracle(x, w, b, kwargs, pads4, nd):
     return naive_conv2d(x, w, b, kwargs["stride"], pads4, kwargs["dilation"], kwargs["groups"])
 
 
-PATHS = ["im2col", "winograd"]
+PATHS = ["im2col", "winograd", "im2col+chunked", "winograd+chunked"]
 
 
 @contextlib.contextmanager
 def forced(path):
     """Run as is ("im2col" for float64), or with every 3x3 stride-1 convolution (any
-    dtype, any channel count) forced onto the Winograd F(4x4, 3x3) path."""
-    saved = C.WINOGRAD_DTYPES, C.WINOGRAD_MIN_CHANNELS
-    if path == "winograd":
+    dtype, any channel count) forced onto the Winograd F(4x4, 3x3) path; "+chunked"
+    also makes every array kernel work one image at a time (CHUNK_BYTES = 1)."""
+    saved = C.WINOGRAD_DTYPES, C.WINOGRAD_MIN_CHANNELS, C.CHUNK_BYTES
+    if path.startswith("winograd"):
         C.WINOGRAD_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
         C.WINOGRAD_MIN_CHANNELS = 1
+    if path.endswith("+chunked"):
+        C.CHUNK_BYTES = 1
     try:
         yield
     finally:
-        C.WINOGRAD_DTYPES, C.WINOGRAD_MIN_CHANNELS = saved
+        C.WINOGRAD_DTYPES, C.WINOGRAD_MIN_CHANNELS, C.CHUNK_BYTES = saved
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -184,7 +187,7 @@ def forced(path):
 @given(data=st.data())
 def test_conv_matches_naive_loops_and_gradcheck(nd, data, path):
     x, w, b, kwargs, pads4 = data.draw(conv_cases(nd))
-    if path == "winograd" and nd == 2:            # make 3x3 stride 1 likely
+    if path.startswith("winograd") and nd == 2:   # make 3x3 stride 1 likely
         w = np.resize(w, w.shape[:2] + (3, 3))
         kwargs = dict(kwargs, stride=(1, 1), dilation=(1, 1))
         pad = kwargs["padding"]
@@ -318,6 +321,7 @@ CONV2D_GRID = [
     ((2, 2, 7, 8), (3, 2, 3, 5), dict(padding="valid", stride=(1, 2))),
     ((2, 3, 11, 10), (4, 3, 5, 5), dict(stride=3, padding=2)),
     ((2, 3, 5, 5), (4, 3, 5, 5), dict()),                                   # 1x1 output
+    ((2, 1, 8, 8), (6, 1, 5, 5), dict(padding=2)),      # widening: gx through col2im
     ((2, 8, 6, 7), (8, 8, 3, 3), dict(padding=1)),                          # Winograd-able
     ((2, 8, 5, 4), (6, 8, 3, 3), dict(padding=(0, 2))),
 ]
@@ -410,10 +414,16 @@ def test_double_backward_matches_torch(torch, kw, path):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-10)
 
 
-def test_winograd_float32_accuracy_and_dispatch(torch):
+def test_winograd_float32_accuracy_and_dispatch(torch, monkeypatch):
     """float32 3x3 stride-1 convolutions with >= WINOGRAD_MIN_CHANNELS channels take the
-    Winograd path (V kept instead of columns); error ~1e-5 of the output's scale."""
+    Winograd path (forward, input and weight gradients); error ~1e-5 of the output's
+    scale."""
     import torch.nn.functional as TF
+    calls = []
+    for name in ("_wino_conv", "_wino_conv_grad_weight"):
+        real = getattr(C, name)
+        monkeypatch.setattr(C, name, lambda *a, _real=real, _name=name:
+                            calls.append(_name) or _real(*a))
     rng = np.random.default_rng(12)
     x = rnd(rng, 4, 32, 13, 10).astype(np.float32)
     w = (rnd(rng, 32, 32, 3, 3) * 0.06).astype(np.float32)
@@ -422,7 +432,6 @@ def test_winograd_float32_accuracy_and_dispatch(torch):
     xs, ws = nl.tensor(xt, requires_grad=True), nl.tensor(wt, requires_grad=True)
     y = C.conv2d(xs, ws, padding=1)
     assert y.dtype == np.float32
-    assert y.grad_fn.cols.shape == (36, 32, 4 * 4 * 3)          # (36, C, N*T): Winograd V
     y.backward(gy)
     x64, w64 = torch.tensor(x, dtype=torch.float64, requires_grad=True), torch.tensor(
         w, dtype=torch.float64, requires_grad=True)
@@ -432,6 +441,7 @@ def test_winograd_float32_accuracy_and_dispatch(torch):
         ref = ref.detach().numpy()
         assert ours.dtype == np.float32
         assert np.abs(ours - ref).max() <= 5e-5 * np.abs(ref).max()
+    assert sorted(calls) == ["_wino_conv", "_wino_conv", "_wino_conv_grad_weight"]
 
 
 # ============================================================================
@@ -473,23 +483,53 @@ def test_float32_stays_float32():
             assert t.grad is None or t.grad.dtype == np.float32
 
 
-def test_column_buffer_is_freed_and_not_kept_without_grad():
+def test_conv_node_keeps_only_its_inputs_and_frees_them():
+    """No column buffer outlives a call: the node keeps x and W (views of the inputs'
+    arrays), and backward frees them."""
     rng = np.random.default_rng(9)
     x = nl.tensor(rnd(rng, 2, 3, 6, 6))
     w = leaf(rnd(rng, 4, 3, 3, 3))
     y = C.conv2d(x, w, padding=1)
     node = y.grad_fn
-    assert node.cols is not None                 # kept for the weight gradient
+    assert len(node.saved) == 2
+    assert node.saved[0] is x.data and node.saved[1] is w.data
+    assert sorted(vars(node)) == ["geom", "parents", "saved"]
     y.sum().backward()
-    assert node.cols is None and node.saved == ()
+    assert node.saved == ()
     with nl.no_grad():
         assert C.conv2d(x, w, padding=1).grad_fn is None
-    frozen = nl.tensor(rnd(rng, 4, 3, 3, 3))     # no weight gradient wanted: no columns
+    frozen = nl.tensor(rnd(rng, 4, 3, 3, 3))     # no weight gradient wanted
     xg = leaf(x.data)
-    y = C.conv2d(xg, frozen, padding=1)
-    assert y.grad_fn.cols is None
-    y.sum().backward()
+    C.conv2d(xg, frozen, padding=1).sum().backward()
     assert frozen.grad is None and xg.grad.shape == x.shape
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_wide_columns_keep_a_non_finite_pixel_out_of_other_weight_gradients(dtype):
+    """In the wide layout, columns past OW hold input values that belong to no output;
+    an inf there must not reach weight-gradient entries that never see it."""
+    rng = np.random.default_rng(13)
+    x = rnd(rng, 2, 3, 6, 6).astype(dtype)
+    w = rnd(rng, 4, 3, 3, 3).astype(dtype)
+    gy = rnd(rng, 2, 4, 4, 4).astype(dtype)
+    assert C._row_width(C._Geom((1, 1), (0,) * 4, (1, 1), 1), (6, 6), (3, 3), 4, 4) == 6
+    grads = []
+    for pixel in (np.inf, 0.0):                   # last column: only kernel column 2 sees it
+        xi = x.copy()
+        xi[0, 1, 2, 5] = pixel
+        wt = nl.tensor(w, requires_grad=True)
+        C.conv2d(nl.tensor(xi), wt).backward(gy)
+        grads.append(wt.grad)
+    assert not np.isfinite(grads[0][:, 1, :, 2]).any()
+    np.testing.assert_array_equal(grads[0][..., :2], grads[1][..., :2])
+
+
+def test_batch_chunks_cover_the_batch_in_near_equal_parts(monkeypatch):
+    monkeypatch.setattr(C, "CHUNK_BYTES", 100)
+    assert C._batch_chunks(5, 40) == [(0, 2), (2, 5)]     # 200 bytes: 2 chunks
+    assert C._batch_chunks(5, 1000) == [(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)]
+    assert C._batch_chunks(5, 1) == [(0, 5)]
+    assert C._batch_chunks(1, 10 ** 9) == [(0, 1)]
 
 
 def test_retain_graph_second_backward_recomputes_columns():
