@@ -10,26 +10,21 @@ The paper reports 0.95% test error without distortions and 0.8% with them (secti
 Each epoch prints train/test loss and accuracy; checkpoints, history.csv and curves.png go to
 --out-dir; the last line is the test accuracy.
 """
-import argparse
-import math
+import functools
 import sys
-import time
 
-import nnlite.nn.functional as F
 from nnlite import optim
-from nnlite.data import DataLoader
 from nnlite.data import transforms as T
 from nnlite.data.datasets import MNIST
 from nnlite.models import LeNet5, LeNet5Classic, lecun_normalize, rbf_loss
-from nnlite.utils import (count_correct, evaluate, fit, format_seconds, parse_args, set_seed,
-                          take, training_args)
+from nnlite.utils import (classification_step, example_parser, parse_args, set_seed,
+                          train_classifier, training_args, warmup_cosine)
 
 MEAN, STD = (0.1307,), (0.3081,)          # MNIST training-set pixel statistics
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv: list[str] | None = None) -> int:
+    parser = example_parser(__doc__)
     training_args(parser, name="lenet5", epochs=15, batch_size=64, lr=0.05)  # see defaults=
     parser.add_argument("--classic", action="store_true",
                         help="train LeNet5Classic (scaled tanh, trainable subsampling, partial "
@@ -56,51 +51,26 @@ def main(argv=None):
                                       shear=10))
     if args.elastic:
         augment.append(T.ElasticDistortion(alpha=34.0, sigma=4.0))
-    norm = [] if args.classic else [T.Normalize(MEAN, STD)]     # classic: lecun_normalize
+    norm = ([T.Lambda(lecun_normalize, batched=True)] if args.classic     # the paper's range
+            else [T.Normalize(MEAN, STD)])
     train_set = MNIST(args.data_dir, train=True, transform=T.Compose([T.ToTensor()] + augment
                                                                       + norm))
     test_set = MNIST(args.data_dir, train=False, transform=T.Compose([T.ToTensor()] + norm))
-    if args.quick:
-        train_set, test_set = take(train_set, 128), take(test_set, 64)
-    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
-    test_loader = DataLoader(test_set, batch_size=500)
 
     # ---- model, loss, optimiser ---------------------------------------------------------
-    if args.classic:
+    if args.classic:     # RBF penalties (N, 10): the MAP criterion; predict the smallest
         model = LeNet5Classic()
-
-        def forward(x, y):
-            penalties = model(lecun_normalize(x))                        # (N, 10)
-            return rbf_loss(penalties, y, j=args.rbf_j), count_correct(-penalties.data, y)[0]
+        step = classification_step(model, functools.partial(rbf_loss, j=args.rbf_j),
+                                   scores=lambda penalties: -penalties.data)
     else:
         model = LeNet5()
-
-        def forward(x, y):
-            logits = model(x)                                            # (N, 10)
-            return F.cross_entropy(logits, y), count_correct(logits, y)[0]
-
-    def step(batch):
-        x, y = batch
-        loss, correct = forward(x, y)
-        return loss, {"n": len(y), "correct": correct}
-
+        step = classification_step(model)
     opt = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=5e-4)
-    sched = optim.lr_scheduler.CosineAnnealingLR(opt, T_max=args.epochs * len(train_loader))
 
-    name = "LeNet5Classic" if args.classic else "LeNet5"
-    print(f"{name} ({sum(p.numel() for p in model.parameters()):,} parameters) on MNIST: "
-          f"{len(train_set):,} train / {len(test_set):,} test digits, {args.epochs} epochs"
-          + (", distorted" if args.distort or args.elastic else ""))
-    start = time.time()
-    history = fit(model, opt, step, train_loader, epochs=args.epochs, out_dir=args.out_dir,
-                  evaluate=lambda epoch: evaluate(step, test_loader, "test",
-                                                  progress=args.progress),
-                  scheduler=sched, scheduler_interval="step", resume=args.resume,
-                  progress=args.progress, title=f"{name} on MNIST")
-    acc = history.last("test_acc", math.nan)
-    print(f"final: test accuracy {100 * acc:.2f}% (error {100 * (1 - acc):.2f}%) | {name}, "
-          f"{len(history)} epochs, {format_seconds(time.time() - start)} this run | "
-          f"{args.out_dir}")
+    train_classifier(model, opt, args, train_set, test_set, step=step,
+                     after_step=warmup_cosine(opt),         # cosine decay to 0, step by step
+                     name=type(model).__name__, data_name="MNIST",
+                     note=", distorted" if args.distort or args.elastic else "")
     return 0
 
 

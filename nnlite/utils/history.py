@@ -5,8 +5,8 @@
     history.plot("runs/lenet5/curves.png")      # one panel per metric: loss, acc
     history.to_csv("runs/lenet5/history.csv")
 
-Metric names are ``<split>_<metric>`` (``train_loss``, ``val_acc``, ``test_bleu``): the plot
-draws every split of one metric in the same panel. The PNG needs matplotlib (nnlite's
+Metric names are ``<split>_<metric>`` (``train_loss``, ``val_acc``, ``test_bleu``,
+``test-10crop_acc``): the plot draws every split of one metric in the same panel. The PNG needs matplotlib (nnlite's
 ``examples`` extra); without it ``plot`` warns once, says how to install it, and returns None.
 """
 from __future__ import annotations
@@ -33,9 +33,10 @@ def have_matplotlib() -> bool:
 
 
 def _split_name(key: str) -> tuple[str, str]:
-    """``"train_loss"`` -> ``("train", "loss")``; ``"lr"`` -> ``("", "lr")``."""
+    """``"train_loss"`` -> ``("train", "loss")``; ``"test-10crop_acc"`` ->
+    ``("test-10crop", "acc")`` (a split may carry a ``-variant``); ``"lr"`` -> ``("", "lr")``."""
     head, _, tail = key.partition("_")
-    return (head, tail) if head in SPLITS and tail else ("", key)
+    return (head, tail) if head.partition("-")[0] in SPLITS and tail else ("", key)
 
 
 class History:
@@ -177,10 +178,11 @@ class History:
                        if _is_number(r.get(key))]
                 xs = [p[0] for p in pts]
                 ys = [100.0 * p[1] if percent else p[1] for p in pts]
-                ax.plot(xs, ys, marker="o" if len(xs) < 30 else None, markersize=3,
+                ax.plot(xs, ys, marker="o" if len(xs) < 30 else None,
+                        markersize=3 if len(xs) > 1 else 6,
                         label=_split_name(key)[0] or key)
             ax.set_xlabel("epoch")
-            ax.set_ylabel(metric + (" (%)" if percent else ""))
+            ax.set_ylabel(metric + (" (%)" if percent else " (s)" if metric == "time" else ""))
             ax.set_title(metric)
             ax.grid(True, alpha=0.3)
             if metric == "loss" and all(v > 0 for k in keys for v in self[k]
@@ -192,7 +194,11 @@ class History:
                 ax.set_xticks(epochs)
         if title:
             fig.suptitle(title)
-        fig.tight_layout()
+        # fixed margins (in inches, so the same for any grid): tight_layout measures every
+        # label and takes most of a second
+        w, h = fig.get_size_inches()
+        fig.subplots_adjust(left=0.75 / w, right=1 - 0.2 / w, bottom=0.55 / h,
+                            top=1 - (0.75 if title else 0.45) / h, wspace=0.35, hspace=0.55)
         tmp = path.with_name(path.stem + ".tmp.png")
         fig.savefig(tmp, format="png")
         os.replace(tmp, path)

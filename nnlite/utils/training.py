@@ -32,8 +32,9 @@ from .checkpointer import Checkpointer
 from .history import History
 from .progress import ProgressBar, format_metrics
 
-__all__ = ["run_epoch", "evaluate", "fit", "FitState", "training_args", "parse_args", "take",
-           "format_metrics", "format_seconds"]
+__all__ = ["run_epoch", "evaluate", "fit", "FitState", "progress_lr", "step_decay",
+           "example_parser", "training_args", "parse_args", "take", "format_metrics",
+           "format_seconds"]
 
 Step = Callable[[Any], tuple]
 
@@ -306,12 +307,52 @@ def fit(model: Any, optimizer: Any, step: Step, train_loader: Iterable, *, epoch
 
 
 # ============================================================================
+# Learning rate as a function of training progress
+# ============================================================================
+def progress_lr(optimizer: Any, factor: Callable[[float], float]
+                ) -> Callable[[FitState], None]:
+    """An ``after_step`` hook for :func:`fit` that sets each parameter group's learning rate
+    to its value now (the initial one) times ``factor(state.progress)``.
+
+    ``state.progress`` counts steps towards ``epochs`` *and* training time towards the time
+    budget, whichever is further along, so the whole schedule fits in the budget; it
+    survives ``--resume``. Make the hook before ``fit`` resumes (which loads the decayed rate).
+
+    Example:
+        >>> fit(..., after_step=progress_lr(opt, step_decay((0.5, 0.75))))   # doctest: +SKIP
+    """
+    base = [g["lr"] for g in optimizer.param_groups]
+
+    def hook(state: FitState) -> None:
+        f = factor(state.progress)
+        for group, lr in zip(optimizer.param_groups, base):
+            group["lr"] = lr * f
+    return hook
+
+
+def step_decay(milestones: tuple[float, ...], gamma: float = 0.1) -> Callable[[float], float]:
+    """``gamma ** (number of milestones passed)``: milestones are fractions of training, e.g.
+    He et al.'s ``(0.5, 0.75)`` (divide by 10 at 32k and 48k of 64k iterations)."""
+    return lambda p: gamma ** sum(p >= m for m in milestones)
+
+
+# ============================================================================
 # Command line
 # ============================================================================
+def example_parser(doc: str) -> argparse.ArgumentParser:
+    """The parser of an example script: its module docstring (commands, the paper's figure)
+    as the ``--help`` text, line breaks kept."""
+    return argparse.ArgumentParser(description=doc,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def training_args(parser: argparse.ArgumentParser, *, name: str, epochs: int, batch_size: int,
-                  lr: float, quick_epochs: int = 1, seed: int = 0) -> argparse.ArgumentParser:
+                  lr: float, quick_epochs: int = 1, seed: int = 0,
+                  time_budget: float | None = None) -> argparse.ArgumentParser:
     """Add the options every example has: ``--epochs --batch-size --lr --seed --quick
-    --resume --out-dir --no-progress``. Resolve them with :func:`parse_args`."""
+    --resume --out-dir --no-progress``, and ``--time-budget`` (minutes of training, default
+    ``time_budget``, 0 for none) when ``time_budget`` is given. Resolve them with
+    :func:`parse_args`; ``args.time_budget`` is then in *seconds* (or None)."""
     g = parser.add_argument_group("training")
     g.add_argument("--epochs", type=int, default=None,
                    help=f"epochs to train (default: {epochs}; {quick_epochs} with --quick)")
@@ -329,8 +370,15 @@ def training_args(parser: argparse.ArgumentParser, *, name: str, epochs: int, ba
                         f"runs/{name})")
     g.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress bars")
-    parser.set_defaults(_defaults={"epochs": epochs, "batch_size": batch_size, "lr": lr},
-                        _epochs_quick=quick_epochs, _name=name)
+    defaults = {"epochs": epochs, "batch_size": batch_size, "lr": lr}
+    if time_budget is not None:
+        g.add_argument("--time-budget", type=float, default=None, metavar="MIN",
+                       help=f"minutes of training (evaluation not counted; over all "
+                            f"--resume runs): training stops when they or --epochs run out, "
+                            f"and the learning-rate schedule spans whichever comes first; "
+                            f"0 for no limit (default: {time_budget:g}; none with --quick)")
+        defaults["time_budget"] = time_budget
+    parser.set_defaults(_defaults=defaults, _epochs_quick=quick_epochs, _name=name)
     return parser
 
 
@@ -342,7 +390,8 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None = None,
     Options left out get their defaults: those given to ``training_args``, overridden by
     ``defaults(args)`` (defaults that depend on other options, e.g.
     ``lambda a: {"lr": 0.005} if a.classic else {}``); ``--quick`` sets the quick number of
-    epochs; ``out_dir`` defaults to ``runs/<name>``.
+    epochs and no default time budget; ``out_dir`` defaults to ``runs/<name>``;
+    ``time_budget`` (if the parser has it) becomes seconds, or None for no limit.
     """
     args = parser.parse_args(argv)
     resolved = dict(args._defaults)
@@ -350,6 +399,8 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None = None,
         resolved.update(defaults(args))
     if args.quick:
         resolved["epochs"] = args._epochs_quick
+        if "time_budget" in resolved:
+            resolved["time_budget"] = 0.0
     for key, value in resolved.items():
         if getattr(args, key, None) is None:
             setattr(args, key, value)
@@ -363,6 +414,10 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None = None,
         parser.error(f"--lr must be > 0, got {args.lr}")
     if args.seed < 0:
         parser.error(f"--seed must be >= 0, got {args.seed}")
+    if "time_budget" in resolved:
+        if args.time_budget < 0:
+            parser.error(f"--time-budget must be >= 0 minutes, got {args.time_budget:g}")
+        args.time_budget = args.time_budget * 60.0 if args.time_budget else None
     return args
 
 

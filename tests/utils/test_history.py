@@ -56,6 +56,17 @@ def test_plot_writes_png(tmp_path):
     assert History().plot(tmp_path / "empty.png") is None
 
 
+def test_split_variants_share_the_metric_panel(tmp_path):
+    h = _history()
+    h.log(4, **{"test-10crop_acc": 0.9, "test-10crop_loss": 0.3})
+    panels = h.panels()
+    assert panels["acc"] == ["train_acc", "test_acc", "test-10crop_acc"]
+    assert panels["loss"] == ["train_loss", "test_loss", "test-10crop_loss"]
+    assert "trainable_params" in History([{"epoch": 1, "trainable_params": 3}]).panels()
+    if history_module.have_matplotlib():
+        assert h.plot(tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_plot_without_matplotlib_warns_once(tmp_path, monkeypatch):
     import builtins
     real_import = builtins.__import__

@@ -10,8 +10,8 @@ import nnlite as nl
 import nnlite.nn.functional as F
 from nnlite import nn, optim
 from nnlite.data import DataLoader, TensorDataset
-from nnlite.utils import (FitState, evaluate, fit, format_seconds, parse_args, run_epoch, take,
-                          training_args)
+from nnlite.utils import (FitState, evaluate, example_parser, fit, format_seconds, parse_args,
+                          progress_lr, run_epoch, step_decay, take, training_args)
 
 
 def _data(n=64):
@@ -135,3 +135,36 @@ def test_take_and_format_seconds():
     assert take(ds, None) is ds and take(ds, 1000) is ds
     assert format_seconds(5.25) == "5.2s" and format_seconds(75) == "1m15s"
     assert format_seconds(5000) == "1h23m" and format_seconds(None) == "-"
+
+
+def test_progress_lr_with_step_decay():
+    opt = optim.SGD([nl.zeros(2, requires_grad=True)], lr=0.1)
+    decay = step_decay((0.5, 0.75))
+    assert [decay(p) for p in (0.0, 0.49, 0.5, 0.8, 1.0)] == pytest.approx(
+        [1.0, 1.0, 0.1, 0.01, 0.01])
+    hook = progress_lr(opt, decay)
+    state = FitState(epochs=1, steps_per_epoch=4)
+    lrs = []
+    for state.step in range(1, 5):
+        hook(state)
+        lrs.append(opt.param_groups[0]["lr"])
+    assert lrs == pytest.approx([0.1, 0.01, 0.001, 0.001])
+    state.step, state.time_budget, state.train_time = 1, 10.0, 6.0     # time is further along
+    hook(state)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.01)
+
+
+def test_time_budget_option_and_example_parser():
+    p = training_args(example_parser("Demo.\n\n    python demo.py --quick    # fast"),
+                      name="demo", epochs=7, batch_size=32, lr=0.01, time_budget=30)
+    assert "    python demo.py --quick    # fast" in p.format_help()       # kept as written
+    assert "default: 30; none with --quick" in " ".join(p.format_help().split())
+    assert parse_args(p, []).time_budget == 1800.0
+    assert parse_args(p, ["--time-budget", "0.5"]).time_budget == 30.0
+    assert parse_args(p, ["--time-budget", "0"]).time_budget is None
+    assert parse_args(p, ["--quick"]).time_budget is None
+    assert parse_args(p, ["--quick", "--time-budget", "1"]).time_budget == 60.0
+    with pytest.raises(SystemExit):
+        parse_args(p, ["--time-budget", "-1"])
+    plain = training_args(argparse.ArgumentParser(), name="d", epochs=1, batch_size=1, lr=0.1)
+    assert not hasattr(parse_args(plain, []), "time_budget")
