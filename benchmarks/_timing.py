@@ -1,9 +1,12 @@
-"""Shared timing helpers for the benchmarks: median wall time and a ratio table."""
+"""Shared helpers for the benchmarks: median wall time, a ratio table, torch if installed,
+and which BLAS NumPy runs on."""
 from __future__ import annotations
 
+import os
 import time
 from typing import Callable
 
+import nnlite as nl  # before NumPy: nnlite._blas picks OpenBLAS's kernels
 import numpy as np
 
 
@@ -32,7 +35,6 @@ def try_torch():
         import torch
     except ImportError:
         return None
-    import os
     torch.set_num_threads(os.cpu_count() or 1)
     return torch
 
@@ -44,3 +46,21 @@ def report(rows: list[tuple[str, float, float | None, str]]) -> None:
         t = f"{theirs * 1e6:10.1f}us" if theirs is not None else f"{'-':>12s}"
         r = f"{ours / theirs:7.2f}" if theirs else f"{'-':>7s}"
         print(f"{name:44s} {ours * 1e6:10.1f}us {t} {r}  {extra}")
+
+
+def blas_info() -> str:
+    """The BLAS NumPy loaded, its kernels and threads, and where OPENBLAS_CORETYPE came
+    from."""
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    source = ("unset: OpenBLAS's own choice" if core is None else
+              f"OPENBLAS_CORETYPE={core} " + ("set by nnlite._blas" if nl.BLAS_TUNED
+                                              else "from the environment"))
+    try:
+        from threadpoolctl import threadpool_info
+        for d in threadpool_info():
+            if d.get("user_api") == "blas":
+                return (f"{d.get('internal_api')} {d.get('version')}, kernels "
+                        f"{d.get('architecture')} ({source}), {d.get('num_threads')} threads")
+    except ImportError:
+        pass
+    return source

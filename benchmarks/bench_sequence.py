@@ -40,8 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import nnlite as nl  # noqa: E402  (before NumPy: nnlite._blas picks OpenBLAS's kernels)
 import numpy as np  # noqa: E402
-from _timing import report, try_torch  # noqa: E402
-from bench_vision import blas_info  # noqa: E402
+from _timing import blas_info, report, try_torch  # noqa: E402
 from nnlite import nn  # noqa: E402
 from nnlite.nn.recurrent import GRU, LSTM  # noqa: E402
 from nnlite.nn.sparse import Embedding  # noqa: E402

@@ -26,6 +26,7 @@ rounds. Ratios are nnlite / torch (lower is better), with the issue's targets:
 The header shows the BLAS and the kernels OpenBLAS uses (``nnlite._blas`` selects the
 AVX-512 ones when OPENBLAS_CORETYPE is unset; nnlite is imported before NumPy here so
 it can). Flags: ``--quick`` (fewer rounds), ``--rounds N``, ``--no-memory``,
+``--only lenet,conv,pool,norm,memory`` (a subset of the sections),
 ``--threads N`` (both libraries on N threads instead of every core: OpenBLAS's threads
 wait for each other at every GEMM call, which collapses when other processes hold the
 cores, so on a shared machine ``--threads 1`` shows the kernels themselves).
@@ -52,7 +53,7 @@ import nnlite as nl  # noqa: E402  (first: nnlite._blas must run before NumPy lo
 import numpy as np  # noqa: E402
 
 import nnlite.nn.functional as F  # noqa: E402
-from _timing import median_time, report, try_torch  # noqa: E402
+from _timing import blas_info, median_time, report, try_torch  # noqa: E402
 from bench_norm import BN_SHAPES  # noqa: E402
 from bench_pooling import MAX_CASES  # noqa: E402
 from nnlite import optim  # noqa: E402
@@ -69,24 +70,6 @@ RESNET_BATCH, RESNET_SIZE = 8, 224
 # ============================================================================
 # Machine
 # ============================================================================
-def blas_info() -> str:
-    """The BLAS NumPy loaded, its kernels and threads, and where OPENBLAS_CORETYPE came
-    from."""
-    core = os.environ.get("OPENBLAS_CORETYPE")
-    source = ("unset: OpenBLAS's own choice" if core is None else
-              f"OPENBLAS_CORETYPE={core} " + ("set by nnlite._blas" if nl.BLAS_TUNED
-                                              else "from the environment"))
-    try:
-        from threadpoolctl import threadpool_info
-        for d in threadpool_info():
-            if d.get("user_api") == "blas":
-                return (f"{d.get('internal_api')} {d.get('version')}, kernels "
-                        f"{d.get('architecture')} ({source}), {d.get('num_threads')} threads")
-    except ImportError:
-        pass
-    return source
-
-
 def sgemm_peak(n: int = 2048) -> float:
     """GFLOP/s of NumPy's float32 (n, n) @ (n, n)."""
     rng = np.random.default_rng(0)
@@ -320,6 +303,8 @@ def main() -> None:
              else ", torch not installed (no ratios)")
           + f"; medians of {rounds} alternating rounds\n")
     rows = []
+    only = set(sys.argv[sys.argv.index("--only") + 1].split(",")) if "--only" in sys.argv \
+        else set(TARGETS) | {"memory"}
 
     def timed(name: str, steps: tuple, target: float, extra=lambda ours, theirs: "") -> None:
         step, tstep = steps
@@ -330,13 +315,13 @@ def main() -> None:
         ratio = None if theirs is None else ours / theirs
         rows.append((name, ours, theirs, f"{verdict(ratio, target)}; {extra(ours, theirs)}"))
 
-    for batch in LENET_BATCHES:
+    for batch in LENET_BATCHES * ("lenet" in only):
         def per_s(ours, theirs, b=batch):
             s = f"nnlite {b / ours:,.0f} img/s"
             return s + (f", torch {b / theirs:,.0f} img/s" if theirs else "")
         timed(f"LeNet-5 train step, batch {batch}", lenet_steps(torch, batch, rng),
               TARGETS["lenet"], per_s)
-    for shape, o in CONV_SHAPES:
+    for shape, o in CONV_SHAPES * ("conv" in only):
         n, c, h, w = shape
         flops = 3 * 2 * n * h * w * o * c * 9
 
@@ -347,14 +332,14 @@ def main() -> None:
             return s + f"; {n / ours:,.0f} img/s"
         timed(f"Conv2d {c}->{o} 3x3 fwd+bwd {shape}", conv_steps(torch, shape, o, rng),
               TARGETS["conv"], gflops)
-    for name, shape, k, s, p in POOL_CASES:
+    for name, shape, k, s, p in POOL_CASES * ("pool" in only):
         timed(f"{name} fwd+bwd {shape}", pool_steps(torch, k, s, p, shape, rng),
               TARGETS["pool"], lambda ours, theirs, n=shape[0]: f"{n / ours:,.0f} img/s")
-    for shape in BN_SHAPES:
+    for shape in BN_SHAPES * ("norm" in only):
         timed(f"batch_norm train fwd+bwd {shape}", norm_steps(torch, shape, rng),
               TARGETS["norm"], lambda ours, theirs, n=shape[0]: f"{n / ours:,.0f} img/s")
     lines = []
-    if "--no-memory" not in sys.argv:
+    if "--no-memory" not in sys.argv and "memory" in only:
         row, lines = memory_report(torch)
         rows.append(row)
     report(rows)

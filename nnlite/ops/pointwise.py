@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Function, Tensor
-from ._util import const, pair
+from ._util import const, keep_where, pair
 from .arithmetic import _binary
 from .special import erf_array
 
@@ -211,7 +211,7 @@ class Relu(Function):
 
     def backward(self, gy, y):
         if isinstance(gy, np.ndarray):
-            return np.where(y > 0, gy, 0)       # 0 even where gy is inf, as torch
+            return keep_where(gy, y > 0)        # 0 even where gy is inf, as torch
         return gy * (y > 0)
 
 

@@ -283,3 +283,27 @@ def test_erf_on_arrays_returns_arrays():
     y = nl.erf(np.array([0.5, -0.5]))
     assert isinstance(y, np.ndarray)
     assert_close(y, [math.erf(0.5), -math.erf(0.5)], "erf")
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_keep_where_equals_np_where(dtype):
+    """relu's backward masks by bits: exactly np.where(mask, g, 0), inf and nan included,
+    on strided and broadcast gradients, and on 0-d ones."""
+    from nnlite.ops._util import keep_where
+    rng = np.random.default_rng(0)
+    g = rng.standard_normal((6, 8)).astype(dtype)
+    g[0, :4] = [np.inf, -np.inf, np.nan, -0.0]
+    mask = rng.random((6, 8)) < 0.5
+    mask[0, :4] = False
+    for gg, m in [(g, mask), (g[:, ::2], mask[:, ::2]), (g.T, mask.T),
+                  (np.broadcast_to(dtype(3), (6, 8)), mask), (g[1, 1], np.True_)]:
+        out = keep_where(gg, np.array(m, copy=True) if m.ndim else m)
+        assert out.dtype == dtype and out.shape == gg.shape
+        np.testing.assert_array_equal(out, np.where(m, gg, dtype(0)))
+    assert not np.signbit(keep_where(g, mask.copy())[0, 3])       # masked -0.0 becomes +0
+
+
+def test_relu_backward_zero_where_gradient_is_inf():
+    x = nl.tensor([-1.0, 2.0], requires_grad=True)
+    nl.relu(x).backward(nl.tensor([np.inf, np.inf]))
+    np.testing.assert_array_equal(x.grad, [0.0, np.inf])
