@@ -23,8 +23,20 @@ from .parameter import Parameter
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "LocalResponseNorm"]
 
 
+def _make_affine(module: Module, shape: Any, dtype: Any, affine: bool, bias: bool) -> None:
+    """``weight`` and ``bias`` Parameters of ``shape`` (None when not ``affine``; bias
+    None without ``bias``), as every normalisation layer registers them."""
+    module.register_parameter("weight", Parameter(np.empty(shape, dtype)) if affine else None)
+    module.register_parameter("bias", Parameter(np.empty(shape, dtype))
+                              if affine and bias else None)
 
 
+def _reset_affine(module: Module) -> None:
+    """weight to 1, bias to 0 (those that exist)."""
+    if module.weight is not None:
+        init.ones_(module.weight)
+    if module.bias is not None:
+        init.zeros_(module.bias)
 
 
 # ============================================================================
@@ -69,15 +81,7 @@ class _BatchNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         C = self.num_features
-        if affine:
-            self.weight = Parameter(np.empty(C, dtype))
-            if bias:
-                self.bias = Parameter(np.empty(C, dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _make_affine(self, C, dtype, affine, bias)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor(np.zeros(C, dtype)))
             self.register_buffer("running_var", Tensor(np.ones(C, dtype)))
@@ -98,10 +102,7 @@ class _BatchNorm(Module):
     def reset_parameters(self) -> None:
         """Reset the running statistics, weight to 1 and bias to 0."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input(self, input: Tensor) -> None:
         shape = tuple(input.shape)
@@ -218,23 +219,12 @@ class LayerNorm(Module):
         dtype = factory_dtype("LayerNorm", device, dtype)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(np.empty(self.normalized_shape, dtype))
-            if bias:
-                self.bias = Parameter(np.empty(self.normalized_shape, dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _make_affine(self, self.normalized_shape, dtype, elementwise_affine, bias)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """weight to 1, bias to 0."""
-        if self.elementwise_affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         shape, k = tuple(input.shape), len(self.normalized_shape)
@@ -288,23 +278,12 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(np.empty(num_channels, dtype))
-            if bias:
-                self.bias = Parameter(np.empty(num_channels, dtype))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _make_affine(self, num_channels, dtype, affine, bias)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         """weight to 1, bias to 0."""
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input: Tensor) -> Tensor:
         shape = tuple(input.shape)

@@ -436,7 +436,17 @@ def _pretrained(layer: str, embeddings: Any) -> tuple:
     return w.shape
 
 
-class Embedding(Module):
+class _Table(Module):
+    """What Embedding and EmbeddingBag share: a (V, D) ``weight`` and its init."""
+
+    def reset_parameters(self) -> None:
+        """N(0, 1), then zeros in the padding row (torch's init)."""
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
+
+
+class Embedding(_Table):
     """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim``: maps token
     ids to their rows.
 
@@ -483,12 +493,6 @@ class Embedding(Module):
         if _weight is None:
             self.reset_parameters()
 
-    def reset_parameters(self) -> None:
-        """N(0, 1), then zeros in the padding row (torch's init)."""
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
-
     def forward(self, input: Any) -> Tensor:
         return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                          self.scale_grad_by_freq, self.sparse)
@@ -532,7 +536,7 @@ class Embedding(Module):
         return s
 
 
-class EmbeddingBag(Module):
+class EmbeddingBag(_Table):
     """Sums, means or maxes of bags of embeddings (FastText-style models), computed
     without the intermediate (bag, L, D) lookups.
 
@@ -580,12 +584,6 @@ class EmbeddingBag(Module):
         self.padding_idx = _padding_idx(padding_idx, self.num_embeddings, "EmbeddingBag")
         if _weight is None:
             self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        """N(0, 1), then zeros in the padding row (torch's init)."""
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
 
     def forward(self, input: Any, offsets: Any = None,
                 per_sample_weights: Tensor | None = None) -> Tensor:

@@ -478,7 +478,7 @@ def _conv_grad_input(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: _Geom) ->
     if g.is_pointwise(kh, kw) and (oh, ow) == (h, wd):
         gx = np.matmul(w.reshape(G, og, cg).transpose(0, 2, 1), gy.reshape(n, G, og, oh * ow))
         return gx.reshape(n, c, h, wd)
-    (sh, sw), (pt, pb, pl, pr), (dh, dw) = g.stride, g.pads, g.dilation
+    (sh, sw), (pt, _, pl, _), (dh, dw) = g.stride, g.pads, g.dilation
     # stride 1: gx is a convolution of gy, zero-padded by the dilated kernel size less
     # the forward padding, with the kernel flipped and its in/out channels swapped
     # (the bottom/right padding is what makes the output H x W: h + pt - oh, which is

@@ -193,7 +193,7 @@ class _Windows:
         """A block of planes (n, H, W) -> its phase planes (SH*SW, n*HQ*WQ), in ``buf``."""
         if self.direct:
             return xb.reshape(1, -1)
-        (SH, SW), (H, W) = self.s, self.hw
+        (SH, SW), W = self.s, self.hw[1]
         n = len(xb)
         Z = buf[:, :n]
         for b, (w0, r0, nw) in enumerate(self.cols):
@@ -248,7 +248,8 @@ class _Windows:
 
     def flat_index(self, arg3: np.ndarray) -> np.ndarray:
         """Offsets k (NC, OH, OW) -> torch's indices row*W + col into each input plane."""
-        (H, W), (KH, KW), (SH, SW), (PH, PW), (DH, DW) = self.hw, self.k, self.s, self.p, self.d
+        W, KW = self.hw[1], self.k[1]
+        (SH, SW), (PH, PW), (DH, DW) = self.s, self.p, self.d
         (OH, OW) = self.ohw
         kh, kw = np.divmod(arg3.astype(np.int64), KW)
         rows = np.arange(OH, dtype=np.int64)[:, None] * SH - PH + kh * DH

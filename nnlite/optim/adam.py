@@ -81,13 +81,7 @@ class Adam(Optimizer):
             if p.grad is None:
                 continue
             data = p.data
-            state = self.state[p]
-            if not state:
-                state["step"] = 0.0
-                state["exp_avg"] = np.zeros_like(data)
-                state["exp_avg_sq"] = np.zeros_like(data)
-            if amsgrad and "max_exp_avg_sq" not in state:
-                state["max_exp_avg_sq"] = np.zeros_like(data)
+            state = self._state_with(p, "exp_avg", "exp_avg_sq", *["max_exp_avg_sq"] * amsgrad)
             exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
             state["step"] = step = state["step"] + 1.0
 

@@ -173,6 +173,17 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} must implement _update_group "
                                   "or override step")
 
+    def _state_with(self, p: Any, *buffers: str) -> dict[str, Any]:
+        """``p``'s state: a step count of 0.0 when new, and a zero array like ``p.data``
+        for each name in ``buffers`` it does not have yet (created on first use, as
+        torch does)."""
+        state = self.state[p]
+        state.setdefault("step", 0.0)
+        for name in buffers:
+            if name not in state:
+                state[name] = np.zeros_like(p.data)
+        return state
+
     # -- public API ----------------------------------------------------------
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

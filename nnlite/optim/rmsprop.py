@@ -71,14 +71,8 @@ class RMSprop(Optimizer):
             if p.grad is None:
                 continue
             data = p.data
-            state = self.state[p]
-            if not state:
-                state["step"] = 0.0
-                state["square_avg"] = np.zeros_like(data)
-            if momentum > 0 and "momentum_buffer" not in state:
-                state["momentum_buffer"] = np.zeros_like(data)
-            if centered and "grad_avg" not in state:
-                state["grad_avg"] = np.zeros_like(data)
+            state = self._state_with(p, "square_avg", *["momentum_buffer"] * (momentum > 0),
+                                     *["grad_avg"] * centered)
             state["step"] += 1.0
             g = effective_grad(data, p.grad, weight_decay, maximize)
             square_avg = state["square_avg"]
