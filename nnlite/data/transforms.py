@@ -126,7 +126,9 @@ class Transform:
         return None
 
     def apply(self, x: np.ndarray, params: Any) -> np.ndarray:
-        raise NotImplementedError
+        """The transform of batch ``x`` with ``get_params``'s draw; each subclass defines
+        it (the base class is abstract, like ``Dataset``)."""
+        raise NotImplementedError(f"{type(self).__name__} must define apply(x, params)")
 
     def _wrap(self, out: np.ndarray, tensor_in: bool) -> Any:
         return Tensor(out) if tensor_in else out

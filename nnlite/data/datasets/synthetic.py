@@ -84,7 +84,9 @@ class _SequenceTask(ArrayDataset):
 
     def _answer(self, symbols: np.ndarray, lengths: np.ndarray, valid: np.ndarray
                 ) -> np.ndarray:
-        raise NotImplementedError
+        """The target symbols (n, L) of each task (pad past each length); each task
+        subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define _answer")
 
     def decode(self, ids: Iterable[int]) -> str:
         """Ids -> space-separated symbols, stopping at ``<eos>``, skipping pad/bos."""
