@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     training_args(parser, name="lenet5", epochs=15, batch_size=64, lr=0.05)  # see defaults=
     parser.add_argument("--classic", action="store_true",
                         help="train LeNet5Classic (scaled tanh, trainable subsampling, partial "
-                             "C3 table, RBF output with the MAP criterion, eq. 9; default --lr 0.005)")
+                             "C3 table, RBF output with the MAP criterion, eq. 9; default "
+                             "--lr 0.005)")
     parser.add_argument("--distort", action="store_true",
                         help="random planar affine distortions of the training digits "
                              "(rotation, shift, scale, shear); default 30 epochs")

@@ -22,9 +22,9 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, astype, bitwis
                   chunk, clamp, clip, clone, concat, concatenate, cos, div, dot, elu, eq,
                   equal, erf, exp, expand, flatten, flip, gather, ge, gelu, gt, index_select,
                   isfinite, isnan, le, leaky_relu, log, log1p, log_softmax, logical_and,
-                  logical_not, logical_or, logical_xor, logsumexp, lt, masked_fill, matmul, max, maximum,
-                  mean, min, minimum, mm, movedim, mul, ne, neg, one_hot, outer, pad, permute,
-                  pow, prod, relu, repeat, reshape, roll, rsqrt, scatter_add, sigmoid, sign,
+                  logical_not, logical_or, logical_xor, logsumexp, lt, masked_fill, matmul, max,
+                  maximum, mean, min, minimum, mm, movedim, mul, ne, neg, one_hot, outer, pad,
+                  permute, pow, prod, relu, repeat, reshape, roll, rsqrt, scatter_add, sigmoid, sign,
                   sin, softmax, softplus, split, sqrt, square, squeeze, stack, std, sub, sum,
                   swapaxes, tanh, tile, transpose, unbind, unflatten, unsqueeze, var, view,
                   where)
@@ -45,4 +45,5 @@ bool = _np.dtype(_np.bool_)
 
 __version__ = "0.1.0"
 
-from . import data, nn, optim  # noqa: E402  (nl.nn, nl.optim, nl.data, as torch.nn after import torch)
+# nl.nn, nl.optim, nl.data, as torch.nn after import torch
+from . import data, nn, optim  # noqa: E402

@@ -46,7 +46,8 @@ def _cpu_flags(path: str = "/proc/cpuinfo") -> frozenset:
     return frozenset()
 
 
-def tune_blas(environ: MutableMapping[str, str] = os.environ, cpuinfo: str = "/proc/cpuinfo") -> bool:
+def tune_blas(environ: MutableMapping[str, str] = os.environ,
+              cpuinfo: str = "/proc/cpuinfo") -> bool:
     """Set ``OPENBLAS_CORETYPE=SkylakeX`` in ``environ`` when it is safe and useful (see
     the module docstring); returns whether it was set.
 

@@ -6,8 +6,9 @@
     history.to_csv("runs/lenet5/history.csv")
 
 Metric names are ``<split>_<metric>`` (``train_loss``, ``val_acc``, ``test_bleu``,
-``test-10crop_acc``): the plot draws every split of one metric in the same panel. The PNG needs matplotlib (nnlite's
-``examples`` extra); without it ``plot`` warns once, says how to install it, and returns None.
+``test-10crop_acc``): the plot draws every split of one metric in the same panel. The PNG
+needs matplotlib (nnlite's ``examples`` extra); without it ``plot`` warns once, says how to
+install it, and returns None.
 """
 from __future__ import annotations
 
