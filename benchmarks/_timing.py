@@ -6,7 +6,6 @@ import os
 import time
 from typing import Callable
 
-import nnlite as nl  # before NumPy: nnlite._blas picks OpenBLAS's kernels
 import numpy as np
 
 
@@ -53,8 +52,7 @@ def blas_info() -> str:
     from."""
     core = os.environ.get("OPENBLAS_CORETYPE")
     source = ("unset: OpenBLAS's own choice" if core is None else
-              f"OPENBLAS_CORETYPE={core} " + ("set by nnlite._blas" if nl.BLAS_TUNED
-                                              else "from the environment"))
+              f"OPENBLAS_CORETYPE={core} from the environment")
     try:
         from threadpoolctl import threadpool_info
         for d in threadpool_info():

@@ -4,11 +4,7 @@
     from nnlite import nn, optim
     import nnlite.nn.functional as F
 """
-from ._blas import BLAS_TUNED  # before NumPy loads OpenBLAS: its kernels are chosen then
-
 import numpy as _np
-
-from ._malloc import MALLOC_TUNED  # first: every later allocation benefits
 
 from .random import manual_seed, seed
 from .tensor import (Function, Tensor, detect_anomaly, enable_grad, get_default_dtype,
@@ -31,6 +27,7 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, astype, bitwis
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save
+from .tuning import tune_cpu
 
 # dtypes, spelled as in torch
 float16 = half = _np.dtype(_np.float16)
