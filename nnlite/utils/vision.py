@@ -87,11 +87,21 @@ def pixel_stats(images: np.ndarray, channels: int | None = None, max_images: int
         images = images[np.sort(np.random.default_rng(seed).permutation(len(images))
                                 [:max_images])]
     x = images if images.ndim == 4 else images[..., None]               # (N, H, W, C)
-    px = x.reshape(-1, x.shape[-1]).astype(np.float32) / np.float32(255)   # (P, C)
-    if channels is not None and channels != px.shape[1]:
-        px = np.repeat(px, channels, axis=1)
-    mean = px.mean(0, dtype=np.float64)
-    cov = (px.T @ px).astype(np.float64) / len(px) - np.outer(mean, mean)   # (C, C)
+    px = x.reshape(-1, x.shape[-1])                                      # (P, C) uint8
+    # Float64 sums about the mean, not E[x x^T] - mean mean^T from a float32 matmul: that
+    # covariance is off by ~1e-7, by amounts that depend on the BLAS kernels, and two
+    # nearly equal eigenvalues (e.g. 0.00733 and 0.00754) turn their eigenvectors by error /
+    # gap, ~1e-4 (1.2e-4 with OpenBLAS's SkylakeX kernels, 1.8e-5 with Haswell's). Float64
+    # keeps them within ~1e-13 on any BLAS; the chunks keep the float64 copy small.
+    mean = px.sum(0, dtype=np.float64) / (255.0 * len(px))              # (C,)
+    cov = np.zeros((px.shape[1], px.shape[1]))                          # (C, C)
+    for start in range(0, len(px), 1 << 16):
+        d = px[start:start + (1 << 16)] / 255.0 - mean                   # (chunk, C) float64
+        cov += d.T @ d
+    cov /= len(px)
+    if channels is not None and channels != px.shape[1]:                # grey -> colour
+        mean = np.repeat(mean, channels)
+        cov = np.repeat(np.repeat(cov, channels, axis=0), channels, axis=1)
     eigval, eigvec = np.linalg.eigh(cov)
     order = np.argsort(eigval)[::-1]
     return PixelStats(tuple(mean.tolist()), tuple(np.sqrt(np.diag(cov)).tolist()),
