@@ -1,0 +1,353 @@
+"""The benchmark harness: each library timed alone, as a user would time it.
+
+A benchmark script declares its workloads as ``Case``s and calls ``main(CASES, __doc__)``.
+The parent process then runs every (case, library) pair in a fresh subprocess of the same
+script (``--child CASE LIBRARY``). The child imports the library it times and no other
+(nnlite's children never import torch; torch's children build their inputs from the same
+NumPy seeds), sets the thread count, builds the workload, runs ``warmup`` steps, times
+``steps`` steps one by one and prints the per-step times as JSON. So no call of one
+library ever runs next to a spinning thread pool of the other (OpenMP in torch, pthreads
+in OpenBLAS), which is what a user timing one library sees.
+
+Each pair runs ``repeats`` times (3 by default), the library that goes first alternating
+between repeats. A library's time is the median over repeats of each repeat's median step;
+its spread is (slowest - fastest repeat) / median. The ratio is nnlite / torch (lower is
+better); the range of the per-repeat ratios is reported beside it.
+
+Both libraries get the same threads (all cores unless ``--threads N``): the children's
+``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` and ``MKL_NUM_THREADS``, and
+``torch.set_num_threads``. The header prints the date, the CPU, the load average at the
+start, Python and library versions, and each library's BLAS, kernels and threads (from
+threadpoolctl, the ``bench`` extra).
+
+Command line of every benchmark script:
+    --only A,B       run the cases whose name starts with one of these
+    --repeats N      subprocess runs per library and case (default 3)
+    --quick          1 repeat, a third of the steps: a smoke run, not a measurement
+    --threads N      threads for both libraries (default: every core)
+    --json PATH      also write one record per case (a JSON list)
+    --tune           nnlite's children call ``nnlite.tune_cpu()`` and get
+                     ``nnlite.tuning.blas_env()`` in their environment (see nnlite/tuning.py)
+    --no-torch       time nnlite only
+    --list           print the case names
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LIBRARIES = ("nnlite", "torch")
+
+
+@dataclass
+class Case:
+    """One workload, built for either library.
+
+    Attributes:
+        name: the id used by ``--only`` and in the JSON records ("lenet5_b64").
+        title: the table's label.
+        build: ``build(lib)`` returns a no-argument step for ``lib``, the imported module
+            (``nnlite`` or ``torch``); ``lib.__name__`` tells which.
+        items: items per step (images, tokens) for the throughput column, or 0.
+        unit: what an item is ("img", "tok").
+        target: the target ratio nnlite / torch, or None.
+        steps, warmup: timed and untimed steps per child.
+        torch: False for an nnlite-only row (a composite baseline, say).
+        note: a function of (nnlite seconds, torch seconds or None) giving the last column.
+    """
+    name: str
+    title: str
+    build: Callable[[object], Callable[[], object]]
+    items: int = 0
+    unit: str = ""
+    target: float | None = None
+    steps: int = 30
+    warmup: int = 5
+    torch: bool = True
+    note: Callable[[float, float | None], str] = field(default=lambda ours, theirs: "")
+
+
+# ============================================================================
+# Helpers for building cases
+# ============================================================================
+def fwd_bwd(lib, fn: Callable, x0: np.ndarray, gy0: np.ndarray,
+            params: Sequence[np.ndarray] = ()) -> Callable[[], None]:
+    """A step running ``fn(x, *params).backward(gy)`` on fresh copies of the arrays in
+    ``lib``, clearing the gradients first."""
+    x = lib.tensor(x0, requires_grad=True)
+    ps = [lib.tensor(p, requires_grad=True) for p in params]
+    gy = lib.tensor(gy0)
+
+    def step() -> None:
+        for t in [x] + ps:
+            t.grad = None
+        fn(x, *ps).backward(gy)
+
+    return step
+
+
+def module_step(lib, module, call: Callable, x0: np.ndarray, gy0: np.ndarray):
+    """A step running ``call(module, x).backward(gy)`` with the module's gradients and
+    the input's cleared first."""
+    x = lib.tensor(x0, requires_grad=True)
+    gy = lib.tensor(gy0)
+    params = list(module.parameters()) + [x]
+
+    def step() -> None:
+        for p in params:
+            p.grad = None
+        call(module, x).backward(gy)
+
+    return step
+
+
+def train_step(lib, model, opt, x0: np.ndarray, y0: np.ndarray, loss_fn: Callable):
+    """A training step as a user writes it: zero_grad, loss, backward, optimizer step."""
+    x, y = lib.tensor(x0), lib.tensor(y0)
+
+    def step() -> None:
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+
+    return step
+
+
+def is_torch(lib) -> bool:
+    return lib.__name__ == "torch"
+
+
+def target_note(ratio: float | None, target: float | None) -> str:
+    if target is None or ratio is None:
+        return ""
+    if ratio <= target:
+        return f"target <= {target}: met"
+    return f"target <= {target}: MISSED by {100 * (ratio / target - 1):.0f}%"
+
+
+# ============================================================================
+# Machine
+# ============================================================================
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def blas_info() -> str:
+    """This process's BLAS and OpenMP pools: library, version, kernels, threads."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (pip install threadpoolctl)"
+    parts = []
+    for d in threadpool_info():
+        arch = f" {d['architecture']}" if d.get("architecture") else ""
+        parts.append(f"{d.get('internal_api')} {d.get('version') or ''}{arch} "
+                     f"{d.get('num_threads')} threads".replace("  ", " "))
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    return "; ".join(parts) + (f" (OPENBLAS_CORETYPE={core})" if core else "")
+
+
+# ============================================================================
+# Child: one library, one case
+# ============================================================================
+def import_library(name: str, threads: int):
+    if name == "torch":
+        import torch
+        torch.set_num_threads(threads)
+        return torch
+    import nnlite
+    return nnlite
+
+
+def run_child(case: Case, library: str, threads: int, steps: int, warmup: int,
+              tune: bool) -> dict:
+    lib = import_library(library, threads)
+    if tune and library == "nnlite":
+        lib.tune_cpu()
+    step = case.build(lib)
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    version = lib.__version__ + ("" if library == "torch" else f", NumPy {np.__version__}")
+    return {"times": times, "blas": blas_info(), "version": version}
+
+
+# ============================================================================
+# Parent: every case, every library, in subprocesses
+# ============================================================================
+def _spawn(script: str, case: Case, library: str, args) -> dict:
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(args.threads)
+    if args.tune and library == "nnlite":
+        sys.path.insert(0, ROOT)
+        from nnlite.tuning import blas_env
+        env.update(blas_env(env))
+    steps = max(1, case.steps // 3) if args.quick else case.steps
+    warmup = min(case.warmup, 2) if args.quick else case.warmup
+    cmd = [sys.executable, script, "--child", case.name, library, "--threads",
+           str(args.threads), "--steps", str(steps), "--warmup", str(warmup)]
+    if args.tune:
+        cmd.append("--tune")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{case.name} in {library} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _summary(medians: list[float]) -> tuple[float, float]:
+    med = float(np.median(medians))
+    return med, (max(medians) - min(medians)) / med
+
+
+def measure(script: str, case: Case, args) -> dict:
+    """Run ``case`` in both libraries, ``args.repeats`` times each, alternating order."""
+    libs = [lib for lib in LIBRARIES if lib == "nnlite" or (case.torch and args.torch)]
+    runs = {lib: [] for lib in libs}
+    for r in range(args.repeats):
+        for lib in (libs if r % 2 == 0 else libs[::-1]):
+            time.sleep(0.3)
+            runs[lib].append(_spawn(script, case, lib, args))
+    med = {lib: [float(np.median(run["times"])) for run in runs[lib]] for lib in libs}
+    ours, ours_spread = _summary(med["nnlite"])
+    rec = {"case": case.name, "title": case.title, "nnlite_ms": 1e3 * ours,
+           "nnlite_spread": ours_spread, "torch_ms": None, "torch_spread": None,
+           "ratio": None, "spread": None, "target": case.target,
+           "items": case.items, "unit": case.unit, "threads": args.threads,
+           "repeats": args.repeats, "steps": len(runs["nnlite"][0]["times"]),
+           "tuned": args.tune, "blas": {lib: runs[lib][0]["blas"] for lib in libs},
+           "versions": {lib: runs[lib][0]["version"] for lib in libs}}
+    if "torch" in med:
+        theirs, theirs_spread = _summary(med["torch"])
+        ratios = [a / b for a, b in zip(med["nnlite"], med["torch"])]
+        rec.update(torch_ms=1e3 * theirs, torch_spread=theirs_spread, ratio=ours / theirs,
+                   spread=[min(ratios), max(ratios)])
+    rec["note"] = "  ".join(s for s in (
+        target_note(rec["ratio"], case.target),
+        case.note(ours, rec["torch_ms"] and rec["torch_ms"] / 1e3)) if s)
+    return rec
+
+
+def _fmt_ms(ms: float | None, spread: float | None) -> str:
+    if ms is None:
+        return "-"
+    return f"{ms:,.2f} ms ±{100 * spread / 2:.0f}%" if ms < 100 else \
+        f"{ms:,.0f} ms ±{100 * spread / 2:.0f}%"
+
+
+def print_row(rec: dict) -> None:
+    ratio = "-" if rec["ratio"] is None else \
+        f"{rec['ratio']:.2f} ({rec['spread'][0]:.2f}-{rec['spread'][1]:.2f})"
+    rate = ""
+    if rec["items"]:
+        rate = f"{rec['items'] / rec['nnlite_ms'] * 1e3:,.0f} {rec['unit']}/s"
+        if rec["torch_ms"]:
+            rate += f" (torch {rec['items'] / rec['torch_ms'] * 1e3:,.0f})"
+    print(f"{rec['title']:52s} {_fmt_ms(rec['nnlite_ms'], rec['nnlite_spread']):>17s} "
+          f"{_fmt_ms(rec['torch_ms'], rec['torch_spread']):>17s} {ratio:>17s}  "
+          f"{'  '.join(s for s in (rate, rec['note']) if s)}", flush=True)
+
+
+def header(args) -> dict:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+    meta = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "cpu": cpu_model(), "cores": os.cpu_count(), "threads": args.threads,
+            "load_average": [round(v, 2) for v in load], "python": platform.python_version(),
+            "command": " ".join([os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:])}
+    print(f"{meta['date']}  {meta['cpu']}, {meta['cores']} cores; both libraries on "
+          f"{args.threads} threads; load average at start {load[0]:.2f} {load[1]:.2f} "
+          f"{load[2]:.2f}; Python {meta['python']}")
+    print(f"each library alone in its own subprocess; {args.repeats} repeats, median of "
+          f"the repeats' median steps; ± is half the spread of the repeats; ratio = "
+          f"nnlite / torch (range over repeats)"
+          + ("; nnlite tuned (nnlite.tune_cpu, blas_env)" if args.tune else ""))
+    return meta
+
+
+def parse_args(doc: str, argv: list[str] | None = None):
+    p = argparse.ArgumentParser(description=doc,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--only", default="", help="comma-separated case-name prefixes")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--json", default=None, metavar="PATH")
+    p.add_argument("--tune", action="store_true")
+    p.add_argument("--no-torch", dest="torch", action="store_false")
+    p.add_argument("--list", action="store_true")
+    p.add_argument("--child", nargs=2, metavar=("CASE", "LIBRARY"), help=argparse.SUPPRESS)
+    p.add_argument("--steps", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.quick and "--repeats" not in (argv or sys.argv):
+        args.repeats = 1
+    return args
+
+
+def main(cases: list[Case], doc: str, argv: list[str] | None = None,
+         after: Callable[[object, list], None] | None = None) -> list[dict]:
+    """The benchmark scripts' entry point (see the module docstring); ``after(args,
+    records)`` runs once the table is printed (extra sections such as memory)."""
+    args = parse_args(doc, argv)
+    by_name = {c.name: c for c in cases}
+    if args.child:
+        name, library = args.child
+        case = by_name[name]
+        print(json.dumps(run_child(case, library, args.threads, args.steps, args.warmup,
+                                   args.tune)))
+        return []
+    prefixes = [s for s in args.only.split(",") if s]
+    chosen = [c for c in cases if not prefixes or any(c.name.startswith(p) for p in prefixes)]
+    if args.list:
+        print("\n".join(f"{c.name:28s} {c.title}" for c in cases))
+        return []
+    if args.torch:
+        try:
+            import importlib.util
+            args.torch = importlib.util.find_spec("torch") is not None
+        except ValueError:
+            args.torch = False
+        if not args.torch:
+            print("torch is not installed: nnlite times only, no ratios")
+    meta = header(args)
+    script = os.path.abspath(sys.argv[0])
+    records = []
+    for case in chosen:
+        rec = measure(script, case, args)
+        if not records:
+            for lib, info in rec["blas"].items():
+                print(f"{lib} {rec['versions'][lib]}: {info}")
+            print(f"\n{'case':52s} {'nnlite':>17s} {'torch':>17s} {'ratio':>17s}  notes")
+        print_row(rec)
+        records.append({**meta, **rec})
+    if after is not None:
+        after(args, records)
+    if args.json:
+        tmp = args.json + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(records, f, indent=1)
+        os.replace(tmp, args.json)
+        print(f"\nwrote {len(records)} records to {args.json}")
+    return records
