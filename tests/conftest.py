@@ -1,5 +1,8 @@
-"""Shared test configuration: hypothesis profiles and a seeded RNG for every test."""
+"""Shared test configuration: hypothesis profiles, a seeded RNG for every test, and a summary
+line for each optional package whose absence skipped tests."""
 import os
+import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -25,3 +28,34 @@ def _seed_rngs():
         manual_seed(0)
     np.random.seed(0)
     yield
+
+
+# Tests that need an optional package call pytest.importorskip; without it they skip, and
+# pytest -ra lists them one line per call site. These lines say in one place what is missing
+# and how to add it. torch: only the exact pin, and the CPU-only wheel (the default Linux
+# wheel is a multi-GB CUDA build).
+OPTIONAL_PACKAGES = {   # import name: (what is missing, how to install it)
+    "torch": ("PyTorch not installed (the parity tests)",
+              "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"),
+    "matplotlib": ("matplotlib not installed (training-curve plots)",
+                   'pip install -e ".[examples]"'),
+    "tqdm": ("tqdm not installed (progress bars)", 'pip install -e ".[examples]"'),
+    "sacrebleu": ("sacrebleu not installed (BLEU checked against it)", "pip install sacrebleu"),
+}
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    """After pytest's short summary, one line per missing optional package, most skips first:
+    "N tests skipped: PyTorch not installed (the parity tests); install with: pip install ..."."""
+    yield
+    missing = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        found = re.search(r"could not import '([\w.]+)'", str(report.longrepr))
+        if found:
+            missing[found.group(1).split(".")[0]] += 1
+    for name, count in missing.most_common():
+        what, install = OPTIONAL_PACKAGES.get(name, (f"{name} not installed",
+                                                     f"pip install {name}"))
+        terminalreporter.write_line(f"{count} test{'s' * (count != 1)} skipped: {what}; "
+                                    f"install with: {install}", yellow=True, bold=True)
