@@ -97,12 +97,14 @@ def fwd_bwd(lib, fn: Callable, x0: np.ndarray, gy0: np.ndarray,
     return step
 
 
-def module_step(lib, module, call: Callable, x0: np.ndarray, gy0: np.ndarray):
+def module_step(lib, module, call: Callable, x0: np.ndarray, gy0: np.ndarray,
+                requires_grad: bool = True):
     """A step running ``call(module, x).backward(gy)`` with the module's gradients and
-    the input's cleared first."""
-    x = lib.tensor(x0, requires_grad=True)
+    the input's cleared first; ``requires_grad=False`` for an input that takes no
+    gradient (token ids)."""
+    x = lib.tensor(x0, requires_grad=requires_grad)
     gy = lib.tensor(gy0)
-    params = list(module.parameters()) + [x]
+    params = list(module.parameters()) + ([x] if requires_grad else [])
 
     def step() -> None:
         for p in params:
@@ -122,6 +124,50 @@ def train_step(lib, model, opt, x0: np.ndarray, y0: np.ndarray, loss_fn: Callabl
         opt.step()
 
     return step
+
+
+def op_case(name: str, title: str, shape: tuple, call: Callable,
+            params: Callable = lambda rng: (), backward: bool = True, **kw) -> Case:
+    """A case timing ``call(F, x, *params)`` on a random float32 ``shape`` input, F the
+    library's ``nn.functional`` and ``params(rng)`` the other inputs (NumPy arrays drawn
+    after x): forward + backward (upstream gradient drawn after them), or with
+    ``backward=False`` the forward alone under ``no_grad``. ``items`` is the batch
+    (``shape[0]`` images); ``kw`` goes to ``Case``."""
+    def build(lib):
+        rng = np.random.default_rng(0)
+        x0 = rng.standard_normal(shape, dtype=np.float32)
+        ps = params(rng)
+        F = lib.nn.functional
+        if not backward:
+            x, ts = lib.tensor(x0), [lib.tensor(p) for p in ps]
+
+            def step() -> None:
+                with lib.no_grad():
+                    call(F, x, *ts)
+            return step
+        with lib.no_grad():
+            out_shape = call(F, lib.tensor(x0), *[lib.tensor(p) for p in ps]).shape
+        gy0 = rng.standard_normal(tuple(out_shape), dtype=np.float32)
+        return fwd_bwd(lib, lambda x, *p: call(F, x, *p), x0, gy0, ps)
+    return Case(name, title, build, items=shape[0], unit="img", **kw)
+
+
+def speedups(pairs: Sequence[tuple[str, str]], what: str = "fused") -> Callable:
+    """An ``after`` for ``main``: for each (baseline case, case) pair of which both ran,
+    how many times faster nnlite runs the case than the baseline (an nnlite-only
+    composite of generic ops, say), printed and added to the baseline's JSON note."""
+    def after(args, records: list) -> None:
+        by_name = {rec["case"]: rec for rec in records}
+        lines = []
+        for slow, fast in pairs:
+            if slow in by_name and fast in by_name:
+                factor = by_name[slow]["nnlite_ms"] / by_name[fast]["nnlite_ms"]
+                note = f"{what} is {factor:.1f}x faster"
+                by_name[slow]["note"] = "  ".join(s for s in (by_name[slow]["note"], note) if s)
+                lines.append(f"{fast} against {slow}: {note}")
+        if lines:
+            print("\nnnlite against its baselines:\n" + "\n".join(lines))
+    return after
 
 
 def is_torch(lib) -> bool:

@@ -28,7 +28,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks._harness import Case, fwd_bwd, is_torch, main, train_step  # noqa: E402
+from benchmarks._harness import Case, is_torch, main, op_case, train_step  # noqa: E402
 
 RESNET_BATCH, RESNET_SIZE = 8, 224
 BN_SHAPES = [(32, 64, 112, 112), (64, 256, 14, 14)]
@@ -63,21 +63,6 @@ def lenet_case(batch: int) -> Case:
                           rng.integers(0, 10, batch), lib.nn.functional.cross_entropy)
     return Case(f"lenet5_b{batch}", f"LeNet-5 training step, batch {batch}", build,
                 items=batch, unit="img", target=1.0, steps=60)
-
-
-def op_case(name: str, title: str, shape: tuple, call, params=lambda rng: (), **kw) -> Case:
-    """fwd+bwd of ``call(F, x, *params)`` on a random (shape) input, F the library's
-    ``nn.functional``; ``params(rng)`` draws the other inputs."""
-    def build(lib):
-        rng = np.random.default_rng(0)
-        x0 = rng.standard_normal(shape, dtype=np.float32)
-        ps = params(rng)
-        F = lib.nn.functional
-        with lib.no_grad():
-            out_shape = call(F, lib.tensor(x0), *[lib.tensor(p) for p in ps]).shape
-        gy0 = rng.standard_normal(tuple(out_shape), dtype=np.float32)
-        return fwd_bwd(lib, lambda x, *p: call(F, x, *p), x0, gy0, ps)
-    return Case(name, title, build, items=shape[0], unit="img", **kw)
 
 
 def conv_case(name: str, shape: tuple, o: int) -> Case:
