@@ -1,35 +1,37 @@
-"""Normalisation speed against PyTorch, in one run: ``python benchmarks/bench_norm.py``.
+"""Normalisation speed against PyTorch: ``python benchmarks/bench_norm.py``.
 
-1. Batch norm, training mode, forward + backward (float32) at ResNet-sized shapes:
-   (32, 64, 112, 112) (ResNet's first block at batch 32) and (64, 256, 14, 14).
-   The fused nnlite op is also compared with the same maths composed of nnlite ops
-   (mean, var, sub, mul ...: the "composite" row, what you get without a fused node).
-2. Local response norm (size 5, AlexNet's alpha/beta/k) forward + backward at AlexNet's
-   first-layer output, (16, 96, 55, 55).
+Each library is timed alone, in its own subprocess (see benchmarks/_harness.py for the
+method). float32, forward + backward; ratios are nnlite / torch (lower is better).
 
-Ratios are nnlite / torch of median times (lower is better; the issue's target for batch
-norm is <= 2.0). Other processes may share the cores: each timing is a median of rounds.
-Flags: ``--quick`` (fewer rounds), ``--no-composite`` (skip the composite rows).
+1. batchnorm_112, batchnorm_14: ``F.batch_norm`` in training mode at ResNet shapes,
+   (32, 64, 112, 112) (ResNet's first block at batch 32) and (64, 256, 14, 14) (the same
+   cases as bench_vision's). Issue 16's target: <= 1.2.
+2. lrn: ``F.local_response_norm`` (size 5, AlexNet's alpha 1e-4, beta 0.75, k 2) at
+   AlexNet's first-layer output, (16, 96, 55, 55). No target.
+3. *_composite (nnlite only): the same maths from generic nnlite ops (mean, sub, mul,
+   rsqrt; pad and shifted slices for LRN), what you get without a fused node. After the
+   table: how many times faster the fused op is.
+
+Flags (the harness's): --only A,B (case-name prefixes), --repeats N, --threads N,
+--json PATH, --tune, --quick, --no-torch, --list.
 """
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchmarks._harness import main, op_case, speedups  # noqa: E402
+from benchmarks.bench_vision import BN_SHAPES, batchnorm_case  # noqa: E402
 
-import nnlite as nl  # noqa: E402
-from _timing import median_time, report, try_torch  # noqa: E402
-from nnlite.ops.normalization import batch_norm, local_response_norm  # noqa: E402
-
-BN_SHAPES = [(32, 64, 112, 112), (64, 256, 14, 14)]
 LRN_SHAPE = (16, 96, 55, 55)
+LRN_ARGS = (5, 1e-4, 0.75, 2.0)                # size, alpha, beta, k
 
 
-def composite_batch_norm(x, w, b, eps=1e-5):
+def composite_batch_norm(F, x, w, b, eps=1e-5):
     """Training-mode batch norm from generic nnlite ops (the unfused baseline)."""
     axes = (0,) + tuple(range(2, x.ndim))
     shape = (1, -1) + (1,) * (x.ndim - 2)
@@ -39,79 +41,38 @@ def composite_batch_norm(x, w, b, eps=1e-5):
     return xc * (var + eps).rsqrt() * w.reshape(shape) + b.reshape(shape)
 
 
-def composite_lrn(x, size=5, alpha=1e-4, beta=0.75, k=2.0):
+def composite_lrn(F, x, size=5, alpha=1e-4, beta=0.75, k=2.0):
     """LRN from generic nnlite ops: pad the squares along channels, sum shifted slices."""
     C = x.shape[1]
-    sq = nl.pad(x * x, (0, 0, 0, 0, size // 2, (size - 1) // 2))
+    sq = F.pad(x * x, (0, 0, 0, 0, size // 2, (size - 1) // 2))
     s = sq[:, 0:C]
     for d in range(1, size):
         s = s + sq[:, d:d + C]
     return x / (s * (alpha / size) + k) ** beta
 
 
-def timed(lib, fn, x0, gy0, params, kw):
-    """Median seconds of forward + backward of fn(x, *params) with upstream gy."""
-    x = lib.tensor(x0, requires_grad=True)
-    ps = [lib.tensor(p, requires_grad=True) for p in params]
-    gy = lib.tensor(gy0) if lib is not nl else gy0
-
-    def step():
-        y = fn(x, *ps)
-        y.backward(gy)
-        x.grad = None
-        for p in ps:
-            p.grad = None
-    return median_time(step, **kw)
+def affine(rng, C):
+    return (rng.standard_normal(C).astype(np.float32),
+            rng.standard_normal(C).astype(np.float32))
 
 
-def main() -> None:
-    quick = "--quick" in sys.argv
-    composite = "--no-composite" not in sys.argv
-    torch = try_torch()
-    kw = dict(repeat=3 if quick else 7, warmup=1, min_time=0.05)
-    rng = np.random.default_rng(0)
-    rows = []
+def norm_cases(shape: tuple, steps: int, composite_steps: int) -> list:
+    """The fused batch norm at ``shape`` and its composite."""
+    return [replace(batchnorm_case(shape), steps=steps, warmup=3),
+            op_case(f"batchnorm_{shape[2]}_composite", f"  composite of nnlite ops {shape}",
+                    shape, composite_batch_norm, lambda rng: affine(rng, shape[1]),
+                    torch=False, steps=composite_steps, warmup=2)]
 
-    for shape in BN_SHAPES:
-        C = shape[1]
-        x0 = rng.standard_normal(shape, dtype=np.float32)
-        gy0 = rng.standard_normal(shape, dtype=np.float32)
-        w0 = rng.standard_normal(C).astype(np.float32)
-        b0 = rng.standard_normal(C).astype(np.float32)
-        rm, rv = nl.zeros(C), nl.ones(C)
-        ours = timed(nl, lambda x, w, b: batch_norm(x, rm, rv, w, b, training=True),
-                     x0, gy0, (w0, b0), kw)
-        theirs = None
-        if torch is not None:
-            trm, trv = torch.zeros(C), torch.ones(C)
-            theirs = timed(torch, lambda x, w, b: torch.nn.functional.batch_norm(
-                x, trm, trv, w, b, training=True), x0, gy0, (w0, b0), kw)
-        name = f"batch_norm train fwd+bwd {shape}"
-        rows.append((name, ours, theirs, ""))
-        if composite:
-            comp = timed(nl, composite_batch_norm, x0, gy0, (w0, b0), kw)
-            rows.append((f"  composite of nnlite ops {shape}", comp, theirs,
-                         f"fused is {comp / ours:.1f}x faster"))
 
-    x0 = rng.standard_normal(LRN_SHAPE, dtype=np.float32)
-    gy0 = rng.standard_normal(LRN_SHAPE, dtype=np.float32)
-    lrn_kw = dict(kw, repeat=3 if quick else 5)
-    ours = timed(nl, lambda x: local_response_norm(x, 5, 1e-4, 0.75, 2.0), x0, gy0, (), lrn_kw)
-    theirs = None
-    if torch is not None:
-        theirs = timed(torch, lambda x: torch.nn.functional.local_response_norm(
-            x, 5, 1e-4, 0.75, 2.0), x0, gy0, (), lrn_kw)
-    rows.append((f"local_response_norm fwd+bwd {LRN_SHAPE}", ours, theirs, ""))
-    if composite:
-        comp = timed(nl, composite_lrn, x0, gy0, (), lrn_kw)
-        rows.append((f"  composite of nnlite ops {LRN_SHAPE}", comp, theirs,
-                     f"fused is {comp / ours:.1f}x faster"))
-
-    threads = torch.get_num_threads() if torch is not None else "-"
-    print(f"float32; torch threads: {threads}; NumPy ufuncs single-threaded, BLAS "
-          f"{os.cpu_count()} cores")
-    report(rows)
+CASES = [c for shape, steps in zip(BN_SHAPES, [(8, 4), (60, 25)])
+         for c in norm_cases(shape, *steps)] + [
+    op_case("lrn", f"local_response_norm fwd+bwd {LRN_SHAPE}", LRN_SHAPE,
+            lambda F, x: F.local_response_norm(x, *LRN_ARGS), steps=12, warmup=3),
+    op_case("lrn_composite", f"  composite of nnlite ops {LRN_SHAPE}", LRN_SHAPE,
+            lambda F, x: composite_lrn(F, x, *LRN_ARGS), torch=False, steps=10, warmup=2)]
 
 
 if __name__ == "__main__":
-    main()
+    main(CASES, __doc__,
+         after=speedups([(f"{c.name}_composite", c.name) for c in CASES
+                         if not c.name.endswith("_composite")]))
