@@ -211,6 +211,15 @@ def blas_info() -> str:
     return "; ".join(parts) + (f" (OPENBLAS_CORETYPE={core})" if core else "")
 
 
+def torch_info(torch) -> str:
+    """What torch computes with: its BLAS, oneDNN, the CPU kernels it picked, threads."""
+    parts = ["MKL" if torch.backends.mkl.is_available() else "no MKL"]
+    if torch.backends.mkldnn.is_available():
+        parts.append("oneDNN")
+    return (" + ".join(parts) + f", CPU capability {torch.backends.cpu.get_cpu_capability()}"
+            f", {torch.get_num_threads()} threads (OpenMP)")
+
+
 # ============================================================================
 # Child: one library, one case
 # ============================================================================
@@ -236,8 +245,10 @@ def run_child(case: Case, library: str, threads: int, steps: int, warmup: int,
         t0 = time.perf_counter()
         step()
         times.append(time.perf_counter() - t0)
-    version = lib.__version__ + ("" if library == "torch" else f", NumPy {np.__version__}")
-    return {"times": times, "blas": blas_info(), "version": version}
+    if library == "torch":
+        return {"times": times, "blas": torch_info(lib), "version": lib.__version__}
+    return {"times": times, "blas": blas_info(), "version": f"{lib.__version__}, NumPy "
+            f"{np.__version__}"}
 
 
 # ============================================================================
