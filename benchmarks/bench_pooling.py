@@ -1,21 +1,25 @@
-"""Pooling speed against PyTorch, in one run: ``python benchmarks/bench_pooling.py``.
+"""Pooling speed against PyTorch: ``python benchmarks/bench_pooling.py``.
 
-Forward + backward (float32) of
-1. max pooling at ResNet-sized shapes: ResNet's stem pool 3/2/1 on (32, 64, 112, 112) and
-   a 2x2 pool on (64, 64, 56, 56) (the issue's target is <= 2.0), plus AlexNet's
-   overlapping 3/2 and LeNet-5's 2x2 pools (which sit inside LeNet's training step);
-2. average pooling 2x2 and 3/2/1 at the same shapes, and global average pooling
-   (AdaptiveAvgPool2d(1)) at ResNet-18's last feature map.
-Forward-only rows (under no_grad) are also shown for the two ResNet max pools.
+Each library is timed alone, in its own subprocess (see benchmarks/_harness.py for the
+method). float32; ratios are nnlite / torch (lower is better). No case has a target.
 
-``--baseline`` adds, for the max-pool rows, the straightforward implementation the phase
-layout replaced: KH*KW strided slices of the padded input with a running max and argmax,
-and a backward of strided ``+=`` per kernel offset (NumPy arrays, no autograd overhead).
+1. maxpool_*: ``F.max_pool2d`` forward + backward at ResNet's stem pool 3/2/1 on
+   (32, 64, 112, 112) and a 2x2 pool on (64, 64, 56, 56) (bench_vision's two cases),
+   AlexNet's overlapping 3/2 on (32, 96, 55, 55), and LeNet-5's 2x2 pools (C1 and C3 at
+   batch 64, C1 at batch 256: the pools inside LeNet's training step).
+2. maxpool_stem_nograd, maxpool_2x2_nograd: the two ResNet max pools, forward alone under
+   ``no_grad``.
+3. maxpool_*_baseline (nnlite only, NumPy arrays, no autograd): the straightforward
+   implementation the phase layout replaced, KH*KW strided slices of the padded input
+   with a running max and argmax and a backward of one strided ``+=`` per kernel offset,
+   for the stem, 2x2 and AlexNet pools. After the table: how many times faster
+   ``max_pool2d`` is.
+4. avgpool_2x2, avgpool_3s2p1: ``F.avg_pool2d`` forward + backward at the same shapes as
+   the ResNet max pools; adaptive_avgpool_global: ``F.adaptive_avg_pool2d(x, 1)`` at
+   ResNet-18's last feature map, (64, 512, 7, 7).
 
-Ratios are nnlite / torch of median times (lower is better). Other processes may share
-the cores: each timing is a median of rounds. ``--quick``: fewer rounds;
-``--torch-threads N``: run torch on N threads instead of all cores (a busy machine slows
-torch's thread pool far more than single-threaded NumPy).
+Flags (the harness's): --only A,B (case-name prefixes), --repeats N, --threads N,
+--json PATH, --tune, --quick, --no-torch, --list.
 """
 from __future__ import annotations
 
@@ -25,31 +29,24 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchmarks._harness import Case, main, op_case, speedups  # noqa: E402
+from benchmarks.bench_vision import MAX_POOLS  # noqa: E402
 
-import nnlite as nl  # noqa: E402
-from _timing import median_time, report, try_torch  # noqa: E402
-from nnlite.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool2d  # noqa: E402
-
-# (name, shape, kernel, stride, padding)
-MAX_CASES = [
-    ("max_pool2d 3/2/1 ResNet stem", (32, 64, 112, 112), 3, 2, 1),
-    ("max_pool2d 2x2", (64, 64, 56, 56), 2, 2, 0),
-    ("max_pool2d 3/2 AlexNet", (32, 96, 55, 55), 3, 2, 0),
-    ("max_pool2d 2x2 LeNet C1, batch 64", (64, 6, 28, 28), 2, 2, 0),
-    ("max_pool2d 2x2 LeNet C3, batch 64", (64, 16, 10, 10), 2, 2, 0),
-    ("max_pool2d 2x2 LeNet C1, batch 256", (256, 6, 28, 28), 2, 2, 0),
-]
-AVG_CASES = [
-    ("avg_pool2d 2x2", (64, 64, 56, 56), 2, 2, 0),
-    ("avg_pool2d 3/2/1", (32, 64, 112, 112), 3, 2, 1),
-]
+# (name, shape, kernel, stride, padding, steps, no_grad steps, baseline steps): the two
+# ResNet pools first; None: no such row
+RESNET_POOLS = [(name, shape, k, s, p) for name, _, shape, k, s, p in MAX_POOLS]
+MAX_CASES = [RESNET_POOLS[0] + (6, 20, 3), RESNET_POOLS[1] + (20, 60, 10),
+             ("maxpool_alexnet", (32, 96, 55, 55), 3, 2, 0, 20, None, 8),
+             ("maxpool_lenet_c1_b64", (64, 6, 28, 28), 2, 2, 0, 800, None, None),
+             ("maxpool_lenet_c3_b64", (64, 16, 10, 10), 2, 2, 0, 3000, None, None),
+             ("maxpool_lenet_c1_b256", (256, 6, 28, 28), 2, 2, 0, 400, None, None)]
+AVG_CASES = [("avgpool_2x2", (64, 64, 56, 56), 2, 2, 0, 40),
+             ("avgpool_3s2p1", (32, 64, 112, 112), 3, 2, 1, 12)]
 GLOBAL_SHAPE = (64, 512, 7, 7)
 
 
 def strided_max_pool(x, k, s, p):
-    """The baseline: running max/argmax over k*k strided slices of the -inf-padded input;
-    backward adds gy where each offset won, with one strided += per offset."""
+    """The baseline: running max/argmax over k*k strided slices of the -inf-padded input."""
     N, C, H, W = x.shape
     xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=-np.inf)
     OH, OW = (H + 2 * p - k) // s + 1, (W + 2 * p - k) // s + 1
@@ -65,6 +62,7 @@ def strided_max_pool(x, k, s, p):
 
 
 def strided_max_pool_backward(gy, arg, shape, k, s, p):
+    """The baseline's backward: gy added where each offset won, one strided += each."""
     N, C, H, W = shape
     OH, OW = gy.shape[2:]
     gxp = np.zeros((N, C, H + 2 * p, W + 2 * p), gy.dtype)
@@ -74,72 +72,47 @@ def strided_max_pool_backward(gy, arg, shape, k, s, p):
     return gxp[:, :, p:p + H, p:p + W]
 
 
-def fwd_bwd(lib, fn, x0, gy0, kw):
-    """Median seconds of y = fn(x); y.backward(gy)."""
-    x = lib.tensor(x0, requires_grad=True)
-    gy = lib.tensor(gy0) if lib is not nl else gy0
-
-    def step():
-        fn(x).backward(gy)
-        x.grad = None
-    return median_time(step, **kw)
-
-
-def fwd_only(lib, fn, x0, kw):
-    x = lib.tensor(x0)
-
-    def step():
-        with lib.no_grad():
-            fn(x)
-    return median_time(step, **kw)
-
-
-def main() -> None:
-    quick = "--quick" in sys.argv
-    baseline = "--baseline" in sys.argv
-    torch = try_torch()
-    if torch is not None and "--torch-threads" in sys.argv:
-        torch.set_num_threads(int(sys.argv[sys.argv.index("--torch-threads") + 1]))
-    kw = dict(repeat=3 if quick else 7, warmup=1, min_time=0.05)
-    rng = np.random.default_rng(0)
-    rows = []
-
-    def case(name, fn_nl, fn_th, shape, forward_only=False, base=None):
+def baseline_case(name: str, shape: tuple, k: int, s: int, p: int, steps: int) -> Case:
+    """nnlite-only row: the strided-slice max pool's forward + backward on NumPy arrays
+    (``lib`` unused), the same input and upstream gradient as ``op_case``'s."""
+    def build(lib):
+        rng = np.random.default_rng(0)
         x0 = rng.standard_normal(shape, dtype=np.float32)
-        with nl.no_grad():
-            out_shape = fn_nl(nl.tensor(x0)).shape
-        gy0 = rng.standard_normal(out_shape, dtype=np.float32)
-        ours = fwd_bwd(nl, fn_nl, x0, gy0, kw)
-        theirs = fwd_bwd(torch, fn_th, x0, gy0, kw) if torch is not None else None
-        rows.append((f"{name} {shape} fwd+bwd", ours, theirs, ""))
-        if base is not None:
-            k, s, p = base
+        gy0 = rng.standard_normal(strided_max_pool(x0, k, s, p)[0].shape, dtype=np.float32)
 
-            def step():
-                y, arg = strided_max_pool(x0, k, s, p)
-                strided_max_pool_backward(gy0, arg, x0.shape, k, s, p)
-            t = median_time(step, **dict(kw, repeat=3))
-            rows.append(("  baseline: strided slices", t, theirs,
-                         f"phase layout is {t / ours:.1f}x faster"))
-        if forward_only:
-            ours = fwd_only(nl, fn_nl, x0, kw)
-            theirs = fwd_only(torch, fn_th, x0, kw) if torch is not None else None
-            rows.append((f"{name} {shape} forward, no_grad", ours, theirs, ""))
+        def step():
+            _, arg = strided_max_pool(x0, k, s, p)
+            strided_max_pool_backward(gy0, arg, shape, k, s, p)
+        return step
+    return Case(f"{name}_baseline", "  baseline: strided slices (NumPy)", build,
+                items=shape[0], unit="img", steps=steps, warmup=2, torch=False)
 
-    for i, (name, shape, k, s, p) in enumerate(MAX_CASES):
-        case(name, lambda x, k=k, s=s, p=p: max_pool2d(x, k, s, p),
-             lambda x, k=k, s=s, p=p: torch.nn.functional.max_pool2d(x, k, s, p),
-             shape, forward_only=i < 2, base=(k, s, p) if baseline and i < 3 else None)
-    for name, shape, k, s, p in AVG_CASES:
-        case(name, lambda x, k=k, s=s, p=p: avg_pool2d(x, k, s, p),
-             lambda x, k=k, s=s, p=p: torch.nn.functional.avg_pool2d(x, k, s, p), shape)
-    case("adaptive_avg_pool2d(1) global", lambda x: adaptive_avg_pool2d(x, 1),
-         lambda x: torch.nn.functional.adaptive_avg_pool2d(x, 1), GLOBAL_SHAPE)
 
-    threads = torch.get_num_threads() if torch is not None else "-"
-    print(f"float32; torch threads: {threads}; NumPy ufuncs single-threaded")
-    report(rows)
+def pool_case(fn: str, name: str, shape: tuple, k: int, s: int, p: int, steps: int,
+              backward: bool = True) -> Case:
+    """``F.<fn>(x, k, s, p)``, forward + backward or the forward alone under no_grad."""
+    what = "fwd+bwd" if backward else "forward, no_grad"
+    return op_case(name, f"{fn} {k}/{s}/{p} {shape} {what}", shape,
+                   lambda F, x: getattr(F, fn)(x, k, s, p), backward=backward, steps=steps)
+
+
+def max_cases(name, shape, k, s, p, steps, nograd_steps, baseline_steps) -> list:
+    """A MAX_CASES row's cases: fwd+bwd, then the baseline and no_grad rows it has."""
+    cases = [pool_case("max_pool2d", name, shape, k, s, p, steps)]
+    if baseline_steps:
+        cases.append(baseline_case(name, shape, k, s, p, baseline_steps))
+    if nograd_steps:
+        cases.append(pool_case("max_pool2d", f"{name}_nograd", shape, k, s, p, nograd_steps,
+                               backward=False))
+    return cases
+
+
+CASES = ([c for row in MAX_CASES for c in max_cases(*row)]
+         + [pool_case("avg_pool2d", *row) for row in AVG_CASES]
+         + [op_case("adaptive_avgpool_global", f"adaptive_avg_pool2d(1) {GLOBAL_SHAPE} fwd+bwd",
+                    GLOBAL_SHAPE, lambda F, x: F.adaptive_avg_pool2d(x, 1), steps=3000)])
 
 
 if __name__ == "__main__":
-    main()
+    main(CASES, __doc__, after=speedups([(f"{row[0]}_baseline", row[0]) for row in MAX_CASES
+                                         if row[-1]], "max_pool2d"))
