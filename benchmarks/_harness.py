@@ -162,7 +162,8 @@ def speedups(pairs: Sequence[tuple[str, str]], what: str = "fused") -> Callable:
         for slow, fast in pairs:
             if slow in by_name and fast in by_name:
                 factor = by_name[slow]["nnlite_ms"] / by_name[fast]["nnlite_ms"]
-                note = f"{what} is {factor:.1f}x faster"
+                note = f"{what} is {factor:.1f}x faster" if factor >= 1 else \
+                    f"{what} is {1 / factor:.1f}x slower"
                 by_name[slow]["note"] = "  ".join(s for s in (by_name[slow]["note"], note) if s)
                 lines.append(f"{fast} against {slow}: {note}")
         if lines:
