@@ -103,6 +103,16 @@ def training_step(lib, model, opt, inputs: tuple, targets: np.ndarray, logits_of
     return step
 
 
+def seeded_model(lib, torch_model, nnlite_model):
+    """The workload's model after ``lib.manual_seed(0)``: ``torch_model(torch)`` in torch,
+    ``nnlite_model(nnlite.models)`` in nnlite."""
+    lib.manual_seed(0)
+    if is_torch(lib):
+        return torch_model(lib)
+    import nnlite.models
+    return nnlite_model(nnlite.models)
+
+
 def torch_resnet20(torch):
     """ResNet-20 with option-A shortcuts, in torch (the layers of CifarResNet(3))."""
     from tests.models._torch_reference import BasicBlock
@@ -129,13 +139,8 @@ def torch_resnet20(torch):
 
 
 def resnet20(lib):
-    lib.manual_seed(0)
     rng = np.random.default_rng(0)
-    if is_torch(lib):
-        model = torch_resnet20(lib)
-    else:
-        from nnlite.models import resnet20 as build
-        model = build()
+    model = seeded_model(lib, torch_resnet20, lambda models: models.resnet20())
     opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
     x = rng.standard_normal((128, 3, 32, 32), dtype=np.float32)
     return training_step(lib, model, opt, (x,), rng.integers(0, 10, 128),
@@ -145,25 +150,25 @@ def resnet20(lib):
 CHARS, CHAR_BATCH, CHAR_LEN = 65, 64, 100
 
 
+def torch_char_rnn(torch):
+    """CharRNN's layers in torch: embedding, a 2 x 256 LSTM (batch_first), linear."""
+    nn = torch.nn
+
+    class CharRNN(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding = nn.Embedding(CHARS, 64)
+            self.lstm = nn.LSTM(64, 256, 2, batch_first=True)
+            self.head = nn.Linear(256, CHARS)
+
+        def forward(self, ids):
+            return self.head(self.lstm(self.embedding(ids))[0]), None
+    return CharRNN()
+
+
 def char_lstm(lib):
-    lib.manual_seed(0)
     rng = np.random.default_rng(0)
-    if is_torch(lib):
-        nn = lib.nn
-
-        class CharRNN(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.embedding = nn.Embedding(CHARS, 64)
-                self.lstm = nn.LSTM(64, 256, 2, batch_first=True)
-                self.head = nn.Linear(256, CHARS)
-
-            def forward(self, ids):
-                return self.head(self.lstm(self.embedding(ids))[0]), None
-        model = CharRNN()
-    else:
-        from nnlite.models import CharRNN
-        model = CharRNN(CHARS, 64, 256, 2)
+    model = seeded_model(lib, torch_char_rnn, lambda models: models.CharRNN(CHARS, 64, 256, 2))
     opt = lib.optim.Adam(model.parameters(), lr=2e-3)
     ids = rng.integers(0, CHARS, (CHAR_BATCH, CHAR_LEN + 1))
     return training_step(lib, model, opt, (ids[:, :-1],), ids[:, 1:],
@@ -208,14 +213,9 @@ def torch_transformer(torch):
 
 
 def transformer(lib):
-    lib.manual_seed(0)
     rng = np.random.default_rng(0)
-    if is_torch(lib):
-        model = torch_transformer(lib)
-    else:
-        from nnlite.models import TransformerSeq2Seq
-        model = TransformerSeq2Seq(SRC_VOCAB, TGT_VOCAB, D_MODEL, HEADS, LAYERS, LAYERS, D_FF,
-                                   dropout=0.1)
+    model = seeded_model(lib, torch_transformer, lambda models: models.TransformerSeq2Seq(
+        SRC_VOCAB, TGT_VOCAB, D_MODEL, HEADS, LAYERS, LAYERS, D_FF, dropout=0.1))
     opt = lib.optim.Adam(model.parameters(), lr=5e-4, betas=(0.9, 0.98), eps=1e-9)
     src = rng.integers(3, SRC_VOCAB, (PAIRS, TOKENS))
     tgt = rng.integers(3, TGT_VOCAB, (PAIRS, TOKENS + 1))
