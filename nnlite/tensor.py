@@ -175,6 +175,7 @@ class Function:
     saved: tuple = ()
     in_shapes: tuple | None = None
     hooks: list | None = None
+    out_dtype: np.dtype | None = None   # the output's dtype: the gradient arriving here has it
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError(f"{type(self).__name__}.forward")
@@ -201,6 +202,7 @@ class Function:
             for p in parents:
                 if p is not None:
                     self.parents = parents
+                    self.out_dtype = y.dtype
                     if self.save_inputs:
                         self.saved = arrays + (y,) if self.save_output else arrays
                     elif self.save_output:
@@ -228,6 +230,12 @@ class AccumulateGrad(Function):
     def __init__(self, leaf: "Tensor") -> None:
         self.leaf = weakref.ref(leaf)
         self.parents = ()
+
+    @property
+    def out_dtype(self) -> np.dtype | None:     # type: ignore[override]
+        """The leaf's dtype, read now: ``Module.to`` may have replaced its data since."""
+        leaf = self.leaf()
+        return None if leaf is None else leaf.data.dtype
 
 
 _new_tensor = object.__new__
@@ -997,6 +1005,11 @@ def _run_backward(roots: Sequence[Tensor], grads: Sequence[Any], retain_graph: b
     while ready:
         node = ready.pop()
         gy = pending.pop(node)
+        dt = node.out_dtype
+        if dt is not None and gy.dtype != dt and dt.kind == "f":
+            # A gradient has its tensor's dtype, as in torch. Rules keep it, except under
+            # NumPy 1.x on 0-d arrays: there a 0-d float32 ``gy * 0.5`` is float64.
+            gy = gy.astype(dt)
         if node.hooks is not None:
             for hook in list(node.hooks):
                 r = hook(gy)

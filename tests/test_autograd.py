@@ -103,6 +103,23 @@ def test_float32_gradients_stay_float32():
     assert x.grad.dtype == np.float32
 
 
+def test_gradient_reaching_a_tensor_has_its_dtype():
+    """As in torch: y (float32) feeds a float64 op, and y.grad, a hook on x, and
+    autograd.grad all see float32."""
+    x = nl.randn(3, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    seen = []
+    x.register_hook(lambda g: seen.append(g.dtype))
+    z = y + nl.tensor(np.ones(3), dtype=nl.float64)
+    assert z.dtype == np.float64
+    (gy,) = nl.autograd.grad(z.sum(), y, retain_graph=True)
+    assert gy.dtype == np.float32
+    z.sum().backward()
+    assert y.grad.dtype == np.float32 and x.grad.dtype == np.float32
+    assert seen and all(d == np.float32 for d in seen)     # autograd.grad runs hooks too
+
+
 def test_non_requiring_inputs_get_nothing():
     x, c = leaf(3), nl.randn(3, dtype=nl.float64)
     (x * c).sum().backward()
