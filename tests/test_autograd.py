@@ -120,6 +120,18 @@ def test_gradient_reaching_a_tensor_has_its_dtype():
     assert seen and all(d == np.float32 for d in seen)     # autograd.grad runs hooks too
 
 
+def test_zero_dim_float32_graph_stays_float32():
+    """NumPy 1.x promotes a 0-d float32 with a Python number to float64; nothing of the
+    graph should."""
+    x = nl.tensor(np.float32(0.5), requires_grad=True)
+    h = x * 1
+    h.retain_grad()
+    y = ((h ** 2).sqrt() + h.tanh() * 0.5 + h.sigmoid() + h.relu()).mean() ** 0.5
+    assert y.dtype == np.float32
+    y.backward()
+    assert h.grad.dtype == np.float32 and x.grad.dtype == np.float32
+
+
 def test_non_requiring_inputs_get_nothing():
     x, c = leaf(3), nl.randn(3, dtype=nl.float64)
     (x * c).sum().backward()

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from ..ops._util import const
+from ..ops._util import const, like_inputs
 from ..tensor import Function, Tensor
 from .module import Module
 
@@ -403,7 +403,7 @@ class BinaryCrossEntropy(Function):
         with np.errstate(divide="ignore"):
             logx = np.maximum(np.log(x), -100)
             log1mx = np.maximum(np.log1p(-x), -100)
-        return np.asarray(((t - 1) * log1mx - t * logx) * self.w)
+        return like_inputs(np.asarray(((t - 1) * log1mx - t * logx) * self.w), x, t)
 
     def backward(self, gy, x, t):
         g = gy * self.w
@@ -438,7 +438,7 @@ class BinaryCrossEntropyWithLogits(Function):
     def forward(self, x, t):
         logsig = self.log_sigmoid(x)
         lw = 1 if self.pw is None else (self.pw - 1) * t + 1
-        return np.asarray(((1 - t) * x - lw * logsig) * self.w)
+        return like_inputs(np.asarray(((1 - t) * x - lw * logsig) * self.w), x, t)
 
     def backward(self, gy, x, t):
         g = gy * self.w
@@ -553,8 +553,8 @@ class SmoothL1(Function):
         m = ad < self.b
         self.m = m.astype(x.dtype)                # 1 where quadratic, 0 where linear
         if self.huber:
-            return np.where(m, 0.5 * d * d, (ad - 0.5 * self.b) * self.b)
-        return np.where(m, 0.5 * d * d / self.b, ad - 0.5 * self.b)
+            return like_inputs(np.where(m, 0.5 * d * d, (ad - 0.5 * self.b) * self.b), x, t)
+        return like_inputs(np.where(m, 0.5 * d * d / self.b, ad - 0.5 * self.b), x, t)
 
     def backward(self, gy, x, t):
         d = x - t

@@ -91,6 +91,23 @@ def norm_dim(dim: int, ndim: int, op: str) -> int:
     return int(dim) % max(ndim, 1)
 
 
+def like_inputs(y: Any, *xs: np.ndarray) -> Any:
+    """``y`` in the inputs' promoted dtype when the two differ only in width (float64 vs
+    float32, ...); ``y`` itself otherwise (the usual case: one dtype comparison).
+
+    For forward kernels that mix their inputs with Python numbers (``1 / (1 + e)``,
+    ``np.maximum(x, 0)``): NumPy 2 (NEP 50) keeps the inputs' dtype there, but NumPy 1.x
+    promotes when every operand is 0-d, so 0-d float32 inputs would give float64
+    (``np.array(2, np.float32) * 0.5`` is float64 under NumPy 1.26).
+    """
+    if y.dtype == xs[0].dtype:
+        return y
+    dt = np.result_type(*xs)
+    if y.dtype != dt and y.dtype.kind == dt.kind:
+        return y.astype(dt)
+    return y
+
+
 def broadcast_to(g: Any, shape: tuple) -> Any:
     """Broadcast an array or a Tensor to ``shape`` (used inside backward rules)."""
     if isinstance(g, Tensor):

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Function, Tensor, _new_tensor, get_default_dtype
-from ._util import const, pair
+from ._util import const, like_inputs, pair
 
 
 def _binary(fn: Function, name: str, a: Any, b: Any) -> Tensor:
@@ -144,7 +144,7 @@ class PowConst(Function):
         self.c = c
 
     def forward(self, x):
-        return x ** self.c
+        return like_inputs(x ** self.c, x)
 
     def backward(self, gy, x):
         c = self.c

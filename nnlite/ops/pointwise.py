@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Function, Tensor
-from ._util import const, keep_where, pair
+from ._util import const, keep_where, like_inputs, pair
 from .arithmetic import _binary
 from .special import erf_array
 
@@ -70,7 +70,7 @@ class Rsqrt(Function):
     save_output = True
 
     def forward(self, x):
-        return 1 / np.sqrt(x)
+        return like_inputs(1 / np.sqrt(x), x)
 
     def backward(self, gy, y):
         return gy * (y * y * y) * -0.5
@@ -196,7 +196,7 @@ class Sigmoid(Function):
     def forward(self, x):
         # exp(-|x|) never overflows; the two branches agree at 0
         e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        return like_inputs(np.where(x >= 0, 1 / (1 + e), e / (1 + e)), x)
 
     def backward(self, gy, y):
         return gy * (y * (1 - y))
@@ -207,7 +207,7 @@ class Relu(Function):
     save_output = True
 
     def forward(self, x):
-        return np.maximum(x, 0)
+        return like_inputs(np.maximum(x, 0), x)
 
     def backward(self, gy, y):
         if isinstance(gy, np.ndarray):
@@ -238,7 +238,7 @@ class Elu(Function):
         self.alpha = alpha
 
     def forward(self, x):
-        return np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))
+        return like_inputs(np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0))), x)
 
     def backward(self, gy, x, y):
         pos = x > 0
@@ -250,7 +250,7 @@ class Gelu(Function):
     save_inputs = True
 
     def forward(self, x):
-        return x * (0.5 * (1 + erf_array(x * SQRT1_2)))
+        return like_inputs(x * (0.5 * (1 + erf_array(x * SQRT1_2))), x)
 
     def backward(self, gy, x):
         cdf = (erf(x * SQRT1_2) + 1) * 0.5
@@ -264,7 +264,7 @@ class GeluTanh(Function):
     K = 0.7978845608028654
 
     def forward(self, x):
-        return 0.5 * x * (1 + np.tanh(self.K * (x + 0.044715 * x * x * x)))
+        return like_inputs(0.5 * x * (1 + np.tanh(self.K * (x + 0.044715 * x * x * x))), x)
 
     def backward(self, gy, x):
         x2 = x * x

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Function, Tensor
-from ._util import axes as _axes, broadcast_to, norm_dim
+from ._util import axes as _axes, broadcast_to, like_inputs, norm_dim
 
 
 def _kshape(shape: tuple, axis: tuple | None) -> tuple:
@@ -272,6 +272,7 @@ class LogSumExp(_Reduce):
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):                              # log(0) = -inf
             yk = np.log(np.sum(np.exp(x - m), axis=self.axis, keepdims=True)) + m
+        yk = like_inputs(yk, x)
         return yk if self.keepdims else yk.reshape(_drop(yk.shape, self.axis))
 
     def backward(self, gy, x, y):

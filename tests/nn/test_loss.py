@@ -341,6 +341,36 @@ def test_float32_stays_float32(name, kind, kw, reduction):
         assert tt.grad.dtype == np.float32
 
 
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+@pytest.mark.parametrize("name,kw,kind", ELEMENTWISE,
+                         ids=[f"{c[0]}-{sorted(c[1])}" for c in ELEMENTWISE])
+def test_zero_dim_float32_stays_float32(name, kw, kind, reduction):
+    """0-d input and target (NumPy 1.x promotes 0-d float32 with a Python number to
+    float64); the gradient reaching the non-leaf input is float32 too."""
+    x, t, kwargs = elementwise_problem((), kind, kw)
+    xt = nl.tensor(x.astype(np.float32), requires_grad=True)
+    h = xt * 1
+    h.retain_grad()
+    tt = nl.tensor(t.astype(np.float32), requires_grad=True)
+    out = getattr(L, name)(h, tt, reduction=reduction, **_convert(nl, kwargs))
+    assert out.dtype == np.float32
+    out.backward()
+    assert h.grad.dtype == np.float32 and xt.grad.dtype == np.float32
+    assert tt.grad is None or tt.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["cross_entropy", "nll_loss"])
+def test_unbatched_float32_stays_float32(name):
+    """Input (C,), target 0-d: the loss is 0-d and so is the gradient entering the rule."""
+    x = nl.tensor(np.array([0.2, -0.4, 1.0], np.float32), requires_grad=True)
+    h = x * 1
+    h.retain_grad()
+    out = getattr(L, name)(h, nl.tensor(np.array(2)))
+    assert out.dtype == np.float32
+    out.backward()
+    assert h.grad.dtype == np.float32 and x.grad.dtype == np.float32
+
+
 # ---------------------------------------------------------------------------
 # Gradient checks (float64 central differences, shapes drawn by hypothesis)
 # ---------------------------------------------------------------------------

@@ -128,6 +128,12 @@ def test_float32_stays_float32(case):
 
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE)
+def test_zero_dim_float32_stays_float32(case):
+    """0-d inputs too: NumPy 1.x promotes 0-d float32 with a Python number to float64."""
+    check_float32(case, make_arrays(case, [()] * len(case.domains)))
+
+
+@pytest.mark.parametrize("case", DIFFERENTIABLE)
 def test_float64_stays_float64(case):
     xs = [nl.tensor(a) for a in make_arrays(case, [(3,), (3,)][:len(case.domains)])]
     assert case.nl(*xs).dtype == np.float64

@@ -138,6 +138,12 @@ def test_float32_stays_float32(case):
     check_float32(case, arrays)
 
 
+@pytest.mark.parametrize("case", ALL)
+def test_zero_dim_float32_stays_float32(case):
+    """0-d inputs too: NumPy 1.x promotes 0-d float32 with a Python number to float64."""
+    check_float32(case, make_arrays(case, [()] * len(case.domains)))
+
+
 @pytest.mark.parametrize("case", params(UNARY))
 def test_values_at_kinks_match_torch(case):
     """Subgradient conventions at the kinks (relu'(0) = 0, clamp passes at its bounds,

@@ -164,6 +164,16 @@ def test_float32_stays_float32(spec: Red) -> None:
         check_float32(lambda t: spec.nl(t, dim, False), [randn((3, 4, 3))])
 
 
+@pytest.mark.parametrize("spec", GRAD, ids=ids(GRAD))
+def test_zero_dim_float32_stays_float32(spec: Red) -> None:
+    """A 0-d input, and a 0-d result fed back through a reduction over a 1-d input (NumPy
+    1.x promotes 0-d float32 with a Python number to float64)."""
+    dims = [d for d in _fixed_dims(spec) if d is None] or [0]
+    for dim in dims:
+        with np.errstate(divide="ignore", invalid="ignore"):     # var/std of one element
+            check_float32(lambda t: spec.nl(t, dim, False), [randn(())])
+
+
 @pytest.mark.parametrize("spec", DOUBLE, ids=ids(DOUBLE))
 def test_double_backward(spec: Red) -> None:
     pytest.importorskip("torch")
