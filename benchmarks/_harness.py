@@ -26,8 +26,9 @@ Command line of every benchmark script:
     --quick          1 repeat, a third of the steps: a smoke run, not a measurement
     --threads N      threads for both libraries (default: every core)
     --json PATH      also write one record per case (a JSON list)
-    --tune           nnlite's children call ``nnlite.tune_cpu()`` and get
-                     ``nnlite.tuning.blas_env()`` in their environment (see nnlite/tuning.py)
+    --tune           also time nnlite after ``nnlite.tune_cpu()`` (the process-wide
+                     allocator opt-in of nnlite/tuning.py, which the examples make): a third
+                     column, "nnlite tuned", and its own ratio
     --no-torch       time nnlite only
     --list           print the case names
 """
@@ -47,7 +48,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-LIBRARIES = ("nnlite", "torch")
+LIBRARIES = ("nnlite", "nnlite-tuned", "torch")
+"""What a child can time: nnlite as imported, nnlite after ``nnlite.tune_cpu()``, torch."""
 
 
 @dataclass
@@ -233,10 +235,9 @@ def import_library(name: str, threads: int):
     return nnlite
 
 
-def run_child(case: Case, library: str, threads: int, steps: int, warmup: int,
-              tune: bool) -> dict:
+def run_child(case: Case, library: str, threads: int, steps: int, warmup: int) -> dict:
     lib = import_library(library, threads)
-    if tune and library == "nnlite":
+    if library == "nnlite-tuned":
         lib.tune_cpu()
     step = case.build(lib)
     for _ in range(warmup):
@@ -259,16 +260,10 @@ def _spawn(script: str, case: Case, library: str, args) -> dict:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(args.threads)
-    if args.tune and library == "nnlite":
-        sys.path.insert(0, ROOT)
-        from nnlite.tuning import blas_env
-        env.update(blas_env(env))
     steps = max(1, case.steps // 3) if args.quick else case.steps
     warmup = min(case.warmup, 2) if args.quick else case.warmup
     cmd = [sys.executable, script, "--child", case.name, library, "--threads",
            str(args.threads), "--steps", str(steps), "--warmup", str(warmup)]
-    if args.tune:
-        cmd.append("--tune")
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"{case.name} in {library} failed:\n{proc.stderr}")
@@ -281,27 +276,42 @@ def _summary(medians: list[float]) -> tuple[float, float]:
 
 
 def measure(script: str, case: Case, args) -> dict:
-    """Run ``case`` in both libraries, ``args.repeats`` times each, alternating order."""
-    libs = [lib for lib in LIBRARIES if lib == "nnlite" or (case.torch and args.torch)]
+    """Run ``case`` in each library, ``args.repeats`` times each, alternating order."""
+    wanted = {"nnlite": True, "nnlite-tuned": args.tune, "torch": case.torch and args.torch}
+    libs = [lib for lib in LIBRARIES if wanted[lib]]
     runs = {lib: [] for lib in libs}
     for r in range(args.repeats):
         for lib in (libs if r % 2 == 0 else libs[::-1]):
             time.sleep(0.3)
             runs[lib].append(_spawn(script, case, lib, args))
     med = {lib: [float(np.median(run["times"])) for run in runs[lib]] for lib in libs}
-    ours, ours_spread = _summary(med["nnlite"])
-    rec = {"case": case.name, "title": case.title, "nnlite_ms": 1e3 * ours,
-           "nnlite_spread": ours_spread, "torch_ms": None, "torch_spread": None,
-           "ratio": None, "spread": None, "target": case.target,
-           "items": case.items, "unit": case.unit, "threads": args.threads,
-           "repeats": args.repeats, "steps": len(runs["nnlite"][0]["times"]),
-           "tuned": args.tune, "blas": {lib: runs[lib][0]["blas"] for lib in libs},
-           "versions": {lib: runs[lib][0]["version"] for lib in libs}}
-    if "torch" in med:
-        theirs, theirs_spread = _summary(med["torch"])
-        ratios = [a / b for a, b in zip(med["nnlite"], med["torch"])]
-        rec.update(torch_ms=1e3 * theirs, torch_spread=theirs_spread, ratio=ours / theirs,
-                   spread=[min(ratios), max(ratios)])
+    summary = {lib: _summary(med[lib]) for lib in libs}        # (seconds, spread)
+
+    def ms(lib: str) -> float | None:
+        return 1e3 * summary[lib][0] if lib in summary else None
+
+    def spread(lib: str) -> float | None:
+        return summary[lib][1] if lib in summary else None
+
+    def ratio(lib: str) -> tuple:
+        """nnlite / torch of the medians, and the range of the per-repeat ratios."""
+        if lib not in med or "torch" not in med:
+            return None, None
+        per_repeat = [a / b for a, b in zip(med[lib], med["torch"])]
+        return summary[lib][0] / summary["torch"][0], [min(per_repeat), max(per_repeat)]
+
+    rec = {"case": case.name, "title": case.title,
+           "nnlite_ms": ms("nnlite"), "nnlite_spread": spread("nnlite"),
+           "torch_ms": ms("torch"), "torch_spread": spread("torch"),
+           "tuned_ms": ms("nnlite-tuned"), "tuned_spread": spread("nnlite-tuned"),
+           "target": case.target, "items": case.items, "unit": case.unit,
+           "threads": args.threads, "repeats": args.repeats,
+           "steps": len(runs["nnlite"][0]["times"]), "tuned": args.tune,
+           "blas": {lib: runs[lib][0]["blas"] for lib in libs if lib != "nnlite-tuned"},
+           "versions": {lib: runs[lib][0]["version"] for lib in libs if lib != "nnlite-tuned"}}
+    rec["ratio"], rec["spread"] = ratio("nnlite")
+    rec["tuned_ratio"], rec["tuned_ratio_spread"] = ratio("nnlite-tuned")
+    ours = summary["nnlite"][0]
     rec["note"] = "  ".join(s for s in (
         target_note(rec["ratio"], case.target),
         case.note(ours, rec["torch_ms"] and rec["torch_ms"] / 1e3)) if s)
@@ -315,17 +325,36 @@ def _fmt_ms(ms: float | None, spread: float | None) -> str:
         f"{ms:,.0f} ms ±{100 * spread / 2:.0f}%"
 
 
+def _fmt_ratio(ratio: float | None, spread: list | None) -> str:
+    return "-" if ratio is None else f"{ratio:.2f} ({spread[0]:.2f}-{spread[1]:.2f})"
+
+
 def print_row(rec: dict) -> None:
-    ratio = "-" if rec["ratio"] is None else \
-        f"{rec['ratio']:.2f} ({rec['spread'][0]:.2f}-{rec['spread'][1]:.2f})"
-    rate = ""
+    """One table line: times, ratio (and the tuned nnlite's, with --tune), throughput,
+    notes."""
+    cols = [f"{rec['title']:52s}", f"{_fmt_ms(rec['nnlite_ms'], rec['nnlite_spread']):>17s}",
+            f"{_fmt_ms(rec['torch_ms'], rec['torch_spread']):>17s}",
+            f"{_fmt_ratio(rec['ratio'], rec['spread']):>17s}"]
+    if rec["tuned"]:
+        cols += [f"{_fmt_ms(rec['tuned_ms'], rec['tuned_spread']):>17s}",
+                 f"{_fmt_ratio(rec['tuned_ratio'], rec['tuned_ratio_spread']):>17s}"]
+    notes = []
     if rec["items"]:
-        rate = f"{rec['items'] / rec['nnlite_ms'] * 1e3:,.0f} {rec['unit']}/s"
-        if rec["torch_ms"]:
-            rate += f" (torch {rec['items'] / rec['torch_ms'] * 1e3:,.0f})"
-    print(f"{rec['title']:52s} {_fmt_ms(rec['nnlite_ms'], rec['nnlite_spread']):>17s} "
-          f"{_fmt_ms(rec['torch_ms'], rec['torch_spread']):>17s} {ratio:>17s}  "
-          f"{'  '.join(s for s in (rate, rec['note']) if s)}", flush=True)
+        notes.append(f"{rec['items'] / rec['nnlite_ms'] * 1e3:,.0f} {rec['unit']}/s"
+                     + (f" (torch {rec['items'] / rec['torch_ms'] * 1e3:,.0f})"
+                        if rec["torch_ms"] else ""))
+    if rec["note"]:
+        notes.append(rec["note"])
+    if rec["tuned_ratio"] is not None and rec["target"] is not None:
+        notes.append("tuned: " + target_note(rec["tuned_ratio"], rec["target"]))
+    print(" ".join(cols) + "  " + "  ".join(notes), flush=True)
+
+
+def print_table_head(tuned: bool) -> None:
+    cols = [f"{'case':52s}", f"{'nnlite':>17s}", f"{'torch':>17s}", f"{'ratio':>17s}"]
+    if tuned:
+        cols += [f"{'nnlite tuned':>17s}", f"{'tuned ratio':>17s}"]
+    print("\n" + " ".join(cols) + "  notes")
 
 
 def header(args) -> dict:
@@ -340,7 +369,7 @@ def header(args) -> dict:
     print(f"each library alone in its own subprocess; {args.repeats} repeats, median of "
           f"the repeats' median steps; ± is half the spread of the repeats; ratio = "
           f"nnlite / torch (range over repeats)"
-          + ("; nnlite tuned (nnlite.tune_cpu, blas_env)" if args.tune else ""))
+          + ("; 'tuned': nnlite after nnlite.tune_cpu()" if args.tune else ""))
     return meta
 
 
@@ -373,8 +402,7 @@ def main(cases: list[Case], doc: str, argv: list[str] | None = None,
     if args.child:
         name, library = args.child
         case = by_name[name]
-        print(json.dumps(run_child(case, library, args.threads, args.steps, args.warmup,
-                                   args.tune)))
+        print(json.dumps(run_child(case, library, args.threads, args.steps, args.warmup)))
         return []
     prefixes = [s for s in args.only.split(",") if s]
     chosen = [c for c in cases if not prefixes or any(c.name.startswith(p) for p in prefixes)]
@@ -397,7 +425,7 @@ def main(cases: list[Case], doc: str, argv: list[str] | None = None,
         if not records:
             for lib, info in rec["blas"].items():
                 print(f"{lib} {rec['versions'][lib]}: {info}")
-            print(f"\n{'case':52s} {'nnlite':>17s} {'torch':>17s} {'ratio':>17s}  notes")
+            print_table_head(args.tune)
         print_row(rec)
         records.append({**meta, **rec})
     if after is not None:

@@ -62,7 +62,7 @@ def lenet_case(batch: int) -> Case:
         return train_step(lib, model, opt, rng.standard_normal((batch, 1, 28, 28), np.float32),
                           rng.integers(0, 10, batch), lib.nn.functional.cross_entropy)
     return Case(f"lenet5_b{batch}", f"LeNet-5 training step, batch {batch}", build,
-                items=batch, unit="img", target=1.0, steps=60)
+                items=batch, unit="img", target=1.0, steps=200 if batch <= 64 else 60)
 
 
 def conv_case(name: str, shape: tuple, o: int) -> Case:

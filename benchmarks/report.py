@@ -22,38 +22,45 @@ def _rate(rec: dict, ms: float | None) -> str:
     return f"{rec['items'] / ms * 1e3:,.0f} {rec['unit']}/s" if rec["items"] and ms else ""
 
 
-def _ratio(rec: dict) -> str:
-    if rec["ratio"] is None:
+def _ratio(rec: dict, key: str = "ratio", spread_key: str = "spread") -> str:
+    if rec[key] is None:
         return "-"
-    lo, hi = rec["spread"]
-    text = f"**{rec['ratio']:.2f}**" + (f" ({lo:.2f}-{hi:.2f})" if rec["repeats"] > 1 else "")
-    return text
+    lo, hi = rec[spread_key]
+    return f"**{rec[key]:.2f}**" + (f" ({lo:.2f}-{hi:.2f})" if rec["repeats"] > 1 else "")
 
 
-def _target(rec: dict) -> str:
-    if rec["target"] is None or rec["ratio"] is None:
+def _target(rec: dict, key: str = "ratio") -> str:
+    if rec["target"] is None or rec[key] is None:
         return ""
-    if rec["ratio"] <= rec["target"]:
+    if rec[key] <= rec["target"]:
         return f"<= {rec['target']}: met"
-    return f"<= {rec['target']}: **missed** by {100 * (rec['ratio'] / rec['target'] - 1):.0f}%"
+    return f"<= {rec['target']}: **missed** by {100 * (rec[key] / rec['target'] - 1):.0f}%"
 
 
 def table(records: list[dict]) -> str:
+    """A markdown table of one benchmark run, under a line saying how it was made."""
     first = records[0]
+    tuned = first.get("tuned", False)
     load = " ".join(f"{v:.2f}" for v in first["load_average"])
     blas = "; ".join(f"{lib} {first['versions'][lib]}: {info}"
                      for lib, info in first["blas"].items())
+    head = ["case", "nnlite", "torch", "ratio (range)", "target"]
+    if tuned:
+        head += ["nnlite tuned", "tuned ratio", "tuned target"]
+    head += ["nnlite rate", "torch rate"]
     lines = [f"`python {first['command']}` — {first['date'][:10]}, {first['cpu']}, "
              f"{first['threads']} threads each, load average at start {load}, "
-             f"{first['repeats']} repeats{', nnlite tuned' if first['tuned'] else ''}. "
-             f"{blas}.", "",
-             "| case | nnlite | torch | ratio (range) | target | nnlite rate | torch rate |",
-             "|---|---|---|---|---|---|---|"]
+             f"{first['repeats']} repeats. {blas}.", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for rec in records:
-        lines.append(f"| {rec['title']} | {_ms(rec['nnlite_ms'], rec['nnlite_spread'])} | "
-                     f"{_ms(rec['torch_ms'], rec['torch_spread'])} | {_ratio(rec)} | "
-                     f"{_target(rec)} | {_rate(rec, rec['nnlite_ms'])} | "
-                     f"{_rate(rec, rec['torch_ms'])} |")
+        row = [rec["title"], _ms(rec["nnlite_ms"], rec["nnlite_spread"]),
+               _ms(rec["torch_ms"], rec["torch_spread"]), _ratio(rec), _target(rec)]
+        if tuned:
+            row += [_ms(rec["tuned_ms"], rec["tuned_spread"]),
+                    _ratio(rec, "tuned_ratio", "tuned_ratio_spread"),
+                    _target(rec, "tuned_ratio")]
+        row += [_rate(rec, rec["nnlite_ms"]), _rate(rec, rec["torch_ms"])]
+        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 

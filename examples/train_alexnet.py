@@ -21,6 +21,7 @@ figure comparable with 10 classes of 32x32 images.
 """
 import sys
 
+import nnlite
 from nnlite import optim
 from nnlite.data import transforms as T
 from nnlite.models import alexnet_small
@@ -55,4 +56,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    nnlite.tune_cpu()   # opt in: freed arrays are reused, not unmapped (nnlite/tuning.py)
     sys.exit(main())

@@ -25,6 +25,7 @@ import time
 
 import numpy as np
 
+import nnlite
 import nnlite.nn.functional as F
 from nnlite import optim
 from nnlite.data import DataLoader
@@ -143,4 +144,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    nnlite.tune_cpu()   # opt in: freed arrays are reused, not unmapped (nnlite/tuning.py)
     sys.exit(main())

@@ -13,6 +13,7 @@ Each epoch prints train/test loss and accuracy; checkpoints, history.csv and cur
 import functools
 import sys
 
+import nnlite
 from nnlite import optim
 from nnlite.data import transforms as T
 from nnlite.data.datasets import MNIST
@@ -76,4 +77,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    nnlite.tune_cpu()   # opt in: freed arrays are reused, not unmapped (nnlite/tuning.py)
     sys.exit(main())

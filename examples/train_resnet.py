@@ -15,6 +15,7 @@ test error (91.25% accuracy) for ResNet-20 on CIFAR-10 (Table 6). Here the sched
 """
 import sys
 
+import nnlite
 from nnlite import optim
 from nnlite.data import transforms as T
 from nnlite.models import CifarResNet
@@ -46,4 +47,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    nnlite.tune_cpu()   # opt in: freed arrays are reused, not unmapped (nnlite/tuning.py)
     sys.exit(main())

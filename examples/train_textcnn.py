@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+import nnlite
 from nnlite import optim
 from nnlite.data import DataLoader, Subset, kfold_split
 from nnlite.data.datasets import MovieReviews
@@ -124,4 +125,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    nnlite.tune_cpu()   # opt in: freed arrays are reused, not unmapped (nnlite/tuning.py)
     sys.exit(main())

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+import nnlite
 import nnlite.nn.functional as F
 from nnlite import optim
 from nnlite.data import DataLoader, Subset
@@ -250,4 +251,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    nnlite.tune_cpu()   # opt in: freed arrays are reused, not unmapped (nnlite/tuning.py)
     sys.exit(main())

@@ -42,7 +42,7 @@ def test_harness_writes_one_record_per_case(tmp_path):
     script.write_text(SCRIPT)
     out = tmp_path / "records.json"
     proc = subprocess.run([sys.executable, str(script), "--no-torch", "--repeats", "2",
-                           "--threads", "1", "--json", str(out)],
+                           "--threads", "1", "--tune", "--json", str(out)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "load average at start" in proc.stdout and "x * x" in proc.stdout
@@ -55,6 +55,7 @@ def test_harness_writes_one_record_per_case(tmp_path):
     assert rec["case"] == "square" and rec["threads"] == 1 and rec["repeats"] == 2
     assert rec["nnlite_ms"] > 0 and rec["torch_ms"] is None and rec["ratio"] is None
     assert set(rec["blas"]) == {"nnlite"} and rec["steps"] == 3
+    assert rec["tuned"] and rec["tuned_ms"] > 0 and rec["tuned_ratio"] is None
 
     md = _table(records)
     assert "| x * x |" in md and "bench_tiny.py" in md
