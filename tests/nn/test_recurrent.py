@@ -149,7 +149,7 @@ def test_layer_without_bias_matches_torch(torch, kind):
     _run_both(torch, ours, theirs, np.random.default_rng(2).standard_normal((5, 2, 3)))
 
 
-@pytest.mark.parametrize("kind,with_h0", itertools.product(KINDS, [False, True]))
+@pytest.mark.parametrize("kind,with_h0", list(itertools.product(KINDS, [False, True])))
 def test_unbatched_input_matches_torch(torch, kind, with_h0):
     ours, theirs = _pair(torch, kind, 3, 4, num_layers=2, bidirectional=True)
     rng = np.random.default_rng(3)
@@ -159,9 +159,9 @@ def test_unbatched_input_matches_torch(torch, kind, with_h0):
 
 
 @pytest.mark.parametrize("kind,batched,with_h,bias",
-                         itertools.product(["RNNCell_tanh", "RNNCell_relu", "LSTMCell",
-                                            "GRUCell"], [True, False], [True, False],
-                                           [True, False]))
+                         list(itertools.product(["RNNCell_tanh", "RNNCell_relu", "LSTMCell",
+                                                 "GRUCell"], [True, False], [True, False],
+                                                [True, False])))
 def test_cell_matches_torch(torch, kind, batched, with_h, bias):
     name, extra = (kind.split("_")[0], {"nonlinearity": kind.split("_")[1]}) \
         if "_" in kind else (kind, {})

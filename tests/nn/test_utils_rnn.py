@@ -54,8 +54,8 @@ def test_pack_and_pad_match_torch(torch, batch_first, enforce_sorted, lengths):
         assert lens.dtype == np.int64
 
 
-@pytest.mark.parametrize("batch_first,padding_side", itertools.product([False, True],
-                                                                       ["right", "left"]))
+@pytest.mark.parametrize("batch_first,padding_side",
+                         list(itertools.product([False, True], ["right", "left"])))
 def test_pad_sequence_matches_torch(torch, batch_first, padding_side):
     rng = np.random.default_rng(1)
     seqs = [rng.standard_normal((n, 2, 3)) for n in (3, 5, 1)]
