@@ -1,6 +1,7 @@
 """Importing nnlite changes nothing outside it; the process-wide settings are opt-ins
 (nnlite/tuning.py)."""
 import json
+import os
 import subprocess
 import sys
 
@@ -32,11 +33,9 @@ print(json.dumps({"env_changed": sorted(set(env.items()) ^ set(os.environ.items(
 """
 
 
-def _import_everything(env_extra: dict | None = None) -> dict:
-    import os
-    env = {**os.environ, **(env_extra or {})}
+def _import_everything() -> dict:
     proc = subprocess.run([sys.executable, "-c", _CHILD], capture_output=True, text=True,
-                          env=env, check=True)
+                          check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -49,7 +48,6 @@ def test_import_changes_no_environment_allocator_or_numpy_state():
 
 
 def test_import_leaves_openblas_coretype_unset():
-    import os
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
     proc = subprocess.run(
         [sys.executable, "-c", "import os, nnlite; print(os.environ.get('OPENBLAS_CORETYPE'))"],
