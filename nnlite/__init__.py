@@ -7,9 +7,10 @@
 import numpy as _np
 
 from .random import manual_seed, seed
-from .tensor import (Function, Tensor, detect_anomaly, enable_grad, get_default_dtype,
-                     inference_mode, is_grad_enabled, no_grad, set_default_dtype,
-                     set_grad_enabled)
+from .tensor import Tensor, get_default_dtype, set_default_dtype
+from .autograd.function import Function
+from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode, is_grad_enabled,
+                                 no_grad, set_grad_enabled)
 from .factories import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                         linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                         tensor, zeros, zeros_like)

@@ -5,7 +5,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from .tensor import Tensor, backward, no_grad
+from .autograd.engine import backward
+from .autograd.grad_mode import no_grad
+from .tensor import Tensor
 
 
 class GradcheckError(AssertionError):

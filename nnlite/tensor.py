@@ -1,26 +1,14 @@
-"""The Tensor and the autograd engine: the whole core of nnlite in one file.
+"""The Tensor: a NumPy array (``.data``) with autograd, and the default dtype.
 
-A ``Tensor`` wraps a NumPy array (``.data``). When an op runs on tensors that require
-gradients, it records one ``Function`` node: the node keeps the nodes of its inputs
-(``parents``) and the arrays its backward rule needs (``saved``), never the tensors
-themselves, so intermediate arrays nobody saved are freed as soon as possible.
-Leaves that require gradients own an ``AccumulateGrad`` node that adds the gradient
-arriving at it into ``leaf.grad``.
+When an op runs on tensors that require gradients, ``Function.apply`` records one node
+(``autograd/function.py``); a leaf that requires gradients owns an ``AccumulateGrad`` node
+that adds the gradient arriving at it into ``leaf.grad``; ``backward`` walks the nodes
+(``autograd/engine.py``); grad mode lives in ``autograd/grad_mode.py``. The autograd
+modules and the ops work on Tensors and import this module, so the names Tensor's methods
+take from them are bound at the end of this file (and re-exported: ``nnlite.tensor.no_grad``
+and ``nnlite.tensor.Function`` keep working).
 
-``backward`` walks the nodes reachable from the output in reverse topological order
-(Kahn's algorithm on dependency counts: no recursion, so a 100,000-op chain works),
-sums the gradients that reach each node, calls its rule once, and frees the node
-unless ``retain_graph=True``.
-
-Backward rules run on plain arrays. Under ``create_graph=True`` the engine runs the
-*same* rules on Tensors: the saved arrays are re-wrapped as Tensors attached to the
-nodes they came from, so every operation inside a rule is recorded and the gradient
-can be differentiated again. Rules are therefore written with what ``np.ndarray``
-and ``Tensor`` share (operators, ``.sum``, ``.reshape``, ``.transpose``, NumPy ufuncs
-such as ``np.exp``, which Tensor dispatches through ``__array_ufunc__``).
-
-Sections: grad mode and dtype -- Function -- Tensor -- engine. Factories live in
-factories.py.
+Sections: default dtype -- Tensor -- late bindings. Factories live in factories.py.
 """
 from __future__ import annotations
 
@@ -32,109 +20,9 @@ import numpy as np
 from . import random as _random
 
 # ============================================================================
-# Grad mode, anomaly mode and the default dtype
+# The default dtype
 # ============================================================================
-_grad_enabled = True
-_anomaly = False
 _default_dtype = np.dtype(np.float32)
-
-
-def is_grad_enabled() -> bool:
-    """Whether ops are being recorded for backward now."""
-    return _grad_enabled
-
-
-class _GradMode:
-    """Base of ``no_grad`` / ``enable_grad`` / ``set_grad_enabled``: a try/finally
-    context manager that also works as a decorator."""
-
-    mode = True
-
-    def __enter__(self) -> None:
-        global _grad_enabled
-        self._prev = _grad_enabled
-        _grad_enabled = self.mode
-
-    def __exit__(self, *exc: Any) -> None:
-        global _grad_enabled
-        _grad_enabled = self._prev
-
-    def __call__(self, func: Callable) -> Callable:
-        mode = self.mode
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            prev = _set_mode(mode)
-            try:
-                return func(*args, **kwargs)
-            finally:
-                _set_mode(prev)
-
-        wrapper.__name__, wrapper.__doc__ = func.__name__, func.__doc__
-        wrapper.__wrapped__ = func
-        return wrapper
-
-
-def _set_mode(mode: bool) -> bool:
-    global _grad_enabled
-    prev, _grad_enabled = _grad_enabled, mode
-    return prev
-
-
-class no_grad(_GradMode):
-    """Context manager and decorator: record nothing, keep no buffers.
-
-    Example:
-        >>> with nl.no_grad():
-        ...     y = model(x)          # y.requires_grad is False
-    """
-
-    mode = False
-
-
-class enable_grad(_GradMode):
-    """Context manager and decorator: record ops even inside ``no_grad``."""
-
-    mode = True
-
-
-class set_grad_enabled(_GradMode):
-    """``set_grad_enabled(mode)``: switches grad mode at once; as a context manager,
-    restores the previous mode on exit (as in torch)."""
-
-    def __init__(self, mode: bool) -> None:
-        self.mode = bool(mode)
-        self._prev = _set_mode(self.mode)
-
-    def __enter__(self) -> None:
-        pass
-
-    def __exit__(self, *exc: Any) -> None:
-        _set_mode(self._prev)
-
-    def __call__(self, func: Callable) -> Callable:
-        _set_mode(self._prev)              # used as a decorator: switch only inside func
-        return super().__call__(func)
-
-
-class inference_mode(no_grad):
-    """Alias of ``no_grad`` (nnlite has no separate inference tensors)."""
-
-
-class detect_anomaly:
-    """Context manager: check every forward output and every gradient for NaN/inf and
-    for wrong gradient shapes, and raise naming the op that produced them first."""
-
-    def __init__(self, check_nan: bool = True) -> None:
-        self.check_nan = check_nan
-
-    def __enter__(self) -> "detect_anomaly":
-        global _anomaly
-        self._prev, _anomaly = _anomaly, self.check_nan
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        global _anomaly
-        _anomaly = self._prev
 
 
 def set_default_dtype(dtype: Any) -> None:
@@ -151,101 +39,7 @@ def get_default_dtype() -> np.dtype:
     return _default_dtype
 
 
-# ============================================================================
-# Function: one recorded op
-# ============================================================================
-class Function:
-    """Base class of every differentiable op.
-
-    A subclass implements ``forward(*arrays) -> array`` and
-    ``backward(gy, *saved) -> grad or tuple of grads`` (one per input, ``None`` for an
-    input that gets none). ``saved`` is the input arrays if ``save_inputs``, followed by
-    the output array if ``save_output``. Non-differentiable context (shapes, axes,
-    masks, indices) is stored on ``self`` by ``forward``. Rules never write into ``gy``.
-
-    Users call op functions (``nl.exp``, ``a * b``), never these classes; to add an op,
-    subclass and call ``MyOp(params).apply(*tensors)``.
-    """
-
-    save_inputs = False      # backward receives the input arrays
-    save_output = False      # backward receives the output array
-    broadcasts = False       # inputs may broadcast: the engine sums gradients back
-    double_backward = True   # the rule can run on Tensors under create_graph
-    parents: tuple | None = ()
-    saved: tuple = ()
-    in_shapes: tuple | None = None
-    hooks: list | None = None
-    out_dtype: np.dtype | None = None   # the output's dtype: the gradient arriving here has it
-
-    def forward(self, *xs: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError(f"{type(self).__name__}.forward")
-
-    def backward(self, gy: Any, *saved: Any) -> Any:  # pragma: no cover - abstract
-        raise NotImplementedError(f"{type(self).__name__}.backward")
-
-    def needs_grad(self, i: int) -> bool:
-        """Whether input ``i`` wants a gradient (rules may skip the others)."""
-        return self.parents[i] is not None
-
-    def apply(self, *xs: "Tensor") -> "Tensor":
-        """Run forward on the inputs' arrays; record the node if any input requires grad."""
-        arrays = tuple([x.data for x in xs])
-        y = self.forward(*arrays)
-        if y.__class__ is not np.ndarray:       # NumPy gives scalars for 0-d results
-            y = np.asarray(y)
-        out = _new_tensor(Tensor)
-        out.data = y
-        out.grad = None
-        out._node = None
-        if _grad_enabled:
-            parents = tuple([x._node for x in xs])
-            for p in parents:
-                if p is not None:
-                    self.parents = parents
-                    self.out_dtype = y.dtype
-                    if self.save_inputs:
-                        self.saved = arrays + (y,) if self.save_output else arrays
-                    elif self.save_output:
-                        self.saved = (y,)
-                    if self.broadcasts:
-                        shapes = tuple([a.shape for a in arrays])
-                        if shapes.count(y.shape) != len(shapes):
-                            self.in_shapes = shapes
-                    out._node = self
-                    break
-        if _anomaly:
-            _check_finite(y, self, "forward output")
-        return out
-
-    def name(self) -> str:
-        return type(self).__name__ + "Backward"
-
-    def __repr__(self) -> str:
-        return f"<{self.name()}>"
-
-
-class AccumulateGrad(Function):
-    """The node of a leaf that requires grad: adds the incoming gradient to ``leaf.grad``."""
-
-    def __init__(self, leaf: "Tensor") -> None:
-        self.leaf = weakref.ref(leaf)
-        self.parents = ()
-
-    @property
-    def out_dtype(self) -> np.dtype | None:     # type: ignore[override]
-        """The leaf's dtype, read now: ``Module.to`` may have replaced its data since."""
-        leaf = self.leaf()
-        return None if leaf is None else leaf.data.dtype
-
-
-_new_tensor = object.__new__
-
-
-def _check_finite(a: Any, node: Function, what: str) -> None:
-    arr = a.data if isinstance(a, Tensor) else a
-    if isinstance(arr, np.ndarray) and arr.dtype.kind in "fc" and not np.isfinite(arr).all():
-        raise RuntimeError(f"detect_anomaly: {node.name()} produced a non-finite {what} "
-                           f"(shape {arr.shape})")
+_new_tensor = object.__new__   # a Tensor without __init__: callers set its three fields
 
 
 # ============================================================================
@@ -493,7 +287,7 @@ class Tensor:
 
     # ---- in-place updates (leaves, under no_grad) ----------------------------
     def _check_inplace(self, what: str) -> None:
-        if self._node is not None and _grad_enabled:
+        if self._node is not None and _grad_mode._grad_enabled:
             kind = "a leaf tensor that requires grad" if self.is_leaf else "a tensor in the graph"
             raise RuntimeError(f"{what}: in-place operation on {kind}; wrap it in "
                                f"nl.no_grad() or use an out-of-place op")
@@ -914,268 +708,12 @@ class Tensor:
 
 
 # ============================================================================
-# The engine
+# Late bindings: these modules import Tensor from here, so they load once it exists
 # ============================================================================
-class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` takes the hook out."""
-
-    def __init__(self, hooks: list, hook: Callable) -> None:
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self) -> None:
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-
-def _sum_to(g: Any, shape: tuple) -> Any:
-    """Sum a broadcast gradient back to ``shape`` (works on arrays and Tensors)."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
-                                      if n == 1 and g.shape[i + lead] != 1)
-    g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape) if lead else g
-
-
-def _root_gradient(t: Tensor, gradient: Any, create_graph: bool) -> Any:
-    if gradient is None:
-        if t.data.size != 1:
-            raise RuntimeError(f"backward: grad can be implicitly created only for scalar "
-                               f"outputs; got an output of shape {t.data.shape}, pass "
-                               f"`gradient` of the same shape")
-        g = np.ones_like(t.data)
-        return Tensor(g) if create_graph else g
-    if isinstance(gradient, Tensor):
-        g = gradient if create_graph else gradient.data
-    else:
-        g = np.asarray(gradient, dtype=t.data.dtype)
-    if g.shape != t.data.shape:
-        raise RuntimeError(f"backward: gradient has shape {g.shape} but the output has "
-                           f"shape {t.data.shape}")
-    return g
-
-
-def _run_backward(roots: Sequence[Tensor], grads: Sequence[Any], retain_graph: bool,
-                  create_graph: bool, capture: dict | None = None) -> None:
-    """Propagate ``grads`` from ``roots`` through the graph.
-
-    With ``capture`` (a dict of node -> None), the total gradient reaching each of those
-    nodes is stored there and leaves are not touched (``autograd.grad``); otherwise
-    gradients accumulate into the leaves' ``.grad``.
-    """
-    # 1. count, for each node, how many edges point to it from reachable nodes
-    deps: dict = {}
-    stack = []
-    for t in roots:
-        node = t._node
-        if node is None:
-            raise RuntimeError("backward: element 0 of tensors does not require grad and "
-                               "does not have a grad_fn")
-        if node not in deps:
-            deps[node] = 0
-            stack.append(node)
-    while stack:
-        node = stack.pop()
-        parents = node.parents
-        if parents is None:
-            raise RuntimeError(f"backward: trying to backward through the graph a second "
-                               f"time ({node.name()} was already freed); specify "
-                               f"retain_graph=True on the first backward")
-        for p in parents:
-            if p is not None:
-                if p in deps:
-                    deps[p] += 1
-                else:
-                    deps[p] = 1
-                    stack.append(p)
-    # 2. Kahn: a node runs once all its consumers have sent their gradients
-    pending: dict = {}
-    owned: set = set()                      # nodes whose summed gradient we allocated
-    for t, g in zip(roots, grads):
-        node = t._node
-        if node in pending:
-            pending[node] = pending[node] + g
-            owned.add(node)
-        else:
-            pending[node] = g
-    ready = [n for n in pending if deps[n] == 0]
-    given = {id(_base(g)) for g in grads}   # arrays the caller passed in: never alias them
-    anomaly = _anomaly
-    while ready:
-        node = ready.pop()
-        gy = pending.pop(node)
-        dt = node.out_dtype
-        if dt is not None and gy.dtype != dt and dt.kind == "f":
-            # A gradient has its tensor's dtype, as in torch. Rules keep it, except under
-            # NumPy 1.x on 0-d arrays: there a 0-d float32 ``gy * 0.5`` is float64.
-            gy = gy.astype(dt)
-        if node.hooks is not None:
-            for hook in list(node.hooks):
-                r = hook(gy)
-                if r is not None:
-                    gy = r
-        if capture is not None and node in capture:
-            capture[node] = gy
-        if node.__class__ is AccumulateGrad:
-            if capture is None:
-                _accumulate(node, gy, create_graph, given)
-            continue
-        parents = node.parents
-        if create_graph:
-            if not node.double_backward:
-                raise RuntimeError(f"backward: {node.name()} cannot be differentiated twice "
-                                   f"(create_graph=True is not supported for it)")
-            saved = _saved_as_tensors(node)
-            with enable_grad():
-                gxs = node.backward(gy if isinstance(gy, Tensor) else Tensor(gy), *saved)
-        else:
-            gxs = node.backward(gy, *node.saved)
-        if gxs.__class__ is not tuple:
-            gxs = (gxs,)
-        shapes = node.in_shapes
-        if not retain_graph:
-            node.parents = None
-            node.saved = ()
-        for i, p in enumerate(parents):
-            if p is None:
-                continue
-            gx = gxs[i]
-            if gx is None:
-                deps[p] -= 1
-                if deps[p] == 0 and p in pending:
-                    ready.append(p)
-                continue
-            if shapes is not None:
-                gx = _sum_to(gx, shapes[i])
-            if anomaly:
-                _check_finite(gx, node, f"gradient for input {i}")
-            if p in pending:
-                acc = pending[p]
-                if p in owned and acc.__class__ is np.ndarray:
-                    acc += gx                   # our own buffer: add in place
-                else:
-                    pending[p] = acc + gx
-                    owned.add(p)
-            else:
-                pending[p] = gx
-            deps[p] -= 1
-            if deps[p] == 0:
-                ready.append(p)
-
-
-def _base(a: Any) -> Any:
-    """The array that owns ``a``'s memory (``a`` itself unless it is a view)."""
-    while isinstance(a, np.ndarray) and isinstance(a.base, np.ndarray):
-        a = a.base
-    return a
-
-
-def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) -> None:
-    """Store ``g`` in ``leaf.grad``; a gradient whose memory is shared with the caller or
-    with another leaf is copied, anything else (even a view) is kept as it is."""
-    leaf = node.leaf()
-    if leaf is None:
-        return
-    if g.shape != leaf.data.shape:
-        raise RuntimeError(f"backward: gradient of shape {g.shape} reached a leaf of shape "
-                           f"{leaf.data.shape}")
-    if isinstance(g, Tensor) and not create_graph:
-        g = g.data
-    if g.__class__ is not np.ndarray and not isinstance(g, Tensor):
-        g = np.asarray(g)                   # a NumPy scalar from a 0-d rule
-    if leaf.grad is None:
-        if not isinstance(g, Tensor):
-            base = _base(g)
-            if id(base) in given or not g.flags.writeable:
-                g = base = g.copy()         # shared with the caller or another leaf
-            given.add(id(base))
-        if not isinstance(g, Tensor) and g.dtype != leaf.data.dtype:
-            g = g.astype(leaf.data.dtype)
-        leaf.grad = g
-    else:
-        leaf.grad = leaf.grad + g           # out of place: .grad may be shared by the user
-
-
-def _saved_as_tensors(node: Function) -> tuple:
-    """The node's saved arrays as Tensors attached to the nodes they came from."""
-    saved = node.saved
-    out = []
-    n_in = len(node.parents) if node.save_inputs else 0
-    for i, a in enumerate(saved):
-        t = Tensor(a)
-        if i < n_in:
-            t._node = node.parents[i]
-        else:                               # the output: produced by this very node
-            t._node = node
-        out.append(t)
-    return tuple(out)
-
-
-def _normalize_roots(tensors: Any, grad_tensors: Any, create_graph: bool) -> tuple:
-    if isinstance(tensors, Tensor):
-        tensors = (tensors,)
-        grad_tensors = (grad_tensors,)
-    tensors = tuple(tensors)
-    if grad_tensors is None:
-        grad_tensors = (None,) * len(tensors)
-    elif isinstance(grad_tensors, (Tensor, np.ndarray)):
-        grad_tensors = (grad_tensors,)
-    grad_tensors = tuple(grad_tensors)
-    if len(grad_tensors) != len(tensors):
-        raise RuntimeError(f"backward: got {len(tensors)} outputs but "
-                           f"{len(grad_tensors)} gradients")
-    grads = tuple(_root_gradient(t, g, create_graph) for t, g in zip(tensors, grad_tensors))
-    return tensors, grads
-
-
-def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False, inputs: Sequence[Tensor] | None = None) -> None:
-    """Accumulate into the leaves' ``.grad`` the gradients of ``tensors``
-    (``nl.autograd.backward``; ``t.backward()`` calls this)."""
-    if retain_graph is None:
-        retain_graph = create_graph
-    tensors, grads = _normalize_roots(tensors, grad_tensors, create_graph)
-    if inputs is not None:
-        res = grad(tensors, inputs, grads, retain_graph, create_graph, allow_unused=True)
-        for t, g in zip(inputs, res):
-            if g is not None:
-                t.grad = g if t.grad is None else t.grad + g
-        return
-    _run_backward(tensors, grads, retain_graph, create_graph)
-
-
-def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
-    """Return the gradients of ``outputs`` with respect to ``inputs`` without touching
-    any ``.grad``; with ``create_graph=True`` they are Tensors that can be differentiated
-    again (e.g. a Hessian-vector product).
-
-    Example:
-        >>> (g,) = nl.autograd.grad((x ** 3).sum(), x, create_graph=True)
-        >>> (h,) = nl.autograd.grad(g.sum(), x)      # 6 * x
-    """
-    if retain_graph is None:
-        retain_graph = create_graph
-    single = isinstance(inputs, Tensor)
-    inputs = (inputs,) if single else tuple(inputs)
-    outputs, grads = _normalize_roots(outputs, grad_outputs, create_graph)
-    capture = {}
-    for i, t in enumerate(inputs):
-        if not isinstance(t, Tensor) or t._node is None:
-            raise RuntimeError(f"grad: input {i} does not require grad")
-        capture[t._node] = None
-    _run_backward(outputs, grads, retain_graph, create_graph, capture)
-    res = []
-    for i, t in enumerate(inputs):
-        g = capture[t._node]
-        if g is None and not allow_unused:
-            raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used to compute "
-                               f"the outputs; pass allow_unused=True")
-        if g is not None and not isinstance(g, Tensor):
-            g = Tensor(g)
-        res.append(g)
-    return tuple(res)
-
-
+from .autograd import grad_mode as _grad_mode  # noqa: E402
+from .autograd.engine import backward, grad  # noqa: E402,F401
+from .autograd.function import AccumulateGrad, Function  # noqa: E402,F401
+from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode,  # noqa: E402,F401
+                                 is_grad_enabled, no_grad, set_grad_enabled)
+from .autograd.hooks import RemovableHandle  # noqa: E402
 from . import ops as _ops  # noqa: E402  (the ops import Tensor and Function from here)

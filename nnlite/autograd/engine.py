@@ -1,0 +1,320 @@
+"""The backward engine: the walk from the outputs' gradients to the leaves.
+
+``run_backward`` walks the nodes reachable from the roots in reverse topological order
+(Kahn's algorithm on dependency counts, no recursion, so a 100,000-op chain works). Its
+steps, one function each: count each node's consumers (``_count_dependencies``), seed
+the roots' gradients (``_seed``), run a node whose consumers have all sent their gradient
+(``_run_node``: dtype cast, hooks, capture for ``autograd.grad``, accumulation into a leaf
+(``_accumulate``) or the backward rule), free it unless ``retain_graph=True``, and send
+its input gradients to its parents (``_send_gradients``).
+
+Backward rules run on plain arrays. Under ``create_graph=True`` the engine runs the
+*same* rules on Tensors (``_rule_on_tensors``): the saved arrays are re-wrapped as Tensors
+attached to the nodes they came from, so every operation inside a rule is recorded and the
+gradient can be differentiated again. Rules are therefore written with what ``np.ndarray``
+and ``Tensor`` share (operators, ``.sum``, ``.reshape``, ``.transpose``, NumPy ufuncs
+such as ``np.exp``, which Tensor dispatches through ``__array_ufunc__``).
+
+``backward`` and ``grad`` are the public entry points (``nl.autograd.backward``,
+``nl.autograd.grad``; ``Tensor.backward`` calls ``backward``).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..tensor import Tensor
+from . import grad_mode as _mode
+from .function import AccumulateGrad, Function, _check_finite
+from .grad_mode import enable_grad
+from .hooks import run_hooks
+
+
+def run_backward(roots: Sequence[Tensor], grads: Sequence[Any], retain_graph: bool,
+                 create_graph: bool, capture: dict | None = None) -> None:
+    """Propagate ``grads`` from ``roots`` through the graph.
+
+    With ``capture`` (a dict of node -> None), the total gradient reaching each of those
+    nodes is stored there and leaves are not touched (``autograd.grad``); otherwise
+    gradients accumulate into the leaves' ``.grad``.
+    """
+    deps = _count_dependencies(roots)
+    pending, owned = _seed(roots, grads)
+    # Kahn: a node is ready once all its consumers have sent their gradients
+    ready = [n for n in pending if deps[n] == 0]
+    given = {id(_base(g)) for g in grads}   # arrays the caller passed in: never alias them
+    anomaly = _mode._anomaly
+    while ready:
+        node = ready.pop()
+        parents = node.parents
+        gxs = _run_node(node, pending.pop(node), create_graph, capture, given)
+        if gxs is None:                     # a leaf: nothing flows further
+            continue
+        if not retain_graph:                # free the graph as we go
+            node.parents = None
+            node.saved = ()
+        _send_gradients(node, parents, gxs, deps, pending, owned, ready, anomaly)
+
+
+def _count_dependencies(roots: Sequence[Tensor]) -> dict:
+    """Collect the nodes reachable from ``roots``: map each to the number of edges that
+    point to it from reachable nodes (its consumers)."""
+    deps: dict = {}
+    stack = []
+    for t in roots:
+        node = t._node
+        if node is None:
+            raise RuntimeError("backward: element 0 of tensors does not require grad and "
+                               "does not have a grad_fn")
+        if node not in deps:
+            deps[node] = 0
+            stack.append(node)
+    while stack:
+        node = stack.pop()
+        parents = node.parents
+        if parents is None:
+            raise RuntimeError(f"backward: trying to backward through the graph a second "
+                               f"time ({node.name()} was already freed); specify "
+                               f"retain_graph=True on the first backward")
+        for p in parents:
+            if p is not None:
+                if p in deps:
+                    deps[p] += 1
+                else:
+                    deps[p] = 1
+                    stack.append(p)
+    return deps
+
+
+def _seed(roots: Sequence[Tensor], grads: Sequence[Any]) -> tuple:
+    """The roots' gradients as the first pending gradients, summed where two roots share a
+    node; returns ``(pending, owned)``, ``owned`` being the nodes whose summed gradient
+    the engine allocated (and may therefore add into in place)."""
+    pending: dict = {}
+    owned: set = set()
+    for t, g in zip(roots, grads):
+        node = t._node
+        if node in pending:
+            pending[node] = pending[node] + g
+            owned.add(node)
+        else:
+            pending[node] = g
+    return pending, owned
+
+
+def _run_node(node: Function, gy: Any, create_graph: bool, capture: dict | None,
+              given: set) -> tuple | None:
+    """Run one node on the total gradient ``gy`` of its output: cast ``gy`` to the
+    output's dtype, call the hooks, store ``gy`` if ``autograd.grad`` captures this node;
+    a leaf then accumulates it (returns None), any other node calls its backward rule and
+    returns the input gradients as a tuple."""
+    dt = node.out_dtype
+    if dt is not None and gy.dtype != dt and dt.kind == "f":
+        # A gradient has its tensor's dtype, as in torch. Rules keep it, except under
+        # NumPy 1.x on 0-d arrays: there a 0-d float32 ``gy * 0.5`` is float64.
+        gy = gy.astype(dt)
+    if node.hooks is not None:
+        gy = run_hooks(node.hooks, gy)
+    if capture is not None and node in capture:
+        capture[node] = gy
+    if node.__class__ is AccumulateGrad:
+        if capture is None:
+            _accumulate(node, gy, create_graph, given)
+        return None
+    if create_graph:
+        gxs = _rule_on_tensors(node, gy)
+    else:
+        gxs = node.backward(gy, *node.saved)
+    return gxs if gxs.__class__ is tuple else (gxs,)
+
+
+def _rule_on_tensors(node: Function, gy: Any) -> Any:
+    """Under ``create_graph``: run the node's rule on Tensors with grad mode on, so the
+    rule's own operations are recorded."""
+    if not node.double_backward:
+        raise RuntimeError(f"backward: {node.name()} cannot be differentiated twice "
+                           f"(create_graph=True is not supported for it)")
+    saved = _saved_as_tensors(node)
+    with enable_grad():
+        return node.backward(gy if isinstance(gy, Tensor) else Tensor(gy), *saved)
+
+
+def _send_gradients(node: Function, parents: tuple, gxs: tuple, deps: dict, pending: dict,
+                    owned: set, ready: list, anomaly: bool) -> None:
+    """Send each input gradient of ``node`` to its parent: reduce it to the input's shape
+    if the input was broadcast, add it to the parent's pending gradient, and mark the
+    parent ready once its last consumer has sent (a ``None`` gradient counts as sent)."""
+    shapes = node.in_shapes
+    for i, p in enumerate(parents):
+        if p is None:
+            continue
+        gx = gxs[i]
+        if gx is None:
+            deps[p] -= 1
+            if deps[p] == 0 and p in pending:
+                ready.append(p)
+            continue
+        if shapes is not None:
+            gx = _sum_to(gx, shapes[i])
+        if anomaly:
+            _check_finite(gx, node, f"gradient for input {i}")
+        if p in pending:
+            acc = pending[p]
+            if p in owned and acc.__class__ is np.ndarray:
+                acc += gx                   # our own buffer: add in place
+            else:
+                pending[p] = acc + gx
+                owned.add(p)
+        else:
+            pending[p] = gx
+        deps[p] -= 1
+        if deps[p] == 0:
+            ready.append(p)
+
+
+def _sum_to(g: Any, shape: tuple) -> Any:
+    """Sum a broadcast gradient back to ``shape`` (works on arrays and Tensors)."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                      if n == 1 and g.shape[i + lead] != 1)
+    g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape) if lead else g
+
+
+def _root_gradient(t: Tensor, gradient: Any, create_graph: bool) -> Any:
+    """The gradient a root starts with: ones for a one-element output, else ``gradient``
+    checked against the output's shape."""
+    if gradient is None:
+        if t.data.size != 1:
+            raise RuntimeError(f"backward: grad can be implicitly created only for scalar "
+                               f"outputs; got an output of shape {t.data.shape}, pass "
+                               f"`gradient` of the same shape")
+        g = np.ones_like(t.data)
+        return Tensor(g) if create_graph else g
+    if isinstance(gradient, Tensor):
+        g = gradient if create_graph else gradient.data
+    else:
+        g = np.asarray(gradient, dtype=t.data.dtype)
+    if g.shape != t.data.shape:
+        raise RuntimeError(f"backward: gradient has shape {g.shape} but the output has "
+                           f"shape {t.data.shape}")
+    return g
+
+
+
+def _base(a: Any) -> Any:
+    """The array that owns ``a``'s memory (``a`` itself unless it is a view)."""
+    while isinstance(a, np.ndarray) and isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) -> None:
+    """Store ``g`` in ``leaf.grad``; a gradient whose memory is shared with the caller or
+    with another leaf is copied, anything else (even a view) is kept as it is."""
+    leaf = node.leaf()
+    if leaf is None:
+        return
+    if g.shape != leaf.data.shape:
+        raise RuntimeError(f"backward: gradient of shape {g.shape} reached a leaf of shape "
+                           f"{leaf.data.shape}")
+    if isinstance(g, Tensor) and not create_graph:
+        g = g.data
+    if g.__class__ is not np.ndarray and not isinstance(g, Tensor):
+        g = np.asarray(g)                   # a NumPy scalar from a 0-d rule
+    if leaf.grad is None:
+        if not isinstance(g, Tensor):
+            base = _base(g)
+            if id(base) in given or not g.flags.writeable:
+                g = base = g.copy()         # shared with the caller or another leaf
+            given.add(id(base))
+        if not isinstance(g, Tensor) and g.dtype != leaf.data.dtype:
+            g = g.astype(leaf.data.dtype)
+        leaf.grad = g
+    else:
+        leaf.grad = leaf.grad + g           # out of place: .grad may be shared by the user
+
+
+def _saved_as_tensors(node: Function) -> tuple:
+    """The node's saved arrays as Tensors attached to the nodes they came from."""
+    saved = node.saved
+    out = []
+    n_in = len(node.parents) if node.save_inputs else 0
+    for i, a in enumerate(saved):
+        t = Tensor(a)
+        if i < n_in:
+            t._node = node.parents[i]
+        else:                               # the output: produced by this very node
+            t._node = node
+        out.append(t)
+    return tuple(out)
+
+
+def _normalize_roots(tensors: Any, grad_tensors: Any, create_graph: bool) -> tuple:
+    """``(roots, grads)`` as two tuples of equal length, each gradient checked."""
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+        grad_tensors = (grad_tensors,)
+    tensors = tuple(tensors)
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    elif isinstance(grad_tensors, (Tensor, np.ndarray)):
+        grad_tensors = (grad_tensors,)
+    grad_tensors = tuple(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"backward: got {len(tensors)} outputs but "
+                           f"{len(grad_tensors)} gradients")
+    grads = tuple(_root_gradient(t, g, create_graph) for t, g in zip(tensors, grad_tensors))
+    return tensors, grads
+
+
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
+             create_graph: bool = False, inputs: Sequence[Tensor] | None = None) -> None:
+    """Accumulate into the leaves' ``.grad`` the gradients of ``tensors``
+    (``nl.autograd.backward``; ``t.backward()`` calls this)."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    tensors, grads = _normalize_roots(tensors, grad_tensors, create_graph)
+    if inputs is not None:
+        res = grad(tensors, inputs, grads, retain_graph, create_graph, allow_unused=True)
+        for t, g in zip(inputs, res):
+            if g is not None:
+                t.grad = g if t.grad is None else t.grad + g
+        return
+    run_backward(tensors, grads, retain_graph, create_graph)
+
+
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+    """Return the gradients of ``outputs`` with respect to ``inputs`` without touching
+    any ``.grad``; with ``create_graph=True`` they are Tensors that can be differentiated
+    again (e.g. a Hessian-vector product).
+
+    Example:
+        >>> (g,) = nl.autograd.grad((x ** 3).sum(), x, create_graph=True)
+        >>> (h,) = nl.autograd.grad(g.sum(), x)      # 6 * x
+    """
+    if retain_graph is None:
+        retain_graph = create_graph
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    outputs, grads = _normalize_roots(outputs, grad_outputs, create_graph)
+    capture = {}
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor) or t._node is None:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+        capture[t._node] = None
+    run_backward(outputs, grads, retain_graph, create_graph, capture)
+    res = []
+    for i, t in enumerate(inputs):
+        g = capture[t._node]
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used to compute "
+                               f"the outputs; pass allow_unused=True")
+        if g is not None and not isinstance(g, Tensor):
+            g = Tensor(g)
+        res.append(g)
+    return tuple(res)
