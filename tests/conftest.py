@@ -30,10 +30,17 @@ def _seed_rngs():
     yield
 
 
-# Tests that need an optional package call pytest.importorskip; without it they skip, and
-# pytest -ra lists them one line per call site. These lines say in one place what is missing
-# and how to add it. torch: only the exact pin, and the CPU-only wheel (the default Linux
-# wheel is a multi-GB CUDA build).
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, the parity reference: a test that takes this argument skips, with the reason
+    "could not import 'torch'" counted by the summary below, when torch is not installed."""
+    return pytest.importorskip("torch")
+
+
+# Tests that need an optional package call pytest.importorskip (PyTorch through the `torch`
+# fixture above); without it they skip, and pytest -ra lists them one line per call site.
+# These lines say in one place what is missing and how to add it. torch: only the exact pin,
+# and the CPU-only wheel (the default Linux wheel is a multi-GB CUDA build).
 OPTIONAL_PACKAGES = {   # import name: (what is missing, how to install it)
     "torch": ("PyTorch not installed (the parity tests)",
               "pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"),

@@ -169,17 +169,17 @@ def check_gradcheck(case: Case, arrays: Sequence[np.ndarray]) -> None:
     assert nl.gradcheck(case.nl, nl_inputs(arrays))
 
 
-def check_parity(case: Case, arrays: Sequence[np.ndarray], seed: int = 0) -> None:
-    T = pytest.importorskip("torch")
-    xs, ts = nl_inputs(arrays), th_inputs(T, arrays)
-    y, ty = case.nl(*xs), case.th(T, *ts)
+def check_parity(torch: Any, case: Case, arrays: Sequence[np.ndarray],
+                 seed: int = 0) -> None:
+    xs, ts = nl_inputs(arrays), th_inputs(torch, arrays)
+    y, ty = case.nl(*xs), case.th(torch, *ts)
     ty_np = ty.detach().numpy()
     assert y.dtype == ty_np.dtype, f"output dtype {y.dtype} != torch's {ty_np.dtype}"
     assert_close(y.data, ty_np, "forward")
     gy = np.random.default_rng(seed + 1).standard_normal(y.shape)
     diff = [i for i, a in enumerate(arrays) if _wants_grad(a)]
     gs = nl.autograd.grad(y, [xs[i] for i in diff], gy, allow_unused=True)
-    tgs = T.autograd.grad(ty, [ts[i] for i in diff], T.tensor(gy), allow_unused=True)
+    tgs = torch.autograd.grad(ty, [ts[i] for i in diff], torch.tensor(gy), allow_unused=True)
     for i, g, tg in zip(diff, gs, tgs):
         assert_close(_np(g, arrays[i]), _np(tg, arrays[i]), f"gradient of input {i}")
 
@@ -202,20 +202,20 @@ def _second_order(lib: Any, grad: Callable, xs: list, gy: Any, vs: list, y: Any,
             [_np(g, a) for g, a in zip(second, likes)])
 
 
-def check_double_backward(case: Case, arrays: Sequence[np.ndarray], seed: int = 0) -> None:
-    T = pytest.importorskip("torch")
+def check_double_backward(torch: Any, case: Case, arrays: Sequence[np.ndarray],
+                          seed: int = 0) -> None:
     rng = np.random.default_rng(seed + 2)
     diff = [i for i, a in enumerate(arrays) if _wants_grad(a)]
     vs = [rng.standard_normal(arrays[i].shape) for i in diff]
-    xs, ts = nl_inputs(arrays), th_inputs(T, arrays)
-    y, ty = case.nl(*xs), case.th(T, *ts)
+    xs, ts = nl_inputs(arrays), th_inputs(torch, arrays)
+    y, ty = case.nl(*xs), case.th(torch, *ts)
     gy = rng.standard_normal(y.shape)
     first, second = _second_order(
         nl, nl.autograd.grad, [xs[i] for i in diff], nl.tensor(gy, requires_grad=True),
         [nl.tensor(v) for v in vs], y, [arrays[i] for i in diff])
     tfirst, tsecond = _second_order(
-        T, T.autograd.grad, [ts[i] for i in diff], T.tensor(gy, requires_grad=True),
-        [T.tensor(v) for v in vs], ty, [arrays[i] for i in diff])
+        torch, torch.autograd.grad, [ts[i] for i in diff], torch.tensor(gy, requires_grad=True),
+        [torch.tensor(v) for v in vs], ty, [arrays[i] for i in diff])
     for i, g, tg in zip(diff, first, tfirst):
         assert_close(g, tg, f"create_graph gradient of input {i}")
     names = [f"input {i}" for i in diff] + ["the upstream gradient"]

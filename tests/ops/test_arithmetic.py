@@ -111,14 +111,14 @@ def test_gradcheck(case, data):
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE)
 @given(data=st.data())
-def test_matches_torch(case, data):
-    check_parity(case, draw_arrays(data, case))
+def test_matches_torch(torch, case, data):
+    check_parity(torch, case, draw_arrays(data, case))
 
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE)
 @given(data=st.data())
-def test_double_backward_matches_torch(case, data):
-    check_double_backward(case, draw_arrays(data, case))
+def test_double_backward_matches_torch(torch, case, data):
+    check_double_backward(torch, case, draw_arrays(data, case))
 
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE)
@@ -139,15 +139,15 @@ def test_float64_stays_float64(case):
     assert case.nl(*xs).dtype == np.float64
 
 
-def test_pow_zero_exponent_gradient_is_zero_at_zero():
+def test_pow_zero_exponent_gradient_is_zero_at_zero(torch):
     """d/dx x**0 = 0 everywhere, also at x = 0 (not 0 * inf = nan), as torch."""
-    check_parity(WITH_CONSTANTS["pow_0"], [np.array([0.0, 1.5, -2.0])])
+    check_parity(torch, WITH_CONSTANTS["pow_0"], [np.array([0.0, 1.5, -2.0])])
 
 
-def test_pow_exponent_gradient_is_zero_where_the_base_is_zero():
+def test_pow_exponent_gradient_is_zero_where_the_base_is_zero(torch):
     """d/db a**b = a**b log a is 0 (not 0 * -inf = nan) at a = 0, b > 0, as torch."""
     with np.errstate(divide="ignore"):                 # d/da at a = 0, b = 0.5 is inf
-        check_parity(BINARY["pow"], [np.array([0.0, 0.0, 2.0]), np.array([2.0, 0.5, 3.0])])
+        check_parity(torch, BINARY["pow"], [np.array([0.0, 0.0, 2.0]), np.array([2.0, 0.5, 3.0])])
 
 
 def test_pow_with_0d_array_exponent_keeps_float32():
@@ -157,9 +157,9 @@ def test_pow_with_0d_array_exponent_keeps_float32():
     np.testing.assert_array_equal(y.data, [1.0, 8.0])
 
 
-def test_gradients_of_broadcast_inputs_are_summed_back():
+def test_gradients_of_broadcast_inputs_are_summed_back(torch):
     case = BINARY["mul"]
-    check_parity(case, make_arrays(case, [(2, 1, 3, 1), (4, 1, 5)]))
+    check_parity(torch, case, make_arrays(case, [(2, 1, 3, 1), (4, 1, 5)]))
     a = nl.ones(2, 1, 3, 1, requires_grad=True)
     b = nl.ones(4, 1, 5, requires_grad=True)
     (a * b).sum().backward()
@@ -202,8 +202,7 @@ def test_0d_gradients_accumulate():
 # ---- casts and copies -----------------------------------------------------------
 @pytest.mark.parametrize("src, dst", [(np.float32, np.float64), (np.float64, np.float32),
                                       (np.float64, np.float16)])
-def test_astype_between_floats_casts_the_gradient_back(src, dst):
-    T = pytest.importorskip("torch")
+def test_astype_between_floats_casts_the_gradient_back(torch, src, dst):
     a = np.array([[0.5, -1.25, 3.0]], dtype=src)
     x = nl.tensor(a, requires_grad=True)
     y = astype(x, dst)
@@ -211,8 +210,8 @@ def test_astype_between_floats_casts_the_gradient_back(src, dst):
     gy = np.array([[1.0, 2.0, -3.0]], dtype=dst)
     y.backward(gy)
     assert x.grad.dtype == src
-    tx = T.tensor(a, requires_grad=True)
-    tx.to(getattr(T, np.dtype(dst).name)).backward(T.tensor(gy))
+    tx = torch.tensor(a, requires_grad=True)
+    tx.to(getattr(torch, np.dtype(dst).name)).backward(torch.tensor(gy))
     np.testing.assert_array_equal(x.grad, tx.grad.numpy())
     np.testing.assert_array_equal(y.data, a.astype(dst))
 
@@ -248,13 +247,12 @@ def test_clone_copies_the_data():
 
 @pytest.mark.parametrize("mode", [None, "floor", "trunc"])
 @pytest.mark.parametrize("dtype", [np.float64, np.int64])
-def test_div_rounding_modes_and_integer_division_match_torch(mode, dtype):
+def test_div_rounding_modes_and_integer_division_match_torch(torch, mode, dtype):
     """Integer true division gives the default float dtype; rounding keeps integers."""
-    T = pytest.importorskip("torch")
     a = np.array([7, -7, 7.5, -7.5, 0, 9]).astype(dtype)
     b = np.array([2, 2, -2, -2, 3, -4]).astype(dtype)
     y = nl.div(nl.tensor(a), nl.tensor(b), rounding_mode=mode)
-    ty = T.div(T.tensor(a), T.tensor(b), rounding_mode=mode).numpy()
+    ty = torch.div(torch.tensor(a), torch.tensor(b), rounding_mode=mode).numpy()
     assert y.dtype == ty.dtype
     np.testing.assert_allclose(y.data, ty, rtol=1e-7 if ty.dtype == np.float32 else 0)
     assert not y.requires_grad
@@ -300,24 +298,22 @@ COMPARISONS = {
 
 @pytest.mark.parametrize("case", params(COMPARISONS))
 @given(data=st.data())
-def test_comparisons_match_torch(case, data):
-    T = pytest.importorskip("torch")
+def test_comparisons_match_torch(torch, case, data):
     arrays = draw_arrays(data, case)
     xs = [nl.tensor(a, requires_grad=True) for a in arrays]
     y = case.nl(*xs)
-    ty = case.th(T, *[T.tensor(a) for a in arrays])
+    ty = case.th(torch, *[torch.tensor(a) for a in arrays])
     assert y.dtype == np.bool_ and not y.requires_grad
     np.testing.assert_array_equal(y.data, ty.numpy())
     assert y.shape == tuple(ty.shape)
 
 
 @pytest.mark.parametrize("op", ["__and__", "__or__", "__xor__"])
-def test_bitwise_operators_on_integers_match_torch(op):
-    T = pytest.importorskip("torch")
+def test_bitwise_operators_on_integers_match_torch(torch, op):
     a, b = np.array([0, 1, 2, 3, 6]), np.array([3, 3, 1, 2, 5])
     y = getattr(nl.tensor(a), op)(nl.tensor(b))
-    np.testing.assert_array_equal(y.data, getattr(T.tensor(a), op)(T.tensor(b)).numpy())
-    np.testing.assert_array_equal((~nl.tensor(a)).data, (~T.tensor(a)).numpy())
+    np.testing.assert_array_equal(y.data, getattr(torch.tensor(a), op)(torch.tensor(b)).numpy())
+    np.testing.assert_array_equal((~nl.tensor(a)).data, (~torch.tensor(a)).numpy())
 
 
 def test_nan_inf_predicates_and_whole_tensor_comparisons():

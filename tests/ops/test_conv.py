@@ -288,11 +288,6 @@ def test_im2col_col2im_are_adjoint_and_match_the_definition():
 # ============================================================================
 # torch parity: forward and every gradient
 # ============================================================================
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _parity(torch, nl_fn, th_fn, arrays, seed=0):
     xs = [leaf(a) for a in arrays]
     ts = [torch.tensor(a, requires_grad=True) for a in arrays]

@@ -241,8 +241,7 @@ def test_gradcheck(name: str, data: Any) -> None:
 
 @pytest.mark.parametrize("name", PARITY)
 @given(data=st.data())
-def test_torch_parity(name: str, data: Any) -> None:
-    pytest.importorskip("torch")
+def test_torch_parity(torch, name: str, data: Any) -> None:
     case = data.draw(CASES[name])
     check_parity(case.nl, case.th, case.arrays)
 
@@ -271,8 +270,7 @@ def test_float32_stays_float32(name: str, data: Any) -> None:
 @pytest.mark.parametrize("name", PARITY)
 @settings(max_examples=5)
 @given(data=st.data())
-def test_double_backward(name: str, data: Any) -> None:
-    pytest.importorskip("torch")
+def test_double_backward(torch, name: str, data: Any) -> None:
     case = data.draw(CASES[name])
     check_double_backward(case.nl, case.th, case.arrays)
 
@@ -290,15 +288,13 @@ BACKWARD = [("slices", (slice(1, 3), slice(None, None, 2))),
 
 
 @pytest.mark.parametrize("name, index", BACKWARD, ids=[n for n, _ in BACKWARD])
-def test_getitem_backward_matches_torch(name: str, index: tuple) -> None:
-    pytest.importorskip("torch")
+def test_getitem_backward_matches_torch(torch, name: str, index: tuple) -> None:
     check_parity(lambda t: t[index], lambda t: t[th_index(index)], [randn((3, 4))])
 
 
 @pytest.mark.parametrize("mask_shape", [(3, 4), (4,), (3, 1), ()])
-def test_masked_fill_value_tensor_gets_its_gradient(mask_shape: tuple) -> None:
+def test_masked_fill_value_tensor_gets_its_gradient(torch, mask_shape: tuple) -> None:
     """A 0-d value tensor is an input too: its gradient sums gy over the masked spots."""
-    torch = pytest.importorskip("torch")
     mask = np.random.default_rng(1).random(mask_shape) < 0.5
     check_parity(lambda t, v: t.masked_fill(nl.tensor(mask), v),
                  lambda t, v: t.masked_fill(torch.tensor(mask), v),
@@ -317,8 +313,7 @@ def test_repeated_indices_accumulate() -> None:
 # ============================================================================
 @given(shape=shapes(max_dims=2, min_side=0), num=st.integers(1, 5), seed=st.integers(0, 99),
        as_tensor=st.booleans())
-def test_one_hot_matches_torch(shape: tuple, num: int, seed: int, as_tensor: bool) -> None:
-    torch = pytest.importorskip("torch")
+def test_one_hot_matches_torch(torch, shape: tuple, num: int, seed: int, as_tensor: bool) -> None:
     import torch.nn.functional as F
     idx = np.random.default_rng(seed).integers(0, num, shape)
     arg = nl.tensor(idx) if as_tensor else idx

@@ -103,14 +103,14 @@ def test_gradcheck(case, data):
 
 @pytest.mark.parametrize("case", params(CASES))
 @given(data=st.data())
-def test_matches_torch(case, data):
-    check_parity(case, draw_arrays(data, case))
+def test_matches_torch(torch, case, data):
+    check_parity(torch, case, draw_arrays(data, case))
 
 
 @pytest.mark.parametrize("case", params(CASES))
 @given(data=st.data())
-def test_double_backward_matches_torch(case, data):
-    check_double_backward(case, draw_arrays(data, case))
+def test_double_backward_matches_torch(torch, case, data):
+    check_double_backward(torch, case, draw_arrays(data, case))
 
 
 @pytest.mark.parametrize("case", params(CASES))
@@ -120,11 +120,11 @@ def test_float32_stays_float32(case, data):
 
 
 @pytest.mark.parametrize("shapes", FIXED, ids=FIXED_IDS)
-def test_fixed_shapes(shapes):
+def test_fixed_shapes(torch, shapes):
     arrays = make_arrays(MATMUL, shapes)
     check_gradcheck(MATMUL, arrays)
-    check_parity(MATMUL, arrays)
-    check_double_backward(MATMUL, arrays)
+    check_parity(torch, MATMUL, arrays)
+    check_double_backward(torch, MATMUL, arrays)
     check_float32(MATMUL, arrays)
 
 

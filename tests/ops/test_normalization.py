@@ -155,8 +155,7 @@ def _close(ours, theirs, rtol=1e-10, atol=1e-12):
 
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("affine", [True, False])
-def test_batch_norm_matches_torch_train_then_eval(shape, affine):
-    torch = pytest.importorskip("torch")
+def test_batch_norm_matches_torch_train_then_eval(torch, shape, affine):
     F = torch.nn.functional
     C = shape[1]
     x, tx = _pair(randn(*shape) * 1.5 + 0.7, torch)
@@ -192,8 +191,7 @@ def test_batch_norm_matches_torch_train_then_eval(shape, affine):
         _close(b.grad, tb.grad)
 
 
-def test_batch_norm_non_contiguous_input():
-    torch = pytest.importorskip("torch")
+def test_batch_norm_non_contiguous_input(torch):
     a = randn(6, 5, 3, 4).transpose(3, 2, 1, 0)          # (4, 3, 5, 6) view
     x, tx = nl.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     gy = randn(4, 3, 5, 6, seed=1)
@@ -207,8 +205,7 @@ def test_batch_norm_non_contiguous_input():
 
 @pytest.mark.parametrize("shape,norm", [((4, 6), (6,)), ((2, 3, 5), (5,)),
                                         ((2, 3, 4, 5), (3, 4, 5)), ((3, 7, 20), (7, 20))])
-def test_layer_norm_matches_torch(shape, norm):
-    torch = pytest.importorskip("torch")
+def test_layer_norm_matches_torch(torch, shape, norm):
     x, tx = _pair(randn(*shape) * 2 + 3, torch)
     w, tw = _pair(randn(*norm, seed=1), torch)
     b, tb = _pair(randn(*norm, seed=2), torch)
@@ -223,8 +220,7 @@ def test_layer_norm_matches_torch(shape, norm):
 
 @pytest.mark.parametrize("shape,groups", [((3, 6), 3), ((2, 6, 5), 2), ((2, 4, 3, 5), 4),
                                           ((2, 4, 3, 5), 1), ((1, 6, 2, 2, 2), 3)])
-def test_group_norm_matches_torch(shape, groups):
-    torch = pytest.importorskip("torch")
+def test_group_norm_matches_torch(torch, shape, groups):
     C = shape[1]
     x, tx = _pair(randn(*shape) - 1, torch)
     w, tw = _pair(randn(C, seed=1), torch)
@@ -242,8 +238,7 @@ def test_group_norm_matches_torch(shape, groups):
 @pytest.mark.parametrize("size,alpha,beta,k", [(5, 1e-4, 0.75, 2.0), (2, 0.5, 0.75, 1.0),
                                                (4, 1.0, 1.5, 0.5), (1, 0.3, 0.6, 1.0),
                                                (9, 0.9, 0.75, 1.0)])
-def test_local_response_norm_matches_torch(shape, size, alpha, beta, k):
-    torch = pytest.importorskip("torch")
+def test_local_response_norm_matches_torch(torch, shape, size, alpha, beta, k):
     x, tx = _pair(randn(*shape) * 3, torch)
     gy = randn(*shape, seed=1)
     y = local_response_norm(x, size, alpha, beta, k)
@@ -278,16 +273,14 @@ def _double_backward(nl_fn, th_fn, arrays, torch):
                np.zeros(a.shape) if th is None else th, rtol=1e-8, atol=1e-9)
 
 
-def test_double_backward_batch_norm_train():
-    torch = pytest.importorskip("torch")
+def test_double_backward_batch_norm_train(torch):
     _double_backward(lambda x, w, b: batch_norm(x, None, None, w, b, training=True),
                      lambda x, w, b: torch.nn.functional.batch_norm(x, None, None, w, b,
                                                                     training=True),
                      [randn(3, 2, 4, 5), randn(2, seed=1), randn(2, seed=2)], torch)
 
 
-def test_double_backward_batch_norm_eval():
-    torch = pytest.importorskip("torch")
+def test_double_backward_batch_norm_eval(torch):
     rm, rv = randn(3, seed=3), np.abs(randn(3, seed=4)) + 0.5
     _double_backward(
         lambda x, w, b: batch_norm(x, nl.tensor(rm), nl.tensor(rv), w, b),
@@ -296,8 +289,7 @@ def test_double_backward_batch_norm_eval():
         [randn(4, 3, 5), randn(3, seed=1), randn(3, seed=2)], torch)
 
 
-def test_double_backward_layer_and_group_norm():
-    torch = pytest.importorskip("torch")
+def test_double_backward_layer_and_group_norm(torch):
     F = torch.nn.functional
     _double_backward(lambda x, w, b: layer_norm(x, (3, 4), w, b),
                      lambda x, w, b: F.layer_norm(x, (3, 4), w, b),
@@ -307,8 +299,7 @@ def test_double_backward_layer_and_group_norm():
                      [randn(2, 4, 3), randn(4, seed=1), randn(4, seed=2)], torch)
 
 
-def test_double_backward_local_response_norm():
-    torch = pytest.importorskip("torch")
+def test_double_backward_local_response_norm(torch):
     _double_backward(lambda x: local_response_norm(x, 3, 0.5, 0.75, 1.0),
                      lambda x: torch.nn.functional.local_response_norm(x, 3, 0.5, 0.75, 1.0),
                      [randn(2, 5, 3)], torch)
@@ -331,10 +322,9 @@ def test_float32_stays_float32():
     assert rm.dtype == rv.dtype == np.float32
 
 
-def test_batch_norm_float32_accuracy_matches_torch():
+def test_batch_norm_float32_accuracy_matches_torch(torch):
     """Row sums and dots run in float32 and the across-batch sums in float64: errors
     against a float64 reference are at torch's level, also with a large mean."""
-    torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
     shape = (8, 4, 32, 32)
     x = (rng.standard_normal(shape) * 2 + 6).astype(np.float32)

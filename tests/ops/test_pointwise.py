@@ -119,14 +119,14 @@ def test_gradcheck(case, data):
 
 @pytest.mark.parametrize("case", ALL)
 @given(data=st.data())
-def test_matches_torch(case, data):
-    check_parity(case, draw_arrays(data, case))
+def test_matches_torch(torch, case, data):
+    check_parity(torch, case, draw_arrays(data, case))
 
 
 @pytest.mark.parametrize("case", ALL)
 @given(data=st.data())
-def test_double_backward_matches_torch(case, data):
-    check_double_backward(case, draw_arrays(data, case))
+def test_double_backward_matches_torch(torch, case, data):
+    check_double_backward(torch, case, draw_arrays(data, case))
 
 
 BROADCAST_SHAPES = [(2, 1, 3), (4, 1), (3,)]
@@ -145,28 +145,27 @@ def test_zero_dim_float32_stays_float32(case):
 
 
 @pytest.mark.parametrize("case", params(UNARY))
-def test_values_at_kinks_match_torch(case):
+def test_values_at_kinks_match_torch(torch, case):
     """Subgradient conventions at the kinks (relu'(0) = 0, clamp passes at its bounds,
     softplus at its threshold ...), and inf/nan at the edge of a domain, match torch."""
     x = np.array([-1.0, -0.5, 0.0, 0.5, 0.75, 1.0, 2.0])
     with np.errstate(all="ignore"):
-        check_parity(Case(case.nl, case.th), [x])
+        check_parity(torch, Case(case.nl, case.th), [x])
 
 
-def test_maximum_minimum_split_ties_as_torch():
+def test_maximum_minimum_split_ties_as_torch(torch):
     a = np.array([1.0, 2.0, 3.0, -1.0])
     b = np.array([1.0, 0.0, 3.0, 5.0])
     for name in ("maximum", "minimum"):
-        check_parity(BINARY[name], [a, b])
+        check_parity(torch, BINARY[name], [a, b])
 
 
-def test_where_condition_broadcasts_over_both_branches():
-    T = pytest.importorskip("torch")
+def test_where_condition_broadcasts_over_both_branches(torch):
     cond = np.array([[True], [False], [True]])                      # (3, 1)
     a, b = np.arange(4.0), np.array(7.0)                              # (4,), ()
-    check_parity(BINARY["where"], [cond, a, b])
+    check_parity(torch, BINARY["where"], [cond, a, b])
     assert nl.where(nl.tensor(cond), nl.tensor(a), nl.tensor(b)).shape == (3, 4)
-    assert T.where(T.tensor(cond), T.tensor(a), T.tensor(b)).shape == (3, 4)
+    assert torch.where(torch.tensor(cond), torch.tensor(a), torch.tensor(b)).shape == (3, 4)
 
 
 def test_where_two_numbers_has_default_dtype():
@@ -177,16 +176,15 @@ def test_where_two_numbers_has_default_dtype():
 
 @pytest.mark.parametrize("fn", [nl.sigmoid, nl.softplus, nl.tanh, nl.exp, nl.gelu],
                          ids=lambda f: f.__name__)
-def test_saturating_ops_do_not_warn_or_overflow(fn):
-    T = pytest.importorskip("torch")
+def test_saturating_ops_do_not_warn_or_overflow(torch, fn):
     x = np.array([-1000.0, -50.0, 0.0, 50.0, 700.0])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         if fn is nl.exp:
             x = x[x < 700]
         y = fn(nl.tensor(x, requires_grad=True))
         y.backward(np.ones(y.shape))
-    ty = getattr(T.nn.functional, fn.__name__, None) or getattr(T, fn.__name__)
-    np.testing.assert_allclose(y.data, ty(T.tensor(x)).numpy(), rtol=1e-12, atol=0)
+    ty = getattr(torch.nn.functional, fn.__name__, None) or getattr(torch, fn.__name__)
+    np.testing.assert_allclose(y.data, ty(torch.tensor(x)).numpy(), rtol=1e-12, atol=0)
 
 
 # ---- bad input -------------------------------------------------------------------

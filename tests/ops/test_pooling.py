@@ -257,8 +257,7 @@ def _nl_max(k, s, p, d, c, ri=True):
 
 
 @pytest.mark.parametrize("case", MAX_GRID, ids=MAX_IDS)
-def test_max_pool2d_torch_parity(case: tuple) -> None:
-    pytest.importorskip("torch")
+def test_max_pool2d_torch_parity(torch, case: tuple) -> None:
     _, shape, *args = case
     x = np.random.default_rng(0).standard_normal(shape)
     check_parity(_nl_max(*args), _th_max(*args), [x])
@@ -267,15 +266,13 @@ def test_max_pool2d_torch_parity(case: tuple) -> None:
 
 
 @pytest.mark.parametrize("case", MAX_GRID[:3] + MAX_GRID[5:7], ids=MAX_IDS[:3] + MAX_IDS[5:7])
-def test_max_pool2d_double_backward(case: tuple) -> None:
-    pytest.importorskip("torch")
+def test_max_pool2d_double_backward(torch, case: tuple) -> None:
     _, shape, *args = case
     x = np.random.default_rng(0).standard_normal(shape)
     check_double_backward(_nl_max(*args, ri=False), _th_max(*args, ri=False), [x])
 
 
-def test_max_pool2d_all_minus_inf_window_points_inside_the_input() -> None:
-    torch = pytest.importorskip("torch")
+def test_max_pool2d_all_minus_inf_window_points_inside_the_input(torch) -> None:
     x = np.full((1, 1, 4, 4), -np.inf)
     x[0, 0, 3, 3] = 1.0
     y, idx = P.max_pool2d(nl.tensor(x), 3, 2, 1, return_indices=True)
@@ -297,8 +294,7 @@ MAX1D_GRID = [("3_2_1", (2, 3, 11), 3, 2, 1, 1, False), ("2x2", (2, 3, 8), 2, 2,
 
 
 @pytest.mark.parametrize("case", MAX1D_GRID, ids=[c[0] for c in MAX1D_GRID])
-def test_max_pool1d_torch_parity(case: tuple) -> None:
-    torch = pytest.importorskip("torch")
+def test_max_pool1d_torch_parity(torch, case: tuple) -> None:
     _, shape, k, s, p, d, c = case
     x = np.random.default_rng(0).standard_normal(shape)
     check_parity(lambda t: P.max_pool1d(t, k, s, p, d, c, return_indices=True),
@@ -322,8 +318,7 @@ AVG_GRID = [
 
 
 @pytest.mark.parametrize("case", AVG_GRID, ids=[c[0] for c in AVG_GRID])
-def test_avg_pool2d_torch_parity_and_double_backward(case: tuple) -> None:
-    torch = pytest.importorskip("torch")
+def test_avg_pool2d_torch_parity_and_double_backward(torch, case: tuple) -> None:
     _, shape, *args = case
     x = np.random.default_rng(0).standard_normal(shape)
     check_parity(lambda t: P.avg_pool2d(t, *args),
@@ -334,8 +329,7 @@ def test_avg_pool2d_torch_parity_and_double_backward(case: tuple) -> None:
 
 @pytest.mark.parametrize("args", [(3, 2, 1, False, True), (2, 2, 0, True, False),
                                   (4, 3, 2, True, True)])
-def test_avg_pool1d_torch_parity(args: tuple) -> None:
-    torch = pytest.importorskip("torch")
+def test_avg_pool1d_torch_parity(torch, args: tuple) -> None:
     x = np.random.default_rng(0).standard_normal((2, 3, 11))
     check_parity(lambda t: P.avg_pool1d(t, *args),
                  lambda t: torch.nn.functional.avg_pool1d(t, *args), [x])
@@ -348,17 +342,15 @@ LP_GRID = [("l2_2x2", 2, 2, None, False), ("l2_3_2_ceil", 2, 3, 2, True),
 
 
 @pytest.mark.parametrize("case", LP_GRID, ids=[c[0] for c in LP_GRID])
-def test_lp_pool2d_torch_parity(case: tuple) -> None:
-    torch = pytest.importorskip("torch")
+def test_lp_pool2d_torch_parity(torch, case: tuple) -> None:
     _, norm, k, s, c = case
     x = np.random.default_rng(0).uniform(0.1, 2.0, (2, 3, 7, 8))
     check_parity(lambda t: P.lp_pool2d(t, norm, k, s, c),
                  lambda t: torch.nn.functional.lp_pool2d(t, norm, k, s, c), [x])
 
 
-def test_lp_pool_sign_relu_detail_matches_torch() -> None:
+def test_lp_pool_sign_relu_detail_matches_torch(torch) -> None:
     """Zero windows have gradient 0 (not NaN); signed sums follow sign(a) * relu(|a|)."""
-    torch = pytest.importorskip("torch")
     x = np.zeros((1, 2, 4, 4))
     x[0, 1] = np.random.default_rng(0).standard_normal((4, 4))
     for norm in (2, 3, 1):
@@ -379,8 +371,7 @@ ADAPTIVE_GRID = [
 
 
 @pytest.mark.parametrize("case", ADAPTIVE_GRID, ids=[c[0] for c in ADAPTIVE_GRID])
-def test_adaptive_pools_torch_parity_and_double_backward(case: tuple) -> None:
-    torch = pytest.importorskip("torch")
+def test_adaptive_pools_torch_parity_and_double_backward(torch, case: tuple) -> None:
     F = torch.nn.functional
     _, shape, out = case
     x = np.random.default_rng(0).standard_normal(shape)
@@ -398,8 +389,7 @@ def test_adaptive_pools_torch_parity_and_double_backward(case: tuple) -> None:
 
 
 @pytest.mark.parametrize("L, out", [(10, 4), (12, 3), (5, 7), (9, 1)])
-def test_adaptive_pools_1d_torch_parity(L: int, out: int) -> None:
-    torch = pytest.importorskip("torch")
+def test_adaptive_pools_1d_torch_parity(torch, L: int, out: int) -> None:
     F = torch.nn.functional
     x = np.random.default_rng(0).standard_normal((2, 3, L))
     check_parity(lambda t: P.adaptive_avg_pool1d(t, out), lambda t: F.adaptive_avg_pool1d(t, out),
@@ -408,8 +398,7 @@ def test_adaptive_pools_1d_torch_parity(L: int, out: int) -> None:
                  lambda t: F.adaptive_max_pool1d(t, out, True), [x])
 
 
-def test_max_unpool2d_inverts_max_pool2d_as_torch() -> None:
-    torch = pytest.importorskip("torch")
+def test_max_unpool2d_inverts_max_pool2d_as_torch(torch) -> None:
     F = torch.nn.functional
     y, idx = P.max_pool2d(nl.tensor(np.random.default_rng(1).standard_normal((2, 3, 9, 11))),
                           3, 2, 1, return_indices=True)
@@ -523,10 +512,8 @@ def test_empty_batch_is_allowed() -> None:
 # Blocking: the kernels walk the planes in cache-sized blocks
 # ============================================================================
 @pytest.mark.parametrize("block", [1, 70, 200])
-def test_blocked_kernels_equal_the_oracle(monkeypatch: Any, block: int) -> None:
+def test_blocked_kernels_equal_the_oracle(torch, monkeypatch: Any, block: int) -> None:
     """Tiny blocks (1 plane, a few planes, a partial last block) give the same results."""
-    pytest.importorskip("torch")
-    import torch
     F = torch.nn.functional
     monkeypatch.setattr(P, "_BLOCK", block)
     P._windows.cache_clear()

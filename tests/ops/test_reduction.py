@@ -147,8 +147,7 @@ def test_gradcheck(spec: Red, data: Any) -> None:
 
 @pytest.mark.parametrize("spec", PARITY, ids=ids(PARITY))
 @given(data=st.data())
-def test_torch_parity(spec: Red, data: Any) -> None:
-    pytest.importorskip("torch")
+def test_torch_parity(torch, spec: Red, data: Any) -> None:
     x, dim, keepdim = data.draw(red_case(spec))
     check_parity(lambda t: spec.nl(t, dim, keepdim), lambda t: spec.th(t, dim, keepdim), [x])
 
@@ -176,8 +175,7 @@ def test_zero_dim_float32_stays_float32(spec: Red) -> None:
 
 
 @pytest.mark.parametrize("spec", DOUBLE, ids=ids(DOUBLE))
-def test_double_backward(spec: Red) -> None:
-    pytest.importorskip("torch")
+def test_double_backward(torch, spec: Red) -> None:
     for dim in _fixed_dims(spec):
         for keepdim in (False, True):
             check_double_backward(lambda t: spec.nl(t, dim, keepdim),
@@ -242,8 +240,7 @@ def test_max_returns_named_values_and_indices() -> None:
     np.testing.assert_array_equal(indices.data, x.data.argmax(1))
 
 
-def test_torch_empty_dim_tuple_reduces_everything_numpy_axis_reduces_nothing() -> None:
-    torch = pytest.importorskip("torch")
+def test_torch_empty_dim_tuple_reduces_everything_numpy_axis_reduces_nothing(torch) -> None:
     a = randn((2, 3))
     x = nl.tensor(a)
     for name in ("sum", "mean", "amax"):
@@ -268,18 +265,16 @@ TIE_OPS = [("max", lambda x: nl.max(x), lambda x: x.max()),
 
 @pytest.mark.parametrize("name, f, g", TIE_OPS, ids=[n for n, _, _ in TIE_OPS])
 @pytest.mark.parametrize("sign", [1.0, -1.0])
-def test_ties_follow_torch(name: str, f: Callable, g: Callable, sign: float) -> None:
+def test_ties_follow_torch(torch, name: str, f: Callable, g: Callable, sign: float) -> None:
     """Full max/amax share the gradient evenly among ties; max(dim) sends it to the
     returned index."""
-    pytest.importorskip("torch")
     check_parity(f, g, [sign * TIES])
 
 
 @given(shape_a=shapes(max_dims=2), shape_b=shapes(max_dims=2), seed=st.integers(0, 99))
 @pytest.mark.parametrize("name", ["max", "min"])
-def test_elementwise_max_min_of_two_tensors(name: str, shape_a: tuple, shape_b: tuple,
+def test_elementwise_max_min_of_two_tensors(torch, name: str, shape_a: tuple, shape_b: tuple,
                                             seed: int) -> None:
-    torch = pytest.importorskip("torch")
     try:
         np.broadcast_shapes(shape_a, shape_b)
     except ValueError:
@@ -295,9 +290,8 @@ ZEROS = {"none": [1.5, -2.0, 0.5, 3.0], "one": [1.5, 0.0, 0.5, 3.0],
 
 @pytest.mark.parametrize("zeros", list(ZEROS), ids=list(ZEROS))
 @pytest.mark.parametrize("dim", [None, 0, 1, -1])
-def test_prod_with_zeros(zeros: str, dim: Any) -> None:
+def test_prod_with_zeros(torch, zeros: str, dim: Any) -> None:
     """The gradient of a product with zeros is the product of the others, not 0/0."""
-    pytest.importorskip("torch")
     row = np.array(ZEROS[zeros])
     x = np.stack([row, np.roll(row, 1), randn((4,))])       # (3, 4)
     check_parity(lambda t: nl.prod(t, dim), lambda t: _th_prod(t, dim, False), [x])
@@ -318,8 +312,7 @@ def test_reduce_over_an_empty_axis(name: str, value: float) -> None:
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
-def test_softmax_rows_and_stability(name: str) -> None:
-    torch = pytest.importorskip("torch")
+def test_softmax_rows_and_stability(torch, name: str) -> None:
     a = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -999.0]])
     check_parity(lambda t: getattr(nl, name)(t, -1),
                  lambda t: getattr(torch, name)(t, -1), [a])

@@ -332,8 +332,7 @@ def test_gradcheck(name: str, data: Any) -> None:
 
 @pytest.mark.parametrize("name", list(CASES))
 @given(data=st.data())
-def test_torch_parity(name: str, data: Any) -> None:
-    pytest.importorskip("torch")
+def test_torch_parity(torch, name: str, data: Any) -> None:
     case = data.draw(CASES[name])
     check_parity(case.nl, case.th, case.arrays)
 
@@ -349,15 +348,13 @@ def test_float32_stays_float32(name: str, data: Any) -> None:
 @pytest.mark.parametrize("name", DOUBLE)
 @settings(max_examples=5)
 @given(data=st.data())
-def test_double_backward(name: str, data: Any) -> None:
-    pytest.importorskip("torch")
+def test_double_backward(torch, name: str, data: Any) -> None:
     case = data.draw(CASES[name])
     check_double_backward(case.nl, case.th, case.arrays)
 
 
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
-def test_indexed_pad_double_backward_matches_torch(mode: str) -> None:
-    torch = pytest.importorskip("torch")
+def test_indexed_pad_double_backward_matches_torch(torch, mode: str) -> None:
     check_double_backward(lambda x: nl.pad(x, (1, 2, 2, 1), mode),
                           lambda x: torch.nn.functional.pad(x, (1, 2, 2, 1), mode=mode),
                           [randn((2, 3, 4))])
@@ -395,10 +392,9 @@ PIECES = [("split_int", lambda x: x.split(2, 1)),
 
 
 @pytest.mark.parametrize("name, f", PIECES, ids=[n for n, _ in PIECES])
-def test_each_piece_gets_its_gradient(name: str, f: Callable) -> None:
+def test_each_piece_gets_its_gradient(torch, name: str, f: Callable) -> None:
     """Weight piece i by i + 1 and leave piece 1 unused: each piece's slice of x.grad
     holds its weight (zero for the unused one), as in torch."""
-    torch = pytest.importorskip("torch")
     a = randn((2, 5, 3))
     x, t = nl.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     for pieces in (f(x), f(t)):
@@ -409,8 +405,7 @@ def test_each_piece_gets_its_gradient(name: str, f: Callable) -> None:
     np.testing.assert_array_equal(x.grad, t.grad.numpy())
 
 
-def test_empty_dim_split_and_chunk_match_torch() -> None:
-    torch = pytest.importorskip("torch")
+def test_empty_dim_split_and_chunk_match_torch(torch) -> None:
     a = np.zeros((0, 2))
     for f in (lambda x: x.split(2), lambda x: x.split([0]), lambda x: x.chunk(3)):
         ours, theirs = f(nl.tensor(a)), f(torch.tensor(a))
