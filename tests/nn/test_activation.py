@@ -37,11 +37,6 @@ CASES = [
 IDS = [f"{n}{a}{k}" for n, a, k in CASES]
 
 
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
 def sample(shape=(3, 4, 5), seed=0):
     x = np.random.default_rng(seed).standard_normal(shape) * 3
     x[np.abs(x) < 0.05] = 0.5                       # away from the kinks at 0

@@ -22,11 +22,6 @@ from nnlite.ops.attention import scaled_dot_product_attention as sdpa
 RTOL, ATOL = 1e-9, 1e-12
 
 
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
 def rng(seed=0):
     return np.random.default_rng(seed)
 

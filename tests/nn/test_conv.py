@@ -40,11 +40,6 @@ CONFIGS = [
 LAYERS = {"Conv1d": Conv1d, "Conv2d": Conv2d, "ConvTranspose2d": ConvTranspose2d}
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _pair(torch, name, args, kwargs):
     """The same layer in both libraries, float64, torch's weights copied into ours."""
     theirs = getattr(torch.nn, name)(*args, **kwargs).double()

@@ -70,8 +70,7 @@ def test_p_outside_unit_interval_names_layer(cls, p):
 
 
 @pytest.mark.parametrize("cls", MODULES)
-def test_repr_equals_torch(cls):
-    torch = pytest.importorskip("torch")
+def test_repr_equals_torch(torch, cls):
     for args in [(), (0.2,), (0.3, True)]:
         assert repr(cls(*args)) == repr(getattr(torch.nn, cls.__name__)(*args))
 

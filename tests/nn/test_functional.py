@@ -12,11 +12,6 @@ import nnlite.nn.functional as F
 from nnlite.nn import loss
 
 
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
 X = np.random.default_rng(0).standard_normal((2, 3, 4)) * 2
 
 CALLS = [

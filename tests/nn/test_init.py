@@ -20,11 +20,6 @@ from nnlite.nn import init
 BIG = (512, 512)
 
 
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
 def close_rel(value, expected, rel=0.015):
     assert abs(value - expected) <= rel * abs(expected), (value, expected)
 

@@ -23,11 +23,6 @@ lead_dims = st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple)
 features = st.integers(1, 4)
 
 
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
 def rng(seed=0):
     return np.random.default_rng(seed)
 

@@ -21,11 +21,6 @@ LAYOUTS = {"NC": (5, 4), "NCHW": (3, 4, 2, 3), "C": (4,)}
 REDUCTIONS = ["none", "mean", "sum"]
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 # ---------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------

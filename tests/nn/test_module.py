@@ -49,11 +49,6 @@ def build(T):
     return tnn.Sequential(tnn.Linear(5, 3), tnn.ReLU(), Block(), tnn.Sequential(tnn.Linear(2, 2)))
 
 
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
 def to_numpy(sd):
     return {k: v.detach().numpy().copy() for k, v in sd.items()}
 

@@ -72,8 +72,7 @@ OPTIONS = list(itertools.product([True, False], [True, False], [0.1, None]))
 
 @pytest.mark.parametrize("cls,name,shape", BN_CASES)
 @pytest.mark.parametrize("affine,track,momentum", OPTIONS)
-def test_batch_norm_matches_torch(cls, name, shape, affine, track, momentum):
-    torch = pytest.importorskip("torch")
+def test_batch_norm_matches_torch(torch, cls, name, shape, affine, track, momentum):
     C = shape[1]
     kw = dict(affine=affine, track_running_stats=track, momentum=momentum)
     m = cls(C, dtype=nl.float64, **kw)
@@ -91,8 +90,7 @@ def test_batch_norm_matches_torch(cls, name, shape, affine, track, momentum):
         assert int(m.num_batches_tracked.data) == 3
 
 
-def test_batch_norm_bias_false_matches_torch():
-    torch = pytest.importorskip("torch")
+def test_batch_norm_bias_false_matches_torch(torch):
     m = BatchNorm2d(3, dtype=nl.float64, bias=False)
     tm = torch.nn.BatchNorm2d(3, dtype=torch.float64, bias=False)
     _randomise(tm, torch)
@@ -102,8 +100,7 @@ def test_batch_norm_bias_false_matches_torch():
     assert repr(m) == repr(tm)
 
 
-def test_state_dict_keys_shapes_and_dtypes_equal_torch():
-    torch = pytest.importorskip("torch")
+def test_state_dict_keys_shapes_and_dtypes_equal_torch(torch):
     for cls, name, _ in BN_CASES:
         for affine, track in itertools.product([True, False], [True, False]):
             m = cls(5, affine=affine, track_running_stats=track)
@@ -115,8 +112,7 @@ def test_state_dict_keys_shapes_and_dtypes_equal_torch():
                 assert sd[k].dtype == tsd[k].numpy().dtype
 
 
-def test_loads_torch_state_dict_after_torch_training():
-    torch = pytest.importorskip("torch")
+def test_loads_torch_state_dict_after_torch_training(torch):
     tm = torch.nn.BatchNorm2d(4)
     for i in range(3):
         tm(torch.randn(8, 4, 3, 3) * (i + 1) + i)
@@ -223,8 +219,7 @@ def test_bad_arguments(make, match):
 # ============================================================================
 @pytest.mark.parametrize("norm,shape", [(6, (4, 6)), ((3, 5), (2, 4, 3, 5)), ([5], (2, 3, 5))])
 @pytest.mark.parametrize("affine,bias", [(True, True), (True, False), (False, True)])
-def test_layer_norm_matches_torch(norm, shape, affine, bias):
-    torch = pytest.importorskip("torch")
+def test_layer_norm_matches_torch(torch, norm, shape, affine, bias):
     m = LayerNorm(norm, eps=1e-4, elementwise_affine=affine, bias=bias, dtype=nl.float64)
     tm = torch.nn.LayerNorm(norm, eps=1e-4, elementwise_affine=affine, bias=bias,
                             dtype=torch.float64)
@@ -238,8 +233,7 @@ def test_layer_norm_matches_torch(norm, shape, affine, bias):
 @pytest.mark.parametrize("groups,C,shape", [(2, 4, (3, 4, 5)), (3, 6, (2, 6, 3, 3)),
                                             (1, 3, (2, 3)), (4, 4, (2, 4, 2, 3))])
 @pytest.mark.parametrize("affine", [True, False])
-def test_group_norm_matches_torch(groups, C, shape, affine):
-    torch = pytest.importorskip("torch")
+def test_group_norm_matches_torch(torch, groups, C, shape, affine):
     m = GroupNorm(groups, C, affine=affine, dtype=nl.float64)
     tm = torch.nn.GroupNorm(groups, C, affine=affine, dtype=torch.float64)
     _randomise(tm, torch)
@@ -249,15 +243,13 @@ def test_group_norm_matches_torch(groups, C, shape, affine):
     assert repr(m) == repr(tm)
 
 
-def test_local_response_norm_matches_torch():
-    torch = pytest.importorskip("torch")
+def test_local_response_norm_matches_torch(torch):
     m, tm = LocalResponseNorm(5, 1e-3, 0.75, 2.0), torch.nn.LocalResponseNorm(5, 1e-3, 0.75, 2.0)
     _steps(m, tm, [(2, 7, 4, 4), (1, 3, 5)], torch)
     assert repr(m) == repr(tm) and m.state_dict() == {}
 
 
-def test_reprs_equal_torch():
-    torch = pytest.importorskip("torch")
+def test_reprs_equal_torch(torch):
     pairs = [
         (BatchNorm2d(16), torch.nn.BatchNorm2d(16)),
         (BatchNorm1d(8, eps=1e-3, momentum=None, affine=False, track_running_stats=False),

@@ -46,8 +46,7 @@ PAD_CASES = [
 
 
 @pytest.mark.parametrize("cls,args,shape", PAD_CASES)
-def test_padding_matches_torch(cls, args, shape):
-    torch = pytest.importorskip("torch")
+def test_padding_matches_torch(torch, cls, args, shape):
     m, tm = cls(*args), getattr(torch.nn, cls.__name__)(*args)
     _parity(m, tm, shape, torch)
     assert repr(m) == repr(tm)
@@ -98,8 +97,7 @@ UP_CASES = [
 @pytest.mark.parametrize("shape,kw", UP_CASES)
 @pytest.mark.parametrize("mode,align", [("nearest", None), ("nearest-exact", None),
                                         ("linear", False), ("linear", True)])
-def test_interpolate_matches_torch(shape, kw, mode, align):
-    torch = pytest.importorskip("torch")
+def test_interpolate_matches_torch(torch, shape, kw, mode, align):
     if mode == "linear" and len(shape) == 4:
         mode = "bilinear"
     m = Upsample(mode=mode, align_corners=align, **kw)
@@ -137,8 +135,7 @@ def test_upsample_double_backward():
     np.testing.assert_allclose(h.data, g1.data, rtol=1e-12)
 
 
-def test_upsample_module_variants_and_reprs():
-    torch = pytest.importorskip("torch")
+def test_upsample_module_variants_and_reprs(torch):
     pairs = [(Upsample(scale_factor=2), torch.nn.Upsample(scale_factor=2)),
              (Upsample(size=(4, 6), mode="bilinear", align_corners=True),
               torch.nn.Upsample(size=(4, 6), mode="bilinear", align_corners=True)),

@@ -41,11 +41,6 @@ CONFIGS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _ids(configs):
     return [f"{c[0]}{c[1]}{c[2] or ''}{c[3]}".replace(" ", "") for c in configs]
 

@@ -32,11 +32,6 @@ CELLS = {"RNNCell": RNNCell, "LSTMCell": LSTMCell, "GRUCell": GRUCell}
 KINDS = ["RNN_tanh", "RNN_relu", "LSTM", "GRU"]
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _split(kind: str) -> tuple:
     """'RNN_relu' -> ('RNN', {'nonlinearity': 'relu'})."""
     if kind.startswith("RNN"):

@@ -20,11 +20,6 @@ from nnlite.nn.sparse import Embedding, EmbeddingBag, embedding, embedding_bag
 RTOL, ATOL = 1e-10, 1e-12
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _close(ours, theirs, what=""):
     theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
     ours = ours.data if isinstance(ours, nl.Tensor) else np.asarray(ours)

@@ -34,11 +34,6 @@ RTOL, ATOL = 1e-9, 1e-11
 E, H, FF = 8, 2, 16
 
 
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
 def rng(seed=0):
     return np.random.default_rng(seed)
 

@@ -17,11 +17,6 @@ from nnlite.nn.utils import (clip_grad_norm_, clip_grad_value_, parameters_to_ve
 SHAPES = [(3, 4), (5,), (2, 1, 3), ()]
 
 
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
 def make_params(dtype=np.float64, scale=1.0, seed=0):
     r = np.random.default_rng(seed)
     params = []

@@ -19,11 +19,6 @@ from nnlite.nn.utils.rnn import (PackedSequence, invert_permutation, pack_padded
                                  unpack_sequence, unpad_sequence)
 
 
-@pytest.fixture(scope="module")
-def torch():
-    return pytest.importorskip("torch")
-
-
 def _arr(t):
     return t.detach().numpy() if hasattr(t, "detach") else np.asarray(t.data)
 
