@@ -102,8 +102,7 @@ def _as_list(s):
 
 @pytest.mark.parametrize("optimizer, steps, make",
                          [pytest.param(*c[1:], id=c[0]) for c in SCHEDULES])
-def test_matches_torch_every_step(optimizer, steps, make):
-    torch = pytest.importorskip("torch")
+def test_matches_torch_every_step(torch, optimizer, steps, make):
     nl_opt, th_opt = _nl_optimizer(optimizer), _torch_optimizer(torch, optimizer)
     nl_s = _as_list(make(nl_sched, nl_opt))
     th_s = _as_list(make(torch.optim.lr_scheduler, th_opt))
@@ -140,8 +139,7 @@ PLATEAUS = [
 
 
 @pytest.mark.parametrize("kwargs, sign", PLATEAUS)
-def test_reduce_on_plateau_matches_torch(kwargs, sign):
-    torch = pytest.importorskip("torch")
+def test_reduce_on_plateau_matches_torch(torch, kwargs, sign):
     nl_opt, th_opt = _nl_optimizer(), _torch_optimizer(torch)
     nl_s = nl_sched.ReduceLROnPlateau(nl_opt, **kwargs)
     th_s = torch.optim.lr_scheduler.ReduceLROnPlateau(th_opt, **kwargs)

@@ -161,8 +161,7 @@ def _through_npz(sd):
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, kwargs", CASES)
-def test_matches_torch_every_step(name, kwargs):
-    torch = pytest.importorskip("torch")
+def test_matches_torch_every_step(torch, name, kwargs):
     arrays, grad_seq = _arrays(0), _grads(1, STEPS)
     nl, nl_params = _nl_opt(name, kwargs, arrays)
     th, th_params = _torch_opt(torch, name, kwargs, arrays)
@@ -190,8 +189,7 @@ def test_matches_torch_every_step(name, kwargs):
 
 
 @pytest.mark.parametrize("name, kwargs", FULL)
-def test_float32_stays_float32(name, kwargs):
-    torch = pytest.importorskip("torch")
+def test_float32_stays_float32(torch, name, kwargs):
     arrays, grad_seq = _arrays(2, np.float32), _grads(3, 6, np.float32)
     nl, nl_params = _nl_opt(name, kwargs, arrays)
     th, th_params = _torch_opt(torch, name, kwargs, arrays)
@@ -214,8 +212,7 @@ def test_float32_stays_float32(name, kwargs):
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
-def test_add_param_group_midway_matches_torch(name):
-    torch = pytest.importorskip("torch")
+def test_add_param_group_midway_matches_torch(torch, name):
     kwargs = {"lr": 0.05, **({"momentum": 0.9} if name != "Adam" else {})}
     arrays, grad_seq = _arrays(4), _grads(5, 8)
     nl_params = [P(a.copy()) for a in arrays]
@@ -269,8 +266,7 @@ def test_state_dict_round_trip_through_npz(name, kwargs):
 
 
 @pytest.mark.parametrize("name, kwargs", FULL)
-def test_load_torch_state_dict_then_continue(name, kwargs):
-    torch = pytest.importorskip("torch")
+def test_load_torch_state_dict_then_continue(torch, name, kwargs):
     arrays, grad_seq = _arrays(10), _grads(11, 10)
     th, th_params = _torch_opt(torch, name, kwargs, arrays)
     for grads in grad_seq[:5]:
@@ -301,8 +297,7 @@ def test_state_dict_is_a_snapshot_and_load_copies():
         sd["state"][0]["momentum_buffer"]
 
 
-def test_named_parameters_are_kept_in_state_dict():
-    torch = pytest.importorskip("torch")
+def test_named_parameters_are_kept_in_state_dict(torch):
     nl = optim.Adam([("w", P(np.ones(2))), ("b", P(np.zeros(1)))])
     th = torch.optim.Adam([("w", torch.ones(2, requires_grad=True)),
                            ("b", torch.zeros(1, requires_grad=True))])
@@ -315,8 +310,7 @@ def test_named_parameters_are_kept_in_state_dict():
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
-def test_signature_defaults_and_order_match_torch(name):
-    torch = pytest.importorskip("torch")
+def test_signature_defaults_and_order_match_torch(torch, name):
     ours = inspect.signature(getattr(optim, name)).parameters
     theirs = inspect.signature(getattr(torch.optim, name)).parameters
     theirs = [(n, p.default) for n, p in theirs.items() if n not in TORCH_ONLY_KEYS]
@@ -324,8 +318,7 @@ def test_signature_defaults_and_order_match_torch(name):
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
-def test_repr_matches_torch(name):
-    torch = pytest.importorskip("torch")
+def test_repr_matches_torch(torch, name):
     nl = getattr(optim, name)([P(np.ones(2))], lr=0.5)
     th = getattr(torch.optim, name)([torch.ones(2, requires_grad=True)], lr=0.5)
     expected = [line for line in repr(th).splitlines()
