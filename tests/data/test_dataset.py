@@ -95,8 +95,7 @@ def test_random_split_fractions_as_torch():
 
 @pytest.mark.parametrize("fractions", [[0.3, 0.3, 0.4], [0.5, 0.5], [0.1] * 10, [0.25, 0.75]])
 @pytest.mark.parametrize("n", [7, 11, 100])
-def test_random_split_fraction_sizes_equal_torch(fractions, n):
-    torch = pytest.importorskip("torch")
+def test_random_split_fraction_sizes_equal_torch(torch, fractions, n):
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

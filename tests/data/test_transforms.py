@@ -68,7 +68,7 @@ def test_samples_get_different_draws():
 
 
 # ---- conversion and normalisation -----------------------------------------------------
-def test_to_tensor():
+def test_to_tensor(torch):
     hw = np.array([[0, 255], [51, 102]], np.uint8)
     t = T.ToTensor()(hw)
     assert isinstance(t, nl.Tensor) and t.shape == (1, 2, 2) and t.data.dtype == np.float32
@@ -79,7 +79,6 @@ def test_to_tensor():
     assert T.ToTensor()(np.zeros((5, 4, 4, 3), np.uint8)).shape == (5, 3, 4, 4)
     f = T.ToTensor()(np.full((2, 2, 1), 7.0))          # non-uint8: no scaling (torchvision)
     assert f.data.dtype == np.float64 and f.data.max() == 7.0
-    torch = pytest.importorskip("torch")
     rgb = np.random.default_rng(0).integers(0, 256, (5, 6, 3), dtype=np.uint8)
     ref = torch.from_numpy(rgb).permute(2, 0, 1).float().div(255).numpy()
     np.testing.assert_array_equal(T.ToTensor()(rgb).data, ref)
