@@ -281,8 +281,7 @@ def test_backward_create_graph_gives_differentiable_grad():
     np.testing.assert_allclose(x.grad, 2 * np.cos(d) - d * np.sin(d))
 
 
-def test_hessian_vector_product_of_tanh_mlp_matches_torch():
-    torch = pytest.importorskip("torch")
+def test_hessian_vector_product_of_tanh_mlp_matches_torch(torch):
     nl.manual_seed(1)
     x, y = nl.randn(8, 5, dtype=nl.float64), nl.randn(8, 2, dtype=nl.float64)
     ws = [leaf(16, 5), leaf(16), leaf(2, 16), leaf(2)]

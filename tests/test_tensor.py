@@ -60,8 +60,7 @@ def test_factories(make, shape, dtype):
     assert t.shape == shape and t.dtype == dtype and not t.requires_grad
 
 
-def test_factories_match_torch_values():
-    torch = pytest.importorskip("torch")
+def test_factories_match_torch_values(torch):
     np.testing.assert_allclose(nl.linspace(-1, 2, 7).data, torch.linspace(-1, 2, 7).numpy())
     np.testing.assert_array_equal(nl.arange(2, 11, 3).data, torch.arange(2, 11, 3).numpy())
     np.testing.assert_array_equal(nl.eye(2, 3).data, torch.eye(2, 3).numpy())
