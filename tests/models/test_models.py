@@ -24,19 +24,11 @@ from nnlite.models.lenet import (C3_TABLE, PartialConv2d, RBF, ScaledTanh, Subsa
 from nnlite.models.resnet import ShortcutA
 from nnlite.models.vgg import cfgs, make_layers
 
-try:
-    import torch
-except ImportError:  # parity tests skip without torch
-    torch = None
-
 try:  # LeNet's matrices are tiny: one BLAS thread beats two on busy shared cores
     from threadpoolctl import threadpool_limits
 except ImportError:
     def threadpool_limits(limits=None):
         return contextlib.nullcontext()
-
-needs_torch = pytest.mark.skipif(torch is None, reason="torch is not installed")
-
 
 def n_params(model):
     return sum(p.numel() for p in model.parameters())
@@ -126,9 +118,8 @@ OURS = {
 }
 
 
-@needs_torch
 @pytest.mark.parametrize("name", list(OURS))
-def test_state_dict_layout_equals_torchvision(name):
+def test_state_dict_layout_equals_torchvision(torch, name):
     from ._torch_reference import REFERENCES
     ref = REFERENCES[name]().state_dict()
     ours = OURS[name]().state_dict()
@@ -140,7 +131,7 @@ def test_state_dict_layout_equals_torchvision(name):
         v.size for k, v in ours.items() if "running" not in k and "num_batches" not in k)
 
 
-def _copy_from_torch(ours, ref):
+def _copy_from_torch(torch, ours, ref):
     """Load torch weights into the nnlite model by name; give BatchNorm layers
     non-trivial running statistics first, so eval mode is really tested."""
     g = torch.Generator().manual_seed(0)
@@ -155,15 +146,14 @@ def _copy_from_torch(ours, ref):
     assert not result.missing_keys and not result.unexpected_keys
 
 
-@needs_torch
 @pytest.mark.parametrize("name, size", [("alexnet", 64), ("vgg11_bn", 32), ("resnet18", 64),
                                         ("resnet50", 32), ("googlenet", 64)])
-def test_eval_outputs_equal_torchvision_layout(name, size):
+def test_eval_outputs_equal_torchvision_layout(torch, name, size):
     from ._torch_reference import REFERENCES
     torch.manual_seed(0)
     ref = REFERENCES[name]().eval()
     ours = OURS[name]().eval()
-    _copy_from_torch(ours, ref)
+    _copy_from_torch(torch, ours, ref)
     x = np.random.randn(2, 3, size, size).astype(np.float32)
     with torch.no_grad():
         expected = ref(torch.from_numpy(x)).numpy()
@@ -173,14 +163,13 @@ def test_eval_outputs_equal_torchvision_layout(name, size):
     np.testing.assert_allclose(got, expected, rtol=0, atol=1e-4 * scale)
 
 
-@needs_torch
-def test_resnet18_training_step_equals_torch():
+def test_resnet18_training_step_equals_torch(torch):
     """Train mode (batch statistics) forward and backward, through every block."""
     from ._torch_reference import REFERENCES
     torch.manual_seed(0)
     ref = REFERENCES["resnet18"]().train()
     ours = models.resnet18().train()
-    _copy_from_torch(ours, ref)
+    _copy_from_torch(torch, ours, ref)
     x = np.random.randn(2, 3, 64, 64).astype(np.float32)
     g = np.random.randn(2, 1000).astype(np.float32)
     xt = torch.from_numpy(x).requires_grad_()
