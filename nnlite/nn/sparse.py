@@ -11,12 +11,7 @@ The lookup's backward scatters the incoming rows into a zero (V, D) gradient. Id
 so the scatter must add. After a sort, the ids that occur once are written with one
 fancy assignment and the rows of repeated ids summed by one ``np.add.at`` on the
 flattened table with flat indices ``id * D + column`` (when most ids repeat, that one
-``add.at`` takes every row). Measured (CPU time, V = 10k..100k, D = 64..300, 1k..8k ids,
-uniform and Zipf-distributed) against ``np.add.at`` on the 2-D table, a sort plus
-``np.add.reduceat`` and ``np.bincount`` over compacted ids: ``add.at`` on the 2-D table
-was 2-5x slower than on the flat one; reduceat and bincount were 1.2-2x slower than the
-flat ``add.at``; and the split above was up to 3.5x faster than a flat ``add.at`` of
-every row when few ids repeat (uniform ids), 1.1x with Zipf-distributed ones.
+``add.at`` takes every row): of the scatters tried, the fastest (benchmarks/NOTES.md).
 
 ``padding_idx`` rows get no gradient; ``max_norm`` rescales, in place and before the
 lookup, every looked-up row whose ``norm_type``-norm exceeds it to norm
