@@ -116,13 +116,19 @@ def module_step(lib, module, call: Callable, x0: np.ndarray, gy0: np.ndarray,
     return step
 
 
-def train_step(lib, model, opt, x0: np.ndarray, y0: np.ndarray, loss_fn: Callable):
-    """A training step as a user writes it: zero_grad, loss, backward, optimizer step."""
-    x, y = lib.tensor(x0), lib.tensor(y0)
+def train_step(lib, model, opt, x0, y0: np.ndarray, loss_fn: Callable, clip: float = 0.0):
+    """A training step as a user writes it: zero_grad, ``loss_fn(model(*inputs), y)``,
+    backward, gradient-norm clipping when ``clip`` > 0, optimizer step. ``x0`` is the
+    input array, or a tuple of them for a model of several inputs."""
+    inputs = tuple(lib.tensor(a) for a in (x0 if isinstance(x0, tuple) else (x0,)))
+    y = lib.tensor(y0)
+    params = list(model.parameters())
 
     def step() -> None:
         opt.zero_grad()
-        loss_fn(model(x), y).backward()
+        loss_fn(model(*inputs), y).backward()
+        if clip:
+            lib.nn.utils.clip_grad_norm_(params, clip)
         opt.step()
 
     return step

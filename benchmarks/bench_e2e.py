@@ -29,12 +29,13 @@ import gzip
 import math
 import os
 import sys
+from typing import Callable
 
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from benchmarks._harness import Case, is_torch, main  # noqa: E402
+from benchmarks._harness import Case, is_torch, main, train_step  # noqa: E402
 from benchmarks.bench_vision import lenet5  # noqa: E402
 
 MEAN, STD = 0.1307, 0.3081
@@ -83,24 +84,13 @@ def mnist_epoch(lib):
 # ============================================================================
 # 2-4. Training steps of the other examples' models
 # ============================================================================
-def training_step(lib, model, opt, inputs: tuple, targets: np.ndarray, logits_of,
-                  clip: float = 0.0, **loss_kw):
-    """zero_grad, cross-entropy of ``logits_of(model, *inputs)`` (.., V) against
-    ``targets``, backward, optional gradient-norm clipping, optimizer step."""
-    inputs = tuple(lib.tensor(a) for a in inputs)
-    y = lib.tensor(targets.reshape(-1))
-    params = list(model.parameters())
-
-    def step() -> None:
-        opt.zero_grad()
-        logits = logits_of(model, *inputs)
-        loss = lib.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y,
-                                               **loss_kw)
-        loss.backward()
-        if clip:
-            lib.nn.utils.clip_grad_norm_(params, clip)
-        opt.step()
-    return step
+def token_cross_entropy(lib, **kw) -> Callable:
+    """Cross-entropy of a model's (.., V) logits (the first output when it returns a
+    tuple) against flat targets."""
+    def loss(out, y):
+        logits = out[0] if isinstance(out, tuple) else out
+        return lib.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y, **kw)
+    return loss
 
 
 def seeded_model(lib, torch_model, nnlite_model):
@@ -143,8 +133,8 @@ def resnet20(lib):
     model = seeded_model(lib, torch_resnet20, lambda models: models.resnet20())
     opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
     x = rng.standard_normal((128, 3, 32, 32), dtype=np.float32)
-    return training_step(lib, model, opt, (x,), rng.integers(0, 10, 128),
-                         lambda m, x: m(x))
+    return train_step(lib, model, opt, x, rng.integers(0, 10, 128),
+                      lib.nn.functional.cross_entropy)
 
 
 CHARS, CHAR_BATCH, CHAR_LEN = 65, 64, 100
@@ -171,8 +161,8 @@ def char_lstm(lib):
     model = seeded_model(lib, torch_char_rnn, lambda models: models.CharRNN(CHARS, 64, 256, 2))
     opt = lib.optim.Adam(model.parameters(), lr=2e-3)
     ids = rng.integers(0, CHARS, (CHAR_BATCH, CHAR_LEN + 1))
-    return training_step(lib, model, opt, (ids[:, :-1],), ids[:, 1:],
-                         lambda m, x: m(x)[0], clip=5.0)
+    return train_step(lib, model, opt, ids[:, :-1], ids[:, 1:].reshape(-1),
+                      token_cross_entropy(lib), clip=5.0)
 
 
 SRC_VOCAB, TGT_VOCAB, PAIRS, TOKENS = 6000, 8000, 128, 24
@@ -219,9 +209,9 @@ def transformer(lib):
     opt = lib.optim.Adam(model.parameters(), lr=5e-4, betas=(0.9, 0.98), eps=1e-9)
     src = rng.integers(3, SRC_VOCAB, (PAIRS, TOKENS))
     tgt = rng.integers(3, TGT_VOCAB, (PAIRS, TOKENS + 1))
-    return training_step(lib, model, opt, (src, tgt[:, :-1]), tgt[:, 1:],
-                         lambda m, s, t: m(s, t), clip=1.0, ignore_index=0,
-                         label_smoothing=0.1)
+    return train_step(lib, model, opt, (src, tgt[:, :-1]), tgt[:, 1:].reshape(-1),
+                      token_cross_entropy(lib, ignore_index=0, label_smoothing=0.1),
+                      clip=1.0)
 
 
 CASES = [
