@@ -183,12 +183,14 @@ def is_torch(lib) -> bool:
     return lib.__name__ == "torch"
 
 
-def target_note(ratio: float | None, target: float | None) -> str:
+def target_note(ratio: float | None, target: float | None, prefix: str = "target ",
+                missed: str = "MISSED") -> str:
+    """"target <= 1.0: met", or "... MISSED by 20%"; "" without a target or a ratio."""
     if target is None or ratio is None:
         return ""
     if ratio <= target:
-        return f"target <= {target}: met"
-    return f"target <= {target}: MISSED by {100 * (ratio / target - 1):.0f}%"
+        return f"{prefix}<= {target}: met"
+    return f"{prefix}<= {target}: {missed} by {100 * (ratio / target - 1):.0f}%"
 
 
 # ============================================================================

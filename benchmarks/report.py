@@ -8,7 +8,11 @@ records rather than typed in. A row whose ratio misses its target says so.
 from __future__ import annotations
 
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks._harness import target_note  # noqa: E402
 
 
 def _ms(ms: float | None, spread: float | None) -> str:
@@ -30,11 +34,7 @@ def _ratio(rec: dict, key: str = "ratio", spread_key: str = "spread") -> str:
 
 
 def _target(rec: dict, key: str = "ratio") -> str:
-    if rec["target"] is None or rec[key] is None:
-        return ""
-    if rec[key] <= rec["target"]:
-        return f"<= {rec['target']}: met"
-    return f"<= {rec['target']}: **missed** by {100 * (rec[key] / rec['target'] - 1):.0f}%"
+    return target_note(rec[key], rec["target"], prefix="", missed="**missed**")
 
 
 def table(records: list[dict]) -> str:
