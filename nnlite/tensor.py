@@ -125,7 +125,9 @@ class Tensor:
     @property
     def grad_fn(self) -> Function | None:
         node = self._node
-        return None if node is None or node.__class__ is AccumulateGrad else node
+        if node is None or node.__class__ is AccumulateGrad:
+            return None
+        return node.node if node.__class__ is OutputEdge else node
 
     @property
     def is_leaf(self) -> bool:
@@ -712,7 +714,7 @@ class Tensor:
 # ============================================================================
 from .autograd import grad_mode as _grad_mode  # noqa: E402
 from .autograd.engine import backward, grad  # noqa: E402,F401
-from .autograd.function import AccumulateGrad, Function  # noqa: E402,F401
+from .autograd.function import AccumulateGrad, Function, OutputEdge  # noqa: E402,F401
 from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode,  # noqa: E402,F401
                                  is_grad_enabled, no_grad, set_grad_enabled)
 from .autograd.hooks import RemovableHandle  # noqa: E402

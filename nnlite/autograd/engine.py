@@ -9,7 +9,7 @@ the roots' gradients (``_seed``), run a node whose consumers have all sent their
 its input gradients to its parents (``_send_gradients``).
 
 Backward rules run on plain arrays. Under ``create_graph=True`` the engine runs the
-*same* rules on Tensors (``_rule_on_tensors``): the saved arrays are re-wrapped as Tensors
+*same* rules on Tensors (``_call_rule``): the saved arrays are re-wrapped as Tensors
 attached to the nodes they came from, so every operation inside a rule is recorded and the
 gradient can be differentiated again. Rules are therefore written with what ``np.ndarray``
 and ``Tensor`` share (operators, ``.sum``, ``.reshape``, ``.transpose``, NumPy ufuncs
@@ -26,7 +26,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import grad_mode as _mode
-from .function import AccumulateGrad, Function, _check_finite
+from .function import AccumulateGrad, Function, OutputEdge, _check_finite
 from .grad_mode import enable_grad
 from .hooks import run_hooks
 
@@ -53,8 +53,12 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Any], retain_graph: bo
             continue
         if not retain_graph:                # free the graph as we go
             node.parents = None
-            node.saved = ()
-        _send_gradients(node, parents, gxs, deps, pending, owned, ready, anomaly)
+            if node.saved:
+                node.saved = ()
+        if node.__class__ is OutputEdge:
+            _send_to_slot(node, gxs[0], deps, pending, ready)
+        else:
+            _send_gradients(node, parents, gxs, deps, pending, owned, ready, anomaly)
 
 
 def _count_dependencies(roots: Sequence[Tensor]) -> dict:
@@ -103,41 +107,83 @@ def _seed(roots: Sequence[Tensor], grads: Sequence[Any]) -> tuple:
     return pending, owned
 
 
-def _run_node(node: Function, gy: Any, create_graph: bool, capture: dict | None,
+def _run_node(node: Any, gy: Any, create_graph: bool, capture: dict | None,
               given: set) -> tuple | None:
-    """Run one node on the total gradient ``gy`` of its output: cast ``gy`` to the
-    output's dtype, call the hooks, store ``gy`` if ``autograd.grad`` captures this node;
-    a leaf then accumulates it (returns None), any other node calls its backward rule and
-    returns the input gradients as a tuple."""
+    """Run one node on the total gradient ``gy`` of its output (a list, one per output,
+    for a node with several): cast it to the output's dtype, call the hooks, store it if
+    ``autograd.grad`` captures this node; a leaf then accumulates it (returns None), an
+    ``OutputEdge`` passes it on, any other node calls its backward rule; returns the
+    gradients to send on, as a tuple."""
+    if gy.__class__ is list:                # one gradient per output, None if none came
+        grads = tuple([None if g is None else _cast(g, dt)
+                       for g, dt in zip(gy, node.out_dtype)])
+        return _call_rule(node, grads, create_graph)
     dt = node.out_dtype
     if dt is not None and gy.dtype != dt and dt.kind == "f":
-        # A gradient has its tensor's dtype, as in torch. Rules keep it, except under
-        # NumPy 1.x on 0-d arrays: there a 0-d float32 ``gy * 0.5`` is float64.
-        gy = gy.astype(dt)
+        gy = gy.astype(dt)                  # see _cast
     if node.hooks is not None:
         gy = run_hooks(node.hooks, gy)
     if capture is not None and node in capture:
         capture[node] = gy
-    if node.__class__ is AccumulateGrad:
+    cls = node.__class__
+    if cls is AccumulateGrad:
         if capture is None:
             _accumulate(node, gy, create_graph, given)
         return None
+    if cls is OutputEdge:
+        return (gy,)
     if create_graph:
-        gxs = _rule_on_tensors(node, gy)
-    else:
-        gxs = node.backward(gy, *node.saved)
+        return _call_rule(node, (gy,), create_graph)
+    gxs = node.backward(gy, *node.saved) if node._legacy else node.backward(node, gy)
     return gxs if gxs.__class__ is tuple else (gxs,)
 
 
-def _rule_on_tensors(node: Function, gy: Any) -> Any:
-    """Under ``create_graph``: run the node's rule on Tensors with grad mode on, so the
-    rule's own operations are recorded."""
-    if not node.double_backward:
-        raise RuntimeError(f"backward: {node.name()} cannot be differentiated twice "
-                           f"(create_graph=True is not supported for it)")
-    saved = _saved_as_tensors(node)
-    with enable_grad():
-        return node.backward(gy if isinstance(gy, Tensor) else Tensor(gy), *saved)
+def _cast(g: Any, dt: Any) -> Any:
+    """A gradient has its tensor's dtype, as in torch. Rules keep it, except under NumPy
+    1.x on 0-d arrays: there a 0-d float32 ``gy * 0.5`` is float64."""
+    if dt is not None and g.dtype != dt and dt.kind == "f":
+        return g.astype(dt)
+    return g
+
+
+def _call_rule(node: Function, grads: tuple, create_graph: bool) -> tuple:
+    """The node's backward rule on ``grads``; under ``create_graph`` on Tensors, with grad
+    mode on, so the rule's own operations are recorded."""
+    if create_graph:
+        if not node.double_backward:
+            raise RuntimeError(f"backward: {node.name()} cannot be differentiated twice "
+                               f"(create_graph=True is not supported for it)")
+        grads = tuple([g if g is None or isinstance(g, Tensor) else Tensor(g) for g in grads])
+        saved = node.saved
+        node.saved = _saved_as_tensors(node)
+        try:
+            with enable_grad():
+                gxs = _rule(node, grads)
+        finally:
+            node.saved = saved
+    else:
+        gxs = _rule(node, grads)
+    return gxs if gxs.__class__ is tuple else (gxs,)
+
+
+def _rule(node: Function, grads: tuple) -> Any:
+    if node._legacy:
+        return node.backward(grads[0], *node.saved)
+    return node.backward(node, *grads)
+
+
+def _send_to_slot(edge: OutputEdge, g: Any, deps: dict, pending: dict, ready: list) -> None:
+    """Pass an output's total gradient to its op as slot ``edge.index`` of the op's
+    pending gradients; the op is ready once its last reachable output has passed."""
+    p = edge.node
+    slots = pending.get(p)
+    if slots is None:
+        slots = pending[p] = [None] * p.n_outputs
+    k = edge.index
+    slots[k] = g if slots[k] is None else slots[k] + g
+    deps[p] -= 1
+    if deps[p] == 0:
+        ready.append(p)
 
 
 def _send_gradients(node: Function, parents: tuple, gxs: tuple, deps: dict, pending: dict,
@@ -239,16 +285,20 @@ def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) ->
 
 
 def _saved_as_tensors(node: Function) -> tuple:
-    """The node's saved arrays as Tensors attached to the nodes they came from."""
-    saved = node.saved
+    """The node's saved arrays as Tensors: an input attached to the node it came from, an
+    output to this node (or its ``OutputEdge``), anything else a constant."""
+    out_ids, in_ids = getattr(node, "_sources", ((), ()))
     out = []
-    n_in = len(node.parents) if node.save_inputs else 0
-    for i, a in enumerate(saved):
+    for a in node.saved:
+        if not isinstance(a, np.ndarray):
+            out.append(a)
+            continue
         t = Tensor(a)
-        if i < n_in:
-            t._node = node.parents[i]
-        else:                               # the output: produced by this very node
-            t._node = node
+        if id(a) in in_ids:
+            t._node = node.parents[in_ids.index(id(a))]
+        elif id(a) in out_ids:
+            k = out_ids.index(id(a))
+            t._node = node if node.n_outputs == 1 else OutputEdge(node, k)
         out.append(t)
     return tuple(out)
 
