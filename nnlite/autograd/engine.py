@@ -192,6 +192,8 @@ def _send_gradients(node: Function, parents: tuple, gxs: tuple, deps: dict, pend
     if the input was broadcast, add it to the parent's pending gradient, and mark the
     parent ready once its last consumer has sent (a ``None`` gradient counts as sent)."""
     shapes = node.in_shapes
+    if len(gxs) < len(parents):             # trailing None left out by the rule
+        gxs = gxs + (None,) * (len(parents) - len(gxs))
     for i, p in enumerate(parents):
         if p is None:
             continue
@@ -287,18 +289,19 @@ def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) ->
 def _saved_as_tensors(node: Function) -> tuple:
     """The node's saved arrays as Tensors: an input attached to the node it came from, an
     output to this node (or its ``OutputEdge``), anything else a constant."""
-    out_ids, in_ids = getattr(node, "_sources", ((), ()))
+    ids = getattr(node, "_sources", ())
+    n_out = node.n_outputs
     out = []
     for a in node.saved:
         if not isinstance(a, np.ndarray):
             out.append(a)
             continue
         t = Tensor(a)
-        if id(a) in in_ids:
-            t._node = node.parents[in_ids.index(id(a))]
-        elif id(a) in out_ids:
-            k = out_ids.index(id(a))
-            t._node = node if node.n_outputs == 1 else OutputEdge(node, k)
+        k = ids.index(id(a)) if id(a) in ids else None
+        if k is not None and k >= n_out:            # input k - n_out
+            t._node = node.parents[k - n_out]
+        elif k is not None:                         # output k
+            t._node = node if n_out == 1 else OutputEdge(node, k)
         out.append(t)
     return tuple(out)
 

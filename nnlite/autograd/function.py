@@ -13,6 +13,7 @@ as possible. The engine (``engine.py``) later walks these nodes backward.
 from __future__ import annotations
 
 import weakref
+from operator import is_not
 from typing import Any, Callable
 
 import numpy as np
@@ -77,7 +78,7 @@ class Function:
     non_differentiable: tuple = ()
     _legacy = False          # written in the old instance protocol (being converted)
     save_inputs = save_output = False   # the old protocol's saving flags
-    # ``_sources``: the ids of the outputs and of the input arrays when the node was
+    # ``_sources``: the ids of the outputs, then of the input arrays, when the node was
     # recorded; a saved array with one of those ids is that output or input (it has been
     # alive since), which lets the engine re-attach it under ``create_graph``
     __slots__ = ("_sources", "__dict__", "__weakref__")
@@ -122,21 +123,18 @@ class Function:
         ctx = _new_node(cls)
         arrays = [a.data if isinstance(a, Tensor) else a for a in args]
         ys = cls.forward(ctx, *arrays)
-        for a, b in zip(args, arrays):
-            if a is not b:                  # a Tensor argument: wrap and maybe record
-                return ctx._wrap(args, arrays, ys)
-        return ys
-
-    def _wrap(self, args: tuple, arrays: list, ys: Any) -> Any:
-        """Wrap ``forward``'s result as Tensors; record this node if grad mode is on and
-        an argument requires grad."""
-        parents = None
         if _mode._grad_enabled:
             parents = tuple([a._node if isinstance(a, Tensor) else None for a in args])
-            if parents.count(None) == len(parents):
-                parents = None
+            if any(parents):
+                return ctx._wrap(ys, arrays, parents)
+        if any(map(is_not, args, arrays)):  # Tensor arguments: Tensor outputs, unrecorded
+            return ctx._wrap(ys, arrays, None)
+        return ys
+
+    def _wrap(self, ys: Any, arrays: list, parents: tuple | None) -> Any:
+        """Wrap ``forward``'s result as Tensors; with ``parents``, record this node."""
         if ys.__class__ is tuple:
-            return self._wrap_several(parents, arrays, ys)
+            return self._wrap_several(ys, arrays, parents)
         if ys.__class__ is not np.ndarray:         # NumPy gives scalars for 0-d results
             ys = self._as_arrays((ys,))[0]
         out = _new_tensor(Tensor)
@@ -145,7 +143,7 @@ class Function:
             self.parents = parents
             self.out_dtype = ys.dtype
             if self.saved:
-                self._sources = ((id(ys),), tuple(map(id, arrays)))
+                self._sources = (id(ys), *map(id, arrays))
             if self.broadcasts:
                 shapes = tuple([a.shape for a in arrays])
                 if shapes.count(ys.shape) != len(shapes):
@@ -155,7 +153,7 @@ class Function:
             _check_finite(ys, self, "forward output")
         return out
 
-    def _wrap_several(self, parents: tuple | None, arrays: list, ys: tuple) -> tuple:
+    def _wrap_several(self, ys: tuple, arrays: list, parents: tuple | None) -> tuple:
         """``_wrap`` for a forward that returned a tuple: each output's Tensor hangs from
         an ``OutputEdge`` (none for an output marked non-differentiable)."""
         ys = self._as_arrays(ys)
@@ -171,7 +169,7 @@ class Function:
             self.n_outputs = len(ys)
             self.out_dtype = tuple([y.dtype for y in ys])
             if self.saved:
-                self._sources = (tuple(map(id, ys)), tuple(map(id, arrays)))
+                self._sources = (*map(id, ys), *map(id, arrays))
         if _mode._anomaly:
             for y in ys:
                 _check_finite(y, self, "forward output")
@@ -194,7 +192,12 @@ class Function:
             self.saved = (*arrays, y) if self.save_output else tuple(arrays)
         elif self.save_output:
             self.saved = (y,)
-        return self._wrap(xs, arrays, y)
+        parents = None
+        if _mode._grad_enabled:
+            parents = tuple([x._node for x in xs])
+            if not any(parents):
+                parents = None
+        return self._wrap(y, arrays, parents)
 
     def needs_grad(self, i: int) -> bool:
         """Whether input ``i`` wants a gradient (old protocol)."""

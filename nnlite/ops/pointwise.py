@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Function, Tensor
+from ..autograd.function import Function
+from ..tensor import Tensor
 from ._util import const, keep_where, like_inputs, pair
 from .arithmetic import _binary
 from .special import erf_array
@@ -23,153 +24,185 @@ TWO_OVER_SQRT_PI = 1.1283791670955126
 # ---- exp / log / powers ------------------------------------------------------
 class Exp(Function):
     """y = exp(x);  gx = gy * y"""
-    save_output = True
 
-    def forward(self, x):
-        return np.exp(x)
+    @staticmethod
+    def forward(ctx, x):
+        y = np.exp(x)
+        ctx.save_for_backward(y)
+        return y
 
-    def backward(self, gy, y):
+    @staticmethod
+    def backward(ctx, gy):
+        (y,) = ctx.saved_tensors
         return gy * y
 
 
 class Log(Function):
     """y = log(x);  gx = gy / x"""
-    save_inputs = True
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
         return np.log(x)
 
-    def backward(self, gy, x):
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
         return gy / x
 
 
 class Log1p(Function):
     """y = log(1 + x);  gx = gy / (1 + x)"""
-    save_inputs = True
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
         return np.log1p(x)
 
-    def backward(self, gy, x):
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
         return gy / (x + 1)
 
 
 class Sqrt(Function):
     """y = sqrt(x);  gx = gy / (2 y)"""
-    save_output = True
 
-    def forward(self, x):
-        return np.sqrt(x)
+    @staticmethod
+    def forward(ctx, x):
+        y = np.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
 
-    def backward(self, gy, y):
+    @staticmethod
+    def backward(ctx, gy):
+        (y,) = ctx.saved_tensors
         return gy / (y * 2)
 
 
 class Rsqrt(Function):
     """y = 1 / sqrt(x);  gx = -gy * y**3 / 2"""
-    save_output = True
 
-    def forward(self, x):
-        return like_inputs(1 / np.sqrt(x), x)
+    @staticmethod
+    def forward(ctx, x):
+        y = like_inputs(1 / np.sqrt(x), x)
+        ctx.save_for_backward(y)
+        return y
 
-    def backward(self, gy, y):
+    @staticmethod
+    def backward(ctx, gy):
+        (y,) = ctx.saved_tensors
         return gy * (y * y * y) * -0.5
 
 
 class Abs(Function):
     """y = |x|;  gx = gy * sign(x)"""
-    save_inputs = True
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
         return np.abs(x)
 
-    def backward(self, gy, x):
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
         return gy * np.sign(x)
 
 
 class Sign(Function):
     """y = sign(x);  gx = 0"""
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
         return np.sign(x)
 
-    def backward(self, gy):
+    @staticmethod
+    def backward(ctx, gy):
         return gy * 0
 
 
 class Sin(Function):
     """y = sin(x);  gx = gy * cos(x)"""
-    save_inputs = True
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
         return np.sin(x)
 
-    def backward(self, gy, x):
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
         return gy * np.cos(x)
 
 
 class Cos(Function):
     """y = cos(x);  gx = -gy * sin(x)"""
-    save_inputs = True
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
         return np.cos(x)
 
-    def backward(self, gy, x):
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
         return -gy * np.sin(x)
 
 
 class Erf(Function):
     """y = erf(x);  gx = gy * 2/sqrt(pi) * exp(-x**2)"""
-    save_inputs = True
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
         return erf_array(x)
 
-    def backward(self, gy, x):
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
         return gy * (np.exp(-(x * x)) * TWO_OVER_SQRT_PI)
 
 
 def exp(x: Tensor) -> Tensor:
-    return Exp().apply(x)
+    return Exp.apply(x)
 
 
 def log(x: Tensor) -> Tensor:
-    return Log().apply(x)
+    return Log.apply(x)
 
 
 def log1p(x: Tensor) -> Tensor:
-    return Log1p().apply(x)
+    return Log1p.apply(x)
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return Sqrt().apply(x)
+    return Sqrt.apply(x)
 
 
 def rsqrt(x: Tensor) -> Tensor:
-    return Rsqrt().apply(x)
+    return Rsqrt.apply(x)
 
 
 def abs(x: Tensor) -> Tensor:
-    return Abs().apply(x)
+    return Abs.apply(x)
 
 
 def sign(x: Tensor) -> Tensor:
-    return Sign().apply(x)
+    return Sign.apply(x)
 
 
 def sin(x: Tensor) -> Tensor:
-    return Sin().apply(x)
+    return Sin.apply(x)
 
 
 def cos(x: Tensor) -> Tensor:
-    return Cos().apply(x)
+    return Cos.apply(x)
 
 
 def erf(x: Any) -> Any:
     """The error function; on an ndarray returns an ndarray (used inside rules)."""
     if isinstance(x, Tensor):
-        return Erf().apply(x)
+        return Erf.apply(x)
     return erf_array(np.asarray(x))
 
 
@@ -180,79 +213,109 @@ def square(x: Tensor) -> Tensor:
 # ---- activations -------------------------------------------------------------
 class Tanh(Function):
     """y = tanh(x);  gx = gy * (1 - y**2)"""
-    save_output = True
 
-    def forward(self, x):
-        return np.tanh(x)
+    @staticmethod
+    def forward(ctx, x):
+        y = np.tanh(x)
+        ctx.save_for_backward(y)
+        return y
 
-    def backward(self, gy, y):
+    @staticmethod
+    def backward(ctx, gy):
+        (y,) = ctx.saved_tensors
         return gy * (1 - y * y)
 
 
 class Sigmoid(Function):
     """y = 1 / (1 + exp(-x));  gx = gy * y * (1 - y)"""
-    save_output = True
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
         # exp(-|x|) never overflows; the two branches agree at 0
         e = np.exp(-np.abs(x))
-        return like_inputs(np.where(x >= 0, 1 / (1 + e), e / (1 + e)), x)
+        y = like_inputs(np.where(x >= 0, 1 / (1 + e), e / (1 + e)), x)
+        ctx.save_for_backward(y)
+        return y
 
-    def backward(self, gy, y):
+    @staticmethod
+    def backward(ctx, gy):
+        (y,) = ctx.saved_tensors
         return gy * (y * (1 - y))
 
 
 class Relu(Function):
-    """y = max(x, 0);  gx = gy * (y > 0)"""
-    save_output = True
+    """y = max(x, 0);  gx = gy where y > 0, else 0 (``ReluBackward``)"""
 
-    def forward(self, x):
-        return like_inputs(np.maximum(x, 0), x)
+    @staticmethod
+    def forward(ctx, x):
+        y = like_inputs(np.maximum(x, 0), x)
+        ctx.save_for_backward(y)
+        return y
 
-    def backward(self, gy, y):
-        if isinstance(gy, np.ndarray):
-            return keep_where(gy, y > 0)        # 0 even where gy is inf, as torch
-        return gy * (y > 0)
+    @staticmethod
+    def backward(ctx, gy):
+        (y,) = ctx.saved_tensors
+        return ReluBackward.apply(gy, y)
+
+
+class ReluBackward(Function):
+    """gx = gy where y > 0, else 0 (exactly 0 even where gy is inf, as torch);
+    ggy = ggx where y > 0, gy_ = 0 (y enters only through a mask)"""
+
+    @staticmethod
+    def forward(ctx, gy, y):
+        ctx.save_for_backward(y)
+        return keep_where(gy, y > 0)
+
+    @staticmethod
+    def backward(ctx, ggx):
+        (y,) = ctx.saved_tensors
+        return ReluBackward.apply(ggx, y), None
 
 
 class LeakyRelu(Function):
     """y = x if x > 0 else slope * x;  gx = gy * (1 if x > 0 else slope)"""
 
-    def __init__(self, slope):
-        self.slope = slope
+    @staticmethod
+    def forward(ctx, x, slope):
+        m = np.where(x > 0, 1, slope).astype(x.dtype)
+        ctx.save_for_backward(m)
+        return x * m
 
-    def forward(self, x):
-        self.m = np.where(x > 0, 1, self.slope).astype(x.dtype)
-        return x * self.m
-
-    def backward(self, gy):
-        return gy * self.m
+    @staticmethod
+    def backward(ctx, gy):
+        (m,) = ctx.saved_tensors
+        return gy * m
 
 
 class Elu(Function):
     """y = x if x > 0 else alpha * (exp(x) - 1);  gx = gy * (1 if x > 0 else y + alpha)"""
-    save_inputs = True
-    save_output = True
 
-    def __init__(self, alpha):
-        self.alpha = alpha
+    @staticmethod
+    def forward(ctx, x, alpha):
+        y = like_inputs(np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0))), x)
+        ctx.save_for_backward(x, y)
+        ctx.alpha = alpha
+        return y
 
-    def forward(self, x):
-        return like_inputs(np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0))), x)
-
-    def backward(self, gy, x, y):
+    @staticmethod
+    def backward(ctx, gy):
+        x, y = ctx.saved_tensors
         pos = x > 0
-        return gy * ((y + self.alpha) * (x <= 0) + pos)
+        return gy * ((y + ctx.alpha) * (x <= 0) + pos)
 
 
 class Gelu(Function):
     """y = x * Phi(x) (Phi the normal cdf);  gx = gy * (Phi(x) + x * phi(x))"""
-    save_inputs = True
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
         return like_inputs(x * (0.5 * (1 + erf_array(x * SQRT1_2))), x)
 
-    def backward(self, gy, x):
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
         cdf = (erf(x * SQRT1_2) + 1) * 0.5
         pdf = np.exp(x * x * -0.5) * INV_SQRT_2PI
         return gy * (cdf + x * pdf)
@@ -260,103 +323,109 @@ class Gelu(Function):
 
 class GeluTanh(Function):
     """y = x/2 * (1 + tanh(k (x + 0.044715 x**3))), k = sqrt(2/pi)"""
-    save_inputs = True
     K = 0.7978845608028654
 
-    def forward(self, x):
-        return like_inputs(0.5 * x * (1 + np.tanh(self.K * (x + 0.044715 * x * x * x))), x)
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return like_inputs(0.5 * x * (1 + np.tanh(GeluTanh.K * (x + 0.044715 * x * x * x))), x)
 
-    def backward(self, gy, x):
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
         x2 = x * x
-        t = np.tanh((x + x2 * x * 0.044715) * self.K)
-        du = (x2 * (3 * 0.044715) + 1) * self.K
+        t = np.tanh((x + x2 * x * 0.044715) * GeluTanh.K)
+        du = (x2 * (3 * 0.044715) + 1) * GeluTanh.K
         return gy * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * du)
 
 
 class Softplus(Function):
     """y = log(1 + exp(beta x)) / beta (x where beta x > threshold);
     gx = gy * sigmoid(beta x) (gy where linear)"""
-    save_inputs = True
 
-    def __init__(self, beta, threshold):
-        self.beta, self.threshold = beta, threshold
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        bx = x * beta
+        lin = bx > threshold
+        ctx.save_for_backward(x, lin)
+        ctx.beta = beta
+        soft = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+        return np.where(lin, x, soft).astype(x.dtype, copy=False)
 
-    def forward(self, x):
-        bx = x * self.beta
-        self.lin = bx > self.threshold
-        soft = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / self.beta
-        return np.where(self.lin, x, soft).astype(x.dtype, copy=False)
-
-    def backward(self, gy, x):
+    @staticmethod
+    def backward(ctx, gy):
+        x, lin = ctx.saved_tensors
         with np.errstate(over="ignore"):
-            s = 1 / (np.exp(x * -self.beta) + 1)
-        return gy * (s * ~self.lin + self.lin)
+            s = 1 / (np.exp(x * -ctx.beta) + 1)
+        return gy * (s * ~lin + lin)
 
 
 def tanh(x: Tensor) -> Tensor:
-    return Tanh().apply(x)
+    return Tanh.apply(x)
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid().apply(x)
+    return Sigmoid.apply(x)
 
 
 def relu(x: Tensor) -> Tensor:
-    return Relu().apply(x)
+    return Relu.apply(x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return LeakyRelu(negative_slope).apply(x)
+    return LeakyRelu.apply(x, negative_slope)
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    return Elu(alpha).apply(x)
+    return Elu.apply(x, alpha)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """GELU; ``approximate='tanh'`` uses the tanh formula (as torch)."""
     if approximate == "none":
-        return Gelu().apply(x)
+        return Gelu.apply(x)
     if approximate == "tanh":
-        return GeluTanh().apply(x)
+        return GeluTanh.apply(x)
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    return Softplus(beta, threshold).apply(x)
+    return Softplus.apply(x, beta, threshold)
 
 
 # ---- clamp / maximum / minimum / where ---------------------------------------
 class Clamp(Function):
     """y = min(max(x, lo), hi);  gx = gy where lo <= x <= hi, else 0"""
 
-    def __init__(self, lo, hi):
-        self.lo, self.hi = lo, hi
-
-    def forward(self, x):
-        lo, hi = self.lo, self.hi
+    @staticmethod
+    def forward(ctx, x, lo, hi):
         inside = np.ones(x.shape, bool)
         if lo is not None:
             inside &= x >= lo
         if hi is not None:
             inside &= x <= hi
-        self.inside = inside
+        ctx.save_for_backward(inside)
         return np.clip(x, lo, hi).astype(x.dtype, copy=False)
 
-    def backward(self, gy):
-        return gy * self.inside
+    @staticmethod
+    def backward(ctx, gy):
+        (inside,) = ctx.saved_tensors
+        return gy * inside
 
 
 class Maximum(Function):
     """y = max(a, b);  ga = gy * [a > b] + gy/2 * [a == b] (as torch), gb alike"""
     broadcasts = True
 
-    def forward(self, a, b):
-        self.ma = (a > b) + (a == b) * 0.5
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward((a > b) + (a == b) * 0.5)
         return np.maximum(a, b)
 
-    def backward(self, gy):
-        ga = gy * self.ma.astype(gy.dtype)
+    @staticmethod
+    def backward(ctx, gy):
+        (ma,) = ctx.saved_tensors
+        ga = gy * ma.astype(gy.dtype)
         return ga, gy - ga
 
 
@@ -364,12 +433,15 @@ class Minimum(Function):
     """y = min(a, b);  ga = gy * [a < b] + gy/2 * [a == b], gb alike"""
     broadcasts = True
 
-    def forward(self, a, b):
-        self.ma = (a < b) + (a == b) * 0.5
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward((a < b) + (a == b) * 0.5)
         return np.minimum(a, b)
 
-    def backward(self, gy):
-        ga = gy * self.ma.astype(gy.dtype)
+    @staticmethod
+    def backward(ctx, gy):
+        (ma,) = ctx.saved_tensors
+        ga = gy * ma.astype(gy.dtype)
         return ga, gy - ga
 
 
@@ -377,14 +449,15 @@ class Where(Function):
     """y = a where cond else b;  ga = gy * cond, gb = gy * ~cond"""
     broadcasts = True
 
-    def __init__(self, cond):
-        self.cond = cond
+    @staticmethod
+    def forward(ctx, a, b, cond):
+        ctx.save_for_backward(cond)
+        return np.where(cond, a, b)
 
-    def forward(self, a, b):
-        return np.where(self.cond, a, b)
-
-    def backward(self, gy):
-        c = np.broadcast_to(self.cond, gy.shape)
+    @staticmethod
+    def backward(ctx, gy):
+        (cond,) = ctx.saved_tensors
+        c = np.broadcast_to(cond, gy.shape)
         return gy * c, gy * ~c
 
 
@@ -408,18 +481,18 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
         if max is not None:
             y = where(y <= max, y, max)
         return y
-    return Clamp(_bound(min, x), _bound(max, x)).apply(x)
+    return Clamp.apply(x, _bound(min, x), _bound(max, x))
 
 
 clip = clamp
 
 
 def maximum(a: Any, b: Any) -> Tensor:
-    return _binary(Maximum(), "maximum", a, b)
+    return _binary(Maximum, "maximum", a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
-    return _binary(Minimum(), "minimum", a, b)
+    return _binary(Minimum, "minimum", a, b)
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
@@ -436,4 +509,4 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         raise ValueError(f"where: condition {cond.shape}, a {a.shape} and b {b.shape} "
                          f"cannot be broadcast together") from None
     del shape
-    return Where(cond).apply(a, b)
+    return Where.apply(a, b, cond)
