@@ -204,7 +204,10 @@ class Function:
         return self.parents[i] is not None
 
     def name(self) -> str:
-        return type(self).__name__ + "Backward"
+        """The node's name: the class's, ``Fn`` suffix dropped, + ``Backward``. (A Function
+        whose op shares a layer's name is called ``<Op>Fn``, e.g. ``LinearFn``.)"""
+        n = type(self).__name__
+        return (n[:-2] if n.endswith("Fn") else n) + "Backward"
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"

@@ -211,7 +211,7 @@ def square(x: Tensor) -> Tensor:
 
 
 # ---- activations -------------------------------------------------------------
-class Tanh(Function):
+class TanhFn(Function):
     """y = tanh(x);  gx = gy * (1 - y**2)"""
 
     @staticmethod
@@ -226,7 +226,7 @@ class Tanh(Function):
         return gy * (1 - y * y)
 
 
-class Sigmoid(Function):
+class SigmoidFn(Function):
     """y = 1 / (1 + exp(-x));  gx = gy * y * (1 - y)"""
 
     @staticmethod
@@ -339,7 +339,7 @@ class GeluTanh(Function):
         return gy * ((t + 1) * 0.5 + x * 0.5 * (1 - t * t) * du)
 
 
-class Softplus(Function):
+class SoftplusFn(Function):
     """y = log(1 + exp(beta x)) / beta (x where beta x > threshold);
     gx = gy * sigmoid(beta x) (gy where linear)"""
 
@@ -361,11 +361,11 @@ class Softplus(Function):
 
 
 def tanh(x: Tensor) -> Tensor:
-    return Tanh.apply(x)
+    return TanhFn.apply(x)
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return Sigmoid.apply(x)
+    return SigmoidFn.apply(x)
 
 
 def relu(x: Tensor) -> Tensor:
@@ -390,7 +390,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    return Softplus.apply(x, beta, threshold)
+    return SoftplusFn.apply(x, beta, threshold)
 
 
 # ---- clamp / maximum / minimum / where ---------------------------------------
