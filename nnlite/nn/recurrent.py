@@ -37,7 +37,82 @@ from .utils.rnn import PackedSequence
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
-_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+
+
+# ============================================================================
+# The cells RNNBase runs: how each kind plugs in
+# ============================================================================
+class _Cell:
+    """What differs between the kinds of recurrent layer, for ``RNNBase``: the gate count,
+    the layer op, and the recurrent states (``h`` for RNN and GRU, ``h`` and ``c`` for
+    the LSTM), as ``hx`` takes them in and the output gives them back."""
+
+    gates = 1
+    state_names = ("h_0 (hx)",)
+
+    def state_sizes(self, P: int, H: int) -> tuple:
+        """The feature size of each state: h has P (the projection, else H)."""
+        return (P,)
+
+    def layer(self, x2: Tensor, states: tuple, w: dict, batch_sizes: list,
+              reverse: bool) -> tuple:
+        """One layer-direction: (y (N, P), final states)."""
+        raise NotImplementedError
+
+    def split_hx(self, name: str, hx: Any) -> tuple:
+        """The states the user passed as ``hx``."""
+        if isinstance(hx, (tuple, list)):
+            raise TypeError(f"{name}: hx must be a Tensor, got {type(hx).__name__}")
+        return (hx,)
+
+    def result(self, output: Any, states: tuple) -> tuple:
+        return output, states[0]
+
+
+class _RNNCell(_Cell):
+    def __init__(self, nonlinearity: str) -> None:
+        self.nonlinearity = nonlinearity
+
+    def layer(self, x2, states, w, batch_sizes, reverse):
+        y, h = rnn_layer(x2, states[0], w["weight_ih"], w["weight_hh"], w["bias_ih"],
+                         w["bias_hh"], batch_sizes, reverse, self.nonlinearity)
+        return y, (h,)
+
+
+class _GRUCell(_Cell):
+    gates = 3
+
+    def layer(self, x2, states, w, batch_sizes, reverse):
+        y, h = gru_layer(x2, states[0], w["weight_ih"], w["weight_hh"], w["bias_ih"],
+                         w["bias_hh"], batch_sizes, reverse)
+        return y, (h,)
+
+
+class _LSTMCell(_Cell):
+    gates = 4
+    state_names = ("h_0 (hx[0])", "c_0 (hx[1])")
+
+    def state_sizes(self, P: int, H: int) -> tuple:
+        return (P, H)
+
+    def layer(self, x2, states, w, batch_sizes, reverse):
+        y, h, c = lstm_layer(x2, states[0], states[1], w["weight_ih"], w["weight_hh"],
+                             w["bias_ih"], w["bias_hh"], w["weight_hr"], batch_sizes,
+                             reverse)
+        return y, (h, c)
+
+    def split_hx(self, name: str, hx: Any) -> tuple:
+        if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+            raise TypeError(f"{name}: hx must be a tuple (h_0, c_0), got "
+                            f"{type(hx).__name__}")
+        return tuple(hx)
+
+    def result(self, output: Any, states: tuple) -> tuple:
+        return output, states
+
+
+_CELLS = {"LSTM": _LSTMCell(), "GRU": _GRUCell(), "RNN_TANH": _RNNCell("tanh"),
+          "RNN_RELU": _RNNCell("relu")}
 
 
 # ============================================================================
@@ -79,7 +154,7 @@ class RNNBase(Module):
                  dtype: Any = None) -> None:
         super().__init__()
         name = {"RNN_TANH": "RNN", "RNN_RELU": "RNN"}.get(mode, mode)
-        if mode not in _GATES:
+        if mode not in _CELLS:
             raise ValueError(f"Unrecognized RNN mode: {mode}")
         dtype = factory_dtype(name, device, dtype)
         if (isinstance(dropout, bool) or not isinstance(dropout, numbers.Number)
@@ -96,6 +171,7 @@ class RNNBase(Module):
                 raise TypeError(f"{name}: {arg} should be of type bool, got: "
                                 f"{type(value).__name__}")
         self.mode = mode
+        self._cell = _CELLS[mode]
         self.input_size = positive_int(name, "input_size", input_size)
         self.hidden_size = positive_int(name, "hidden_size", hidden_size)
         self.num_layers = positive_int(name, "num_layers", num_layers)
@@ -112,7 +188,7 @@ class RNNBase(Module):
         self.bidirectional = bidirectional
         self.proj_size = int(proj_size)
 
-        gates = _GATES[mode] * self.hidden_size
+        gates = self._cell.gates * self.hidden_size
         real_hidden = self.proj_size or self.hidden_size
         D = 2 if bidirectional else 1
         self._flat_weights_names: list = []
@@ -150,21 +226,10 @@ class RNNBase(Module):
         already in the layout its kernels read. Kept so torch code runs unchanged."""
 
     # ---- forward ---------------------------------------------------------------
-    def _layer(self, x2: Tensor, h0: Tensor, c0: Tensor | None, sfx: str, batch_sizes: list,
-               reverse: bool) -> tuple:
-        """One layer-direction: (y (N, P), h_n (B, P), c_n (B, H) or None)."""
-        w_ih, w_hh = getattr(self, "weight_ih" + sfx), getattr(self, "weight_hh" + sfx)
-        b_ih = getattr(self, "bias_ih" + sfx) if self.bias else None
-        b_hh = getattr(self, "bias_hh" + sfx) if self.bias else None
-        if self.mode == "LSTM":
-            w_hr = getattr(self, "weight_hr" + sfx) if self.proj_size else None
-            return lstm_layer(x2, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)
-        if self.mode == "GRU":
-            y, h = gru_layer(x2, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse)
-        else:
-            y, h = rnn_layer(x2, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse,
-                             "relu" if self.mode == "RNN_RELU" else "tanh")
-        return y, h, None
+    def _weights(self, sfx: str) -> dict:
+        """One layer-direction's parameters by base name (None where absent)."""
+        return {base: getattr(self, base + sfx, None)
+                for base in ("weight_ih", "weight_hh", "bias_ih", "bias_hh", "weight_hr")}
 
     def _name(self) -> str:
         return type(self).__name__
@@ -202,73 +267,60 @@ class RNNBase(Module):
                              f"of shape {shape}")
         return x.reshape(L * B, I), [B] * L, B, batched, L
 
-    def _initial(self, hx: Any, B: int, batched: bool, sorted_indices: Any) -> tuple:
-        """(h0, c0) as (num_layers * D, B, P) / (num_layers * D, B, H) Tensors or None,
-        in the packed order of the batch."""
-        name, D = self._name(), 2 if self.bidirectional else 1
-        P = self.proj_size or self.hidden_size
-        hshape = (self.num_layers * D, B, P)
-        cshape = (self.num_layers * D, B, self.hidden_size)
-        dtype = self.weight_ih_l0.dtype
+    def _initial(self, hx: Any, B: int, batched: bool, sorted_indices: Any) -> tuple | None:
+        """The initial states as (num_layers * D, B, size) Tensors (h_0, and c_0 for the
+        LSTM), in the packed order of the batch; None when ``hx`` is None."""
         if hx is None:
-            return None, None
-        if self.mode == "LSTM":
-            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                raise TypeError(f"{name}: hx must be a tuple (h_0, c_0), got "
-                                f"{type(hx).__name__}")
-            h0 = _state(name, "h_0 (hx[0])", hx[0], hshape, batched, dtype)
-            c0 = _state(name, "c_0 (hx[1])", hx[1], cshape, batched, dtype)
-        else:
-            if isinstance(hx, (tuple, list)):
-                raise TypeError(f"{name}: hx must be a Tensor, got {type(hx).__name__}")
-            h0, c0 = _state(name, "h_0 (hx)", hx, hshape, batched, dtype), None
+            return None
+        name, D = self._name(), 2 if self.bidirectional else 1
+        sizes = self._cell.state_sizes(self.proj_size or self.hidden_size, self.hidden_size)
+        dtype = self.weight_ih_l0.dtype
+        states = tuple(_state(name, what, h, (self.num_layers * D, B, n), batched, dtype)
+                       for what, h, n in zip(self._cell.state_names,
+                                             self._cell.split_hx(name, hx), sizes))
         if sorted_indices is not None:
-            h0 = h0.index_select(1, sorted_indices)
-            c0 = c0.index_select(1, sorted_indices) if c0 is not None else None
-        return h0, c0
+            states = tuple(h.index_select(1, sorted_indices) for h in states)
+        return states
 
     def forward(self, input: Any, hx: Any = None) -> tuple:
-        name, D = self._name(), 2 if self.bidirectional else 1
+        name, D, cell = self._name(), 2 if self.bidirectional else 1, self._cell
         packed = isinstance(input, PackedSequence)
         x2, batch_sizes, B, batched, L = self._input(input)
         dtype = self.weight_ih_l0.dtype
         _check_input_dtype(name, x2, dtype)
-        h0, c0 = self._initial(hx, B, batched, input.sorted_indices if packed else None)
-        P, H = self.proj_size or self.hidden_size, self.hidden_size
-        zeros_h = Tensor(np.zeros((B, P), dtype)) if h0 is None else None
-        zeros_c = Tensor(np.zeros((B, H), dtype)) if c0 is None and self.mode == "LSTM" else None
-        hs, cs = [], []
+        initial = self._initial(hx, B, batched, input.sorted_indices if packed else None)
+        P = self.proj_size or self.hidden_size
+        if initial is None:                                   # zeros, one per state
+            zeros = tuple(Tensor(np.zeros((B, n), dtype))
+                          for n in cell.state_sizes(P, self.hidden_size))
+        finals = []                                           # per layer-direction
         for layer in range(self.num_layers):
             if layer > 0 and self.dropout > 0 and self.training:
                 x2 = _dropout(x2, self.dropout, True)
             ys = []
             for d in range(D):
                 k = layer * D + d
-                h_init = zeros_h if h0 is None else h0[k]
-                c_init = None if self.mode != "LSTM" else zeros_c if c0 is None else c0[k]
+                start = zeros if initial is None else tuple(h[k] for h in initial)
                 sfx = f"_l{layer}" + ("_reverse" if d == 1 else "")
-                y, h, c = self._layer(x2, h_init, c_init, sfx, batch_sizes, d == 1)
+                y, last = cell.layer(x2, start, self._weights(sfx), batch_sizes, d == 1)
                 ys.append(y)
-                hs.append(h)
-                cs.append(c)
+                finals.append(last)
             x2 = ys[0] if D == 1 else _cat(ys, 1)             # (N, D * P)
-        h_n = _stack(hs, 0)                                   # (num_layers * D, B, P)
-        c_n = _stack(cs, 0) if self.mode == "LSTM" else None
+        # each state stacked over layer-directions: (num_layers * D, B, size)
+        states = tuple(_stack(list(hs), 0) for hs in zip(*finals))
         if packed:
             ui = input.unsorted_indices
             if ui is not None:
-                h_n = h_n.index_select(1, ui)
-                c_n = c_n.index_select(1, ui) if c_n is not None else None
+                states = tuple(h.index_select(1, ui) for h in states)
             output = PackedSequence(x2, input.batch_sizes, input.sorted_indices, ui)
         else:
             output = x2.reshape(L, B, D * P)
             if not batched:
                 output = output.squeeze(1)
-                h_n = h_n.squeeze(1)
-                c_n = c_n.squeeze(1) if c_n is not None else None
+                states = tuple(h.squeeze(1) for h in states)
             elif self.batch_first:
                 output = output.transpose(0, 1)
-        return (output, (h_n, c_n)) if self.mode == "LSTM" else (output, h_n)
+        return cell.result(output, states)
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
