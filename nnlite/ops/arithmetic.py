@@ -11,11 +11,14 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Function, Tensor, _new_tensor, get_default_dtype
+from ..autograd.function import Function
+from ..tensor import Tensor, _new_tensor, get_default_dtype
 from ._util import const, like_inputs, pair
 
 
-def _binary(fn: Function, name: str, a: Any, b: Any) -> Tensor:
+def _binary(fn: type[Function], name: str, a: Any, b: Any) -> Tensor:
+    """``fn.apply(a, b)`` on both operands as Tensors; a shape mismatch raises an error
+    naming the op ``name`` and both shapes."""
     a, b = pair(a, b)
     try:
         return fn.apply(a, b)
@@ -33,10 +36,12 @@ class Add(Function):
     """y = a + b;  ga = gy, gb = gy"""
     broadcasts = True
 
-    def forward(self, a, b):
+    @staticmethod
+    def forward(ctx, a, b):
         return a + b
 
-    def backward(self, gy):
+    @staticmethod
+    def backward(ctx, gy):
         return gy, gy
 
 
@@ -44,20 +49,24 @@ class Sub(Function):
     """y = a - b;  ga = gy, gb = -gy"""
     broadcasts = True
 
-    def forward(self, a, b):
+    @staticmethod
+    def forward(ctx, a, b):
         return a - b
 
-    def backward(self, gy):
-        return gy, (-gy if self.parents[1] is not None else None)
+    @staticmethod
+    def backward(ctx, gy):
+        return gy, (-gy if ctx.needs_input_grad[1] else None)
 
 
 class Neg(Function):
     """y = -x;  gx = -gy"""
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
         return -x
 
-    def backward(self, gy):
+    @staticmethod
+    def backward(ctx, gy):
         return -gy
 
 
@@ -65,52 +74,57 @@ def add(a: Any, b: Any, alpha: Any = 1) -> Tensor:
     """a + alpha * b, with broadcasting."""
     if alpha != 1:
         b = mul(b, alpha) if isinstance(b, Tensor) else np.multiply(b, alpha)
-    return _binary(Add(), "add", a, b)
+    return _binary(Add, "add", a, b)
 
 
 def sub(a: Any, b: Any, alpha: Any = 1) -> Tensor:
     """a - alpha * b, with broadcasting."""
     if alpha != 1:
         b = mul(b, alpha) if isinstance(b, Tensor) else np.multiply(b, alpha)
-    return _binary(Sub(), "sub", a, b)
+    return _binary(Sub, "sub", a, b)
 
 
 def neg(x: Tensor) -> Tensor:
-    return Neg().apply(x)
+    return Neg.apply(x)
 
 
 # ---- mul / div ---------------------------------------------------------------
 class Mul(Function):
     """y = a * b;  ga = gy * b, gb = gy * a"""
     broadcasts = True
-    save_inputs = True
 
-    def forward(self, a, b):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
         return a * b
 
-    def backward(self, gy, a, b):
-        pa, pb = self.parents
-        return (gy * b if pa is not None else None,
-                gy * a if pb is not None else None)
+    @staticmethod
+    def backward(ctx, gy):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (gy * b if need_a else None,
+                gy * a if need_b else None)
 
 
 class Div(Function):
     """y = a / b;  ga = gy / b, gb = -gy * a / b**2"""
     broadcasts = True
-    save_inputs = True
 
-    def forward(self, a, b):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
         return a / b
 
-    def backward(self, gy, a, b):
+    @staticmethod
+    def backward(ctx, gy):
+        a, b = ctx.saved_tensors
         ga = gy / b
-        return (ga if self.parents[0] is not None else None,
-                -ga * a / b if self.parents[1] is not None else None)
+        return ga, (-ga * a / b if ctx.needs_input_grad[1] else None)
 
 
 def mul(a: Any, b: Any) -> Tensor:
     """a * b, with broadcasting."""
-    return _binary(Mul(), "mul", a, b)
+    return _binary(Mul, "mul", a, b)
 
 
 def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
@@ -132,22 +146,23 @@ def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
     if ints:
         dtype = get_default_dtype()
         a, b = Tensor(a.data.astype(dtype)), Tensor(b.data.astype(dtype))
-    return _binary(Div(), "div", a, b)
+    return _binary(Div, "div", a, b)
 
 
 # ---- pow ---------------------------------------------------------------------
 class PowConst(Function):
     """y = x ** c for a constant c;  gx = gy * c * x ** (c - 1)"""
-    save_inputs = True
 
-    def __init__(self, c):
-        self.c = c
+    @staticmethod
+    def forward(ctx, x, c):
+        ctx.save_for_backward(x)
+        ctx.c = c
+        return like_inputs(x ** c, x)
 
-    def forward(self, x):
-        return like_inputs(x ** self.c, x)
-
-    def backward(self, gy, x):
-        c = self.c
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
+        c = ctx.c
         if c == 0:                        # y = 1: gx = 0 even at x = 0 (not 0 * inf)
             return gy * 0
         if c == 2:
@@ -158,18 +173,19 @@ class PowConst(Function):
 class Pow(Function):
     """y = a ** b;  ga = gy * b * a ** (b - 1), gb = gy * y * log(a) (0 where a = 0)"""
     broadcasts = True
-    save_inputs = True
-    save_output = True
 
-    def forward(self, a, b):
-        return a ** b
+    @staticmethod
+    def forward(ctx, a, b):
+        y = a ** b
+        ctx.save_for_backward(a, b, y)
+        return y
 
-    def backward(self, gy, a, b, y):
-        ga = gb = None
-        if self.parents[0] is not None:
-            ga = gy * (b * a ** (b - 1))
-        if self.parents[1] is not None:
-            gb = gy * (y * np.log(a + (a == 0)))      # a = 0: y log(1) = 0, as torch
+    @staticmethod
+    def backward(ctx, gy):
+        a, b, y = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        ga = gy * (b * a ** (b - 1)) if need_a else None
+        gb = gy * (y * np.log(a + (a == 0))) if need_b else None   # a = 0: y log(1) = 0, as torch
         return ga, gb
 
 
@@ -179,32 +195,33 @@ def pow(a: Any, b: Any) -> Tensor:
         # a Python number keeps a float32 base float32 (a NumPy scalar or 0-d array would
         # upcast it under NumPy 2's promotion rules)
         c = b.item() if isinstance(b, (np.generic, np.ndarray)) else b
-        return PowConst(c).apply(a)
-    return _binary(Pow(), "pow", a, b)
+        return PowConst.apply(a, c)
+    return _binary(Pow, "pow", a, b)
 
 
 # ---- casts and copies --------------------------------------------------------
 class Astype(Function):
     """y = x cast to another floating dtype;  gx = gy cast back"""
 
-    def __init__(self, dtype):
-        self.dtype = dtype
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.src = x.dtype
+        return x.astype(dtype)
 
-    def forward(self, x):
-        self.src = x.dtype
-        return x.astype(self.dtype)
-
-    def backward(self, gy):
-        return gy.astype(self.src)
+    @staticmethod
+    def backward(ctx, gy):
+        return gy.astype(ctx.src)
 
 
 class Clone(Function):
     """y = copy of x;  gx = gy"""
 
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x):
         return x.copy()
 
-    def backward(self, gy):
+    @staticmethod
+    def backward(ctx, gy):
         return gy
 
 
@@ -215,11 +232,11 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
         return x
     if dtype.kind not in "fc" or x._node is None:
         return Tensor(x.data.astype(dtype))
-    return Astype(dtype).apply(x)
+    return Astype.apply(x, dtype)
 
 
 def clone(x: Tensor) -> Tensor:
-    return Clone().apply(x)
+    return Clone.apply(x)
 
 
 # ---- comparisons and logic: bool tensors, no gradient ------------------------

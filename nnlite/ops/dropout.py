@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from ..random import default_generator
-from ..tensor import Function, Tensor, is_grad_enabled
+from ..autograd.function import Function
+from ..tensor import Tensor, is_grad_enabled
 from ._util import as_tensor
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "alpha_dropout"]
@@ -23,21 +24,22 @@ __all__ = ["dropout", "dropout1d", "dropout2d", "alpha_dropout"]
 SELU_ALPHA_PRIME = 1.7580993408473766      # -SELU's negative saturation, scale * alpha
 
 
-class Dropout(Function):
+class DropoutFn(Function):
     """y = x * m + c;  gx = gy * m   (m the scaled keep mask, c an optional constant
     offset used by alpha dropout; m may broadcast over trailing dims)."""
 
-    def __init__(self, mask: np.ndarray, offset: np.ndarray | None = None) -> None:
-        self.mask, self.offset = mask, offset
-
-    def forward(self, x):
-        y = np.multiply(x, self.mask)
-        if self.offset is not None:
-            y += self.offset
+    @staticmethod
+    def forward(ctx, x, mask, offset):
+        ctx.save_for_backward(mask)
+        y = np.multiply(x, mask)
+        if offset is not None:
+            y += offset
         return y
 
-    def backward(self, gy):
-        return gy * self.mask
+    @staticmethod
+    def backward(ctx, gy):
+        (mask,) = ctx.saved_tensors
+        return gy * mask
 
 
 def _check_p(p: Any) -> float:
@@ -52,7 +54,7 @@ def _keep(shape: tuple, p: float) -> np.ndarray:
 
 
 def _apply(x: Tensor, mask: np.ndarray, offset: np.ndarray | None, inplace: bool) -> Tensor:
-    """Run the Dropout node, or with ``inplace`` write into x when no graph is involved.
+    """Run the dropout op, or with ``inplace`` write into x when no graph is involved.
 
     nnlite has no version counters, so an in-place update of a tensor that is part of
     a graph could silently corrupt another op's saved input: in that case the result is
@@ -63,7 +65,7 @@ def _apply(x: Tensor, mask: np.ndarray, offset: np.ndarray | None, inplace: bool
         if offset is not None:
             np.add(a, offset, out=a, casting="unsafe")
         return x
-    return Dropout(mask, offset).apply(x)
+    return DropoutFn.apply(x, mask, offset)
 
 
 def _dropout(x: Tensor, p: float, training: bool, inplace: bool, mask_shape: tuple) -> Tensor:

@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Function, Tensor
+from ..autograd.function import Function
+from ..tensor import Tensor
 from ._util import as_tensor, const, norm_dim
 
 
@@ -35,42 +36,39 @@ def _is_basic(index: Any) -> bool:
 
 
 class GetItem(Function):
-    """y = x[index];  gx = zeros(S) with gy scattered (added) at index"""
+    """y = x[index];  gx = zeros(S) with gy scattered (added) at index (``IndexAdd``)
+    (``basic``: the index holds only ints, slices, None and Ellipsis)"""
 
-    def __init__(self, index, basic):
-        self.index, self.basic = index, basic
+    @staticmethod
+    def forward(ctx, x, index, basic):
+        ctx.save_for_backward(index)          # may hold index arrays
+        ctx.in_shape, ctx.basic = x.shape, basic
+        return x[index]
 
-    def forward(self, x):
-        self.in_shape = x.shape
-        return x[self.index]
-
-    def backward(self, gy):
-        return scatter_index(gy, self.in_shape, self.index, self.basic)
+    @staticmethod
+    def backward(ctx, gy):
+        (index,) = ctx.saved_tensors
+        return IndexAdd.apply(gy, ctx.in_shape, index, ctx.basic)
 
 
 class IndexAdd(Function):
-    """y = zeros(S) with x added at index;  gx = gy[index]"""
+    """y = zeros(S) with g added at index (assigned if ``basic``: no element repeats);
+    gg = gy[index]"""
 
-    def __init__(self, shape, index, basic):
-        self.shape, self.index, self.basic = shape, index, basic
-
-    def forward(self, g):
-        out = np.zeros(self.shape, g.dtype)
-        if self.basic:
-            out[self.index] = g
+    @staticmethod
+    def forward(ctx, g, shape, index, basic):
+        ctx.save_for_backward(index)
+        out = np.zeros(shape, g.dtype)
+        if basic:
+            out[index] = g
         else:
-            np.add.at(out, self.index, g)
+            np.add.at(out, index, g)
         return out
 
-    def backward(self, gy):
-        return gy[self.index]
-
-
-def scatter_index(g: Any, shape: tuple, index: Any, basic: bool) -> Any:
-    """zeros(shape) with ``g`` added at ``index`` (an op when ``g`` is a Tensor)."""
-    if isinstance(g, Tensor):
-        return IndexAdd(shape, index, basic).apply(g)
-    return IndexAdd(shape, index, basic).forward(g)
+    @staticmethod
+    def backward(ctx, gy):
+        (index,) = ctx.saved_tensors
+        return gy[index]
 
 
 def getitem(x: Tensor, index: Any) -> Tensor:
@@ -83,7 +81,7 @@ def getitem(x: Tensor, index: Any) -> Tensor:
                 raise IndexError(f"getitem: tensors used as indices must be integer or bool, "
                                  f"got dtype {i.dtype}")
     try:
-        return GetItem(index, basic).apply(x)
+        return GetItem.apply(x, index, basic)
     except IndexError as e:
         raise IndexError(f"getitem: {e} (indexing a tensor of shape {x.shape})") from None
 
@@ -105,17 +103,18 @@ def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
 
 class MaskedFill(Function):
     """y = value where mask else x;  gx = gy where not mask, else 0;
-    gvalue = sum of gy where mask (value is 0-d)"""
+    gvalue = sum of gy where mask (value is 0-d; mask has x's shape)"""
 
-    def __init__(self, mask):
-        self.mask = mask
+    @staticmethod
+    def forward(ctx, x, value, mask):
+        ctx.save_for_backward(mask)
+        return np.where(mask, value.astype(x.dtype, copy=False), x)
 
-    def forward(self, x, value):
-        return np.where(self.mask, value.astype(x.dtype, copy=False), x)
-
-    def backward(self, gy):
-        gv = (gy * self.mask).sum() if self.needs_grad(1) else None
-        return gy * ~self.mask, gv
+    @staticmethod
+    def backward(ctx, gy):
+        (mask,) = ctx.saved_tensors
+        gv = (gy * mask).sum() if ctx.needs_input_grad[1] else None
+        return gy * ~mask, gv
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
@@ -133,7 +132,7 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     if value.ndim != 0:
         raise ValueError(f"masked_fill: value must be a number or a 0-dim tensor, got shape "
                          f"{value.shape}")
-    return MaskedFill(np.broadcast_to(m, x.shape)).apply(x, value)
+    return MaskedFill.apply(x, value, np.broadcast_to(m, x.shape))
 
 
 # ---- gather / scatter_add --------------------------------------------------------
@@ -160,18 +159,19 @@ def _check_index(x_shape: tuple, dim: int, index: np.ndarray, op: str) -> None:
 
 
 class Gather(Function):
-    """y[i][j][k] = x[i][index[i][j][k]][k] (dim 1);  gx = scatter_add of gy"""
+    """y[i][j][k] = x[i][index[i][j][k]][k] (dim 1);  gx = scatter_add of gy (``IndexAdd``)"""
 
-    def __init__(self, dim, index):
-        self.dim, self.index = dim, index
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        grid = _grid(index, dim)
+        ctx.save_for_backward(grid)
+        ctx.in_shape = x.shape
+        return x[grid]
 
-    def forward(self, x):
-        self.in_shape = x.shape
-        self.grid = _grid(self.index, self.dim)
-        return x[self.grid]
-
-    def backward(self, gy):
-        return scatter_index(gy, self.in_shape, self.grid, False)
+    @staticmethod
+    def backward(ctx, gy):
+        (grid,) = ctx.saved_tensors
+        return IndexAdd.apply(gy, ctx.in_shape, grid, False)
 
 
 def gather(x: Tensor, dim: int, index: Any) -> Tensor:
@@ -179,28 +179,31 @@ def gather(x: Tensor, dim: int, index: Any) -> Tensor:
     idx = index.data if isinstance(index, Tensor) else np.asarray(index)
     d = norm_dim(dim, x.ndim, "gather")
     _check_index(x.shape, d, idx, "gather")
-    return Gather(d, idx).apply(x)
+    return Gather.apply(x, d, idx)
 
 
 class ScatterAdd(Function):
-    """y = x with src[i][j][k] added at y[i][index[i][j][k]][k];  gx = gy, gsrc = gather(gy)"""
+    """y = x with src[i][j][k] added at y[i][index[i][j][k]][k];  gx = gy, gsrc = gather(gy)
+    (zero-padded to src's shape where src is larger than index)"""
 
-    def __init__(self, dim, index):
-        self.dim, self.index = dim, index
-
-    def forward(self, x, src):
-        self.grid = _grid(self.index, self.dim)
+    @staticmethod
+    def forward(ctx, x, src, dim, index):
+        grid = _grid(index, dim)
+        ctx.save_for_backward(grid)
+        ctx.src_shape = src.shape
         out = x.copy()
-        np.add.at(out, self.grid, src[tuple(slice(0, n) for n in self.index.shape)])
+        np.add.at(out, grid, src[tuple(slice(0, n) for n in index.shape)])
         return out
 
-    def backward(self, gy):
+    @staticmethod
+    def backward(ctx, gy):
+        (grid,) = ctx.saved_tensors
         gs = None
-        if self.parents[1] is not None:
-            shape = self.src_shape
-            gs = gy[self.grid]
-            if gs.shape != shape:
-                gs = scatter_index(gs, shape, tuple(slice(0, n) for n in gs.shape), True)
+        if ctx.needs_input_grad[1]:
+            gs = gy[grid]
+            if gs.shape != ctx.src_shape:
+                gs = IndexAdd.apply(gs, ctx.src_shape, tuple(slice(0, n) for n in gs.shape),
+                                    True)
         return gy, gs
 
 
@@ -213,9 +216,7 @@ def scatter_add(x: Tensor, dim: int, index: Any, src: Any) -> Tensor:
     if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.shape)):
         raise ValueError(f"scatter_add: index shape {idx.shape} must not exceed src shape "
                          f"{src.shape}")
-    fn = ScatterAdd(d, idx)
-    fn.src_shape = src.shape
-    return fn.apply(x, src)
+    return ScatterAdd.apply(x, src, d, idx)
 
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:

@@ -8,23 +8,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..tensor import Function, Tensor
+from ..autograd.function import Function
+from ..tensor import Tensor
 from ._util import pair
 
 
 class MatMul(Function):
     """y = a @ b;  ga = gy @ b^T, gb = a^T @ gy"""
     broadcasts = True
-    save_inputs = True
 
-    def forward(self, a, b):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
         return a @ b
 
-    def backward(self, gy, a, b):
-        pa, pb = self.parents
+    @staticmethod
+    def backward(ctx, gy):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
         if a.ndim == 1 and b.ndim == 1:            # dot product: gy is a scalar
-            return (gy * b if pa is not None else None,
-                    gy * a if pb is not None else None)
+            return (gy * b if need_a else None,
+                    gy * a if need_b else None)
         a2 = a.reshape((1,) + a.shape) if a.ndim == 1 else a          # (1, k)
         b2 = b.reshape(b.shape + (1,)) if b.ndim == 1 else b          # (k, 1)
         g2 = gy
@@ -33,11 +37,11 @@ class MatMul(Function):
         if b.ndim == 1:
             g2 = g2.reshape(g2.shape + (1,))                          # (..., n, 1)
         ga = gb = None
-        if pa is not None:
+        if need_a:
             ga = g2 @ b2.swapaxes(-1, -2)                              # (..., n, k)
             if a.ndim == 1:
                 ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
-        if pb is not None:
+        if need_b:
             gb = a2.swapaxes(-1, -2) @ g2                              # (..., k, m)
             if b.ndim == 1:
                 gb = gb.reshape(gb.shape[:-1])
@@ -56,7 +60,7 @@ def matmul(a: Any, b: Any) -> Tensor:
         raise ValueError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
                          f"({k1} != {k2})")
     try:
-        return MatMul().apply(a, b)
+        return MatMul.apply(a, b)
     except ValueError:
         raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be "
                          f"broadcast together") from None

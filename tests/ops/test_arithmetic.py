@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import nnlite as nl
+from nnlite.autograd.function import once_differentiable
 from nnlite.gradcheck import GradcheckError
 from nnlite.ops import astype, logical_xor      # not exported at the top level
 
@@ -360,25 +361,29 @@ def test_div_rejects_unknown_rounding_mode():
 # ---- gradcheck itself, and ops that cannot be differentiated twice ------------------
 class _Square(nl.Function):
     """y = x**2;  gx = 2 x gy  (times ``factor``: 2 makes the rule deliberately wrong)"""
-    save_inputs = True
 
-    def __init__(self, factor=1.0):
-        self.factor = factor
-
-    def forward(self, x):
+    @staticmethod
+    def forward(ctx, x, factor=1.0):
+        ctx.save_for_backward(x)
+        ctx.factor = factor
         return x * x
 
-    def backward(self, gy, x):
-        return gy * x * (2 * self.factor)
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
+        return gy * x * (2 * ctx.factor)
 
 
 class _FirstOrderOnly(_Square):
-    double_backward = False
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, gy):
+        return _Square.backward(ctx, gy)
 
 
 def test_gradcheck_accepts_a_correct_backward():
     x = nl.tensor([0.1, -3.0, 0.5, 1.0], dtype=np.float64, requires_grad=True)
-    assert nl.gradcheck(lambda t: _Square().apply(t), (x,))
+    assert nl.gradcheck(lambda t: _Square.apply(t), (x,))
 
 
 def test_gradcheck_names_the_worst_element_of_a_wrong_backward():
@@ -389,7 +394,7 @@ def test_gradcheck_names_the_worst_element_of_a_wrong_backward():
     with pytest.raises(GradcheckError, match=r"gradient of input 0 \(shape \(4,\)\) is wrong; "
                                              r"worst element \(1,\): analytical -?[\d.]+, "
                                              r"numerical -?[\d.]+") as err:
-        nl.gradcheck(lambda t, u: _Square(2.0).apply(t).sum() + (u * u).sum(), (x, y))
+        nl.gradcheck(lambda t, u: _Square.apply(t, 2.0).sum() + (u * u).sum(), (x, y))
     assert "4 of 4 elements out of tolerance" in str(err.value)
     assert isinstance(err.value, AssertionError)
 
@@ -399,15 +404,15 @@ def test_gradcheck_checks_each_input_separately():
     w = nl.tensor([[1.0, -0.5, 0.25]], dtype=np.float64, requires_grad=True)
     with pytest.raises(GradcheckError, match=r"gradient of input 1 \(shape \(1, 3\)\) is wrong; "
                                              r"worst element \(0, 0\)"):
-        nl.gradcheck(lambda a, b: (a.sum() * _Square(2.0).apply(b).sum()), (x, w))
+        nl.gradcheck(lambda a, b: (a.sum() * _Square.apply(b, 2.0).sum()), (x, w))
 
 
 def test_create_graph_through_a_first_order_only_op_raises():
     x = nl.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
-    y = _FirstOrderOnly().apply(x).sum()
+    y = _FirstOrderOnly.apply(x).sum()
     (g,) = nl.autograd.grad(y, x)                                     # first order is fine
     np.testing.assert_array_equal(g.data, [2.0, 4.0])
-    y = _FirstOrderOnly().apply(x).sum()
+    y = _FirstOrderOnly.apply(x).sum()
     with pytest.raises(RuntimeError, match="_FirstOrderOnlyBackward cannot be differentiated "
                                            "twice"):
         nl.autograd.grad(y, x, create_graph=True)

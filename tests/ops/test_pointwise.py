@@ -1,5 +1,5 @@
-"""Tests for nnlite/ops/pointwise.py and nnlite/ops/special.py: exp log ... activations,
-clamp, maximum, minimum, where, and the vectorised erf.
+"""Tests for nnlite/ops/pointwise.py: exp log ... activations, clamp, maximum, minimum,
+where, and erf (its array kernels are tested in test_special.py).
 
 Every op is one row of a table (``UNARY``, ``BINARY``); each check runs over the whole
 table: float64 gradcheck on hypothesis-drawn shapes, torch parity of values and
@@ -22,7 +22,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nnlite as nl
-from nnlite.ops.special import erf_array, erfc_array
 
 
 def above_minus_half(z):
@@ -219,68 +218,6 @@ def test_gelu_rejects_unknown_approximation():
     with pytest.raises(ValueError, match="gelu: approximate must be 'none' or 'tanh', got "
                                          "'erf'"):
         nl.gelu(nl.ones(3), approximate="erf")
-
-
-# ---- erf: Cephes rational approximations against math.erf ------------------------
-def _erf_grid():
-    """Dense over [-10, 10], log-spaced tiny and large magnitudes, the branch points
-    (1, 8) with their neighbours, signed zeros."""
-    lin = np.linspace(-10.0, 10.0, 200_001)
-    logs = np.geomspace(1e-300, 10.0, 20_001)
-    edges = np.array([1.0, 8.0, 6.0, 30.0])
-    edges = np.concatenate([edges, np.nextafter(edges, 0), np.nextafter(edges, np.inf)])
-    pos = np.concatenate([logs, edges, [0.0, 5e-324, 1e-310, 1e300]])
-    return np.concatenate([lin, pos, -pos])
-
-
-def test_erf_matches_math_erf_to_float64_precision():
-    x = _erf_grid()
-    ref = np.array([math.erf(v) for v in x])
-    y = erf_array(x)
-    normal = np.abs(ref) >= np.finfo(np.float64).tiny
-    rel = np.abs(y[normal] - ref[normal]) / np.abs(ref[normal])
-    worst = x[normal][rel.argmax()]
-    assert rel.max() <= 1e-14, f"max relative error {rel.max():.3g} at x={worst!r}"
-    # subnormal results carry fewer bits: compare absolutely there
-    np.testing.assert_allclose(y[~normal], ref[~normal], rtol=0, atol=1e-320)
-
-
-def test_erf_special_values():
-    x = np.array([0.0, -0.0, np.inf, -np.inf, np.nan])
-    y = erf_array(x)
-    np.testing.assert_array_equal(y[:4], [0.0, -0.0, 1.0, -1.0])
-    assert np.signbit(y[1]) and not np.signbit(y[0])
-    assert np.isnan(y[4])
-
-
-def test_erfc_matches_math_erfc_in_the_tail():
-    # Cephes' erfc is accurate to ~6e-14 relative until it underflows (at ~26.5).
-    x = np.concatenate([np.linspace(-6.0, 26.0, 50_001), [1.0, 8.0, -1.0]])
-    ref = np.array([math.erfc(v) for v in x])
-    np.testing.assert_allclose(erfc_array(x), ref, rtol=1e-13, atol=0)
-    np.testing.assert_array_equal(erfc_array(np.array([30.0, np.inf, -np.inf])),
-                                  [0.0, 0.0, 2.0])
-
-
-@pytest.mark.parametrize("fn", [erf_array, erfc_array], ids=lambda f: f.__name__)
-def test_erf_keeps_dtype_and_shape(fn):
-    x32 = np.linspace(-3, 3, 24, dtype=np.float32).reshape(2, 3, 4)
-    y = fn(x32)
-    assert y.dtype == np.float32 and y.shape == (2, 3, 4)
-    np.testing.assert_allclose(y, fn(x32.astype(np.float64)), rtol=1e-6)
-    assert fn(np.array(0.5)).shape == ()
-    assert fn(np.array([1, 2])).dtype == np.float64                   # ints give float64
-    assert fn(np.zeros((0, 3))).shape == (0, 3)
-
-
-def test_erf_works_across_blocks():
-    """Large inputs are processed in blocks; the seams must not show."""
-    x = np.random.default_rng(0).standard_normal(200_003) * 3
-    np.testing.assert_array_equal(erf_array(x), np.concatenate(
-        [erf_array(x[:70_000]), erf_array(x[70_000:])]))
-    idx = np.arange(0, x.size, 997)
-    np.testing.assert_allclose(erf_array(x)[idx], [math.erf(v) for v in x[idx]],
-                               rtol=1e-14, atol=1e-300)
 
 
 def test_erf_on_arrays_returns_arrays():
