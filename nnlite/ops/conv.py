@@ -47,7 +47,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..tensor import Function, Tensor
+from ..autograd.function import Function
+from ..tensor import Tensor
 from ._util import as_tensor
 
 
@@ -543,111 +544,85 @@ def _crop(y: Any, oh: int, ow: int) -> Any:
     return y[:, :, :oh, :ow]
 
 
-class Conv2d(Function):
+class Conv2dFn(Function):
     """y = conv(x, W) + b, one node (bias fused).
 
     x (N, C, H, W), W (O, C/G, KH, KW), b (O,) -> y (N, O, OH, OW).
-        gx = conv_transpose(gy, W)       (ConvTranspose2d)
+        gx = conv_transpose(gy, W)       (ConvTranspose2dFn)
         gW = conv_weight(x, gy)          (ConvWeight)
         gb = gy summed over N, OH, OW
     Each gradient is itself a Function of the same family, so double backward works.
     Only x and W are kept: the columns (or Winograd tiles) are built per batch chunk
     and freed within each kernel, in forward and again in backward.
     """
-    save_inputs = True
 
-    def __init__(self, geom: _Geom) -> None:
-        self.geom = geom
+    @staticmethod
+    def forward(ctx, x, w, b, geom):
+        ctx.save_for_backward(x, w)
+        ctx.geom = geom
+        return _conv_forward(x, w, b, geom)
 
-    def forward(self, x, w, b=None):
-        return _conv_forward(x, w, b, self.geom)
-
-    def backward(self, gy, x, w, b=None):
-        parents, geom = self.parents, self.geom
-        gx = gw = gb = None
-        if isinstance(gy, Tensor):                       # create_graph: record the rules
-            if parents[0] is not None:
-                gx = ConvTranspose2d(geom, x.shape).apply(gy, w)
-            if parents[1] is not None:
-                gw = ConvWeight(geom, w.shape).apply(x, gy)
-        else:
-            if parents[0] is not None:
-                gx = _conv_grad_input(gy, w, x.shape, geom)
-            if parents[1] is not None:
-                gw = _conv_grad_weight(x, gy, w.shape, geom)
-        if b is None:
-            return gx, gw
-        if parents[2] is not None:
-            gb = gy.sum(axis=(0, 2, 3))
+    @staticmethod
+    def backward(ctx, gy):
+        x, w = ctx.saved_tensors
+        need, geom = ctx.needs_input_grad, ctx.geom
+        gx = ConvTranspose2dFn.apply(gy, w, None, geom, x.shape) if need[0] else None
+        gw = ConvWeight.apply(x, gy, geom, w.shape) if need[1] else None
+        gb = gy.sum(axis=(0, 2, 3)) if need[2] else None
         return gx, gw, gb
 
 
-class ConvTranspose2d(Function):
-    """y = conv_transpose(x, W) + b: the adjoint of ``Conv2d`` in its input.
+class ConvTranspose2dFn(Function):
+    """y = conv_transpose(x, W) + b: the adjoint of ``Conv2dFn`` in its input.
 
     x (N, C_in, H, W), W (C_in, C_out/G, KH, KW) (a Conv2d weight from C_out to C_in
     channels), b (C_out,) -> y of ``y_shape`` (N, C_out, HO, WO).
         gx = conv(gy, W) (cropped to x),  gW = conv_weight(gy, x),  gb = sum of gy
     """
-    save_inputs = True
 
-    def __init__(self, geom: _Geom, y_shape: tuple) -> None:
-        self.geom, self.y_shape = geom, tuple(y_shape)
-
-    def forward(self, x, w, b=None):
-        y = _conv_grad_input(x, w, self.y_shape, self.geom)
+    @staticmethod
+    def forward(ctx, x, w, b, geom, y_shape):
+        ctx.save_for_backward(x, w)
+        ctx.geom = geom
+        y = _conv_grad_input(x, w, y_shape, geom)
         if b is not None:
             y += b.reshape(-1, 1, 1)
         return y
 
-    def backward(self, gy, x, w, b=None):
-        parents, geom = self.parents, self.geom
-        oh, ow = x.shape[2], x.shape[3]
+    @staticmethod
+    def backward(ctx, gy):
+        x, w = ctx.saved_tensors
+        need, geom = ctx.needs_input_grad, ctx.geom
         gx = gw = gb = None
-        if isinstance(gy, Tensor):
-            if parents[0] is not None:
-                gx = _crop(Conv2d(geom).apply(gy, w), oh, ow)
-            if parents[1] is not None:
-                gw = ConvWeight(geom, w.shape).apply(gy, x)
-        else:
-            if parents[0] is not None:
-                gx = _crop(_conv_forward(gy, w, None, geom), oh, ow)
-            if parents[1] is not None:
-                gw = _conv_grad_weight(gy, x, w.shape, geom)
-        if b is None:
-            return gx, gw
-        if parents[2] is not None:
+        if need[0]:
+            gx = _crop(Conv2dFn.apply(gy, w, None, geom), x.shape[2], x.shape[3])
+        if need[1]:
+            gw = ConvWeight.apply(gy, x, geom, w.shape)
+        if need[2]:
             gb = gy.sum(axis=(0, 2, 3))
         return gx, gw, gb
 
 
 class ConvWeight(Function):
-    """gW = conv_weight(x, gy): the weight gradient of ``Conv2d`` as a Function of
+    """gW = conv_weight(x, gy): the weight gradient of ``Conv2dFn`` as a Function of
     (x, gy), bilinear, so its own gradients are convolutions again:
         g_x = conv_transpose(gy, ggW),   g_gy = conv(x, ggW) (cropped to gy)
     """
-    save_inputs = True
 
-    def __init__(self, geom: _Geom, w_shape: tuple) -> None:
-        self.geom, self.w_shape = geom, tuple(w_shape)
+    @staticmethod
+    def forward(ctx, x, gy, geom, w_shape):
+        ctx.save_for_backward(x, gy)
+        ctx.geom = geom
+        return _conv_grad_weight(x, gy, w_shape, geom)
 
-    def forward(self, x, gy):
-        return _conv_grad_weight(x, gy, self.w_shape, self.geom)
-
-    def backward(self, ggw, x, gy):
-        parents, geom = self.parents, self.geom
-        oh, ow = gy.shape[2], gy.shape[3]
-        g_x = g_gy = None
-        if isinstance(ggw, Tensor):
-            if parents[0] is not None:
-                g_x = ConvTranspose2d(geom, x.shape).apply(gy, ggw)
-            if parents[1] is not None:
-                g_gy = _crop(Conv2d(geom).apply(x, ggw), oh, ow)
-        else:
-            if parents[0] is not None:
-                g_x = _conv_grad_input(gy, ggw, x.shape, geom)
-            if parents[1] is not None:
-                g_gy = _crop(_conv_forward(x, ggw, None, geom), oh, ow)
+    @staticmethod
+    def backward(ctx, ggw):
+        x, gy = ctx.saved_tensors
+        need, geom = ctx.needs_input_grad, ctx.geom
+        g_x = ConvTranspose2dFn.apply(gy, ggw, None, geom, x.shape) if need[0] else None
+        g_gy = None
+        if need[1]:
+            g_gy = _crop(Conv2dFn.apply(x, ggw, None, geom), gy.shape[2], gy.shape[3])
         return g_x, g_gy
 
 
@@ -655,45 +630,36 @@ class Unfold(Function):
     """y = unfold(x): (N, C, H, W) -> (N, C*KH*KW, L) with L = OH*OW (torch's layout);
     gx = fold(gy)."""
 
-    def __init__(self, ksize: tuple, geom: _Geom) -> None:
-        self.ksize, self.geom = ksize, geom
-
-    def forward(self, x):
-        self.x_shape = x.shape
-        (kh, kw), g = self.ksize, self.geom
+    @staticmethod
+    def forward(ctx, x, ksize, geom):
+        ctx.x_shape, ctx.ksize, ctx.geom = x.shape, ksize, geom
+        (kh, kw), g = ksize, geom
         n, c, h, w = x.shape
         oh, ow = g.out_hw(h, w, kh, kw)
         cols = _im2col(x, kh, kw, g.stride, g.pads, g.dilation, oh, ow)
         return np.ascontiguousarray(cols.reshape(c * kh * kw, n, oh * ow).transpose(1, 0, 2))
 
-    def backward(self, gy):
-        if isinstance(gy, Tensor):
-            return Fold(self.x_shape, self.ksize, self.geom).apply(gy)
-        return _fold(gy, self.x_shape, self.ksize, self.geom)
+    @staticmethod
+    def backward(ctx, gy):
+        return Fold.apply(gy, ctx.x_shape, ctx.ksize, ctx.geom)
 
 
 class Fold(Function):
     """y = fold(x): (N, C*KH*KW, L) -> (N, C, H, W), summing overlapping windows;
     gx = unfold(gy)."""
 
-    def __init__(self, y_shape: tuple, ksize: tuple, geom: _Geom) -> None:
-        self.y_shape, self.ksize, self.geom = tuple(y_shape), ksize, geom
+    @staticmethod
+    def forward(ctx, x, y_shape, ksize, geom):
+        ctx.ksize, ctx.geom = ksize, geom
+        n, c, h, w = y_shape
+        kh, kw = ksize
+        oh, ow = geom.out_hw(h, w, kh, kw)
+        cols = x.reshape(n, c, kh, kw, oh, ow).transpose(1, 2, 3, 0, 4, 5)
+        return _col2im(cols, y_shape, geom.stride, geom.pads, geom.dilation)
 
-    def forward(self, x):
-        return _fold(x, self.y_shape, self.ksize, self.geom)
-
-    def backward(self, gy):
-        if isinstance(gy, Tensor):
-            return Unfold(self.ksize, self.geom).apply(gy)
-        return Unfold(self.ksize, self.geom).forward(gy)
-
-
-def _fold(x: np.ndarray, y_shape: tuple, ksize: tuple, g: _Geom) -> np.ndarray:
-    n, c, h, w = y_shape
-    kh, kw = ksize
-    oh, ow = g.out_hw(h, w, kh, kw)
-    cols = x.reshape(n, c, kh, kw, oh, ow).transpose(1, 2, 3, 0, 4, 5)
-    return _col2im(cols, y_shape, g.stride, g.pads, g.dilation)
+    @staticmethod
+    def backward(ctx, gy):
+        return Unfold.apply(gy, ctx.ksize, ctx.geom)
 
 
 # ============================================================================
@@ -721,7 +687,7 @@ def _check_positive(op: str, **params: tuple) -> None:
 
 def _conv_nd(op: str, nd: int, input: Any, weight: Any, bias: Any, stride: Any,
              padding: Any, dilation: Any, groups: int) -> Tensor:
-    """conv1d / conv2d: validate, bring to (N, C, H, W), run Conv2d, reshape back."""
+    """conv1d / conv2d: validate, bring to (N, C, H, W), run Conv2dFn, reshape back."""
     input, weight, bias = _check_tensors(op, input, weight, bias)
     stride = _ntuple(stride, nd, "stride", op)
     dilation = _ntuple(dilation, nd, "dilation", op)
@@ -784,8 +750,7 @@ def _conv_nd(op: str, nd: int, input: Any, weight: Any, bias: Any, stride: Any,
         pads4 = pads[0] + pads[1]
         x4 = input.reshape((1,) + x_shape) if unbatched else input
     geom = _Geom(stride, pads4, dilation, groups)
-    args = (x4, weight) if bias is None else (x4, weight, bias)
-    y = Conv2d(geom).apply(*args)
+    y = Conv2dFn.apply(x4, weight, bias, geom)
     if nd == 1:
         y = y.reshape(y.shape[:2] + y.shape[3:])
     if unbatched:
@@ -905,8 +870,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
         raise ValueError(f"{op}: output size ({ho}, {wo}) is not positive for input shape "
                          f"{input.shape}, weight {weight.shape} and padding {padding}")
     geom = _Geom(stride, (padding[0], padding[0], padding[1], padding[1]), dilation, groups)
-    args = (x, weight) if bias is None else (x, weight, bias)
-    y = ConvTranspose2d(geom, (n, cout, ho, wo)).apply(*args)
+    y = ConvTranspose2dFn.apply(x, weight, bias, geom, (n, cout, ho, wo))
     return y.reshape(y.shape[1:]) if unbatched else y
 
 
@@ -951,7 +915,7 @@ def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
         raise ValueError(f"{op}: input of shape {input.shape} with padding "
                          f"{geom.pads[0], geom.pads[2]} is smaller than the dilated kernel "
                          f"{tuple(d * (k - 1) + 1 for k, d in zip(ksize, geom.dilation))}")
-    y = Unfold(ksize, geom).apply(x)
+    y = Unfold.apply(x, ksize, geom)
     return y.reshape(y.shape[1:]) if unbatched else y
 
 
@@ -993,5 +957,5 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
                          f"{(h, w)} with kernel_size {ksize}, dilation {geom.dilation}, "
                          f"padding {geom.pads[0], geom.pads[2]} and stride {geom.stride} "
                          f"gives {max(oh, 0) * max(ow, 0)} blocks")
-    y = Fold((n, ck // k, h, w), ksize, geom).apply(x)
+    y = Fold.apply(x, (n, ck // k, h, w), ksize, geom)
     return y.reshape(y.shape[1:]) if unbatched else y

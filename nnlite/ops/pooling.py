@@ -51,10 +51,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..tensor import Function, Tensor, is_grad_enabled
-from ._util import broadcast_to
+from ..autograd.function import Function, once_differentiable
+from ..tensor import Tensor, is_grad_enabled
 from .arithmetic import neg as _neg, pow as _pow
-from .indexing import gather as _gather
 from .pointwise import abs as _abs
 
 # ============================================================================
@@ -420,25 +419,27 @@ def _avg_divisor(win: _Windows, count_include_pad: bool, divisor_override: Any,
 # ============================================================================
 # Functions
 # ============================================================================
-def _run(fn: Function, g: Any) -> Any:
-    """Apply ``fn`` to a Tensor (recording it, under create_graph) or run it on an array."""
-    return fn.apply(g) if isinstance(g, Tensor) else fn.forward(g)
+class MaxPool2dFn(Function):
+    """y = max over each window;  gx = gy scattered to each window's first maximum
+    (``_MaxScatter``). x is (*lead, H, W) (or (*lead, L) for 1-D); the argmax offsets
+    (NC, OH, OW) are saved. With ``return_indices`` a second output holds torch's flat
+    indices (int64, not differentiable)."""
 
+    @staticmethod
+    def forward(ctx, x, win, y_shape, track, return_indices):
+        y, arg = _max_forward(x.reshape(win.nc, *win.hw), win, track, y_shape)
+        ctx.save_for_backward(arg)
+        ctx.win, ctx.x_shape = win, x.shape
+        if not return_indices:
+            return y
+        idx = win.flat_index(arg).reshape(y_shape)
+        ctx.mark_non_differentiable(idx)
+        return y, idx
 
-class MaxPool2D(Function):
-    """y = max over each window;  gx = gy scattered to each window's first maximum.
-    x is (*lead, H, W) (or (*lead, L) for 1-D); the argmax offsets live on the node."""
-
-    def __init__(self, win: _Windows, x_shape: tuple, y_shape: tuple, track: bool) -> None:
-        self.win, self.x_shape, self.y_shape, self.track = win, x_shape, y_shape, track
-
-    def forward(self, x):
-        x3 = x.reshape(self.win.nc, *self.win.hw)
-        y, self.arg = _max_forward(x3, self.win, self.track, self.y_shape)
-        return y
-
-    def backward(self, gy):
-        return _run(_MaxScatter(self.win, self.arg, self.x_shape, self.y_shape), gy)
+    @staticmethod
+    def backward(ctx, gy, g_indices=None):    # the indices output gets no gradient
+        (arg,) = ctx.saved_tensors
+        return _MaxScatter.apply(gy, arg, ctx.win, ctx.x_shape)
 
 
 class _MaxScatter(Function):
@@ -446,53 +447,64 @@ class _MaxScatter(Function):
     gx = zeros(x_shape) with gy added at each window's argmax;  its backward is the
     gather ``_MaxGather`` (and that one's is this)."""
 
-    def __init__(self, win, arg, x_shape, y_shape):
-        self.win, self.arg, self.x_shape, self.y_shape = win, arg, x_shape, y_shape
+    @staticmethod
+    def forward(ctx, gy, arg, win, x_shape):
+        ctx.save_for_backward(arg)
+        ctx.win, ctx.y_shape = win, gy.shape
+        return _max_scatter(gy.reshape(win.nc, *win.ohw), win, arg, x_shape)
 
-    def forward(self, gy):
-        g3 = gy.reshape(self.win.nc, *self.win.ohw)
-        return _max_scatter(g3, self.win, self.arg, self.x_shape)
-
-    def backward(self, gg):
-        return _run(_MaxGather(self.win, self.arg, self.x_shape, self.y_shape), gg)
+    @staticmethod
+    def backward(ctx, gg):
+        (arg,) = ctx.saved_tensors
+        return _MaxGather.apply(gg, arg, ctx.win, ctx.y_shape)
 
 
-class _MaxGather(_MaxScatter):
+class _MaxGather(Function):
     """y = g at each window's argmax (the adjoint of ``_MaxScatter``)."""
 
-    def forward(self, g):
-        g3 = g.reshape(self.win.nc, *self.win.hw)
-        return _max_gather(g3, self.win, self.arg, self.y_shape)
+    @staticmethod
+    def forward(ctx, g, arg, win, y_shape):
+        ctx.save_for_backward(arg)
+        ctx.win, ctx.x_shape = win, g.shape
+        return _max_gather(g.reshape(win.nc, *win.hw), win, arg, y_shape)
 
-    def backward(self, gg):
-        return _run(_MaxScatter(self.win, self.arg, self.x_shape, self.y_shape), gg)
+    @staticmethod
+    def backward(ctx, gg):
+        (arg,) = ctx.saved_tensors
+        return _MaxScatter.apply(gg, arg, ctx.win, ctx.x_shape)
 
 
-class AvgPool2D(Function):
+class AvgPool2dFn(Function):
     """y = window sums / divisor;  gx = gy / divisor spread over each window. Linear: its
     backward is ``_AvgScatter``, whose backward is this op again (double backward)."""
 
-    def __init__(self, win: _Windows, x_shape: tuple, y_shape: tuple, div: Any) -> None:
-        self.win, self.x_shape, self.y_shape, self.div = win, x_shape, y_shape, div
-
-    def forward(self, x):
-        y = _sum_forward(x.reshape(self.win.nc, *self.win.hw), self.win, self.y_shape)
-        y /= self.div
+    @staticmethod
+    def forward(ctx, x, win, y_shape, div):
+        ctx.save_for_backward(div)
+        ctx.win, ctx.x_shape = win, x.shape
+        y = _sum_forward(x.reshape(win.nc, *win.hw), win, y_shape)
+        y /= div
         return y
 
-    def backward(self, gy):
-        return _run(_AvgScatter(self.win, self.x_shape, self.y_shape, self.div), gy)
+    @staticmethod
+    def backward(ctx, gy):
+        (div,) = ctx.saved_tensors
+        return _AvgScatter.apply(gy, ctx.win, ctx.x_shape, div)
 
 
-class _AvgScatter(AvgPool2D):
-    """gx = each gy / divisor added over its window (the adjoint of ``AvgPool2D``)."""
+class _AvgScatter(Function):
+    """gx = each gy / divisor added over its window (the adjoint of ``AvgPool2dFn``)."""
 
-    def forward(self, gy):
-        g3 = gy.reshape(self.win.nc, *self.win.ohw) / self.div
-        return _sum_scatter(g3, self.win, self.x_shape)
+    @staticmethod
+    def forward(ctx, gy, win, x_shape, div):
+        ctx.save_for_backward(div)
+        ctx.win, ctx.y_shape = win, gy.shape
+        return _sum_scatter(gy.reshape(win.nc, *win.ohw) / div, win, x_shape)
 
-    def backward(self, gg):
-        return _run(AvgPool2D(self.win, self.x_shape, self.y_shape, self.div), gg)
+    @staticmethod
+    def backward(ctx, gg):
+        (div,) = ctx.saved_tensors
+        return AvgPool2dFn.apply(gg, ctx.win, ctx.y_shape, div)
 
 
 def _adaptive_bounds(n: int, o: int) -> tuple:
@@ -513,149 +525,183 @@ class BlockAvgPool2D(Function):
     """Average over equal non-overlapping KH x KW blocks tiling the input (adaptive
     pooling with divisible sizes and large blocks, e.g. global pooling):
     y = x.reshape(NC, OH, KH, OW, KW).sum((2, 4)) / (KH*KW);  gx = gy / (KH*KW) broadcast
-    over each block. Written with reshape and broadcast, so it runs on Tensors."""
+    over each block (``_BlockSpread``, whose backward is this op again)."""
 
-    def __init__(self, nc: int, k: tuple, ohw: tuple, x_shape: tuple, y_shape: tuple) -> None:
-        self.nc, self.k, self.ohw, self.x_shape, self.y_shape = nc, k, ohw, x_shape, y_shape
-
-    def forward(self, x):
-        (KH, KW), (OH, OW) = self.k, self.ohw
+    @staticmethod
+    def forward(ctx, x, nc, k, ohw, y_shape):
+        ctx.nc, ctx.k, ctx.ohw, ctx.x_shape = nc, k, ohw, x.shape
+        (KH, KW), (OH, OW) = k, ohw
         # einsum's row-sum loop beats ndarray.sum on many short rows ~5x; a block is one
         # contiguous run when it spans whole rows (OW = 1), else sum its rows, then them
         if OW == 1:
-            y = np.einsum("ij->i", x.reshape(self.nc * OH, KH * KW))
+            y = np.einsum("ij->i", x.reshape(nc * OH, KH * KW))
         else:
-            rows = np.einsum("ij->i", x.reshape(-1, KW)).reshape(self.nc * OH, KH, OW)
+            rows = np.einsum("ij->i", x.reshape(-1, KW)).reshape(nc * OH, KH, OW)
             y = np.einsum("ikj->ij", rows)
-        return (y / (KH * KW)).reshape(self.y_shape)
+        return (y / (KH * KW)).reshape(y_shape)
 
-    def backward(self, gy):
-        (KH, KW), (OH, OW) = self.k, self.ohw
-        g = gy.reshape(self.nc, OH, 1, OW, 1) / (KH * KW)
-        if isinstance(g, Tensor):
-            return broadcast_to(g, (self.nc, OH, KH, OW, KW)).reshape(self.x_shape)
-        gx = np.empty(self.x_shape, g.dtype)
-        gx.reshape(self.nc, OH, KH, OW, KW)[...] = g
+    @staticmethod
+    def backward(ctx, gy):
+        return _BlockSpread.apply(gy, ctx.nc, ctx.k, ctx.ohw, ctx.x_shape)
+
+
+class _BlockSpread(Function):
+    """gx = gy / (KH*KW) copied to every element of its block (the adjoint of
+    ``BlockAvgPool2D``)."""
+
+    @staticmethod
+    def forward(ctx, gy, nc, k, ohw, x_shape):
+        ctx.nc, ctx.k, ctx.ohw, ctx.y_shape = nc, k, ohw, gy.shape
+        (KH, KW), (OH, OW) = k, ohw
+        gx = np.empty(x_shape, gy.dtype)
+        gx.reshape(nc, OH, KH, OW, KW)[...] = gy.reshape(nc, OH, 1, OW, 1) / (KH * KW)
         return gx
 
+    @staticmethod
+    def backward(ctx, gg):
+        return BlockAvgPool2D.apply(gg, ctx.nc, ctx.k, ctx.ohw, ctx.y_shape)
 
-class AdaptiveAvgPool2D(Function):
+
+class AdaptiveAvgPool2dFn(Function):
     """y = A_h @ x @ A_w^T with the averaging matrices of torch's adaptive windows
     (A_h is (OH, H));  gx = A_h^T @ gy @ A_w. Written with ``@``, so it runs on Tensors
-    and can be differentiated again. 1-D: y = x @ A_w^T."""
+    and can be differentiated again. 1-D: y = x @ A_w^T (A_h is None)."""
 
-    def __init__(self, ah: np.ndarray | None, aw: np.ndarray) -> None:
-        self.ah, self.aw = ah, aw
+    @staticmethod
+    def forward(ctx, x, ah, aw):
+        ctx.save_for_backward(ah, aw)
+        y = x @ aw.T
+        return y if ah is None else ah @ y
 
-    def forward(self, x):
-        y = x @ self.aw.T
-        return y if self.ah is None else self.ah @ y
-
-    def backward(self, gy):
-        g = gy @ self.aw
-        return g if self.ah is None else self.ah.T @ g
+    @staticmethod
+    def backward(ctx, gy):
+        ah, aw = ctx.saved_tensors
+        g = gy @ aw
+        return g if ah is None else ah.T @ g
 
 
 class _IndexScatter(Function):
     """y = zeros (*lead, H*W) with g added at flat indices idx (duplicates add up), reshaped
-    to ``in_shape``;  gg = y_grad gathered at idx. The backward of adaptive max pooling."""
+    to ``in_shape``;  gg = y_grad gathered at idx (``_IndexGather``). The backward of
+    adaptive max pooling."""
 
-    def __init__(self, idx: np.ndarray, in_shape: tuple) -> None:
-        self.idx, self.in_shape = idx, in_shape    # idx: (NC, n_out) into (NC, n_in)
-
-    def forward(self, g):
-        self.out_shape = g.shape
-        nc, n_out = self.idx.shape
-        n_in = int(np.prod(self.in_shape, dtype=np.int64)) // max(nc, 1)
-        target = (np.arange(nc, dtype=np.int64)[:, None] * n_in + self.idx).reshape(-1)
-        gx = np.empty(self.in_shape, g.dtype)            # owns its memory: no copy at a leaf
+    @staticmethod
+    def forward(ctx, g, idx, in_shape):
+        ctx.save_for_backward(idx)                  # idx: (NC, n_out) into (NC, n_in)
+        ctx.out_shape = g.shape
+        nc, n_out = idx.shape
+        n_in = int(np.prod(in_shape, dtype=np.int64)) // max(nc, 1)
+        target = (np.arange(nc, dtype=np.int64)[:, None] * n_in + idx).reshape(-1)
+        gx = np.empty(in_shape, g.dtype)            # owns its memory: no copy at a leaf
         gx.reshape(-1)[...] = np.bincount(target, weights=g.reshape(-1), minlength=nc * n_in)
         return gx
 
-    def backward(self, gg):
-        nc = self.idx.shape[0]
-        if isinstance(gg, Tensor):
-            return _gather(gg.reshape(nc, -1), 1, self.idx).reshape(self.out_shape)
-        return np.take_along_axis(gg.reshape(nc, -1), self.idx, 1).reshape(self.out_shape)
+    @staticmethod
+    def backward(ctx, gg):
+        (idx,) = ctx.saved_tensors
+        return _IndexGather.apply(gg, idx, ctx.out_shape)
 
 
-class AdaptiveMaxPool2D(Function):
+class _IndexGather(Function):
+    """y = g (*lead, n_in) gathered at flat indices idx (NC, n_out), reshaped to
+    ``out_shape``;  gg = y_grad added back at idx (``_IndexScatter``)."""
+
+    @staticmethod
+    def forward(ctx, g, idx, out_shape):
+        ctx.save_for_backward(idx)
+        ctx.in_shape = g.shape
+        return np.take_along_axis(g.reshape(idx.shape[0], -1), idx, 1).reshape(out_shape)
+
+    @staticmethod
+    def backward(ctx, gg):
+        (idx,) = ctx.saved_tensors
+        return _IndexScatter.apply(gg, idx, ctx.in_shape)
+
+
+def _taps(n: int, o: int) -> np.ndarray:
+    """The input positions of each adaptive window of one axis, (o, K) for the largest
+    window K, a shorter window padded by repeating its last position."""
+    start, end = _adaptive_bounds(n, o)
+    k = int((end - start).max())
+    return np.minimum(start[:, None] + np.arange(k)[None, :], end[:, None] - 1)
+
+
+class AdaptiveMaxPool2dFn(Function):
     """y = max over torch's adaptive windows (possibly overlapping, of unequal sizes);
-    gx = gy scattered to each window's first maximum (``_IndexScatter``).
+    gx = gy scattered to each window's first maximum (``_IndexScatter``). With
+    ``return_indices`` a second output holds the flat argmax row*W + col (int64).
 
     Each axis's windows are padded to the largest window by repeating their last index, so
     all windows gather at once into (NC, OH, OW, KH*KW); a repeat never wins the argmax
     (its value already appeared earlier in the window)."""
 
-    def __init__(self, hw: tuple, ohw: tuple, out_shape: tuple) -> None:
-        self.hw, self.ohw, self.out_shape = hw, ohw, out_shape
-
     @staticmethod
-    def _taps(n: int, o: int) -> np.ndarray:
-        start, end = _adaptive_bounds(n, o)
-        k = int((end - start).max())
-        return np.minimum(start[:, None] + np.arange(k)[None, :], end[:, None] - 1)
-
-    def forward(self, x):
-        (H, W), (OH, OW) = self.hw, self.ohw
-        self.in_shape = x.shape
+    def forward(ctx, x, hw, ohw, out_shape, return_indices):
+        (H, W), (OH, OW) = hw, ohw
         x3 = x.reshape(-1, H, W)
-        th, tw = self._taps(H, OH), self._taps(W, OW)             # (OH, KH), (OW, KW)
+        th, tw = _taps(H, OH), _taps(W, OW)                       # (OH, KH), (OW, KW)
         win = x3[:, th[:, None, :, None], tw[None, :, None, :]]   # (NC, OH, OW, KH, KW)
         win = win.reshape(win.shape[:3] + (-1,))
         a = np.argmax(win, axis=-1)[..., None]
-        y = np.take_along_axis(win, a, -1)[..., 0]
+        y = np.take_along_axis(win, a, -1)[..., 0].reshape(out_shape)
         kh, kw = np.divmod(a[..., 0], tw.shape[1])
         rows = th[np.arange(OH)[:, None], kh]
         cols = tw[np.arange(OW)[None, :], kw]
-        self.idx = (rows * W + cols).reshape(x3.shape[0], -1)      # (NC, OH*OW)
-        return y.reshape(self.out_shape)
+        idx = (rows * W + cols).reshape(x3.shape[0], -1)          # (NC, OH*OW)
+        ctx.save_for_backward(idx)
+        ctx.in_shape = x.shape
+        if not return_indices:
+            return y
+        flat = idx.reshape(out_shape)
+        ctx.mark_non_differentiable(flat)
+        return y, flat
 
-    def backward(self, gy):
-        return _run(_IndexScatter(self.idx, self.in_shape), gy)
+    @staticmethod
+    def backward(ctx, gy, g_indices=None):    # the indices output gets no gradient
+        (idx,) = ctx.saved_tensors
+        return _IndexScatter.apply(gy, idx, ctx.in_shape)
 
 
 class _LPRoot(Function):
     """The end of torch's lp_pool: y = (sign(a) * relu(|a|) * K) ** (1/p) for the window
     averages a of x**p and K = kernel elements;  ga = gy * K/p * z**(1/p - 1) where
     a != 0, else 0 (torch's relu backward masks the infinite derivative at 0)."""
-    save_inputs = True
-    double_backward = False
 
-    def __init__(self, K: int, p: float) -> None:
-        self.K, self.p = K, p
-
-    def forward(self, a):
-        z = np.sign(a) * np.maximum(np.abs(a), 0) * a.dtype.type(self.K)
+    @staticmethod
+    def forward(ctx, a, K, p):
+        ctx.save_for_backward(a)
+        ctx.K, ctx.p = K, p
+        z = np.sign(a) * np.maximum(np.abs(a), 0) * a.dtype.type(K)
         with np.errstate(invalid="ignore"):
-            return z ** (1.0 / self.p)
+            return z ** (1.0 / p)
 
-    def backward(self, gy, a):
-        K = a.dtype.type(self.K)
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, gy):
+        (a,) = ctx.saved_tensors
+        K = a.dtype.type(ctx.K)
         z = np.sign(a) * np.maximum(np.abs(a), 0) * K
         with np.errstate(divide="ignore", invalid="ignore"):
-            g = gy * (z ** (1.0 / self.p - 1.0) * (K / a.dtype.type(self.p)))
+            g = gy * (z ** (1.0 / ctx.p - 1.0) * (K / a.dtype.type(ctx.p)))
         return np.where(a != 0, g, 0).astype(a.dtype, copy=False)
 
 
-class MaxUnpool2D(Function):
-    """y = zeros (NC, n_out) with x written at its indices;  gx = gy[indices]."""
+class MaxUnpool2dFn(Function):
+    """y = zeros (NC, n_out) with x written at its indices;  gx = gy[indices]
+    (``_IndexGather``)."""
 
-    def __init__(self, idx: np.ndarray, n_out: int, out_shape: tuple) -> None:
-        self.idx, self.n_out, self.out_shape = idx, n_out, out_shape   # idx: (NC, n_in)
+    @staticmethod
+    def forward(ctx, x, idx, n_out, out_shape):
+        ctx.save_for_backward(idx)                  # idx: (NC, n_in)
+        ctx.in_shape = x.shape
+        y = np.zeros((idx.shape[0], n_out), x.dtype)
+        np.put_along_axis(y, idx, x.reshape(idx.shape[0], -1), 1)
+        return y.reshape(out_shape)
 
-    def forward(self, x):
-        self.in_shape = x.shape
-        nc = self.idx.shape[0]
-        y = np.zeros((nc, self.n_out), x.dtype)
-        np.put_along_axis(y, self.idx, x.reshape(nc, -1), 1)
-        return y.reshape(self.out_shape)
-
-    def backward(self, gy):
-        nc = self.idx.shape[0]
-        if isinstance(gy, Tensor):
-            return _gather(gy.reshape(nc, -1), 1, self.idx).reshape(self.in_shape)
-        return np.take_along_axis(gy.reshape(nc, -1), self.idx, 1).reshape(self.in_shape)
+    @staticmethod
+    def backward(ctx, gy):
+        (idx,) = ctx.saved_tensors
+        return _IndexGather.apply(gy, idx, ctx.in_shape)
 
 
 # ============================================================================
@@ -672,12 +718,7 @@ def _max_pool(x: Tensor, sd: int, op: str, kernel_size, stride, padding, dilatio
         return (y, Tensor(np.zeros(out_shape, np.int64))) if return_indices else y
     win = _windows(nc, hw, k, s, p, d, ohw)
     track = return_indices or (is_grad_enabled() and x.requires_grad)
-    fn = MaxPool2D(win, x.shape, out_shape, track)
-    y = fn.apply(x)
-    if not return_indices:
-        return y
-    idx = win.flat_index(fn.arg).reshape(out_shape)
-    return y, Tensor(idx)
+    return MaxPool2dFn.apply(x, win, out_shape, track, return_indices)
 
 
 def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -724,7 +765,7 @@ def _avg_pool(x: Tensor, sd: int, op: str, kernel_size, stride, padding, ceil_mo
         return Tensor(np.zeros(out_shape, x.dtype))
     win = _windows(nc, hw, k, s, p, d, ohw)
     div = _avg_divisor(win, count_include_pad, divisor_override, x.dtype)
-    return AvgPool2D(win, x.shape, out_shape, div).apply(x)
+    return AvgPool2dFn.apply(x, win, out_shape, div)
 
 
 def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -763,7 +804,7 @@ def _lp_pool(x: Tensor, sd: int, op: str, norm_type: float, kernel_size: Any, st
     if norm_type == 0:
         raise ValueError(f"{op}: norm_type must be nonzero, got {norm_type}")
     out = _avg_pool(_pow(x, norm_type), sd, op, kernel_size, stride, 0, ceil_mode, True, None)
-    return _LPRoot(int(np.prod(k)), norm_type).apply(out)
+    return _LPRoot.apply(out, int(np.prod(k)), norm_type)
 
 
 def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = None,
@@ -814,10 +855,10 @@ def _adaptive_avg(x: Tensor, sd: int, output_size: Any, op: str) -> Tensor:
         k = (H // OH, W // OW)
         if nc and _small_blocks(k, (OH, OW)):
             win = _windows(nc, (H, W), k, k, (0, 0), (1, 1), (OH, OW))
-            return AvgPool2D(win, x.shape, out_shape, np.asarray(k[0] * k[1], x.dtype)).apply(x)
-        return BlockAvgPool2D(nc, k, (OH, OW), x.shape, out_shape).apply(x)
+            return AvgPool2dFn.apply(x, win, out_shape, np.asarray(k[0] * k[1], x.dtype))
+        return BlockAvgPool2D.apply(x, nc, k, (OH, OW), out_shape)
     ah = None if sd == 1 else _adaptive_matrix(H, OH, x.dtype)
-    return AdaptiveAvgPool2D(ah, _adaptive_matrix(W, OW, x.dtype)).apply(x)
+    return AdaptiveAvgPool2dFn.apply(x, ah, _adaptive_matrix(W, OW, x.dtype))
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
@@ -845,9 +886,7 @@ def _adaptive_max(x: Tensor, sd: int, output_size: Any, return_indices: bool,
     if nc == 0:
         y = Tensor(np.zeros(out_shape, x.dtype))
         return (y, Tensor(np.zeros(out_shape, np.int64))) if return_indices else y
-    fn = AdaptiveMaxPool2D((H, W), (OH, OW), out_shape)
-    y = fn.apply(x)
-    return (y, Tensor(fn.idx.reshape(out_shape))) if return_indices else y
+    return AdaptiveMaxPool2dFn.apply(x, (H, W), (OH, OW), out_shape, return_indices)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
@@ -889,7 +928,7 @@ def _max_unpool(x: Tensor, indices: Any, sd: int, op: str, kernel_size, stride, 
     if flat.size and (flat.min() < 0 or flat.max() >= n_out):
         raise IndexError(f"{op}: found an index outside the output of size {size} "
                          f"(indices in [{flat.min()}, {flat.max()}])")
-    return MaxUnpool2D(flat, n_out, x.shape[:-sd] + size).apply(x)
+    return MaxUnpool2dFn.apply(x, flat, n_out, x.shape[:-sd] + size)
 
 
 def max_unpool1d(input: Tensor, indices: Any, kernel_size: Any, stride: Any = None,

@@ -1,7 +1,7 @@
 """Tests of nnlite/nn/padding.py (ZeroPad, ConstantPad, ReflectionPad, ReplicationPad 1d
-and 2d) and of nnlite/nn/upsampling.py (interpolate, Upsample): outputs and gradients
-against torch, float64 gradient checks, double backward, reprs equal to torch's, and
-errors naming the layer and the shape."""
+and 2d), of nnlite/nn/upsampling.py (Upsample) and nnlite/ops/upsampling.py
+(interpolate): outputs and gradients against torch, float64 gradient checks, double
+backward, reprs equal to torch's, and errors naming the layer and the shape."""
 from __future__ import annotations
 
 import numpy as np
