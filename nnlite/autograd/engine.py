@@ -27,7 +27,7 @@ import numpy as np
 from ..tensor import Tensor
 from . import grad_mode as _mode
 from .function import AccumulateGrad, Function, OutputEdge, _check_finite
-from .grad_mode import enable_grad
+from .grad_mode import set_grad_enabled
 from .hooks import run_hooks
 
 
@@ -45,20 +45,23 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Any], retain_graph: bo
     ready = [n for n in pending if deps[n] == 0]
     given = {id(_base(g)) for g in grads}   # arrays the caller passed in: never alias them
     anomaly = _mode._anomaly
-    while ready:
-        node = ready.pop()
-        parents = node.parents
-        gxs = _run_node(node, pending.pop(node), create_graph, capture, given)
-        if gxs is None:                     # a leaf: nothing flows further
-            continue
-        if not retain_graph:                # free the graph as we go
-            node.parents = None
-            if node.saved:
-                node.saved = ()
-        if node.__class__ is OutputEdge:
-            _send_to_slot(node, gxs[0], deps, pending, ready)
-        else:
-            _send_gradients(node, parents, gxs, deps, pending, owned, ready, anomaly)
+    # grad mode during the walk is create_graph: a plain backward records nothing (the
+    # rules' own .apply calls run on arrays), a create_graph one records every rule
+    with set_grad_enabled(create_graph):
+        while ready:
+            node = ready.pop()
+            parents = node.parents
+            gxs = _run_node(node, pending.pop(node), create_graph, capture, given)
+            if gxs is None:                     # a leaf: nothing flows further
+                continue
+            if not retain_graph:                # free the graph as we go
+                node.parents = None
+                if node.saved:
+                    node.saved = ()
+            if node.__class__ is OutputEdge:
+                _send_to_slot(node, gxs[0], deps, pending, ready)
+            else:
+                _send_gradients(node, parents, gxs, deps, pending, owned, ready, anomaly)
 
 
 def _count_dependencies(roots: Sequence[Tensor]) -> dict:
@@ -157,8 +160,7 @@ def _call_rule(node: Function, grads: tuple, create_graph: bool) -> tuple:
         saved = node.saved
         node.saved = _saved_as_tensors(node)
         try:
-            with enable_grad():
-                gxs = _rule(node, grads)
+            gxs = _rule(node, grads)
         finally:
             node.saved = saved
     else:
