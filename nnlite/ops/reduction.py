@@ -12,8 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Function, Tensor
-from ._util import axes as _axes, broadcast_to, like_inputs, norm_dim
+from ..autograd.function import Function, once_differentiable
+from ..tensor import Tensor
+from ._util import axes as _axes, like_inputs, norm_dim
+from .pointwise import maximum, minimum
+from .shape import BroadcastTo
 
 
 def _kshape(shape: tuple, axis: tuple | None) -> tuple:
@@ -28,76 +31,84 @@ def _count(shape: tuple, axis: tuple | None) -> int:
     return int(np.prod([shape[i] for i in axis], dtype=np.int64))
 
 
-class _Reduce(Function):
-    """Base: remembers the input shape S and the keepdim shape K."""
-
-    def __init__(self, axis, keepdims):
-        self.axis, self.keepdims = axis, keepdims
-
-    def setup(self, x):
-        self.shape = x.shape
-        self.kshape = _kshape(x.shape, self.axis)
+def _setup(ctx: Function, x: np.ndarray, axis: tuple | None) -> None:
+    """Keep on ``ctx`` what every reduction's backward reads: the reduced axes A, the
+    input shape S and the keepdim shape K."""
+    ctx.axis, ctx.shape, ctx.kshape = axis, x.shape, _kshape(x.shape, axis)
 
 
 # ---- sum / mean / var / std --------------------------------------------------
-class Sum(_Reduce):
+class Sum(Function):
     """y = sum_A x;  gx = broadcast(gy)"""
 
-    def forward(self, x):
-        self.setup(x)
-        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        _setup(ctx, x, axis)
+        return np.sum(x, axis=axis, keepdims=keepdims)
 
-    def backward(self, gy):
-        return broadcast_to(gy.reshape(self.kshape), self.shape)
+    @staticmethod
+    def backward(ctx, gy):
+        return BroadcastTo.apply(gy.reshape(ctx.kshape), ctx.shape)
 
 
-class Mean(_Reduce):
+class Mean(Function):
     """y = sum_A x / N;  gx = broadcast(gy) / N"""
 
-    def forward(self, x):
-        self.setup(x)
-        return np.mean(x, axis=self.axis, keepdims=self.keepdims)
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        _setup(ctx, x, axis)
+        return np.mean(x, axis=axis, keepdims=keepdims)
 
-    def backward(self, gy):
-        n = _count(self.shape, self.axis)
-        return broadcast_to(gy.reshape(self.kshape) / n, self.shape)
+    @staticmethod
+    def backward(ctx, gy):
+        n = _count(ctx.shape, ctx.axis)
+        return BroadcastTo.apply(gy.reshape(ctx.kshape) / n, ctx.shape)
 
 
-class Var(_Reduce):
+def _var(ctx: Function, x: np.ndarray, axis: tuple | None, keepdims: bool,
+         correction: float) -> np.ndarray:
+    """The variance, with ``ctx`` set up for the backward of ``Var`` and ``Std``."""
+    _setup(ctx, x, axis)
+    ctx.denom = builtins.max(_count(x.shape, axis) - correction, 0)
+    return np.var(x, axis=axis, keepdims=keepdims, ddof=correction)
+
+
+class Var(Function):
     """y = sum_A (x - mean)^2 / (N - c);  gx = gy * 2 (x - mean) / (N - c)"""
-    save_inputs = True
 
-    def __init__(self, axis, keepdims, correction):
-        super().__init__(axis, keepdims)
-        self.correction = correction
+    @staticmethod
+    def forward(ctx, x, axis, keepdims, correction):
+        ctx.save_for_backward(x)
+        return _var(ctx, x, axis, keepdims, correction)
 
-    def forward(self, x):
-        self.setup(x)
-        self.denom = builtins.max(_count(x.shape, self.axis) - self.correction, 0)
-        return np.var(x, axis=self.axis, keepdims=self.keepdims, ddof=self.correction)
-
-    def backward(self, gy, x):
-        xm = x - x.mean(axis=self.axis, keepdims=True)
-        return gy.reshape(self.kshape) * xm * (2 / self.denom if self.denom else np.inf)
+    @staticmethod
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
+        xm = x - x.mean(axis=ctx.axis, keepdims=True)
+        return gy.reshape(ctx.kshape) * xm * (2 / ctx.denom if ctx.denom else np.inf)
 
 
-class Std(Var):
+class Std(Function):
     """y = sqrt(var);  gx = gy * (x - mean) / ((N - c) y)"""
-    save_output = True
 
-    def forward(self, x):
-        return np.sqrt(super().forward(x))
+    @staticmethod
+    def forward(ctx, x, axis, keepdims, correction):
+        y = np.sqrt(_var(ctx, x, axis, keepdims, correction))
+        ctx.save_for_backward(x, y)
+        return y
 
-    def backward(self, gy, x, y):
-        xm = x - x.mean(axis=self.axis, keepdims=True)
-        return gy.reshape(self.kshape) * xm / (y.reshape(self.kshape) * self.denom)
+    @staticmethod
+    def backward(ctx, gy):
+        x, y = ctx.saved_tensors
+        xm = x - x.mean(axis=ctx.axis, keepdims=True)
+        return gy.reshape(ctx.kshape) * xm / (y.reshape(ctx.kshape) * ctx.denom)
 
 
 def _red(cls, x: Tensor, dim, keepdim, axis, keepdims, op, *extra) -> Tensor:
     if isinstance(dim, (tuple, list)) and len(dim) == 0:
         dim = None          # torch: dim=() reduces every dim (NumPy's axis=() reduces none)
     ax, kd = _axes(dim, axis, keepdim, keepdims, x.ndim, op)
-    return cls(ax, kd, *extra).apply(x)
+    return cls.apply(x, ax, kd, *extra)
 
 
 def sum(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
@@ -148,25 +159,25 @@ def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
 
 
 # ---- max / min ---------------------------------------------------------------
-class Amax(_Reduce):
-    """y = max_A x;  gx = gy shared evenly among the maxima (as torch)"""
+class Amax(Function):
+    """y = max_A x (``ufunc`` np.maximum; np.minimum for amin);  gx = gy * w, with w the
+    maxima's mask divided by their count: gy shared evenly among ties (as torch)"""
 
-    def __init__(self, axis, keepdims, ufunc):
-        super().__init__(axis, keepdims)
-        self.ufunc = ufunc
-
-    def forward(self, x):
-        self.setup(x)
+    @staticmethod
+    def forward(ctx, x, axis, keepdims, ufunc):
         if x.size == 0:
-            raise RuntimeError(f"{self.ufunc.__name__}: cannot reduce an empty tensor of "
+            raise RuntimeError(f"{ufunc.__name__}: cannot reduce an empty tensor of "
                                f"shape {x.shape}")
-        yk = self.ufunc.reduce(x, axis=self.axis, keepdims=True)
+        ctx.kshape = _kshape(x.shape, axis)
+        yk = ufunc.reduce(x, axis=axis, keepdims=True)
         mask = x == yk
-        self.w = mask / mask.sum(axis=self.axis, keepdims=True).astype(x.dtype)
-        return yk if self.keepdims else yk.reshape(_drop(yk.shape, self.axis))
+        ctx.save_for_backward(mask / mask.sum(axis=axis, keepdims=True).astype(x.dtype))
+        return yk if keepdims else yk.reshape(_drop(yk.shape, axis))
 
-    def backward(self, gy):
-        return gy.reshape(self.kshape) * self.w
+    @staticmethod
+    def backward(ctx, gy):
+        (w,) = ctx.saved_tensors
+        return gy.reshape(ctx.kshape) * w
 
 
 def _drop(shape: tuple, axis: tuple | None) -> tuple:
@@ -183,17 +194,71 @@ def amin(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     return _red(Amax, x, dim, keepdim, axis, keepdims, "amin", np.minimum)
 
 
+class MaxDim(Function):
+    """values, indices = the max along dim d (``arg`` np.argmax; np.argmin for min), the
+    first one on ties and the first NaN if any (as torch); the indices get no gradient;
+    gx = gv put at the indices, 0 elsewhere (``PutAlongDim``)"""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, arg):
+        idx = arg(x, axis=dim, keepdims=True)               # (K)
+        values = np.take_along_axis(x, idx, dim)
+        ctx.save_for_backward(idx)
+        ctx.dim, ctx.shape, ctx.keepdim = dim, x.shape, keepdim
+        if not keepdim:
+            values, idx = values.squeeze(dim), idx.squeeze(dim)
+        indices = idx.astype(np.int64)          # a copy: the output is not the saved array
+        ctx.mark_non_differentiable(indices)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, gv, gi):
+        (idx,) = ctx.saved_tensors
+        if not ctx.keepdim:
+            gv = gv.reshape(idx.shape)
+        return PutAlongDim.apply(gv, idx, ctx.dim, ctx.shape)
+
+
+class PutAlongDim(Function):
+    """gx = zeros of shape S with g (shape K) put at idx along dim;  gg = ggx taken at idx
+    (``TakeAlongDim``)"""
+
+    @staticmethod
+    def forward(ctx, g, idx, dim, shape):
+        gx = np.zeros(shape, g.dtype)
+        np.put_along_axis(gx, idx, g, dim)
+        ctx.save_for_backward(idx)
+        ctx.dim = dim
+        return gx
+
+    @staticmethod
+    def backward(ctx, ggx):
+        (idx,) = ctx.saved_tensors
+        return TakeAlongDim.apply(ggx, idx, ctx.dim)
+
+
+class TakeAlongDim(Function):
+    """y = x taken at idx along dim (shape K);  gx = gy put at idx (``PutAlongDim``)"""
+
+    @staticmethod
+    def forward(ctx, x, idx, dim):
+        ctx.save_for_backward(idx)
+        ctx.dim, ctx.shape = dim, x.shape
+        return np.take_along_axis(x, idx, dim)
+
+    @staticmethod
+    def backward(ctx, gy):
+        (idx,) = ctx.saved_tensors
+        return PutAlongDim.apply(gy, idx, ctx.dim, ctx.shape)
+
+
 def _max_dim(x: Tensor, dim: Any, keepdim: bool, arg: Any, op: str) -> tuple:
-    from .indexing import gather
-    from .. import ops
     d = norm_dim(dim, x.ndim, op)
-    if x.ndim and x.shape[d] == 0:
+    if not x.ndim:
+        return MaxResult(x, Tensor(np.zeros((), np.int64)))
+    if x.shape[d] == 0:
         raise IndexError(f"{op}: cannot reduce over dim {d} of size 0 (shape {x.shape})")
-    idx = arg(x.data, axis=d, keepdims=True) if x.ndim else np.zeros((), np.int64)
-    values = gather(x, d, idx) if x.ndim else x
-    if not keepdim and x.ndim:
-        values, idx = ops.squeeze(values, d), idx.squeeze(d)
-    return MaxResult(values, Tensor(idx.astype(np.int64)))
+    return MaxResult(*MaxDim.apply(x, d, keepdim, arg))
 
 
 class MaxResult(tuple):
@@ -211,7 +276,6 @@ def max(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
     """``max(x)``: the largest element; ``max(x, dim)``: ``(values, indices)``;
     ``max(a, b)`` with a tensor ``b``: the elementwise maximum (as torch)."""
     if isinstance(dim, Tensor):
-        from .pointwise import maximum
         return maximum(x, dim)
     if axis is not None:
         dim = axis
@@ -226,7 +290,6 @@ def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
         keepdims: bool | None = None) -> Any:
     """``min(x)``, ``min(x, dim) -> (values, indices)``, or elementwise ``min(a, b)``."""
     if isinstance(dim, Tensor):
-        from .pointwise import minimum
         return minimum(x, dim)
     if axis is not None:
         dim = axis
@@ -261,35 +324,41 @@ def argmin(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = Non
 
 
 # ---- logsumexp / prod --------------------------------------------------------
-class LogSumExp(_Reduce):
+class LogSumExp(Function):
     """y = log sum_A exp(x) (shifted by the max);  gx = gy * exp(x - y)"""
-    save_inputs = True
-    save_output = True
 
-    def forward(self, x):
-        self.setup(x)
-        m = np.max(x, axis=self.axis, keepdims=True, initial=-np.inf)   # -inf if empty
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        ctx.kshape = _kshape(x.shape, axis)
+        m = np.max(x, axis=axis, keepdims=True, initial=-np.inf)        # -inf if empty
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore"):                              # log(0) = -inf
-            yk = np.log(np.sum(np.exp(x - m), axis=self.axis, keepdims=True)) + m
+            yk = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
         yk = like_inputs(yk, x)
-        return yk if self.keepdims else yk.reshape(_drop(yk.shape, self.axis))
+        y = yk if keepdims else yk.reshape(_drop(yk.shape, axis))
+        ctx.save_for_backward(x, y)
+        return y
 
-    def backward(self, gy, x, y):
-        return gy.reshape(self.kshape) * np.exp(x - y.reshape(self.kshape))
+    @staticmethod
+    def backward(ctx, gy):
+        x, y = ctx.saved_tensors
+        return gy.reshape(ctx.kshape) * np.exp(x - y.reshape(ctx.kshape))
 
 
-class Prod(_Reduce):
+class Prod(Function):
     """y = prod_A x;  gx = gy * (product of the other elements), exact with zeros"""
-    double_backward = False
 
-    def forward(self, x):
-        self.setup(x)
-        self.x = x
-        return np.prod(x, axis=self.axis, keepdims=self.keepdims)
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        _setup(ctx, x, axis)
+        ctx.save_for_backward(x)
+        return np.prod(x, axis=axis, keepdims=keepdims)
 
-    def backward(self, gy):
-        x, axis = self.x, self.axis
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, gy):
+        (x,) = ctx.saved_tensors
+        axis = ctx.axis
         if x.size == 0:
             return np.zeros(x.shape, gy.dtype)
         nd = x.ndim
@@ -302,7 +371,7 @@ class Prod(_Reduce):
         after = np.cumprod(np.concatenate([ones, xt[..., :0:-1]], -1), -1)[..., ::-1]
         others = (before * after).reshape([x.shape[i] for i in keep] + [x.shape[i] for i in red])
         others = others.transpose(np.argsort(keep + list(red)))
-        return gy.reshape(self.kshape) * others
+        return gy.reshape(ctx.kshape) * others
 
 
 def logsumexp(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
@@ -319,37 +388,40 @@ def prod(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 # ============================================================================
 # softmax / log_softmax along one dim
 # ============================================================================
-class Softmax(Function):
+class SoftmaxFn(Function):
     """y = exp(x - max) / sum exp(x - max);  gx = y * (gy - sum(gy * y))"""
-    save_output = True
 
-    def __init__(self, dim):
-        self.dim = dim
-
-    def forward(self, x):
-        e = np.exp(x - np.max(x, axis=self.dim, keepdims=True, initial=-np.inf))
-        e /= e.sum(axis=self.dim, keepdims=True)
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        e = np.exp(x - np.max(x, axis=dim, keepdims=True, initial=-np.inf))
+        e /= e.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(e)
         return e
 
-    def backward(self, gy, y):
+    @staticmethod
+    def backward(ctx, gy):
+        (y,) = ctx.saved_tensors
         gyy = gy * y
-        return gyy - y * gyy.sum(axis=self.dim, keepdims=True)
+        return gyy - y * gyy.sum(axis=ctx.dim, keepdims=True)
 
 
-class LogSoftmax(Function):
+class LogSoftmaxFn(Function):
     """y = x - logsumexp(x);  gx = gy - exp(y) * sum(gy)"""
-    save_output = True
 
-    def __init__(self, dim):
-        self.dim = dim
-
-    def forward(self, x):
-        z = x - np.max(x, axis=self.dim, keepdims=True, initial=-np.inf)
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        z = x - np.max(x, axis=dim, keepdims=True, initial=-np.inf)
         with np.errstate(divide="ignore"):                  # an empty dim: log(0)
-            return z - np.log(np.exp(z).sum(axis=self.dim, keepdims=True))
+            y = z - np.log(np.exp(z).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(y)
+        return y
 
-    def backward(self, gy, y):
-        return gy - np.exp(y) * gy.sum(axis=self.dim, keepdims=True)
+    @staticmethod
+    def backward(ctx, gy):
+        (y,) = ctx.saved_tensors
+        return gy - np.exp(y) * gy.sum(axis=ctx.dim, keepdims=True)
 
 
 def _softmax_dim(x: Tensor, dim: Any, axis: Any, op: str) -> int:
@@ -366,7 +438,7 @@ def softmax(x: Tensor, dim: Any = None, dtype: Any = None, *, axis: Any = None) 
     """exp(x) normalised to sum 1 along ``dim``."""
     if dtype is not None:
         x = x.astype(dtype)
-    return Softmax(_softmax_dim(x, dim, axis, "softmax")).apply(x)
+    return SoftmaxFn.apply(x, _softmax_dim(x, dim, axis, "softmax"))
 
 
 def log_softmax(x: Tensor, dim: Any = None, dtype: Any = None, *,
@@ -374,4 +446,4 @@ def log_softmax(x: Tensor, dim: Any = None, dtype: Any = None, *,
     """log(softmax(x)) along ``dim``, computed stably."""
     if dtype is not None:
         x = x.astype(dtype)
-    return LogSoftmax(_softmax_dim(x, dim, axis, "log_softmax")).apply(x)
+    return LogSoftmaxFn.apply(x, _softmax_dim(x, dim, axis, "log_softmax"))

@@ -3,7 +3,8 @@ tile flip roll, cat/stack/split/chunk, pad.
 
 Notation: x has shape S, y the new shape; every backward maps gy (shape of y) back to
 S with the inverse rearrangement (reshape back, inverse permutation, sum over the
-repeated copies, slice out the pieces), using only methods ndarray and Tensor share.
+repeated copies, slice out the pieces), using only methods ndarray and Tensor share
+(roll's backward is roll itself, called through ``Roll.apply``).
 """
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..tensor import Function, Tensor
+from ..autograd.function import Function
+from ..tensor import Tensor
 from ._util import as_tensor, norm_dim
+from .indexing import getitem
 
 
 def _shape_arg(shape: tuple) -> tuple:
@@ -25,15 +28,14 @@ def _shape_arg(shape: tuple) -> tuple:
 class Reshape(Function):
     """y = x viewed with another shape;  gx = gy reshaped to S"""
 
-    def __init__(self, shape):
-        self.shape = shape
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return x.reshape(shape)
 
-    def forward(self, x):
-        self.in_shape = x.shape
-        return x.reshape(self.shape)
-
-    def backward(self, gy):
-        return gy.reshape(self.in_shape)
+    @staticmethod
+    def backward(ctx, gy):
+        return gy.reshape(ctx.in_shape)
 
 
 def reshape(x: Tensor, *shape: Any) -> Tensor:
@@ -42,7 +44,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
     if shape == x.data.shape:
         return x
     try:
-        return Reshape(shape).apply(x)
+        return Reshape.apply(x, shape)
     except ValueError:
         raise ValueError(f"reshape: shape {shape} is invalid for input of shape "
                          f"{x.data.shape} ({x.data.size} elements)") from None
@@ -111,14 +113,14 @@ def unsqueeze(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> 
 class Permute(Function):
     """y = x with axes reordered;  gx = gy with the inverse order"""
 
-    def __init__(self, axes):
-        self.axes = axes
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return x.transpose(axes)
 
-    def forward(self, x):
-        return x.transpose(self.axes)
-
-    def backward(self, gy):
-        return gy.transpose(tuple(np.argsort(self.axes)))
+    @staticmethod
+    def backward(ctx, gy):
+        return gy.transpose(tuple(np.argsort(ctx.axes)))
 
 
 def permute(x: Tensor, *dims: Any) -> Tensor:
@@ -128,7 +130,7 @@ def permute(x: Tensor, *dims: Any) -> Tensor:
     if sorted(axes) != list(range(x.ndim)):
         raise ValueError(f"permute: dims {dims} are not a permutation of the {x.ndim} dims "
                          f"of a tensor of shape {x.shape}")
-    return Permute(axes).apply(x)
+    return Permute.apply(x, axes)
 
 
 def transpose(x: Tensor, dim0: int | None = None, dim1: int | None = None) -> Tensor:
@@ -142,7 +144,7 @@ def transpose(x: Tensor, dim0: int | None = None, dim1: int | None = None) -> Te
     axes = list(range(x.ndim))
     a, b = norm_dim(dim0, x.ndim, "transpose"), norm_dim(dim1, x.ndim, "transpose")
     axes[a], axes[b] = axes[b], axes[a]
-    return Permute(tuple(axes)).apply(x)
+    return Permute.apply(x, tuple(axes))
 
 
 swapaxes = transpose
@@ -171,17 +173,21 @@ def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
 
 # ---- expand / repeat / tile ----------------------------------------------------
 class BroadcastTo(Function):
-    """y = x broadcast to a larger shape (a view);  gx = gy summed over the copies"""
-    broadcasts = True
+    """y = x broadcast to a larger shape (a view);  gx = gy summed over the copies (the
+    new leading dims and the dims of size 1 in S)"""
 
-    def __init__(self, shape):
-        self.shape = shape
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return np.broadcast_to(x, shape)
 
-    def forward(self, x):
-        return np.broadcast_to(x, self.shape)
-
-    def backward(self, gy):
-        return gy
+    @staticmethod
+    def backward(ctx, gy):
+        shape = ctx.in_shape
+        lead = gy.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                          if n == 1 and gy.shape[i + lead] != 1)
+        return gy.sum(axis=axes, keepdims=True).reshape(shape)
 
 
 def _broadcast(x: Tensor, shape: tuple, op: str) -> Tensor:
@@ -193,7 +199,7 @@ def _broadcast(x: Tensor, shape: tuple, op: str) -> Tensor:
         ok = False
     if not ok:
         raise ValueError(f"{op}: shape {x.shape} cannot be broadcast to {shape}")
-    return BroadcastTo(shape).apply(x)
+    return BroadcastTo.apply(x, shape)
 
 
 def broadcast_to(x: Tensor, shape: Any) -> Tensor:
@@ -219,15 +225,14 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
 class Tile(Function):
     """y = x tiled reps times per dim;  gx = gy summed over the tiles"""
 
-    def __init__(self, reps):
-        self.reps = reps
+    @staticmethod
+    def forward(ctx, x, reps):
+        ctx.reps, ctx.in_shape = reps, x.shape
+        return np.tile(x, reps)
 
-    def forward(self, x):
-        self.in_shape = x.shape
-        return np.tile(x, self.reps)
-
-    def backward(self, gy):
-        reps, shape = self.reps, self.in_shape
+    @staticmethod
+    def backward(ctx, gy):
+        reps, shape = ctx.reps, ctx.in_shape
         lead = len(reps) - len(shape)
         full = (1,) * lead + shape
         inter = []
@@ -243,28 +248,28 @@ def repeat(x: Tensor, *sizes: Any) -> Tensor:
     if len(sizes) < x.ndim:
         raise ValueError(f"repeat: number of repeat dims ({len(sizes)}) can not be smaller "
                          f"than the number of tensor dims ({x.ndim})")
-    return Tile(sizes).apply(x)
+    return Tile.apply(x, sizes)
 
 
 def tile(x: Tensor, *reps: Any) -> Tensor:
     """Like ``repeat``; fewer reps than dims are padded with 1s on the left."""
     reps = _shape_arg(reps)
     reps = (1,) * (x.ndim - len(reps)) + reps
-    return Tile(reps).apply(x)
+    return Tile.apply(x, reps)
 
 
 # ---- flip / roll -------------------------------------------------------------
 class Flip(Function):
     """y = x reversed along dims;  gx = gy reversed again"""
 
-    def __init__(self, index):
-        self.index = index
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.index = index
+        return x[index]
 
-    def forward(self, x):
-        return x[self.index]
-
-    def backward(self, gy):
-        return gy[self.index]
+    @staticmethod
+    def backward(ctx, gy):
+        return gy[ctx.index]
 
 
 def flip(x: Tensor, *dims: Any) -> Tensor:
@@ -272,24 +277,23 @@ def flip(x: Tensor, *dims: Any) -> Tensor:
     ds = {norm_dim(d, x.ndim, "flip") for d in dims}
     if len(ds) != len(dims):
         raise ValueError(f"flip: dims {dims} name a dim more than once")
-    return Flip(tuple(slice(None, None, -1) if i in ds else slice(None)
-                      for i in range(x.ndim))).apply(x)
+    return Flip.apply(x, tuple(slice(None, None, -1) if i in ds else slice(None)
+                               for i in range(x.ndim)))
 
 
 class Roll(Function):
     """y = x rolled by shifts along dims;  gx = gy rolled back"""
 
-    def __init__(self, shifts, dims):
-        self.shifts, self.dims = shifts, dims
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return np.roll(x, shifts, dims)
 
-    def forward(self, x):
-        return np.roll(x, self.shifts, self.dims)
-
-    def backward(self, gy):
-        back = tuple(-s for s in self.shifts) if self.dims is not None else -self.shifts
-        if isinstance(gy, Tensor):
-            return Roll(back, self.dims).apply(gy)
-        return np.roll(gy, back, self.dims)
+    @staticmethod
+    def backward(ctx, gy):
+        shifts, dims = ctx.shifts, ctx.dims
+        back = tuple(-s for s in shifts) if dims is not None else -shifts
+        return Roll.apply(gy, back, dims)
 
 
 def roll(x: Tensor, shifts: Any, dims: Any = None, *, axis: Any = None) -> Tensor:
@@ -298,49 +302,47 @@ def roll(x: Tensor, shifts: Any, dims: Any = None, *, axis: Any = None) -> Tenso
     if dims is None:
         if not isinstance(shifts, (int, np.integer)):
             raise ValueError("roll: with dims=None, shifts must be one int")
-        return Roll(int(shifts), None).apply(x)
+        return Roll.apply(x, int(shifts), None)
     shifts = (shifts,) if isinstance(shifts, (int, np.integer)) else tuple(shifts)
     dims = (dims,) if isinstance(dims, (int, np.integer)) else tuple(dims)
     if len(shifts) != len(dims):
         raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length")
     if x.ndim == 0:
         raise IndexError(f"roll: dims {dims} given for a 0-dim tensor (it has no dims)")
-    return Roll(shifts, tuple(norm_dim(d, x.ndim, "roll") for d in dims)).apply(x)
+    return Roll.apply(x, shifts, tuple(norm_dim(d, x.ndim, "roll") for d in dims))
 
 
 # ---- cat / stack / split -----------------------------------------------------
 class Cat(Function):
     """y = [x1, x2, ...] joined along dim;  gxi = the slice of gy that came from xi"""
 
-    def __init__(self, dim):
-        self.dim = dim
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        ctx.bounds = np.cumsum([0] + [x.shape[dim] for x in xs]).tolist()
+        return np.concatenate(xs, axis=dim)
 
-    def forward(self, *xs):
-        self.bounds = np.cumsum([0] + [x.shape[self.dim] for x in xs])
-        return np.concatenate(xs, axis=self.dim)
-
-    def backward(self, gy):
-        lead = (slice(None),) * self.dim
-        b = self.bounds
-        gxs = tuple(gy[lead + (slice(b[i], b[i + 1]),)] if p is not None else None
-                    for i, p in enumerate(self.parents))
-        return gxs if len(gxs) > 1 else gxs[0]      # one input: a bare gradient
+    @staticmethod
+    def backward(ctx, gy):
+        lead = (slice(None),) * ctx.dim
+        b = ctx.bounds
+        return (None, *[gy[lead + (slice(b[i], b[i + 1]),)] if need else None
+                        for i, need in enumerate(ctx.needs_input_grad[1:])])
 
 
 class Stack(Function):
     """y = xs stacked along a new dim;  gxi = gy[..., i, ...]"""
 
-    def __init__(self, dim):
-        self.dim = dim
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        return np.stack(xs, axis=dim)
 
-    def forward(self, *xs):
-        return np.stack(xs, axis=self.dim)
-
-    def backward(self, gy):
-        lead = (slice(None),) * self.dim
-        gxs = tuple(gy[lead + (i,)] if p is not None else None
-                    for i, p in enumerate(self.parents))
-        return gxs if len(gxs) > 1 else gxs[0]      # one input: a bare gradient
+    @staticmethod
+    def backward(ctx, gy):
+        lead = (slice(None),) * ctx.dim
+        return (None, *[gy[lead + (i,)] if need else None
+                        for i, need in enumerate(ctx.needs_input_grad[1:])])
 
 
 def _tensors(tensors: Any, op: str) -> list:
@@ -366,7 +368,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -> 
         if t.ndim != len(ref) or t.shape[:dim] + t.shape[dim + 1:] != ref[:dim] + ref[dim + 1:]:
             raise ValueError(f"cat: sizes of tensors must match except in dim {dim}; tensor 0 "
                              f"has shape {ref}, tensor {i} has shape {t.shape}")
-    return Cat(dim).apply(*ts)
+    return Cat.apply(dim, *ts)
 
 
 concatenate = concat = cat
@@ -383,13 +385,12 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, axis: int | None = None) -
     nd = ts[0].ndim + 1
     if not -nd <= d < nd:
         raise IndexError(f"stack: dim {d} is out of range for a result with {nd} dims")
-    return Stack(d % nd).apply(*ts)
+    return Stack.apply(d % nd, *ts)
 
 
 def split(x: Tensor, split_size_or_sections: Any, dim: int = 0) -> list:
     """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the
     given ``sections`` sizes."""
-    from .indexing import getitem
     d = norm_dim(dim, x.ndim, "split")
     n = x.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
@@ -421,7 +422,6 @@ def chunk(x: Tensor, chunks: int, dim: int = 0) -> list:
 
 
 def unbind(x: Tensor, dim: int = 0) -> tuple:
-    from .indexing import getitem
     d = norm_dim(dim, x.ndim, "unbind")
     lead = (slice(None),) * d
     return tuple(getitem(x, lead + (i,)) for i in range(x.shape[d]))
@@ -431,17 +431,16 @@ def unbind(x: Tensor, dim: int = 0) -> tuple:
 class PadConstant(Function):
     """y = x surrounded by a constant;  gx = the middle of gy"""
 
-    def __init__(self, widths, value):
-        self.widths, self.value = widths, value
-
-    def forward(self, x):
-        self.index = tuple(slice(lo, lo + n) for (lo, _), n in zip(self.widths, x.shape))
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        ctx.index = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.shape))
         if x.ndim == 0:                         # nothing to pad (np.pad refuses 0-d)
             return x.copy()
-        return np.pad(x, self.widths, constant_values=self.value)
+        return np.pad(x, widths, constant_values=value)
 
-    def backward(self, gy):
-        return gy[self.index]
+    @staticmethod
+    def backward(ctx, gy):
+        return gy[ctx.index]
 
 
 class PadIndexed(Function):
@@ -449,22 +448,23 @@ class PadIndexed(Function):
     input element, so gx sums gy over the outputs each input went to -- per padded dim d
     a product with the one-hot map M_d (out_d, in_d):  gx = gy @_d M_d"""
 
-    def __init__(self, widths, mode):
-        self.widths, self.mode = widths, mode
-
-    def forward(self, x):
-        self.maps = []
-        for d, (n, w) in enumerate(zip(x.shape, self.widths)):
+    @staticmethod
+    def forward(ctx, x, widths, mode):
+        ctx.dims, maps = [], []
+        for d, (n, w) in enumerate(zip(x.shape, widths)):
             if w != (0, 0):
-                idx = np.pad(np.arange(n), w, mode=self.mode)
+                idx = np.pad(np.arange(n), w, mode=mode)
                 onehot = np.zeros((len(idx), n), x.dtype)
                 onehot[np.arange(len(idx)), idx] = 1
-                self.maps.append((d, onehot))
-        return np.pad(x, self.widths, mode=self.mode)
+                ctx.dims.append(d)
+                maps.append(onehot)
+        ctx.save_for_backward(*maps)
+        return np.pad(x, widths, mode=mode)
 
-    def backward(self, gy):
+    @staticmethod
+    def backward(ctx, gy):
         g = gy
-        for d, onehot in self.maps:
+        for d, onehot in zip(ctx.dims, ctx.saved_tensors):
             g = (g.swapaxes(d, -1) @ onehot).swapaxes(d, -1)
         return g
 
@@ -486,7 +486,7 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
         widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
     widths = tuple(widths)
     if mode == "constant":
-        return PadConstant(widths, value).apply(x)
+        return PadConstant.apply(x, widths, value)
     if mode not in _PAD_MODES:
         raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or "
                          f"'circular', got {mode!r}")
@@ -500,4 +500,4 @@ def pad(x: Tensor, pad: Sequence[int], mode: str = "constant", value: float = 0.
         if mode == "circular" and max(lo, hi) > n:
             raise ValueError(f"pad: circular padding ({lo}, {hi}) must be at most the dim "
                              f"size {n} (input shape {x.shape})")
-    return PadIndexed(widths, _PAD_MODES[mode]).apply(x)
+    return PadIndexed.apply(x, widths, _PAD_MODES[mode])

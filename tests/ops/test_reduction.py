@@ -240,6 +240,15 @@ def test_max_returns_named_values_and_indices() -> None:
     np.testing.assert_array_equal(indices.data, x.data.argmax(1))
 
 
+def test_max_dim_is_one_node_whose_indices_get_no_gradient() -> None:
+    x = nl.tensor(randn((3, 4)), requires_grad=True)
+    values, indices = nl.max(x, 1)
+    assert values.grad_fn.name() == "MaxDimBackward"
+    assert not indices.requires_grad and indices.grad_fn is None
+    values.sum().backward()
+    np.testing.assert_array_equal(x.grad, x.data == x.data.max(1, keepdims=True))
+
+
 def test_torch_empty_dim_tuple_reduces_everything_numpy_axis_reduces_nothing(torch) -> None:
     a = randn((2, 3))
     x = nl.tensor(a)

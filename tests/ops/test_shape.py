@@ -316,8 +316,6 @@ CASES = {
     "pad_reflect": pad_indexed_case("reflect"), "pad_replicate": pad_indexed_case("replicate"),
     "pad_circular": pad_indexed_case("circular"),
 }
-NO_DOUBLE = {"pad_reflect", "pad_replicate", "pad_circular"}   # PadIndexed: double_backward=False
-DOUBLE = [n for n in CASES if n not in NO_DOUBLE]
 
 
 # ============================================================================
@@ -345,7 +343,7 @@ def test_float32_stays_float32(name: str, data: Any) -> None:
     check_float32(case.nl, case.arrays)
 
 
-@pytest.mark.parametrize("name", DOUBLE)
+@pytest.mark.parametrize("name", list(CASES))
 @settings(max_examples=5)
 @given(data=st.data())
 def test_double_backward(torch, name: str, data: Any) -> None:
