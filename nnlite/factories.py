@@ -46,10 +46,6 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     return Tensor(_as_array(data, dtype))
 
 
-def from_numpy(a: np.ndarray) -> Tensor:
-    return Tensor(a)
-
-
 def _dtype(dtype: Any) -> np.dtype:
     return get_default_dtype() if dtype is None else np.dtype(dtype)
 

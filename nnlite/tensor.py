@@ -39,7 +39,25 @@ def get_default_dtype() -> np.dtype:
     return _default_dtype
 
 
-_new_tensor = object.__new__   # a Tensor without __init__: callers set its three fields
+def from_numpy(a: np.ndarray) -> "Tensor":
+    """A Tensor sharing the array ``a`` (no copy, its dtype kept), as ``torch.from_numpy``.
+
+    The one way nnlite wraps an array it already holds: the ops' outputs, constants,
+    ``detach``. (``Tensor(data)`` converts user data: Python floats become the default
+    dtype.)
+
+    Example:
+        >>> a = np.zeros(3); t = nl.from_numpy(a); t[0] = 1; a[0]
+        1.0
+    """
+    if a.__class__ is not np.ndarray and not isinstance(a, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(a).__name__})")
+    t = _new(Tensor)
+    t.data, t.grad, t._node = a, None, None
+    return t
+
+
+_new = object.__new__   # an instance without __init__ (from_numpy sets its fields)
 
 
 # ============================================================================
@@ -176,9 +194,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """A new tensor sharing the data, cut from the graph."""
-        t = _new_tensor(Tensor)
-        t.data, t.grad, t._node = self.data, None, None
-        return t
+        return from_numpy(self.data)
 
     def detach_(self) -> "Tensor":
         self._node = None

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..tensor import Tensor, _new_tensor
+from ..tensor import Tensor, from_numpy
 from . import grad_mode as _mode
 
 
@@ -137,8 +137,7 @@ class Function:
             return self._wrap_several(ys, arrays, parents)
         if ys.__class__ is not np.ndarray:         # NumPy gives scalars for 0-d results
             ys = self._as_arrays((ys,))[0]
-        out = _new_tensor(Tensor)
-        out.data, out.grad, out._node = ys, None, None
+        out = from_numpy(ys)
         if parents is not None:
             self.parents = parents
             self.out_dtype = ys.dtype
@@ -159,8 +158,7 @@ class Function:
         ys = self._as_arrays(ys)
         outs = []
         for k, y in enumerate(ys):
-            t = _new_tensor(Tensor)
-            t.data, t.grad, t._node = y, None, None
+            t = from_numpy(y)
             if parents is not None and id(y) not in self.non_differentiable:
                 t._node = OutputEdge(self, k)
             outs.append(t)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _new_tensor, get_default_dtype
+from ..tensor import Tensor, from_numpy, get_default_dtype
 
 
 def const(value: Any, like: Tensor | None = None) -> Tensor:
@@ -30,9 +30,7 @@ def const(value: Any, like: Tensor | None = None) -> Tensor:
         arr = np.asarray(value)
         if arr.dtype.kind in "OUS":
             raise TypeError(f"expected a Tensor, array or number, got {type(value).__name__}")
-    t = _new_tensor(Tensor)
-    t.data, t.grad, t._node = arr, None, None
-    return t
+    return from_numpy(arr)
 
 
 def pair(a: Any, b: Any) -> tuple:

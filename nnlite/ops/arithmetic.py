@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, _new_tensor, get_default_dtype
+from ..tensor import Tensor, from_numpy, get_default_dtype
 from ._util import const, like_inputs, pair
 
 
@@ -247,9 +247,7 @@ def _compare(ufunc: np.ufunc, name: str, a: Any, b: Any) -> Tensor:
     except ValueError:
         raise ValueError(f"{name}: operands of shapes {a.shape} and {b.shape} cannot be "
                          f"broadcast together") from None
-    t = _new_tensor(Tensor)
-    t.data, t.grad, t._node = data, None, None
-    return t
+    return from_numpy(np.asarray(data))   # 0-d operands give a NumPy scalar
 
 
 def eq(a: Any, b: Any) -> Tensor:
