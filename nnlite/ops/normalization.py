@@ -14,11 +14,17 @@ Backward of every normalisation (g = gy * w, means taken over the statistics axe
     gx = rstd * (g - mean(g) - xhat * mean(g * xhat))
     gw = sum(gy * xhat),   gb = sum(gy)      (summed over the axes w is broadcast along)
 
-Training-mode batch norm has a fused array path (one memory pass per step, in place on
-its own buffers, row sums by einsum and row dots by BLAS); every rule also has a path
-written with operations arrays and Tensors share, which runs under
-``create_graph=True`` (double backward) and is the reference the fused path is tested
-against.
+Each normalisation's backward is an op of its own (``NormBackward``, and its fused
+batch-norm kernel ``BatchNormBackward``: one memory pass per step, in place on its own
+buffers, row sums by einsum and row dots by BLAS), so that it can be differentiated
+again. Its rule, the second derivatives (v = ggx in the statistics view, P(u) =
+rstd * (u - mean(u) - xhat * mean(u * xhat)) the projection gx = P(g) applies):
+    ggy = w P(v) + ggw xhat + ggb
+    gw_ = sum(gy P(v))
+    gx_ = rstd^2 (xhat (3 b c - a) - c (v - mean(v)) - b (g - mean(g))) + P(gy ggw)
+          with a = mean((v - mean(v)) (g - mean(g))), b = mean(v xhat), c = mean(g xhat)
+It recomputes the statistics from x with operations arrays and Tensors share, so it
+also runs under ``create_graph=True``.
 """
 from __future__ import annotations
 
@@ -27,7 +33,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Function, Tensor
+from ..autograd.function import Function
+from ..tensor import Tensor
 from ._util import as_tensor
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "local_response_norm"]
@@ -74,37 +81,41 @@ def _view3(x: Any) -> tuple:
     return N, C, math.prod(x.shape[2:])
 
 
+def _by_want(outs: tuple, want: tuple) -> tuple:
+    """(gx, gw, gb) from the gradients a backward op returned: it returns only the wanted
+    ones, in that order; the others are None."""
+    it = iter(outs)
+    return tuple([next(it) if k else None for k in want])
+
+
+def _wanted(want: tuple, *grads: Any) -> tuple:
+    """The wanted ones among ``grads`` (a backward op's outputs)."""
+    return tuple([g for k, g in zip(want, grads) if k])
+
+
 # ============================================================================
-# The shared rule (arrays and Tensors)
+# The backward of every normalisation (an op, so that it can be differentiated)
 # ============================================================================
-def _norm_rule(gy: Any, x: Any, w: Any, eps: float, view: tuple, stat_view: tuple,
-               stat_axes: tuple, pshape: tuple, paxes: tuple, want: tuple,
-               stats: tuple | None = None) -> tuple:
-    """(gx, gw, gb) of y = w * xhat + b, written with operations arrays and Tensors share.
+def _norm_rule(gy: np.ndarray, x: np.ndarray, w: np.ndarray | None, mean: np.ndarray,
+               rstd: np.ndarray, geom: tuple, want: tuple) -> tuple:
+    """(gx, gw, gb) of y = w * xhat + b (None where not wanted), on arrays.
 
     Args:
-        view, pshape, paxes: x as ``view``; w and b reshaped to ``pshape`` broadcast
-            along it; their gradients sum over ``paxes``.
-        stat_view, stat_axes: x as ``stat_view``, normalised over ``stat_axes``.
-        want: (gx, gw, gb) flags; unwanted gradients are None.
-        stats: (mean, rstd) in ``stat_view``'s keepdim shape, or None to recompute them
-            from x (always under create_graph, so that they are differentiated too).
+        geom: (view, stat_view, stat_axes, pshape, paxes, wshape): x as ``view``, with w
+            and b reshaped to ``pshape`` broadcast along it (their gradients sum over
+            ``paxes`` and have shape ``wshape``); x as ``stat_view`` is normalised over
+            ``stat_axes``.
+        mean, rstd: the statistics, in ``stat_view``'s keepdim shape.
+        want: (gx, gw, gb) flags.
     """
-    xs = x.reshape(stat_view)
-    if stats is None:
-        mean = xs.mean(axis=stat_axes, keepdims=True)
-        xc = xs - mean
-        rstd = 1 / np.sqrt((xc * xc).mean(axis=stat_axes, keepdims=True) + eps)
-    else:
-        mean, rstd = stats
-        xc = xs - mean
-    xhat = xc * rstd                                               # stat_view
+    view, stat_view, stat_axes, pshape, paxes, wshape = geom
+    xhat = (x.reshape(stat_view) - mean) * rstd                     # stat_view
     gyv = gy.reshape(view)
     gx = gw = gb = None
     if want[1]:
-        gw = (gyv * xhat.reshape(view)).sum(axis=paxes)
+        gw = (gyv * xhat.reshape(view)).sum(axis=paxes).reshape(wshape)
     if want[2]:
-        gb = gyv.sum(axis=paxes)
+        gb = gyv.sum(axis=paxes).reshape(wshape)
     if want[0]:
         g = (gyv if w is None else gyv * w.reshape(pshape)).reshape(stat_view)
         gx = rstd * (g - g.mean(axis=stat_axes, keepdims=True)
@@ -113,38 +124,69 @@ def _norm_rule(gy: Any, x: Any, w: Any, eps: float, view: tuple, stat_view: tupl
     return gx, gw, gb
 
 
-class _Affine(Function):
-    """Base of the normalisations: inputs are (x, [weight], [bias])."""
-    save_inputs = True
+class NormBackward(Function):
+    """(gx, gw, gb) of a normalisation (the wanted ones, see ``_norm_rule``) from
+    (gy, x, w) and forward's statistics (constants: the rule recomputes them from x);
+    its backward is the module docstring's second derivatives."""
 
-    def __init__(self, eps: float, has_weight: bool, has_bias: bool) -> None:
-        self.eps, self.has_weight, self.has_bias = eps, has_weight, has_bias
+    @staticmethod
+    def forward(ctx, gy, x, w, mean, rstd, eps, geom, want):
+        ctx.save_for_backward(gy, x, w)
+        ctx.eps, ctx.geom, ctx.want = eps, geom, want
+        gx, gw, gb = _norm_rule(gy, x, w, mean, rstd, geom, want)
+        return _wanted(want, gx, gw, gb)
 
-    def split(self, params: tuple) -> tuple:
-        w = params[0] if self.has_weight else None
-        b = params[-1] if self.has_bias else None
-        return w, b
+    @staticmethod
+    def backward(ctx, *ggs):
+        gy, x, w = ctx.saved_tensors
+        view, stat_view, axes, pshape, paxes, wshape = ctx.geom
+        ggx, ggw, ggb = _by_want(ggs, ctx.want)
+        need = ctx.needs_input_grad
 
-    def want(self) -> tuple:
-        n_w = 1 if self.has_weight else 0
-        return (self.needs_grad(0), self.has_weight and self.needs_grad(1),
-                self.has_bias and self.needs_grad(1 + n_w))
+        def mean(a: Any) -> Any:
+            return a.mean(axis=axes, keepdims=True)
 
-    def grads(self, gx: Any, gw: Any, gb: Any, params: tuple) -> Any:
-        """The tuple of gradients in input order, cast to the params' dtypes."""
-        out = [gx]
-        w, b = self.split(params)
-        if w is not None:
-            out.append(gw if gw is None or isinstance(gw, Tensor) else gw.astype(w.dtype))
-        if b is not None:
-            out.append(gb if gb is None or isinstance(gb, Tensor) else gb.astype(b.dtype))
-        return tuple(out) if len(out) > 1 else gx
+        def proj(u: Any) -> Any:                                     # P(u), stat_view
+            return rstd * (u - mean(u) - xhat * mean(u * xhat))
+
+        xc = x.reshape(stat_view)
+        xc = xc - mean(xc)
+        rstd = 1 / np.sqrt(mean(xc * xc) + ctx.eps)
+        xhat = xc * rstd
+        gyv = gy.reshape(view)
+        wp = None if w is None else w.reshape(pshape)
+        ggy = gx_ = gw_ = None
+        if ggx is not None:
+            v = ggx.reshape(stat_view)
+            pv = proj(v).reshape(view)
+            if need[0]:
+                ggy = pv if wp is None else pv * wp
+            if need[2]:
+                gw_ = (pv * gyv).sum(axis=paxes).reshape(wshape)
+            if need[1]:
+                g = (gyv if wp is None else gyv * wp).reshape(stat_view)
+                vc, gc = v - mean(v), g - mean(g)
+                a, b, c = mean(vc * gc), mean(v * xhat), mean(g * xhat)
+                gx_ = rstd * rstd * (xhat * (3 * b * c - a) - c * vc - b * gc)
+        if ggw is not None:
+            gwp = ggw.reshape(pshape)
+            if need[0]:
+                t = xhat.reshape(view) * gwp
+                ggy = t if ggy is None else ggy + t
+            if need[1]:
+                t = proj((gyv * gwp).reshape(stat_view))
+                gx_ = t if gx_ is None else gx_ + t
+        if ggb is not None and need[0]:
+            gbp = ggb.reshape(pshape)
+            ggy = gbp * np.ones(view, x.dtype) if ggy is None else ggy + gbp
+        return (None if ggy is None else ggy.reshape(x.shape),
+                None if gx_ is None else gx_.reshape(x.shape), gw_)
 
 
 # ============================================================================
 # Batch norm
 # ============================================================================
-class BatchNorm(_Affine):
+class BatchNorm(Function):
     """Training-mode batch norm over (N, *spatial) per channel, fused in one node.
 
     Forward (x as (N, C, R), M = N*R; one memory pass per step):
@@ -152,15 +194,12 @@ class BatchNorm(_Affine):
         y = x - mean                      into the output buffer
         var = sum(y * y) / M              BLAS row dots (two-pass: no cancellation)
         y *= w * rstd;  y += b            in place
-    Backward (c0 = sum(gy) / M, d = sum(gy * (x - mean)), c1 = rstd^2 d / M):
-        gx = w rstd (gy - c0 - (x - mean) c1)      four in-place passes on one buffer
-        gw = d rstd,   gb = sum(gy)
-    The batch statistics (mean, biased var, rstd) are kept on the node for the running
-    statistics update and for backward.
+    and, when given, the running statistics are updated in place (``_update_running``).
+    Backward: ``BatchNormBackward``.
     """
 
-    def forward(self, x, *params):
-        w, b = self.split(params)
+    @staticmethod
+    def forward(ctx, x, w, b, eps, running_mean, running_var, momentum):
         N, C, R = _view3(x)
         M = N * R
         dt = x.dtype
@@ -170,93 +209,136 @@ class BatchNorm(_Affine):
         y3 = y.reshape(N, C, R)
         np.subtract(x3, _col(mean, dt), out=y3)
         var = _channel_dot(y3, y3) / M
-        rstd = 1 / np.sqrt(var + self.eps)
+        rstd = 1 / np.sqrt(var + eps)
         np.multiply(y3, _col(rstd if w is None else w * rstd, dt), out=y3)
         if b is not None:
             np.add(y3, _col(b, dt), out=y3)
-        self.mean, self.var, self.rstd, self.M = mean, var, rstd, M
+        _update_running(running_mean, mean, momentum)
+        _update_running(running_var, var * (M / (M - 1)), momentum)
+        ctx.save_for_backward(x, w, mean, rstd)
+        ctx.eps = eps
         return y
 
-    def backward(self, gy, x, *params):
-        w, b = self.split(params)
-        want = self.want()
+    @staticmethod
+    def backward(ctx, gy):
+        x, w, mean, rstd = ctx.saved_tensors
         N, C, R = _view3(x)
-        if isinstance(gy, Tensor):                                     # create_graph
-            gx, gw, gb = _norm_rule(gy, x, w, self.eps, (N, C, R), (N, C, R), (0, 2),
-                                    (1, C, 1), (0, 2), want)
-            return self.grads(gx, gw, gb, params)
-        dt, M, rstd = x.dtype, self.M, self.rstd
+        want = ctx.needs_input_grad[:3]
+        geom = ((N, C, R), (N, C, R), (0, 2), (1, C, 1), (0, 2), (C,))
+        return _by_want(BatchNormBackward.apply(gy, x, w, mean, rstd, ctx.eps, geom, want),
+                        want)
+
+
+class BatchNormBackward(NormBackward):
+    """``NormBackward`` of training-mode batch norm, fused (mean, rstd: (C,) float64).
+
+    With x as (N, C, R), M = N*R, c0 = sum(gy) / M, d = sum(gy * (x - mean)),
+    c1 = rstd^2 d / M:
+        gx = w rstd (gy - c0 - (x - mean) c1)      four in-place passes on one buffer
+        gw = d rstd,   gb = sum(gy)
+    """
+
+    @staticmethod
+    def forward(ctx, gy, x, w, mean, rstd, eps, geom, want):
+        ctx.save_for_backward(gy, x, w)
+        ctx.eps, ctx.geom, ctx.want = eps, geom, want
+        N, C, R = geom[0]
+        dt, M = x.dtype, N * R
         gy3 = np.ascontiguousarray(gy).reshape(N, C, R)
         sum_gy = _channel_sum(gy3)
         gx = gw = None
         if want[0] or want[1]:
             gx = np.empty(x.shape, dt)
             g3 = gx.reshape(N, C, R)
-            np.subtract(np.ascontiguousarray(x).reshape(N, C, R), _col(self.mean, dt), out=g3)
+            np.subtract(np.ascontiguousarray(x).reshape(N, C, R), _col(mean, dt), out=g3)
             d = _channel_dot(gy3, g3)                                  # sum gy * (x - mean)
-            gw = d * rstd
+            gw = (d * rstd).astype(dt, copy=False)
             if want[0]:
                 k = rstd if w is None else w * rstd
                 np.multiply(g3, _col(-(rstd * rstd * d / M), dt), out=g3)
                 np.add(g3, gy3, out=g3)
                 np.subtract(g3, _col(sum_gy / M, dt), out=g3)
                 np.multiply(g3, _col(k, dt), out=g3)
-            else:
-                gx = None
-        return self.grads(gx, gw, sum_gy, params)
+        return _wanted(want, gx, gw, sum_gy.astype(dt, copy=False))
 
 
-class BatchNormEval(_Affine):
+class BatchNormEval(Function):
     """Batch norm with given statistics (eval mode): y = x * scale + shift, with
     scale = w / sqrt(var + eps), shift = b - mean * scale (per channel, constants).
-    gx = gy * scale,  gw = sum(gy * (x - mean)) / sqrt(var + eps),  gb = sum(gy)."""
+    Backward: ``BatchNormEvalBackward``."""
 
-    def __init__(self, mean: np.ndarray, var: np.ndarray, eps: float, has_weight: bool,
-                 has_bias: bool) -> None:
-        super().__init__(eps, has_weight, has_bias)
-        self.mean = np.asarray(mean, np.float64)
-        self.rinv = 1 / np.sqrt(np.asarray(var, np.float64) + eps)
-
-    def forward(self, x, *params):
-        w, b = self.split(params)
+    @staticmethod
+    def forward(ctx, x, w, b, running_mean, running_var, eps):
         N, C, R = _view3(x)
         dt = x.dtype
-        scale = self.rinv if w is None else w * self.rinv
-        shift = -self.mean * scale if b is None else b - self.mean * scale
-        self.scale = _col(scale, dt)
+        mean = np.asarray(running_mean, np.float64)
+        rinv = 1 / np.sqrt(np.asarray(running_var, np.float64) + eps)
+        scale = rinv if w is None else w * rinv
+        shift = -mean * scale if b is None else b - mean * scale
         y = np.empty(x.shape, dt)
         y3 = y.reshape(N, C, R)
-        np.multiply(x.reshape(N, C, R), self.scale, out=y3)
+        np.multiply(x.reshape(N, C, R), _col(scale, dt), out=y3)
         np.add(y3, _col(shift, dt), out=y3)
+        ctx.save_for_backward(x, w, mean, rinv)
         return y
 
-    def backward(self, gy, x, *params):
-        w, _ = self.split(params)
-        want = self.want()
+    @staticmethod
+    def backward(ctx, gy):
+        x, w, mean, rinv = ctx.saved_tensors
+        want = ctx.needs_input_grad[:3]
+        return _by_want(BatchNormEvalBackward.apply(gy, x, w, mean, rinv, want), want)
+
+
+class BatchNormEvalBackward(Function):
+    """The wanted ones of (with x as (N, C, R), rinv = 1 / sqrt(var + eps) per channel)
+        gx = gy w rinv,   gw = sum(gy (x - mean)) rinv,   gb = sum(gy);
+    bilinear in (gy, x, w), so the second derivatives are
+        ggy = ggx w rinv + ggw (x - mean) rinv + ggb,  gx_ = ggw gy rinv,
+        gw_ = sum(ggx gy rinv)."""
+
+    @staticmethod
+    def forward(ctx, gy, x, w, mean, rinv, want):
         N, C, R = _view3(x)
         dt = x.dtype
-        gx = gw = gb = None
-        if isinstance(gy, Tensor):                     # create_graph: gx depends on w
-            gyv = gy.reshape(N, C, R)
-            rinv = _col(self.rinv, dt)
-            if want[0]:
-                scale = rinv if w is None else w.reshape(1, C, 1) * rinv
-                gx = (gyv * scale).reshape(x.shape)
-            if want[1]:
-                xc = x.reshape(N, C, R) - _col(self.mean, dt)
-                gw = (gyv * xc * rinv).sum(axis=(0, 2))
-            if want[2]:
-                gb = gyv.sum(axis=(0, 2))
-            return self.grads(gx, gw, gb, params)
+        ctx.save_for_backward(gy, x, w, _col(mean, dt), _col(rinv, dt))
+        ctx.want = want
         gyv = np.ascontiguousarray(gy).reshape(N, C, R)
+        gx = gw = gb = None
         if want[0]:
-            gx = np.multiply(gyv, self.scale).reshape(x.shape)
+            scale = rinv if w is None else w * rinv
+            gx = np.multiply(gyv, _col(scale, dt)).reshape(x.shape)
         if want[1]:
-            xc = np.subtract(x.reshape(N, C, R), _col(self.mean, dt))
-            gw = _channel_dot(gyv, xc) * self.rinv
+            xc = np.subtract(x.reshape(N, C, R), _col(mean, dt))
+            gw = (_channel_dot(gyv, xc) * rinv).astype(dt, copy=False)
         if want[2]:
-            gb = _channel_sum(gyv)
-        return self.grads(gx, gw, gb, params)
+            gb = _channel_sum(gyv).astype(dt, copy=False)
+        return _wanted(want, gx, gw, gb)
+
+    @staticmethod
+    def backward(ctx, *ggs):
+        gy, x, w, mean, rinv = ctx.saved_tensors                      # mean, rinv (1, C, 1)
+        ggx, ggw, ggb = _by_want(ggs, ctx.want)
+        need = ctx.needs_input_grad
+        N, C, R = _view3(x)
+        gyv = gy.reshape(N, C, R)
+        ggy = gx_ = gw_ = None
+        if ggx is not None:
+            v = ggx.reshape(N, C, R) * rinv
+            if need[0]:
+                ggy = v if w is None else v * w.reshape(1, C, 1)
+            if need[2]:
+                gw_ = (v * gyv).sum(axis=(0, 2))
+        if ggw is not None:
+            gwc = ggw.reshape(1, C, 1) * rinv
+            if need[0]:
+                t = (x.reshape(N, C, R) - mean) * gwc
+                ggy = t if ggy is None else ggy + t
+            if need[1]:
+                gx_ = (gyv * gwc).reshape(x.shape)
+        if ggb is not None and need[0]:
+            gbc = ggb.reshape(1, C, 1)
+            ggy = gbc * np.ones((N, C, R), x.dtype) if ggy is None else ggy + gbc
+        return None if ggy is None else ggy.reshape(x.shape), gx_, gw_
 
 
 def _check_float(x: Tensor, op: str) -> None:
@@ -307,32 +389,26 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     rv = _check_vec(running_var, "running_var", C, op, x.shape)
     w = _check_vec(weight, "weight", C, op, x.shape)
     b = _check_vec(bias, "bias", C, op, x.shape)
-    params = tuple(t for t in (w, b) if t is not None)
     if training:
         if x.data.size // C == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "
                              f"input size {tuple(x.shape)}")
         if eps <= 0:
             raise ValueError(f"{op}: eps must be positive during training, got {eps}")
-        fn = BatchNorm(eps, w is not None, b is not None)
-        y = fn.apply(x, *params)
-        if rm is not None or rv is not None:
-            _update_running(rm, fn.mean, momentum)
-            _update_running(rv, fn.var * (fn.M / (fn.M - 1)), momentum)
-        return y
+        return BatchNorm.apply(x, w, b, eps, None if rm is None else rm.data,
+                               None if rv is None else rv.data, momentum)
     if rm is None or rv is None:
         raise RuntimeError(f"{op}: running_mean and running_var must be defined in "
                            f"evaluation mode (training=False)")
     if eps < 0:
         raise ValueError(f"{op}: eps must be non-negative, got {eps}")
-    return BatchNormEval(rm.data, rv.data, eps, w is not None, b is not None).apply(x, *params)
+    return BatchNormEval.apply(x, w, b, rm.data, rv.data, eps)
 
 
-def _update_running(r: Tensor | None, stat: np.ndarray, momentum: float) -> None:
-    """r = (1 - momentum) r + momentum stat, in place in r's array (no graph)."""
-    if r is None:
+def _update_running(a: np.ndarray | None, stat: np.ndarray, momentum: float) -> None:
+    """a = (1 - momentum) a + momentum stat, in place (a running statistic's array)."""
+    if a is None:
         return
-    a = r.data
     a *= 1 - momentum
     a += (momentum * stat).astype(a.dtype)
 
@@ -340,41 +416,35 @@ def _update_running(r: Tensor | None, stat: np.ndarray, momentum: float) -> None
 # ============================================================================
 # Layer norm and group norm
 # ============================================================================
-class _NormOverView(_Affine):
+class _NormOverView(Function):
     """y = w * xhat + b with statistics over ``stat_axes`` of x as ``stat_view`` and
-    w, b of shape ``pshape`` broadcast along x as ``view`` (see the module notation)."""
+    w, b of shape ``pshape`` broadcast along x as ``view`` (see the module notation and
+    ``_norm_rule`` for ``geom``). Backward: ``NormBackward``."""
 
-    def __init__(self, eps, has_weight, has_bias, view, stat_view, stat_axes, pshape, paxes):
-        super().__init__(eps, has_weight, has_bias)
-        self.view, self.stat_view, self.stat_axes = view, stat_view, stat_axes
-        self.pshape, self.paxes = pshape, paxes
-
-    def forward(self, x, *params):
-        w, b = self.split(params)
-        xs = x.reshape(self.stat_view)
-        mean = xs.mean(axis=self.stat_axes, keepdims=True)
+    @staticmethod
+    def forward(ctx, x, w, b, eps, geom):
+        view, stat_view, stat_axes, pshape, _, _ = geom
+        xs = x.reshape(stat_view)
+        mean = xs.mean(axis=stat_axes, keepdims=True)
         y = np.subtract(xs, mean)
-        var = np.mean(np.square(y), axis=self.stat_axes, keepdims=True)
-        rstd = 1 / np.sqrt(var + np.asarray(self.eps, var.dtype))
+        var = np.mean(np.square(y), axis=stat_axes, keepdims=True)
+        rstd = 1 / np.sqrt(var + np.asarray(eps, var.dtype))
         y *= rstd
-        self.stats = (mean, rstd)
-        y = y.reshape(self.view)
+        y = y.reshape(view)
         if w is not None:
-            y *= w.reshape(self.pshape).astype(x.dtype, copy=False)
+            y *= w.reshape(pshape).astype(x.dtype, copy=False)
         if b is not None:
-            y += b.reshape(self.pshape).astype(x.dtype, copy=False)
+            y += b.reshape(pshape).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, w, mean, rstd)
+        ctx.eps, ctx.geom = eps, geom
         return y.reshape(x.shape)
 
-    def backward(self, gy, x, *params):
-        w, _ = self.split(params)
-        stats = None if isinstance(gy, Tensor) else self.stats
-        gx, gw, gb = _norm_rule(gy, x, w, self.eps, self.view, self.stat_view,
-                                self.stat_axes, self.pshape, self.paxes, self.want(), stats)
-        if gw is not None:
-            gw = gw.reshape(w.shape)
-        if gb is not None:
-            gb = gb.reshape(params[-1].shape)
-        return self.grads(gx, gw, gb, params)
+    @staticmethod
+    def backward(ctx, gy):
+        x, w, mean, rstd = ctx.saved_tensors
+        want = ctx.needs_input_grad[:3]
+        return _by_want(NormBackward.apply(gy, x, w, mean, rstd, ctx.eps, ctx.geom, want),
+                        want)
 
 
 def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
@@ -408,10 +478,8 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
                              f"got shape {tuple(as_tensor(t).shape)}")
     D = math.prod(shape)
     B = x.data.size // D if D else 0
-    params = tuple(as_tensor(t) for t in (weight, bias) if t is not None)
-    fn = _NormOverView(eps, weight is not None, bias is not None, (B, D), (B, D), (1,),
-                       (1, D), (0,))
-    return fn.apply(x, *params)
+    w, b = [None if t is None else as_tensor(t) for t in (weight, bias)]
+    return _NormOverView.apply(x, w, b, eps, ((B, D), (B, D), (1,), (1, D), (0,), shape))
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
@@ -445,10 +513,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                          f"input size {[N * C // G, G] + list(x.shape[2:])}")
     w = _check_vec(weight, "weight", C, op, x.shape)
     b = _check_vec(bias, "bias", C, op, x.shape)
-    params = tuple(t for t in (w, b) if t is not None)
-    fn = _NormOverView(eps, w is not None, b is not None, (N, C, R), (N, G, C // G * R),
-                       (2,), (1, C, 1), (0, 2))
-    return fn.apply(x, *params)
+    return _NormOverView.apply(x, w, b, eps, ((N, C, R), (N, G, C // G * R), (2,), (1, C, 1),
+                                              (0, 2), (C,)))
 
 
 # ============================================================================
@@ -473,58 +539,81 @@ class ChannelWindowSum(Function):
     """y[:, c] = sum of x[:, j] for j in [c - lo, c + hi];  gx = the same sum with
     (lo, hi) swapped (the transposed window). Linear, so double backward is free."""
 
-    def __init__(self, lo: int, hi: int) -> None:
-        self.lo, self.hi = lo, hi
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.lo, ctx.hi = lo, hi
+        return _window_sum_array(x, lo, hi)
 
-    def forward(self, x):
-        return _window_sum_array(x, self.lo, self.hi)
-
-    def backward(self, gy):
-        return _window_sum(gy, self.hi, self.lo)
-
-
-def _window_sum(a: Any, lo: int, hi: int) -> Any:
-    if isinstance(a, Tensor):
-        return ChannelWindowSum(lo, hi).apply(a)
-    return _window_sum_array(a, lo, hi)
+    @staticmethod
+    def backward(ctx, gy):
+        return ChannelWindowSum.apply(gy, ctx.hi, ctx.lo)
 
 
-class LocalResponseNorm(Function):
+class LocalResponseNormFn(Function):
     """y = x * p,  p = base^-beta,  base = k + alpha / size * sum of x^2 over the channel
-    window [c - size//2, c + (size-1)//2] (zero padded): torch's formula.
+    window [c - size//2, c + (size-1)//2] (zero padded): torch's formula. The node keeps
+    p and q = base^(-beta-1) = p / base (the power is the expensive step) for its backward
+    (``LocalResponseNormBackward``)."""
 
-    gx = gy p - (2 alpha beta / size) x * W^T(gy x q),  q = base^(-beta-1) = p / base,
-    where W^T is the transposed window sum. The node keeps p and q from forward (the
-    power is the expensive step); under create_graph they are recomputed from x with
-    Tensor ops, so that they are differentiated too."""
-    save_inputs = True
-
-    def __init__(self, size: int, alpha: float, beta: float, k: float) -> None:
-        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
-        self.lo, self.hi = size // 2, (size - 1) // 2
-
-    def forward(self, x):
-        base = _window_sum_array(x * x, self.lo, self.hi)
-        base *= x.dtype.type(self.alpha / self.size)
-        base += x.dtype.type(self.k)
-        p = np.power(base, x.dtype.type(-self.beta))
-        self.p, self.q = p, np.divide(p, base, out=base)
+    @staticmethod
+    def forward(ctx, x, size, alpha, beta, k):
+        base = _window_sum_array(x * x, size // 2, (size - 1) // 2)
+        base *= x.dtype.type(alpha / size)
+        base += x.dtype.type(k)
+        p = np.power(base, x.dtype.type(-beta))
+        q = np.divide(p, base, out=base)
+        ctx.save_for_backward(x, p, q)
+        ctx.params = (size, alpha, beta, k)
         return x * p
 
-    def backward(self, gy, x):
-        coef = 2 * self.alpha * self.beta / self.size
-        if isinstance(gy, Tensor):                                     # create_graph
-            base = _window_sum(x * x, self.lo, self.hi) * (self.alpha / self.size) + self.k
-            p = base ** -self.beta
-            return gy * p - x * _window_sum(gy * x * p / base, self.hi, self.lo) * coef
+    @staticmethod
+    def backward(ctx, gy):
+        x, p, q = ctx.saved_tensors
+        return LocalResponseNormBackward.apply(gy, x, p, q, *ctx.params)
+
+
+class LocalResponseNormBackward(Function):
+    """gx = gy p - c x * W^T(gy x q),  c = 2 alpha beta / size, W the channel window sum
+    and W^T its transpose; p and q from forward (constants: the second derivatives
+    recompute them from x). With v = ggx and r = W(v x):
+        ggy = v p - c x q r
+        gx_ = -c (v W^T(gy x q) + x W^T(v gy q) + r gy q)
+              + c (beta + 1) (2 alpha / size) x W^T(r gy x q / base)
+    """
+
+    @staticmethod
+    def forward(ctx, gy, x, p, q, size, alpha, beta, k):
+        ctx.save_for_backward(gy, x)
+        ctx.params = (size, alpha, beta, k)
         t = gy * x
-        t *= self.q
-        w = _window_sum_array(t, self.hi, self.lo)
+        t *= q
+        w = _window_sum_array(t, (size - 1) // 2, size // 2)
         w *= x
-        w *= x.dtype.type(coef)
-        gx = gy * self.p
+        w *= x.dtype.type(2 * alpha * beta / size)
+        gx = gy * p
         gx -= w
         return gx
+
+    @staticmethod
+    def backward(ctx, v):
+        gy, x = ctx.saved_tensors
+        size, alpha, beta, k = ctx.params
+        lo, hi = size // 2, (size - 1) // 2
+        c = 2 * alpha * beta / size
+        base = ChannelWindowSum.apply(x * x, lo, hi) * (alpha / size) + k
+        p = base ** -beta
+        q = p / base
+        r = ChannelWindowSum.apply(v * x, lo, hi)
+        need = ctx.needs_input_grad
+        ggy = v * p - x * q * r * c if need[0] else None
+        gx_ = None
+        if need[1]:
+            gyq = gy * q
+            gx_ = ((v * ChannelWindowSum.apply(gyq * x, hi, lo)
+                    + x * ChannelWindowSum.apply(v * gyq, hi, lo) + r * gyq) * -c
+                   + x * ChannelWindowSum.apply(r * gyq * x / base, hi, lo)
+                   * (c * (beta + 1) * 2 * alpha / size))
+        return ggy, gx_
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
@@ -552,4 +641,4 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
         raise ValueError(f"{op}: size must be a positive int, got {size!r}")
     if x.data.size == 0:
         return x
-    return LocalResponseNorm(int(size), float(alpha), float(beta), float(k)).apply(x)
+    return LocalResponseNormFn.apply(x, int(size), float(alpha), float(beta), float(k))
