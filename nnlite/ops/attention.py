@@ -26,8 +26,12 @@ inputs in token layout, (L, N, E) or (N, L, E): (L, N, E) -> (L, N, H, D) is a r
 (N, H, L, D) a transpose of that view, which ``np.matmul`` reads with strides, so the head
 split, the head merge and the gradients of the packed QKV projection cost no copies.
 
-Backward rules run on arrays; under ``create_graph=True`` they run on Tensors with P
-recomputed from q and k by differentiable ops, so these nodes can be differentiated twice.
+The SDPA node's backward is an op of its own, ``AttentionBackward`` (the closed forms
+above, on arrays, with the saved P); its backward, the second-order rule, recomputes P
+from q and k with generic ops, so one rule serves backward and ``create_graph=True``.
+The multi-head nodes run their backward on arrays and, under ``create_graph=True``, on
+Tensors with P recomputed by differentiable ops; so every node can be differentiated
+twice.
 
 Sections: array kernels -- the composite form -- masks and dropout -- the SDPA node --
 the multi-head nodes -- scaled_dot_product_attention.
@@ -42,11 +46,11 @@ import numpy as np
 from ..random import default_generator
 from ..tensor import Function, Tensor
 from ._util import as_tensor
-from .pointwise import where
+from .pointwise import Where
 from .reduction import softmax
 from .shape import stack
 
-__all__ = ["scaled_dot_product_attention", "ScaledDotProductAttention",
+__all__ = ["scaled_dot_product_attention", "ScaledDotProductAttention", "AttentionBackward",
            "MultiheadAttentionCore", "AttentionWeights", "additive_mask", "dropout_keep"]
 
 
@@ -199,42 +203,135 @@ def dropout_keep(shape: tuple, p: float, dtype: np.dtype) -> np.ndarray | None:
 class ScaledDotProductAttention(Function):
     """y = softmax(q k^T * scale + mask) v in one node (see the module notation).
 
-    Inputs q, k, v and, when it requires grad, the float mask (else the mask is a
-    constant given to the constructor). Batch dims broadcast: the engine sums the
-    gradients back to each input's shape.
+    Arguments: q, k, v; the additive mask (a Tensor when it gets a gradient, else an
+    array or None); alive and keep (arrays or None); scale. Batch dims broadcast:
+    backward sums each gradient back to its input's shape. Backward is
+    ``AttentionBackward``, an op of its own, so it can be differentiated again.
     """
-    save_inputs = True
-    broadcasts = True
 
-    def __init__(self, scale, mask, alive, keep):
-        self.scale, self.mask, self.alive, self.keep = scale, mask, alive, keep
-
-    def forward(self, q, k, v, mask=None):
-        if mask is not None:
-            mask = np.where(self.alive == 0, mask.dtype.type(0), mask) \
-                if self.alive is not None else mask
-        else:
-            mask = self.mask
-        y, self.p = _attend(q, k, v, self.scale, mask, self.alive, self.keep)
+    @staticmethod
+    def forward(ctx, q, k, v, mask, alive, keep, scale):
+        ctx.scale = scale
+        y, p = _attend(q, k, v, scale, _revive(mask, alive), alive, keep)
+        ctx.save_for_backward(q, k, v, mask, alive, keep, p)
         return y
 
-    def backward(self, gy, q, k, v, mask=None):
-        want = tuple(self.needs_grad(i) for i in range(3)) + (
-            mask is not None and self.needs_grad(3),)
-        if isinstance(gy, Tensor):                          # create_graph: differentiable
-            m = self.mask if mask is None else _revive(mask, self.alive)
-            _, p = attention_composite(q, k, v, self.scale, m, self.alive, self.keep)
-            dq, dk, dv, da = _grads_composite(gy, q, k, v, p, self.keep, self.scale)
-        else:
-            dq, dk, dv, da = _attend_backward(gy, q, k, v, self.p, self.keep, self.scale,
-                                              want)
-        grads = (dq if want[0] else None, dk if want[1] else None, dv if want[2] else None)
-        return grads if mask is None else grads + (da if want[3] else None,)
+    @staticmethod
+    def backward(ctx, gy):
+        q, k, v, mask, alive, keep, p = ctx.saved_tensors
+        want = ctx.needs_input_grad[:4]
+        grads = iter(AttentionBackward.apply(gy, q, k, v, mask, p, alive, keep, ctx.scale,
+                                             want))
+        return tuple([_sum_to(next(grads), x.shape) if w else None
+                      for w, x in zip(want, (q, k, v, mask))])
 
 
-def _revive(mask: Tensor, alive: Any) -> Tensor:
-    """A differentiable float mask with its dead rows zeroed (as in forward)."""
-    return mask if alive is None else where(alive != 0, mask, 0.0)
+class AttentionBackward(Function):
+    """The gradients (dq, dk, dv, dmask) of ``ScaledDotProductAttention`` (those in
+    ``want`` only, in that order) from gy and the forward's P: the closed forms of the
+    module notation, on the batch dims of the scores (not yet summed back to broadcast
+    inputs). Its backward, the second-order rule, recomputes P from q, k and the mask
+    with generic ops (``_second_order``)."""
+
+    @staticmethod
+    def forward(ctx, gy, q, k, v, mask, p, alive, keep, scale, want):
+        ctx.scale, ctx.want = scale, want
+        ctx.save_for_backward(gy, q, k, v, mask, alive, keep)
+        grads = _attend_backward(gy, q, k, v, p, keep, scale, want)
+        return tuple([g for g in grads if g is not None])
+
+    @staticmethod
+    def backward(ctx, *ggs):
+        gy, q, k, v, mask, alive, keep = ctx.saved_tensors
+        ggs = iter(ggs)
+        gq, gk, gv, gm = (next(ggs) if w else None for w in ctx.want)
+        g_gy, g_q, g_k, g_v, g_m = _second_order(gy, q, k, v, mask, alive, keep, ctx.scale,
+                                                 gq, gk, gv, gm)
+        need = ctx.needs_input_grad
+        return (g_gy if need[0] else None,
+                _sum_to(g_q, q.shape) if need[1] and g_q is not None else None,
+                _sum_to(g_k, k.shape) if need[2] and g_k is not None else None,
+                _sum_to(g_v, v.shape) if need[3] and g_v is not None else None,
+                _sum_to(g_m, mask.shape) if need[4] and g_m is not None else None)
+
+
+def _second_order(gy: Any, q: Any, k: Any, v: Any, mask: Any, alive: Any, keep: Any,
+                  scale: float, gq: Any, gk: Any, gv: Any, gm: Any) -> tuple:
+    """The gradients of (gy, q, k, v, mask) of <gq, dq> + <gk, dk> + <gv, dv> + <gm, dA>,
+    (dq, dk, dv, dA) the attention's backward closed forms (``None`` terms are absent).
+    With W = P * keep, dP = (gy v^T) * keep, c = sum_S(dP * P), dA = P * (dP - c):
+        G_dA = (gq k^T + q gk^T) * scale + gm
+        G_dP = P * (G_dA - sum_S(G_dA * P))
+        G_P  = G_dA * (dP - c) - sum_S(G_dA * P) * dP + (gy gv^T) * keep
+        G_gy = (G_dP * keep) v + W gv,   G_v = (G_dP * keep)^T gy
+        G_q  = dA gk * scale + G_A k * scale,   G_k = dA^T gq * scale + G_A^T q * scale
+        G_A  = P * (G_P - sum_S(G_P * P)) = G_mask         (softmax backward)
+    P is recomputed from q, k and the mask with generic ops (the row max is a constant),
+    so the rule runs on arrays and, recorded, on Tensors."""
+    kt = k.swapaxes(-1, -2)
+    a = (q @ kt) * scale
+    if mask is not None:
+        a = a + _revive(mask, alive)
+    e = np.exp(a - np.asarray(a).max(axis=-1, keepdims=True))
+    p = e / e.sum(axis=-1, keepdims=True)
+    if alive is not None:
+        p = p * alive
+    w = p if keep is None else p * keep
+    dp = gy @ v.swapaxes(-1, -2)
+    if keep is not None:
+        dp = dp * keep
+    c = (dp * p).sum(axis=-1, keepdims=True)
+    da = p * (dp - c)
+    gda = gm
+    if gq is not None:
+        gda = _plus(gda, (gq @ kt) * scale)
+    if gk is not None:
+        gda = _plus(gda, (q @ gk.swapaxes(-1, -2)) * scale)
+    g_gy = g_v = g_p = None
+    if gda is not None:
+        s = (gda * p).sum(axis=-1, keepdims=True)
+        gdp = p * (gda - s)
+        if keep is not None:
+            gdp = gdp * keep
+        g_gy = gdp @ v
+        g_v = gdp.swapaxes(-1, -2) @ gy
+        g_p = gda * (dp - c) - s * dp
+    if gv is not None:
+        g_gy = _plus(g_gy, w @ gv)
+        gw = gy @ gv.swapaxes(-1, -2)
+        g_p = _plus(g_p, gw if keep is None else gw * keep)
+    g_q = None if gk is None else (da @ gk) * scale
+    g_k = None if gq is None else (da.swapaxes(-1, -2) @ gq) * scale
+    g_a = None
+    if g_p is not None:
+        g_a = p * (g_p - (g_p * p).sum(axis=-1, keepdims=True))
+        g_q = _plus(g_q, (g_a @ k) * scale)
+        g_k = _plus(g_k, (g_a.swapaxes(-1, -2) @ q) * scale)
+    return g_gy, g_q, g_k, g_v, g_a
+
+
+def _plus(a: Any, b: Any) -> Any:
+    """a + b, where a may be None (no term yet)."""
+    return b if a is None else a + b
+
+
+def _sum_to(g: Any, shape: tuple) -> Any:
+    """Sum a gradient over the batch dims its input was broadcast along (arrays or
+    Tensors)."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
+                                      if n == 1 and g.shape[i + lead] != 1)
+    return g.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+def _revive(mask: Any, alive: Any) -> Any:
+    """The additive mask with its dead rows zeroed (as ``dead_rows``); differentiable
+    on a Tensor mask."""
+    if mask is None or alive is None:
+        return mask
+    return Where.apply(mask, mask.dtype.type(0), alive != 0)
 
 
 # ============================================================================
@@ -460,7 +557,5 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     mask, alive = dead_rows(mask)
     out_batch = batch if mask is None else np.broadcast_shapes(batch, mask.shape[:-2])
     keep = dropout_keep(out_batch + (L, S), float(dropout_p), dt)
-    fn = ScaledDotProductAttention(scale, mask, alive, keep)
-    if mask_input is not None:
-        return fn.apply(q, k, v, mask_input)
-    return fn.apply(q, k, v)
+    return ScaledDotProductAttention.apply(q, k, v, mask if mask_input is None else mask_input,
+                                           alive, keep, scale)

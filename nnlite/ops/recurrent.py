@@ -45,9 +45,11 @@ whole batch: it is then the output shifted by one step, [h0; Y[:-B]] (reverse:
 temporaries (the gate-gradient factors and dA) live in a per-thread workspace reused by
 the next call, which saves the page faults of fresh multi-megabyte arrays.
 
-A Function has one output, so a kernel returns one flat buffer
-``[y (N*P) | h_n (B*P) | c_n (B*H)]`` and ``_Part`` nodes cut it into tensors. Kernels
-run on arrays only (``double_backward = False``).
+Each kernel is one node with several outputs, (y, h_n, c_n) for the LSTM and (y, h_n)
+for the GRU and RNN; backward gets one gradient per output, None for an output that
+received none (then y contributes nothing per step and a missing dh_n or dc_n starts
+the recurrence from zeros of the state's size). Kernels run on arrays only
+(``@once_differentiable``).
 
 Sections: helpers -- LSTM -- GRU -- RNN -- the functions the layers call.
 """
@@ -58,7 +60,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..tensor import Function, Tensor
+from ..autograd.function import Function, once_differentiable
+from ..tensor import Tensor
 
 __all__ = ["lstm_layer", "gru_layer", "rnn_layer"]
 
@@ -66,36 +69,6 @@ __all__ = ["lstm_layer", "gru_layer", "rnn_layer"]
 # ============================================================================
 # Helpers
 # ============================================================================
-class _Part(Function):
-    """y = buf[start : start + prod(shape)].reshape(shape), a view of one output of a
-    kernel's flat buffer;  gbuf = zeros with gy in that range."""
-
-    double_backward = False
-
-    def __init__(self, start: int, shape: tuple) -> None:
-        self.start, self.shape = start, shape
-        self.stop = start + int(np.prod(shape))
-
-    def forward(self, buf):
-        self.size = buf.size
-        return buf[self.start:self.stop].reshape(self.shape)
-
-    def backward(self, gy):
-        g = np.zeros(self.size, gy.dtype)
-        g[self.start:self.stop] = gy.reshape(-1)
-        return g
-
-
-def _parts(buf: Tensor, shapes: Sequence[tuple]) -> list:
-    """Cut a kernel's flat output into tensors of the given shapes, in order."""
-    out, start = [], 0
-    for shape in shapes:
-        part = _Part(start, shape)
-        out.append(part.apply(buf))
-        start = part.stop
-    return out
-
-
 _workspaces = threading.local()
 
 
@@ -128,13 +101,12 @@ def _steps(batch_sizes: Sequence[int], reverse: bool) -> list:
 
 
 class _Recurrence(Function):
-    """Shared bookkeeping of the three kernels.
+    """Shared bookkeeping of the three kernels; its methods are called on ``ctx``.
 
-    Inputs, in order: x (N, I), h0 (B, P), [c0 (B, H), LSTM only], W_ih (G, I),
-    W_hh (G, P), then b_ih (G,), b_hh (G,) if ``has_bias``, then W_hr (P, H) if
-    ``has_proj``. ``forward`` leaves the arrays backward needs in ``self.keep``;
-    ``_run`` moves them into ``saved`` when the node is recorded (so the engine frees
-    them with the graph) and drops them otherwise.
+    Arguments, in order: x (N, I), h0 (B, P), [c0 (B, H), LSTM only], W_ih (G, I),
+    W_hh (G, P), b_ih (G,) or None, b_hh (G,) or None, [W_hr (P, H) or None, LSTM only],
+    then the plain values batch_sizes and reverse. ``_setup`` stores the plain values
+    on ``ctx``; forward saves the arrays backward needs with ``ctx.save_for_backward``.
 
     When every step has the whole batch (``dense``: no sequence is shorter), the state
     each step starts from is the previous step's output rows, so the stacked previous
@@ -142,35 +114,21 @@ class _Recurrence(Function):
     copied; packed batches copy them into Hprev as the steps run.
     """
 
-    double_backward = False
     n_state = 1                     # h0 only; the LSTM adds c0
 
-    def __init__(self, batch_sizes: Sequence[int], reverse: bool, has_bias: bool,
-                 has_proj: bool = False) -> None:
-        self.batch_sizes = [int(b) for b in batch_sizes]
-        self.reverse = reverse
-        self.has_bias = has_bias
-        self.has_proj = has_proj
-        self.dense = self.batch_sizes.count(self.batch_sizes[0]) == len(self.batch_sizes)
+    def _setup(ctx, batch_sizes: Sequence[int], reverse: bool) -> None:
+        ctx.batch_sizes = [int(b) for b in batch_sizes]
+        ctx.reverse = reverse
+        ctx.dense = ctx.batch_sizes.count(ctx.batch_sizes[0]) == len(ctx.batch_sizes)
 
-    def _weights(self, rest: tuple) -> tuple:
-        """(b_ih, b_hh, W_hr) from the optional trailing inputs (None when absent)."""
-        b_ih = b_hh = w_hr = None
-        if self.has_bias:
-            b_ih, b_hh = rest[0], rest[1]
-            rest = rest[2:]
-        if self.has_proj:
-            w_hr = rest[0]
-        return b_ih, b_hh, w_hr
-
-    def _with_prev(self, ufunc: np.ufunc, Y: np.ndarray, h0: np.ndarray, prev: Any,
+    def _with_prev(ctx, ufunc: np.ufunc, Y: np.ndarray, h0: np.ndarray, prev: Any,
                    other: np.ndarray, out: np.ndarray) -> np.ndarray:
         """out = ufunc(Hprev, other) row by row, Hprev the state each row's step started
         from: ``prev`` (packed) or the shifted rows of Y with h0 (dense)."""
         if prev is not None:
             return ufunc(prev, other, out=out)
         B = h0.shape[0]
-        if self.reverse:
+        if ctx.reverse:
             ufunc(Y[B:], other[:-B], out=out[:-B])
             ufunc(h0, other[-B:], out=out[-B:])
         else:
@@ -178,57 +136,58 @@ class _Recurrence(Function):
             ufunc(h0, other[:B], out=out[:B])
         return out
 
-    def _backward_steps(self) -> list:
+    def _backward_steps(ctx) -> list:
         """(first row, batch size, product) of each step in the order backward visits
         them; ``product`` says whether the step must propagate dh through W_hh: not
         the last one when h0 needs no gradient."""
-        steps = [(r0, b, True) for r0, b in _steps(self.batch_sizes, not self.reverse)]
-        if not self.needs_grad(1):
+        steps = [(r0, b, True) for r0, b in _steps(ctx.batch_sizes, not ctx.reverse)]
+        if not ctx.needs_input_grad[1]:
             steps[-1] = steps[-1][:2] + (False,)
         return steps
 
-    def _prev_matmul(self, dAh: np.ndarray, Y: np.ndarray, h0: np.ndarray,
+    def _prev_matmul(ctx, dAh: np.ndarray, Y: np.ndarray, h0: np.ndarray,
                      prev: Any) -> np.ndarray:
         """dAh^T @ Hprev (the recurrent weight's gradient), without building Hprev (and
         without the h0 rows when h0 is zero, the default state)."""
         if prev is not None:
             return dAh.T @ prev
         B = h0.shape[0]
-        first, rest = (slice(-B, None), slice(None, -B)) if self.reverse else \
+        first, rest = (slice(-B, None), slice(None, -B)) if ctx.reverse else \
             (slice(None, B), slice(B, None))
-        g = dAh[rest].T @ (Y[B:] if self.reverse else Y[:-B])
+        g = dAh[rest].T @ (Y[B:] if ctx.reverse else Y[:-B])
         if h0.any():
             g += dAh[first].T @ h0
         return g
 
-    def _input_grads(self, dA: np.ndarray, dAh: np.ndarray, x: np.ndarray, w_ih: np.ndarray,
+    def _input_grads(ctx, dA: np.ndarray, dAh: np.ndarray, x: np.ndarray, w_ih: np.ndarray,
                      gw_hh: Any, states: tuple, extra: tuple = ()) -> tuple:
-        """The gradients of every input: dA (N, G) the gate gradients on the input side
-        (x, W_ih, b_ih), dAh on the recurrent side (b_hh), gw_hh a callable giving W_hh's."""
-        need = self.needs_grad
-        k = 1 + self.n_state
-        grads = (dA @ w_ih if need(0) else None,)
-        grads += tuple(s if need(1 + j) else None for j, s in enumerate(states))
-        grads += (dA.T @ x if need(k) else None, gw_hh() if need(k + 1) else None)
-        if self.has_bias:
-            db_ih = dA.sum(axis=0) if need(k + 2) else None
-            if not need(k + 3):
-                db_hh = None
-            elif dAh is dA and db_ih is not None:     # the LSTM and RNN: the same sum
-                db_hh = db_ih.copy()
-            else:
-                db_hh = dAh.sum(axis=0)
-            grads += (db_ih, db_hh)
-        return grads + extra
+        """The gradients of every tensor argument: dA (N, G) the gate gradients on the
+        input side (x, W_ih, b_ih), dAh on the recurrent side (b_hh), gw_hh a callable
+        giving W_hh's, ``extra`` those of the arguments after b_hh."""
+        need = ctx.needs_input_grad
+        k = 1 + ctx.n_state
+        grads = (dA @ w_ih if need[0] else None,)
+        grads += tuple(s if need[1 + j] else None for j, s in enumerate(states))
+        grads += (dA.T @ x if need[k] else None, gw_hh() if need[k + 1] else None)
+        db_ih = dA.sum(axis=0) if need[k + 2] else None
+        if not need[k + 3]:
+            db_hh = None
+        elif dAh is dA and db_ih is not None:         # the LSTM and RNN: the same sum
+            db_hh = db_ih.copy()
+        else:
+            db_hh = dAh.sum(axis=0)
+        return grads + (db_ih, db_hh) + extra
 
 
-def _run(fn: _Recurrence, inputs: Sequence[Tensor], shapes: Sequence[tuple]) -> list:
-    """Apply a kernel; keep its activations for backward only if the node was recorded."""
-    buf = fn.apply(*inputs)
-    if buf._node is fn:
-        fn.saved = fn.keep
-    fn.keep = None
-    return _parts(buf, shapes)
+def _start_state(g: Any, shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """The gradient a backward loop starts from for a final state: a copy of ``g`` (the
+    loop updates it in place), or zeros when that output received none."""
+    return np.zeros(shape, dtype) if g is None else g.copy()
+
+
+def _add_rows(a: np.ndarray, g: Any, r0: int, r1: int, out: np.ndarray) -> np.ndarray:
+    """out = a + g[r0:r1], or a copy of a when ``g`` (y's gradient) is None."""
+    return np.positive(a, out=out) if g is None else np.add(a, g[r0:r1], out=out)
 
 
 def _gate_scale(H: int, gates: str, dtype: np.dtype) -> np.ndarray:
@@ -278,13 +237,14 @@ def _dtanh_(out: np.ndarray, t: np.ndarray) -> np.ndarray:
 class LSTMLayer(_Recurrence):
     """One LSTM layer-direction over a packed sequence (see the module docstring).
 
-    Output buffer: [y (N, P) | h_n (B, P) | c_n (B, H)].
+    Outputs: y (N, P), h_n (B, P), c_n (B, H).
     """
 
     n_state = 2
 
-    def forward(self, x, h0, c0, w_ih, w_hh, *rest):
-        b_ih, b_hh, w_hr = self._weights(rest)
+    @staticmethod
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse):
+        ctx._setup(batch_sizes, reverse)
         N, B, H, P = x.shape[0], h0.shape[0], c0.shape[1], h0.shape[1]
         dt = x.dtype
         s = _gate_scale(H, "ssts", dt)                            # i f g o
@@ -294,14 +254,13 @@ class LSTMLayer(_Recurrence):
             X += (b_ih + b_hh) * s
         w_hh_s = w_hh * s[:, None]                                # (4H, P), halved i, f, o
         w_hrT = w_hr.T if w_hr is not None else None
-        out = np.empty(N * P + B * P + B * H, dt)
-        Y = out[:N * P].reshape(N, P)
-        h = out[N * P:N * P + B * P].reshape(B, P)
-        c = out[N * P + B * P:].reshape(B, H)
+        Y = np.empty((N, P), dt)
+        h = np.empty((B, P), dt)
+        c = np.empty((B, H), dt)
         C = np.empty((N, H), dt)             # c after each step
         TC = np.empty((N, H), dt)            # tanh(c)
         R = np.empty((N, H), dt) if w_hr is not None else Y   # o * tanh(c) before W_hr
-        packed = not self.dense
+        packed = not ctx.dense
         Hprev = np.empty((N, P), dt) if packed else None
         Cprev = np.empty((N, H), dt) if packed else None
         if packed:
@@ -311,7 +270,7 @@ class LSTMLayer(_Recurrence):
         recT = np.empty((4 * H, B), dt)
         ig = np.empty((B, H), dt)
         H2, H3 = 2 * H, 3 * H
-        for r0, b in _steps(self.batch_sizes, self.reverse):
+        for r0, b in _steps(ctx.batch_sizes, ctx.reverse):
             r1 = r0 + b
             a = X[r0:r1]
             if packed:
@@ -335,16 +294,18 @@ class LSTMLayer(_Recurrence):
         if not packed:
             h[...] = hp
             c[...] = cp
-        self.keep = (x, h0, c0, w_ih, w_hh, w_hr, X, C, TC, R, Y, Hprev, Cprev)
-        return out
+        ctx.save_for_backward(x, h0, c0, w_ih, w_hh, w_hr, X, C, TC, R, Y, Hprev, Cprev)
+        return Y, h, c
 
-    def backward(self, gbuf, x, h0, c0, w_ih, w_hh, w_hr, A, C, TC, R, Y, Hprev, Cprev):
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, gy, gh, gc):
+        x, h0, c0, w_ih, w_hh, w_hr, A, C, TC, R, Y, Hprev, Cprev = ctx.saved_tensors
         N, I = x.shape
         B, H, P = h0.shape[0], c0.shape[1], h0.shape[1]
         dt = x.dtype
-        gy = gbuf[:N * P].reshape(N, P)
-        dhT = gbuf[N * P:N * P + B * P].reshape(B, P).T.copy()   # dh^T (P, B)
-        dc = gbuf[N * P + B * P:].reshape(B, H).copy()
+        dhT = _start_state(None if gh is None else gh.T, (P, B), dt)   # dh^T (P, B)
+        dc = _start_state(gc, (B, H), dt)
         w_hhT = np.ascontiguousarray(w_hh.T)                      # (P, 4H)
         H2, H3 = 2 * H, 3 * H
         i, f, g, o = A[:, :H], A[:, H:H2], A[:, H2:H3], A[:, H3:]
@@ -357,7 +318,7 @@ class LSTMLayer(_Recurrence):
         _dsigmoid_(ki, i)
         ki *= g
         _dsigmoid_(kf, f)
-        self._with_prev(np.multiply, C, c0, Cprev, kf, kf)
+        ctx._with_prev(np.multiply, C, c0, Cprev, kf, kf)
         _dtanh_(kg, g)
         kg *= i
         _dsigmoid_(ko, o)
@@ -370,9 +331,9 @@ class LSTMLayer(_Recurrence):
         dR = np.empty((B, H), dt) if w_hr is not None else None
         dct = np.empty((B, H), dt)
         dht_buf = np.empty((B, P), dt)
-        for r0, b, product in self._backward_steps():
+        for r0, b, product in ctx._backward_steps():
             r1 = r0 + b
-            dht = np.add(dhT[:, :b].T, gy[r0:r1], out=dht_buf[:b] if dY is None else dY[r0:r1])
+            dht = _add_rows(dhT[:, :b].T, gy, r0, r1, dht_buf[:b] if dY is None else dY[r0:r1])
             if w_hr is not None:
                 dht = np.matmul(dht, w_hr, out=dR[:b])
             np.multiply(dht, ko[r0:r1], out=dA[r0:r1, H3:])
@@ -382,12 +343,10 @@ class LSTMLayer(_Recurrence):
             np.multiply(d, f[r0:r1], out=dc[:b])
             if product:
                 _recurrent_product(w_hhT, dA[r0:r1], dhT)             # dA_t @ W_hh
-        extra = ()
-        if w_hr is not None:
-            extra = (dY.T @ R if self.needs_grad(len(self.parents) - 1) else None,)
-        return self._input_grads(dA, dA, x, w_ih,
-                                 lambda: self._prev_matmul(dA, Y, h0, Hprev),
-                                 (np.ascontiguousarray(dhT.T), dc), extra)
+        gw_hr = dY.T @ R if ctx.needs_input_grad[7] else None
+        return ctx._input_grads(dA, dA, x, w_ih,
+                                lambda: ctx._prev_matmul(dA, Y, h0, Hprev),
+                                (np.ascontiguousarray(dhT.T), dc), (gw_hr,))
 
 
 # ============================================================================
@@ -398,11 +357,12 @@ class GRULayer(_Recurrence):
         r = sig(W_ir x + b_ir + W_hr h + b_hr),  z = sig(W_iz x + b_iz + W_hz h + b_hz)
         n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),  h' = (1 - z) * n + z * h
 
-    Output buffer: [y (N, H) | h_n (B, H)].
+    Outputs: y (N, H), h_n (B, H).
     """
 
-    def forward(self, x, h0, w_ih, w_hh, *rest):
-        b_ih, b_hh, _ = self._weights(rest)
+    @staticmethod
+    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse):
+        ctx._setup(batch_sizes, reverse)
         N, B, H = x.shape[0], h0.shape[0], h0.shape[1]
         dt = x.dtype
         H2 = 2 * H
@@ -416,18 +376,17 @@ class GRULayer(_Recurrence):
         w_hh_s = w_hh * s[:, None]                                 # (3H, H), halved r, z
         srz = s[:H2]
         shift = 1 - srz
-        out = np.empty(N * H + B * H, dt)
-        Y = out[:N * H].reshape(N, H)
-        h = out[N * H:].reshape(B, H)
+        Y = np.empty((N, H), dt)
+        h = np.empty((B, H), dt)
         HN = np.empty((N, H), dt)            # W_hn h + b_hn
-        packed = not self.dense
+        packed = not ctx.dense
         Hprev = np.empty((N, H), dt) if packed else None
         if packed:
             h[...] = h0
         hp = h0
         ghT = np.empty((3 * H, B), dt)
         rhn = np.empty((B, H), dt)
-        for r0, b in _steps(self.batch_sizes, self.reverse):
+        for r0, b in _steps(ctx.batch_sizes, ctx.reverse):
             r1 = r0 + b
             a = X[r0:r1]
             if packed:
@@ -454,14 +413,16 @@ class GRULayer(_Recurrence):
                 hp = y
         if not packed:
             h[...] = hp
-        self.keep = (x, h0, w_ih, w_hh, X, HN, Y, Hprev)
-        return out
+        ctx.save_for_backward(x, h0, w_ih, w_hh, X, HN, Y, Hprev)
+        return Y, h
 
-    def backward(self, gbuf, x, h0, w_ih, w_hh, A, HN, Y, Hprev):
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, gy, gh):
+        x, h0, w_ih, w_hh, A, HN, Y, Hprev = ctx.saved_tensors
         N, B, H = x.shape[0], h0.shape[0], h0.shape[1]
         dt = x.dtype
-        gy = gbuf[:N * H].reshape(N, H)
-        dhT = gbuf[N * H:].reshape(B, H).T.copy()                 # dh^T (H, B)
+        dhT = _start_state(None if gh is None else gh.T, (H, B), dt)   # dh^T (H, B)
         w_hhT = np.ascontiguousarray(w_hh.T)                       # (H, 3H)
         H2 = 2 * H
         r, z, n = A[:, :H], A[:, H:H2], A[:, H2:]
@@ -477,15 +438,15 @@ class GRULayer(_Recurrence):
         kr *= HN
         kr *= kn
         _dsigmoid_(kz, z)
-        kz *= self._with_prev(np.subtract, Y, h0, Hprev, n, _workspace("tmp", (N, H), dt))
+        kz *= ctx._with_prev(np.subtract, Y, h0, Hprev, n, _workspace("tmp", (N, H), dt))
         np.multiply(kn, r, out=khn)
         Kh = K[:3]
         dH = _workspace("tmp", (N, H), dt)   # the gradient reaching each step's h
         dAh = _workspace("dAh", (N, 3 * H), dt)
         tmp = np.empty((B, H), dt)
-        for r0, b, product in self._backward_steps():
+        for r0, b, product in ctx._backward_steps():
             r1 = r0 + b
-            d = np.add(dhT[:, :b].T, gy[r0:r1], out=dH[r0:r1])
+            d = _add_rows(dhT[:, :b].T, gy, r0, r1, dH[r0:r1])
             np.multiply(d, Kh[:, r0:r1], out=_gate_view(dAh[r0:r1], 3))
             if product:
                 dh = _recurrent_product(w_hhT, dAh[r0:r1], dhT)     # dAh_t @ W_hh
@@ -493,9 +454,9 @@ class GRULayer(_Recurrence):
         dA = _workspace("dA", (N, 3 * H), dt)
         dA[:, :H2] = dAh[:, :H2]
         np.multiply(dH, kn, out=dA[:, H2:])
-        return self._input_grads(dA, dAh, x, w_ih,
-                                 lambda: self._prev_matmul(dAh, Y, h0, Hprev),
-                                 (np.ascontiguousarray(dhT.T),))
+        return ctx._input_grads(dA, dAh, x, w_ih,
+                                lambda: ctx._prev_matmul(dAh, Y, h0, Hprev),
+                                (np.ascontiguousarray(dhT.T),))
 
 
 # ============================================================================
@@ -505,37 +466,33 @@ class RNNLayer(_Recurrence):
     """One Elman RNN layer-direction: h' = act(x W_ih^T + b_ih + h W_hh^T + b_hh), act
     tanh or relu.
 
-    Output buffer: [y (N, H) | h_n (B, H)].
+    Outputs: y (N, H), h_n (B, H).
     """
 
-    def __init__(self, batch_sizes: Sequence[int], reverse: bool, has_bias: bool,
-                 nonlinearity: str = "tanh") -> None:
-        super().__init__(batch_sizes, reverse, has_bias)
-        self.relu = nonlinearity == "relu"
-
-    def forward(self, x, h0, w_ih, w_hh, *rest):
-        b_ih, b_hh, _ = self._weights(rest)
+    @staticmethod
+    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse, nonlinearity):
+        ctx._setup(batch_sizes, reverse)
+        ctx.relu = relu = nonlinearity == "relu"
         N, B, H = x.shape[0], h0.shape[0], h0.shape[1]
-        out = np.empty(N * H + B * H, x.dtype)
-        Y = out[:N * H].reshape(N, H)
-        h = out[N * H:].reshape(B, H)
+        Y = np.empty((N, H), x.dtype)
+        h = np.empty((B, H), x.dtype)
         np.matmul(x, w_ih.T, out=Y)          # the input side of every step, in place
         if b_ih is not None:
             Y += b_ih + b_hh
-        packed = not self.dense
+        packed = not ctx.dense
         Hprev = np.empty((N, H), x.dtype) if packed else None
         if packed:
             h[...] = h0
         hp = h0
         recT = np.empty((H, B), x.dtype)
-        for r0, b in _steps(self.batch_sizes, self.reverse):
+        for r0, b in _steps(ctx.batch_sizes, ctx.reverse):
             r1 = r0 + b
             a = Y[r0:r1]
             if packed:
                 hp = h[:b]
                 Hprev[r0:r1] = hp
             a += _recurrent_product(w_hh, hp, recT)
-            if self.relu:
+            if relu:
                 np.maximum(a, 0, out=a)
             else:
                 np.tanh(a, out=a)
@@ -545,38 +502,36 @@ class RNNLayer(_Recurrence):
                 hp = a
         if not packed:
             h[...] = hp
-        self.keep = (x, h0, w_ih, w_hh, Y, Hprev)
-        return out
+        ctx.save_for_backward(x, h0, w_ih, w_hh, Y, Hprev)
+        return Y, h
 
-    def backward(self, gbuf, x, h0, w_ih, w_hh, Y, Hprev):
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, gy, gh):
+        x, h0, w_ih, w_hh, Y, Hprev = ctx.saved_tensors
         N, B, H = x.shape[0], h0.shape[0], h0.shape[1]
-        gy = gbuf[:N * H].reshape(N, H)
-        dhT = gbuf[N * H:].reshape(B, H).T.copy()     # dh^T (H, B)
+        dhT = _start_state(None if gh is None else gh.T, (H, B), x.dtype)   # dh^T (H, B)
         w_hhT = np.ascontiguousarray(w_hh.T)
         D = _workspace("K", (N, H), x.dtype)           # act'
-        if self.relu:
+        if ctx.relu:
             np.greater(Y, 0, out=D)
         else:
             _dtanh_(D, Y)
         dA = _workspace("dA", (N, H), x.dtype)
-        for r0, b, product in self._backward_steps():
+        for r0, b, product in ctx._backward_steps():
             r1 = r0 + b
-            d = np.add(dhT[:, :b].T, gy[r0:r1], out=dA[r0:r1])
+            d = _add_rows(dhT[:, :b].T, gy, r0, r1, dA[r0:r1])
             d *= D[r0:r1]
             if product:
                 _recurrent_product(w_hhT, d, dhT)                 # d @ W_hh
-        return self._input_grads(dA, dA, x, w_ih,
-                                 lambda: self._prev_matmul(dA, Y, h0, Hprev),
-                                 (np.ascontiguousarray(dhT.T),))
+        return ctx._input_grads(dA, dA, x, w_ih,
+                                lambda: ctx._prev_matmul(dA, Y, h0, Hprev),
+                                (np.ascontiguousarray(dhT.T),))
 
 
 # ============================================================================
 # The functions the layers call
 # ============================================================================
-def _bias_proj(b_ih: Tensor | None, b_hh: Tensor | None, w_hr: Tensor | None = None) -> tuple:
-    return ((b_ih, b_hh) if b_ih is not None else ()) + ((w_hr,) if w_hr is not None else ())
-
-
 def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
                b_ih: Tensor | None, b_hh: Tensor | None, w_hr: Tensor | None,
                batch_sizes: Sequence[int], reverse: bool = False) -> tuple:
@@ -592,19 +547,14 @@ def lstm_layer(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor,
     Returns:
         (y (N, P), h_n (B, P), c_n (B, H)).
     """
-    N, B, H, P = x.shape[0], h0.shape[0], c0.shape[1], h0.shape[1]
-    fn = LSTMLayer(batch_sizes, reverse, b_ih is not None, w_hr is not None)
-    return _run(fn, (x, h0, c0, w_ih, w_hh) + _bias_proj(b_ih, b_hh, w_hr),
-                [(N, P), (B, P), (B, H)])
+    return LSTMLayer.apply(x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, batch_sizes, reverse)
 
 
 def gru_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None,
               b_hh: Tensor | None, batch_sizes: Sequence[int], reverse: bool = False) -> tuple:
     """One GRU layer-direction (gates r, z, n); returns (y (N, H), h_n (B, H)).
     Arguments as ``lstm_layer``."""
-    N, B, H = x.shape[0], h0.shape[0], h0.shape[1]
-    fn = GRULayer(batch_sizes, reverse, b_ih is not None)
-    return _run(fn, (x, h0, w_ih, w_hh) + _bias_proj(b_ih, b_hh), [(N, H), (B, H)])
+    return GRULayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse)
 
 
 def rnn_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None,
@@ -612,6 +562,4 @@ def rnn_layer(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | 
               nonlinearity: str = "tanh") -> tuple:
     """One Elman RNN layer-direction (``nonlinearity`` 'tanh' or 'relu'); returns
     (y (N, H), h_n (B, H)). Arguments as ``lstm_layer``."""
-    N, B, H = x.shape[0], h0.shape[0], h0.shape[1]
-    fn = RNNLayer(batch_sizes, reverse, b_ih is not None, nonlinearity)
-    return _run(fn, (x, h0, w_ih, w_hh) + _bias_proj(b_ih, b_hh), [(N, H), (B, H)])
+    return RNNLayer.apply(x, h0, w_ih, w_hh, b_ih, b_hh, batch_sizes, reverse, nonlinearity)

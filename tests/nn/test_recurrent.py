@@ -347,12 +347,12 @@ def test_gradcheck_catches_a_wrong_kernel_gradient(monkeypatch):
 
     right = LSTMLayer.backward
 
-    def wrong(self, *args):
-        grads = list(right(self, *args))
+    def wrong(ctx, *grads):
+        grads = list(right(ctx, *grads))
         grads[4] = grads[4] * 1.01                       # weight_hh
         return tuple(grads)
 
-    monkeypatch.setattr(LSTMLayer, "backward", wrong)
+    monkeypatch.setattr(LSTMLayer, "backward", staticmethod(wrong))
     m = LSTM(2, 3, dtype=nl.float64)
     x = nl.tensor(np.random.default_rng(9).standard_normal((3, 2, 2)))
     with pytest.raises(GradcheckError, match="input 1"):

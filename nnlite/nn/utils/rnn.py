@@ -11,7 +11,8 @@ directly (see nnlite/ops/recurrent.py), so padded steps cost nothing and change
 neither the outputs at valid steps nor the final state.
 
 Packing and unpacking are one row gather and one row scatter (``PackRows`` /
-``UnpackRows``, each the other's backward), so gradients flow through them.
+``UnpackRows`` in nnlite/ops/packing.py, each the other's backward), so gradients flow
+through them.
 
 Example:
     >>> x = nl.randn(5, 3, 8)                                  # (T, B, features)
@@ -28,52 +29,12 @@ import numpy as np
 
 from ...ops import cat as _cat
 from ...ops._util import as_tensor
-from ...tensor import Function, Tensor
+from ...ops.packing import PackRows, UnpackRows
+from ...tensor import Tensor
 
 __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence",
            "pad_packed_sequence", "pad_sequence", "pack_sequence", "unpad_sequence",
            "unpack_sequence"]
-
-
-# ============================================================================
-# Row gather / scatter
-# ============================================================================
-class PackRows(Function):
-    """y = x2[rows] with x2 = x viewed as (M, *) rows;  gx = zeros with gy at rows
-    (``rows`` are distinct, so the scatter is an assignment)."""
-
-    def __init__(self, rows: np.ndarray) -> None:
-        self.rows = rows
-
-    def forward(self, x):
-        self.shape = x.shape
-        return x[self.rows]
-
-    def backward(self, gy):
-        return _unpack_rows(gy, self.rows, self.shape, 0.0)
-
-
-class UnpackRows(Function):
-    """y = full(shape, value) with y[rows] = x;  gx = gy[rows]."""
-
-    def __init__(self, rows: np.ndarray, shape: tuple, value: float) -> None:
-        self.rows, self.shape, self.value = rows, shape, value
-
-    def forward(self, x):
-        out = np.full(self.shape, self.value, x.dtype)
-        out[self.rows] = x
-        return out
-
-    def backward(self, gy):
-        if isinstance(gy, Tensor):
-            return PackRows(self.rows).apply(gy)
-        return gy[self.rows]
-
-
-def _unpack_rows(g: Any, rows: np.ndarray, shape: tuple, value: float) -> Any:
-    """``UnpackRows`` on an array, or recorded on a Tensor (under create_graph)."""
-    fn = UnpackRows(rows, shape, value)
-    return fn.apply(g) if isinstance(g, Tensor) else fn.forward(g)
 
 
 # ============================================================================
@@ -210,7 +171,7 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
     orig = order[jj]
     rows = orig * T + tt if batch_first else tt * B + orig
     flat = x.reshape((T * B,) + x.shape[2:])
-    data = PackRows(rows).apply(flat)
+    data = PackRows.apply(flat, rows)
     return PackedSequence(data, mask.sum(axis=1), sorted_indices, None)
 
 
@@ -249,7 +210,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     orig = order[jj]
     rows = orig * T + tt if batch_first else tt * B + orig
     rest = data.shape[1:]
-    padded = UnpackRows(rows, (T * B,) + rest, padding_value).apply(data)
+    padded = UnpackRows.apply(data, rows, (T * B,) + rest, padding_value)
     padded = padded.reshape(((B, T) if batch_first else (T, B)) + rest)
     lengths = np.empty(B, np.int64)
     lengths[order] = lens
@@ -289,7 +250,7 @@ def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False,
         t = t + (T - lens)[seq_id]
     rows = seq_id * T + t if batch_first else t * B + seq_id
     data = seqs[0] if B == 1 else _cat(seqs, 0)
-    padded = UnpackRows(rows, (T * B,) + rest, padding_value).apply(data)
+    padded = UnpackRows.apply(data, rows, (T * B,) + rest, padding_value)
     return padded.reshape(((B, T) if batch_first else (T, B)) + rest)
 
 
