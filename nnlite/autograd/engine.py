@@ -137,7 +137,7 @@ def _run_node(node: Any, gy: Any, create_graph: bool, capture: dict | None,
         return (gy,)
     if create_graph:
         return _call_rule(node, (gy,), create_graph)
-    gxs = node.backward(gy, *node.saved) if node._legacy else node.backward(node, gy)
+    gxs = node.backward(node, gy)
     return gxs if gxs.__class__ is tuple else (gxs,)
 
 
@@ -160,18 +160,12 @@ def _call_rule(node: Function, grads: tuple, create_graph: bool) -> tuple:
         saved = node.saved
         node.saved = _saved_as_tensors(node)
         try:
-            gxs = _rule(node, grads)
+            gxs = node.backward(node, *grads)
         finally:
             node.saved = saved
     else:
-        gxs = _rule(node, grads)
+        gxs = node.backward(node, *grads)
     return gxs if gxs.__class__ is tuple else (gxs,)
-
-
-def _rule(node: Function, grads: tuple) -> Any:
-    if node._legacy:
-        return node.backward(grads[0], *node.saved)
-    return node.backward(node, *grads)
 
 
 def _send_to_slot(edge: OutputEdge, g: Any, deps: dict, pending: dict, ready: list) -> None:
@@ -194,7 +188,11 @@ def _send_gradients(node: Function, parents: tuple, gxs: tuple, deps: dict, pend
     if the input was broadcast, add it to the parent's pending gradient, and mark the
     parent ready once its last consumer has sent (a ``None`` gradient counts as sent)."""
     shapes = node.in_shapes
-    if len(gxs) < len(parents):             # trailing None left out by the rule
+    pos = node._positions
+    if pos is not None:                     # one gradient per argument: keep the Tensors'
+        gxs = tuple([gxs[i] if i < len(gxs) else None
+                     for i, k in enumerate(pos) if k is not None])
+    elif len(gxs) < len(parents):           # trailing None left out by the rule
         gxs = gxs + (None,) * (len(parents) - len(gxs))
     for i, p in enumerate(parents):
         if p is None:
@@ -300,8 +298,10 @@ def _saved_as_tensors(node: Function) -> tuple:
             continue
         t = Tensor(a)
         k = ids.index(id(a)) if id(a) in ids else None
-        if k is not None and k >= n_out:            # input k - n_out
-            t._node = node.parents[k - n_out]
+        if k is not None and k >= n_out:            # argument k - n_out
+            i = k - n_out if node._positions is None else node._positions[k - n_out]
+            if i is not None:
+                t._node = node.parents[i]
         elif k is not None:                         # output k
             t._node = node if n_out == 1 else OutputEdge(node, k)
         out.append(t)

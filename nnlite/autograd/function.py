@@ -48,23 +48,23 @@ class Function:
     arrays, on Tensors it records. A rule that can only run on arrays is decorated with
     ``@once_differentiable``. Rules never write into the gradients they receive.
 
-    Example (``nnlite/ops/pointwise.py`` holds ops written this way)::
+    Example: a fused multiply-add with a scalar parameter (``nnlite/ops/pointwise.py`` holds
+    the shortest real ops)::
 
-        class Exp(Function):
-            \"\"\"y = exp(x);  gx = gy * y\"\"\"
+        class ScaledAdd(Function):
+            # y = a + k * b (a, b of one shape, k a number);  ga = gy,  gb = k * gy
 
             @staticmethod
-            def forward(ctx, x):
-                y = np.exp(x)
-                ctx.save_for_backward(y)
-                return y
+            def forward(ctx, a, b, k):          # a, b: arrays; k: the number, unchanged
+                ctx.k = k                       # a plain value: an attribute of ctx
+                return a + k * b
 
             @staticmethod
             def backward(ctx, gy):
-                (y,) = ctx.saved_tensors
-                return gy * y
+                gb = gy * ctx.k if ctx.needs_input_grad[1] else None
+                return gy, gb, None             # None for the number k
 
-        y = Exp.apply(x)            # x a Tensor: y a Tensor with y.grad_fn an Exp node
+        y = ScaledAdd.apply(a, b, 0.5)          # a, b Tensors: y.grad_fn is the node
     """
 
     broadcasts = False       # inputs may broadcast: the engine sums gradients back
@@ -76,24 +76,25 @@ class Function:
     out_dtype: Any = None    # the output's dtype (a tuple for several): gradients get it
     n_outputs = 1
     non_differentiable: tuple = ()
-    _legacy = False          # written in the old instance protocol (being converted)
-    save_inputs = save_output = False   # the old protocol's saving flags
-    # ``_sources``: the ids of the outputs, then of the input arrays, when the node was
-    # recorded; a saved array with one of those ids is that output or input (it has been
-    # alive since), which lets the engine re-attach it under ``create_graph``
-    __slots__ = ("_sources", "__dict__", "__weakref__")
+    # slots, so vars(node) shows only what the op keeps: ``_sources``, the ids of the
+    # outputs and then of the forward arguments when the node was recorded (a saved array
+    # with one of those ids is that output or input: it has been alive since), so the
+    # engine can re-attach saved arrays under ``create_graph``; ``_positions``: ``_record``
+    __slots__ = ("_sources", "_positions", "__dict__", "__weakref__")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        fwd = cls.__dict__.get("forward")
-        if fwd is not None:
-            cls._legacy = not isinstance(fwd, staticmethod)
-            # ``apply`` as the class's own attribute: a plain classmethod (or, for an op
-            # in the old protocol, the instance method), no descriptor of ours per call
-            cls.apply = Function._legacy_apply if cls._legacy else classmethod(Function.apply.__func__)
         bwd = cls.__dict__.get("backward")
         if getattr(getattr(bwd, "__func__", bwd), "once_differentiable", False):
             cls.double_backward = False
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:
+        raise NotImplementedError("You must implement the forward function for a Function")
+
+    @staticmethod
+    def backward(ctx: Any, *grads: Any) -> Any:
+        raise NotImplementedError("You must implement the backward function for a Function")
 
     # ---- what forward and backward call on ctx --------------------------------
     def save_for_backward(self, *arrays: Any) -> None:
@@ -111,7 +112,10 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple:
         """Per ``forward`` argument: whether backward must return its gradient."""
-        return tuple([p is not None for p in self.parents])
+        parents, pos = self.parents, self._positions
+        if pos is None:
+            return tuple([p is not None for p in parents])
+        return tuple([k is not None and parents[k] is not None for k in pos])
 
     # ---- running an op ----------------------------------------------------------
     @classmethod
@@ -124,35 +128,31 @@ class Function:
         arrays = [a.data if isinstance(a, Tensor) else a for a in args]
         ys = cls.forward(ctx, *arrays)
         if _mode._grad_enabled:
-            parents = tuple([a._node if isinstance(a, Tensor) else None for a in args])
+            parents = tuple([a._node for a in args if isinstance(a, Tensor)])
             if any(parents):
-                return ctx._wrap(ys, arrays, parents)
+                return ctx._wrap(ys, args, arrays, parents)
         if any(map(is_not, args, arrays)):  # Tensor arguments: Tensor outputs, unrecorded
-            return ctx._wrap(ys, arrays, None)
+            return ctx._wrap(ys, args, arrays, None)
         return ys
 
-    def _wrap(self, ys: Any, arrays: list, parents: tuple | None) -> Any:
-        """Wrap ``forward``'s result as Tensors; with ``parents``, record this node."""
+    def _wrap(self, ys: Any, args: tuple, arrays: list, parents: tuple | None) -> Any:
+        """Wrap ``forward``'s result as Tensors; with ``parents`` (the nodes of the Tensor
+        arguments), record this node."""
         if ys.__class__ is tuple:
-            return self._wrap_several(ys, arrays, parents)
+            return self._wrap_several(ys, args, arrays, parents)
         if ys.__class__ is not np.ndarray:         # NumPy gives scalars for 0-d results
             ys = self._as_arrays((ys,))[0]
         out = from_numpy(ys)
         if parents is not None:
-            self.parents = parents
+            self._record(args, arrays, parents, (ys,))
             self.out_dtype = ys.dtype
-            if self.saved:
-                self._sources = (id(ys), *map(id, arrays))
-            if self.broadcasts:
-                shapes = tuple([a.shape for a in arrays])
-                if shapes.count(ys.shape) != len(shapes):
-                    self.in_shapes = shapes
             out._node = self
         if _mode._anomaly:
             _check_finite(ys, self, "forward output")
         return out
 
-    def _wrap_several(self, ys: tuple, arrays: list, parents: tuple | None) -> tuple:
+    def _wrap_several(self, ys: tuple, args: tuple, arrays: list,
+                      parents: tuple | None) -> tuple:
         """``_wrap`` for a forward that returned a tuple: each output's Tensor hangs from
         an ``OutputEdge`` (none for an output marked non-differentiable)."""
         ys = self._as_arrays(ys)
@@ -163,15 +163,36 @@ class Function:
                 t._node = OutputEdge(self, k)
             outs.append(t)
         if parents is not None:
-            self.parents = parents
+            self._record(args, arrays, parents, ys)
             self.n_outputs = len(ys)
             self.out_dtype = tuple([y.dtype for y in ys])
-            if self.saved:
-                self._sources = (*map(id, ys), *map(id, arrays))
         if _mode._anomaly:
             for y in ys:
                 _check_finite(y, self, "forward output")
         return tuple(outs)
+
+    def _record(self, args: tuple, arrays: list, parents: tuple, outs: tuple) -> None:
+        """Make this node part of the graph: ``parents`` holds one node (or None) per
+        Tensor argument, as torch's ``next_functions``; with plain arguments among them,
+        ``_positions`` maps each argument to its parent's index (None for a plain one)."""
+        self.parents = parents
+        if len(parents) == len(args):
+            self._positions = None
+        else:
+            k, pos = -1, []
+            for a in args:
+                if isinstance(a, Tensor):
+                    k += 1
+                    pos.append(k)
+                else:
+                    pos.append(None)
+            self._positions = tuple(pos)
+        if self.saved:
+            self._sources = (*map(id, outs), *map(id, arrays))
+        if self.broadcasts:
+            shapes = tuple([a.data.shape for a in args if isinstance(a, Tensor)])
+            if shapes.count(outs[0].shape) != len(shapes):
+                self.in_shapes = shapes
 
     def _as_arrays(self, outs: tuple) -> tuple:
         """The outputs as arrays (a NumPy scalar becomes a 0-d array), in ``saved`` too."""
@@ -180,26 +201,6 @@ class Function:
             swap = {id(y): a for y, a in zip(outs, arrays)}
             self.saved = tuple([swap.get(id(s), s) for s in self.saved])
         return arrays
-
-    def _legacy_apply(self, *xs: "Tensor") -> "Tensor":
-        """The old protocol (instance ``forward(*arrays)``, ``save_inputs``/``save_output``),
-        kept while ops move to the static-method one."""
-        arrays = [x.data for x in xs]
-        y = self.forward(*arrays)
-        if self.save_inputs:
-            self.saved = (*arrays, y) if self.save_output else tuple(arrays)
-        elif self.save_output:
-            self.saved = (y,)
-        parents = None
-        if _mode._grad_enabled:
-            parents = tuple([x._node for x in xs])
-            if not any(parents):
-                parents = None
-        return self._wrap(y, arrays, parents)
-
-    def needs_grad(self, i: int) -> bool:
-        """Whether input ``i`` wants a gradient (old protocol)."""
-        return self.parents[i] is not None
 
     def name(self) -> str:
         """The node's name: the class's, ``Fn`` suffix dropped, + ``Backward``. (A Function

@@ -16,6 +16,7 @@ from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold
 from ..ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d
 from ..ops.embedding import embedding, embedding_bag
 from ..ops.linear import bilinear, linear
+from ..ops.multi_head_attention import multi_head_attention_forward
 from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                         huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.normalization import batch_norm, group_norm, layer_norm, local_response_norm
@@ -132,6 +133,3 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding: a new last dim of size ``num_classes`` (-1: max + 1)."""
     return _ops.one_hot(tensor, num_classes)
 
-
-# Last: attention.py imports this module (F.linear, F.dropout, ...).
-from .attention import multi_head_attention_forward  # noqa: E402,F401

@@ -48,10 +48,9 @@ from ..tensor import Function, Tensor
 from ._util import as_tensor
 from .pointwise import Where
 from .reduction import softmax
-from .shape import stack
 
 __all__ = ["scaled_dot_product_attention", "ScaledDotProductAttention", "AttentionBackward",
-           "MultiheadAttentionCore", "AttentionWeights", "additive_mask", "dropout_keep"]
+           "MultiheadAttentionCore", "HeadsBackward", "additive_mask", "dropout_keep"]
 
 
 # ============================================================================
@@ -94,19 +93,30 @@ def _attend(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float, mask: Any
     return np.matmul(pd, v, out=out), p
 
 
-def _attend_backward(gy: np.ndarray, q: np.ndarray, k: np.ndarray, v: np.ndarray,
+def _attend_backward(gy: Any, q: np.ndarray, k: np.ndarray, v: np.ndarray,
                      p: np.ndarray, keep: Any, scale: float, want: tuple,
-                     outs: tuple = (None, None, None)) -> tuple:
+                     outs: tuple = (None, None, None), gw: Any = None) -> tuple:
     """Backward kernel on arrays: (dq, dk, dv, dA) for the inputs in ``want`` (four
     bools); ``outs`` optionally gives where to write dq, dk, dv (strided views). dA is
-    the gradient of the scores (that of an additive float mask)."""
+    the gradient of the scores (that of an additive float mask). ``gw``: the gradient of
+    the weights P * keep, or None; ``gy`` is None when only the weights have one."""
     want_q, want_k, want_v, want_mask = want
     dq = dk = dv = da = None
     if want_v:
-        pd = p if keep is None else p * keep
-        dv = np.matmul(np.swapaxes(pd, -1, -2), gy, out=outs[2])         # (B.., S, Ev)
+        if gy is None:                      # the weights do not depend on v
+            dv = np.zeros_like(v) if outs[2] is None else outs[2]
+            dv[...] = 0
+        else:
+            pd = p if keep is None else p * keep
+            dv = np.matmul(np.swapaxes(pd, -1, -2), gy, out=outs[2])     # (B.., S, Ev)
     if want_q or want_k or want_mask:
-        dp = np.matmul(gy, np.swapaxes(v, -1, -2))                      # (B.., L, S)
+        if gy is None:
+            dp = np.empty_like(p)
+            dp[...] = gw
+        else:
+            dp = np.matmul(gy, np.swapaxes(v, -1, -2))                  # (B.., L, S)
+            if gw is not None:
+                dp += gw
         if keep is not None:
             dp *= keep
         # sum_S(dP * P) with no (.., L, S) temporary; einsum rather than np.vecdot (NumPy 2
@@ -137,20 +147,6 @@ def attention_composite(q: Tensor, k: Tensor, v: Tensor, scale: float, mask: Any
         p = p * alive
     pd = p if keep is None else p * keep
     return pd @ v, p
-
-
-def _grads_composite(gy: Tensor, q: Tensor, k: Tensor, v: Tensor, p: Tensor, keep: Any,
-                     scale: float) -> tuple:
-    """The backward closed forms from generic ops (run on Tensors under create_graph)."""
-    pd = p if keep is None else p * keep
-    dv = pd.swapaxes(-1, -2) @ gy
-    dp = gy @ v.swapaxes(-1, -2)
-    if keep is not None:
-        dp = dp * keep
-    da = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
-    dq = (da @ k) * scale
-    dk = (da.swapaxes(-1, -2) @ q) * scale
-    return dq, dk, dv, da
 
 
 # ============================================================================
@@ -245,8 +241,8 @@ class AttentionBackward(Function):
         gy, q, k, v, mask, alive, keep = ctx.saved_tensors
         ggs = iter(ggs)
         gq, gk, gv, gm = (next(ggs) if w else None for w in ctx.want)
-        g_gy, g_q, g_k, g_v, g_m = _second_order(gy, q, k, v, mask, alive, keep, ctx.scale,
-                                                 gq, gk, gv, gm)
+        g_gy, _, g_q, g_k, g_v, g_m = _second_order(gy, None, q, k, v, mask, alive, keep,
+                                                    ctx.scale, gq, gk, gv, gm)
         need = ctx.needs_input_grad
         return (g_gy if need[0] else None,
                 _sum_to(g_q, q.shape) if need[1] and g_q is not None else None,
@@ -255,15 +251,16 @@ class AttentionBackward(Function):
                 _sum_to(g_m, mask.shape) if need[4] and g_m is not None else None)
 
 
-def _second_order(gy: Any, q: Any, k: Any, v: Any, mask: Any, alive: Any, keep: Any,
-                  scale: float, gq: Any, gk: Any, gv: Any, gm: Any) -> tuple:
-    """The gradients of (gy, q, k, v, mask) of <gq, dq> + <gk, dk> + <gv, dv> + <gm, dA>,
-    (dq, dk, dv, dA) the attention's backward closed forms (``None`` terms are absent).
-    With W = P * keep, dP = (gy v^T) * keep, c = sum_S(dP * P), dA = P * (dP - c):
+def _second_order(gy: Any, gw: Any, q: Any, k: Any, v: Any, mask: Any, alive: Any,
+                  keep: Any, scale: float, gq: Any, gk: Any, gv: Any, gm: Any) -> tuple:
+    """The gradients of (gy, gw, q, k, v, mask) of <gq, dq> + <gk, dk> + <gv, dv> + <gm, dA>,
+    (dq, dk, dv, dA) the attention's backward closed forms (``None`` terms are absent),
+    gw the gradient of the weights W = P * keep (None: none).
+    With dP = (gy v^T + gw) * keep, c = sum_S(dP * P), dA = P * (dP - c):
         G_dA = (gq k^T + q gk^T) * scale + gm
         G_dP = P * (G_dA - sum_S(G_dA * P))
         G_P  = G_dA * (dP - c) - sum_S(G_dA * P) * dP + (gy gv^T) * keep
-        G_gy = (G_dP * keep) v + W gv,   G_v = (G_dP * keep)^T gy
+        G_gy = (G_dP * keep) v + W gv,   G_v = (G_dP * keep)^T gy,   G_gw = G_dP * keep
         G_q  = dA gk * scale + G_A k * scale,   G_k = dA^T gq * scale + G_A^T q * scale
         G_A  = P * (G_P - sum_S(G_P * P)) = G_mask         (softmax backward)
     P is recomputed from q, k and the mask with generic ops (the row max is a constant),
@@ -277,7 +274,9 @@ def _second_order(gy: Any, q: Any, k: Any, v: Any, mask: Any, alive: Any, keep: 
     if alive is not None:
         p = p * alive
     w = p if keep is None else p * keep
-    dp = gy @ v.swapaxes(-1, -2)
+    dp = None if gy is None else gy @ v.swapaxes(-1, -2)
+    if gw is not None:
+        dp = _plus(dp, gw)
     if keep is not None:
         dp = dp * keep
     c = (dp * p).sum(axis=-1, keepdims=True)
@@ -287,16 +286,18 @@ def _second_order(gy: Any, q: Any, k: Any, v: Any, mask: Any, alive: Any, keep: 
         gda = _plus(gda, (gq @ kt) * scale)
     if gk is not None:
         gda = _plus(gda, (q @ gk.swapaxes(-1, -2)) * scale)
-    g_gy = g_v = g_p = None
+    g_gy = g_gw = g_v = g_p = None
     if gda is not None:
         s = (gda * p).sum(axis=-1, keepdims=True)
         gdp = p * (gda - s)
         if keep is not None:
             gdp = gdp * keep
-        g_gy = gdp @ v
-        g_v = gdp.swapaxes(-1, -2) @ gy
+        if gy is not None:
+            g_gy = gdp @ v
+            g_v = gdp.swapaxes(-1, -2) @ gy
+        g_gw = gdp
         g_p = gda * (dp - c) - s * dp
-    if gv is not None:
+    if gv is not None and gy is not None:
         g_gy = _plus(g_gy, w @ gv)
         gw = gy @ gv.swapaxes(-1, -2)
         g_p = _plus(g_p, gw if keep is None else gw * keep)
@@ -307,7 +308,7 @@ def _second_order(gy: Any, q: Any, k: Any, v: Any, mask: Any, alive: Any, keep: 
         g_a = p * (g_p - (g_p * p).sum(axis=-1, keepdims=True))
         g_q = _plus(g_q, (g_a @ k) * scale)
         g_k = _plus(g_k, (g_a.swapaxes(-1, -2) @ q) * scale)
-    return g_gy, g_q, g_k, g_v, g_a
+    return g_gy, g_gw, g_q, g_k, g_v, g_a
 
 
 def _plus(a: Any, b: Any) -> Any:
@@ -359,115 +360,128 @@ def merge_heads(h: Any, batch_first: bool) -> Any:
     return t.reshape(t.shape[0], t.shape[1], -1)
 
 
-class _HeadsFunction(Function):
-    """Shared parts of the multi-head nodes: head views of the inputs and the gradient
-    buffers in the inputs' layout."""
-    save_inputs = True
-
-    def __init__(self, num_heads, batch_first, scale, mask, alive, keep):
-        self.num_heads, self.batch_first = num_heads, batch_first
-        self.scale, self.mask, self.alive, self.keep = scale, mask, alive, keep
-
-    def views(self, xs):
-        return [split_heads(xs[i], s, n, self.num_heads, self.batch_first)
-                for i, s, n in _PACKINGS[len(xs)]]
-
-    def grad_buffers(self, xs):
-        """Gradient arrays of the inputs (uninitialised) and the (dq, dk, dv) head views
-        into them; None for inputs that need no gradient."""
-        bufs = [np.empty_like(x) if self.needs_grad(i) else None for i, x in enumerate(xs)]
-        outs = tuple(None if bufs[i] is None else
-                     split_heads(bufs[i], s, n, self.num_heads, self.batch_first)
-                     for i, s, n in _PACKINGS[len(xs)])
-        return bufs, outs
-
-    def want(self, n_inputs):
-        return tuple(self.needs_grad(i) for i, _, _ in _PACKINGS[n_inputs])
-
-    def assemble(self, xs, dq, dk, dv):
-        """Tensor path: head gradients -> gradients of the inputs (stack the slots)."""
-        heads = (dq, dk, dv)
-        grads = []
-        for i in range(len(xs)):
-            if not self.needs_grad(i):
-                grads.append(None)
-                continue
-            parts = [heads[j] for j, (src, _, _) in enumerate(_PACKINGS[len(xs)]) if src == i]
-            parts = [merge_heads(h, self.batch_first) for h in parts]
-            g = parts[0] if len(parts) == 1 else stack(parts, 2).reshape(xs[i].shape)
-            grads.append(g)
-        return tuple(grads)
-
-    def recompute(self, xs):
-        """Tensor path: head views and P rebuilt from differentiable ops."""
-        q, k, v = self.views(xs)
-        _, p = attention_composite(q, k, v, self.scale, self.mask, self.alive, self.keep)
-        return q, k, v, p
+def _views(xs: tuple, num_heads: int, batch_first: bool) -> list:
+    """The (N, H, T, D) head views of q, k, v in the inputs (arrays or Tensors)."""
+    return [split_heads(xs[i], s, n, num_heads, batch_first) for i, s, n in _PACKINGS[len(xs)]]
 
 
-class MultiheadAttentionCore(_HeadsFunction):
+def _present(*xs: Any) -> tuple:
+    """The inputs given (x1 and x2 are None when packed into x0 or x1)."""
+    return tuple([x for x in xs if x is not None])
+
+
+class MultiheadAttentionCore(Function):
     """The attention of all heads at once, between the in- and out-projections.
 
-    Inputs, in token layout (T, N, c*E) (or (N, T, c*E) with ``batch_first``): one packed
-    qkv projection (self-attention), q and a packed kv (key is value), or q, k, v.
-    Output: (L, N, E) (or (N, L, E)), the heads merged, ready for the out-projection.
-    ``mask``: additive, broadcastable to (N, H, L, S); ``keep``: dropout mask (N, H, L, S).
+    Arguments: the inputs in token layout (T, N, c*E) (or (N, T, c*E) with
+    ``batch_first``): one packed qkv projection x0 (self-attention; x1 = x2 = None), q
+    and a packed kv (key is value; x2 = None), or q, k, v; then num_heads, batch_first,
+    scale, mask (additive, broadcastable to (N, H, L, S)), alive, keep (dropout mask
+    (N, H, L, S)) and ``weights``: None, "heads" or "average".
+    Outputs: y (L, N, E) (or (N, L, E)), the heads merged, ready for the out-projection;
+    with ``weights``, also W = P * keep, (N, H, L, S) or averaged over heads (N, L, S).
+    Backward is ``HeadsBackward``, an op of its own.
     """
 
-    def forward(self, *xs):
-        q, k, v = self.views(xs)
+    @staticmethod
+    def forward(ctx, x0, x1, x2, num_heads, batch_first, scale, mask, alive, keep, weights):
+        ctx.num_heads, ctx.batch_first, ctx.scale = num_heads, batch_first, scale
+        ctx.weights = weights
+        q, k, v = _views(_present(x0, x1, x2), num_heads, batch_first)
         N, H, L, D = q.shape
-        t0, t1 = (N, L) if self.batch_first else (L, N)
+        t0, t1 = (N, L) if batch_first else (L, N)
         y = np.empty((t0, t1, H, D), q.dtype)
-        yh = y.transpose((0, 2, 1, 3) if self.batch_first else (1, 2, 0, 3))
-        _, self.p = _attend(q, k, v, self.scale, self.mask, self.alive, self.keep, out=yh)
-        return y.reshape(t0, t1, H * D)
+        yh = y.transpose((0, 2, 1, 3) if batch_first else (1, 2, 0, 3))
+        _, p = _attend(q, k, v, scale, mask, alive, keep, out=yh)
+        ctx.save_for_backward(x0, x1, x2, mask, alive, keep, p)
+        y = y.reshape(t0, t1, H * D)
+        if weights is None:
+            return y
+        w = p if keep is None else p * keep
+        return y, (w.mean(axis=1) if weights == "average" else w)
 
-    def backward(self, gy, *xs):
-        if isinstance(gy, Tensor):
-            q, k, v, p = self.recompute(xs)
-            gyh = split_heads(gy, 0, 1, self.num_heads, self.batch_first)
-            dq, dk, dv, _ = _grads_composite(gyh, q, k, v, p, self.keep, self.scale)
-            return self.assemble(xs, dq, dk, dv)
-        q, k, v = self.views(xs)
-        gyh = split_heads(gy, 0, 1, self.num_heads, self.batch_first)
-        bufs, outs = self.grad_buffers(xs)
-        _attend_backward(gyh, q, k, v, self.p, self.keep, self.scale,
-                         self.want(len(xs)) + (False,), outs)
-        return tuple(bufs)
+    @staticmethod
+    def backward(ctx, gy, gw=None):
+        x0, x1, x2, mask, alive, keep, p = ctx.saved_tensors
+        if gw is not None and ctx.weights == "average":
+            gw = gw.reshape(gw.shape[:1] + (1,) + gw.shape[1:]) * (1.0 / ctx.num_heads)
+        want = ctx.needs_input_grad[:3]
+        grads = iter(HeadsBackward.apply(gy, gw, x0, x1, x2, mask, p, alive, keep,
+                                         ctx.num_heads, ctx.batch_first, ctx.scale, want))
+        return tuple([next(grads) if w else None for w in want])
 
 
-class AttentionWeights(_HeadsFunction):
-    """The attention weights P * keep of a ``MultiheadAttentionCore`` as a differentiable
-    output: (N, H, L, S), or averaged over the heads (N, L, S). Same inputs as the core;
-    P is taken from the core node, not recomputed."""
+class HeadsBackward(Function):
+    """The gradients of the inputs of ``MultiheadAttentionCore`` (those in ``want``
+    only), from gy and gw (either may be None) and the forward's P: the closed forms of
+    the module notation on head views, written into gradient arrays in the inputs'
+    layout. Its backward, the second-order rule, recomputes P (``_second_order``)."""
 
-    def __init__(self, core: MultiheadAttentionCore, average: bool):
-        super().__init__(core.num_heads, core.batch_first, core.scale, core.mask, core.alive,
-                         core.keep)
-        self.p, self.average = core.p, average
+    @staticmethod
+    def forward(ctx, gy, gw, x0, x1, x2, mask, p, alive, keep, num_heads, batch_first,
+                scale, want):
+        ctx.num_heads, ctx.batch_first, ctx.scale, ctx.want = num_heads, batch_first, scale, want
+        ctx.save_for_backward(gy, gw, x0, x1, x2, mask, alive, keep)
+        xs = _present(x0, x1, x2)
+        packing = _PACKINGS[len(xs)]
+        bufs = [np.empty_like(x) if want[i] else None for i, x in enumerate(xs)]
+        outs = tuple([None if bufs[i] is None else split_heads(bufs[i], s, n, num_heads,
+                                                                batch_first)
+                      for i, s, n in packing])
+        q, k, v = _views(xs, num_heads, batch_first)
+        gyh = None if gy is None else split_heads(gy, 0, 1, num_heads, batch_first)
+        _attend_backward(gyh, q, k, v, p, keep, scale,
+                         tuple([want[i] for i, _, _ in packing]) + (False,), outs, gw)
+        return tuple([b for b in bufs if b is not None])
 
-    def forward(self, *xs):
-        w = self.p if self.keep is None else self.p * self.keep
-        return w.mean(axis=1) if self.average else w
+    @staticmethod
+    def backward(ctx, *ggs):
+        gy, gw, x0, x1, x2, mask, alive, keep = ctx.saved_tensors
+        xs = _present(x0, x1, x2)
+        H, bf = ctx.num_heads, ctx.batch_first
+        ggs = iter(ggs)
+        gxs = [next(ggs) if w else None for w in ctx.want[:len(xs)]]
+        heads = [None if gxs[i] is None else split_heads(gxs[i], s, n, H, bf)
+                 for i, s, n in _PACKINGS[len(xs)]]
+        q, k, v = _views(xs, H, bf)
+        gyh = None if gy is None else split_heads(gy, 0, 1, H, bf)
+        g_gy, g_gw, g_q, g_k, g_v, _ = _second_order(gyh, gw, q, k, v, mask, alive, keep,
+                                                     ctx.scale, *heads, None)
+        need = ctx.needs_input_grad
+        g_gy = merge_heads(g_gy, bf) if need[0] and g_gy is not None else None
+        g_gw = _sum_to(g_gw, gw.shape) if need[1] and g_gw is not None else None
+        return (g_gy, g_gw) + _assemble(xs, (g_q, g_k, g_v), need[2:5], bf)
 
-    def backward(self, gw, *xs):
-        H = self.num_heads
-        if self.average:
-            gw = gw.reshape(gw.shape[:1] + (1,) + gw.shape[1:]) * (1.0 / H)
-        tensors = isinstance(gw, Tensor)
-        q, k, v, p = self.recompute(xs) if tensors else (*self.views(xs), self.p)
-        dp = gw if self.keep is None else gw * self.keep
-        da = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
-        da = da * self.scale
-        dq, dk = da @ k, da.swapaxes(-1, -2) @ q
-        if tensors:
-            return self.assemble(xs, dq, dk, v * 0)      # the weights do not depend on v
-        bufs, outs = self.grad_buffers(xs)
-        for out, g in zip(outs, (dq, dk, 0)):
-            if out is not None:
-                out[...] = g
-        return tuple(bufs)
+
+def _assemble(xs: tuple, heads: tuple, need: tuple, batch_first: bool) -> tuple:
+    """Head gradients (dq, dk, dv) (N, H, T, D) (None: zero) -> the gradients of the
+    inputs in token layout, the slots of a packed input side by side (``MergeSlots``)."""
+    grads = []
+    for i, x in enumerate(xs):
+        slots = [j for j, (src, _, _) in enumerate(_PACKINGS[len(xs)]) if src == i]
+        if not need[i] or all(heads[j] is None for j in slots):
+            grads.append(None)
+            continue
+        parts = [merge_heads(heads[j], batch_first) if heads[j] is not None else None
+                 for j in slots]
+        like = next(t for t in parts if t is not None)
+        parts = [like * 0 if t is None else t for t in parts]
+        grads.append(parts[0] if len(parts) == 1 else MergeSlots.apply(*parts))
+    return tuple(grads)
+
+
+class MergeSlots(Function):
+    """y = the inputs (T, N, E) side by side (T, N, c*E);  gx_i = gy's slot i."""
+
+    @staticmethod
+    def forward(ctx, *parts):
+        ctx.size = parts[0].shape[-1]
+        return np.concatenate(parts, axis=-1)
+
+    @staticmethod
+    def backward(ctx, gy):
+        E = ctx.size
+        return tuple([gy[..., i * E:(i + 1) * E] for i in range(gy.shape[-1] // E)])
 
 
 # ============================================================================
