@@ -243,8 +243,8 @@ class SigmoidFn(Function):
         return gy * (y * (1 - y))
 
 
-class Relu(Function):
-    """y = max(x, 0);  gx = gy where y > 0, else 0 (``ReluBackward``)"""
+class ReluFn(Function):
+    """y = max(x, 0);  gx = gy where y > 0, else 0 (``ThresholdBackward``)"""
 
     @staticmethod
     def forward(ctx, x):
@@ -255,10 +255,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, gy):
         (y,) = ctx.saved_tensors
-        return ReluBackward.apply(gy, y)
+        return ThresholdBackward.apply(gy, y)
 
 
-class ReluBackward(Function):
+class ThresholdBackward(Function):
     """gx = gy where y > 0, else 0 (exactly 0 even where gy is inf, as torch);
     ggy = ggx where y > 0, gy_ = 0 (y enters only through a mask)"""
 
@@ -270,10 +270,10 @@ class ReluBackward(Function):
     @staticmethod
     def backward(ctx, ggx):
         (y,) = ctx.saved_tensors
-        return ReluBackward.apply(ggx, y), None
+        return ThresholdBackward.apply(ggx, y), None
 
 
-class LeakyRelu(Function):
+class LeakyReluFn(Function):
     """y = x if x > 0 else slope * x;  gx = gy * (1 if x > 0 else slope)"""
 
     @staticmethod
@@ -288,7 +288,7 @@ class LeakyRelu(Function):
         return gy * m
 
 
-class Elu(Function):
+class EluFn(Function):
     """y = x if x > 0 else alpha * (exp(x) - 1);  gx = gy * (1 if x > 0 else y + alpha)"""
 
     @staticmethod
@@ -305,7 +305,7 @@ class Elu(Function):
         return gy * ((y + ctx.alpha) * (x <= 0) + pos)
 
 
-class Gelu(Function):
+class GeluFn(Function):
     """y = x * Phi(x) (Phi the normal cdf);  gx = gy * (Phi(x) + x * phi(x))"""
 
     @staticmethod
@@ -369,21 +369,21 @@ def sigmoid(x: Tensor) -> Tensor:
 
 
 def relu(x: Tensor) -> Tensor:
-    return Relu.apply(x)
+    return ReluFn.apply(x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return LeakyRelu.apply(x, negative_slope)
+    return LeakyReluFn.apply(x, negative_slope)
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    return Elu.apply(x, alpha)
+    return EluFn.apply(x, alpha)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """GELU; ``approximate='tanh'`` uses the tanh formula (as torch)."""
     if approximate == "none":
-        return Gelu.apply(x)
+        return GeluFn.apply(x)
     if approximate == "tanh":
         return GeluTanh.apply(x)
     raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
