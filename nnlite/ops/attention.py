@@ -200,10 +200,11 @@ class ScaledDotProductAttention(Function):
     """y = softmax(q k^T * scale + mask) v in one node (see the module notation).
 
     Arguments: q, k, v; the additive mask (a Tensor when it gets a gradient, else an
-    array or None); alive and keep (arrays or None); scale. Batch dims broadcast:
-    backward sums each gradient back to its input's shape. Backward is
+    array or None); alive and keep (arrays or None); scale. Batch dims broadcast (the
+    engine sums each gradient back to its input's shape). Backward is
     ``AttentionBackward``, an op of its own, so it can be differentiated again.
     """
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, q, k, v, mask, alive, keep, scale):
@@ -218,8 +219,7 @@ class ScaledDotProductAttention(Function):
         want = ctx.needs_input_grad[:4]
         grads = iter(AttentionBackward.apply(gy, q, k, v, mask, p, alive, keep, ctx.scale,
                                              want))
-        return tuple([_sum_to(next(grads), x.shape) if w else None
-                      for w, x in zip(want, (q, k, v, mask))])
+        return tuple([next(grads) if w else None for w in want])
 
 
 class AttentionBackward(Function):
@@ -228,6 +228,7 @@ class AttentionBackward(Function):
     module notation, on the batch dims of the scores (not yet summed back to broadcast
     inputs). Its backward, the second-order rule, recomputes P from q, k and the mask
     with generic ops (``_second_order``)."""
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, gy, q, k, v, mask, p, alive, keep, scale, want):
@@ -244,11 +245,7 @@ class AttentionBackward(Function):
         g_gy, _, g_q, g_k, g_v, g_m = _second_order(gy, None, q, k, v, mask, alive, keep,
                                                     ctx.scale, gq, gk, gv, gm)
         need = ctx.needs_input_grad
-        return (g_gy if need[0] else None,
-                _sum_to(g_q, q.shape) if need[1] and g_q is not None else None,
-                _sum_to(g_k, k.shape) if need[2] and g_k is not None else None,
-                _sum_to(g_v, v.shape) if need[3] and g_v is not None else None,
-                _sum_to(g_m, mask.shape) if need[4] and g_m is not None else None)
+        return tuple([g if n else None for g, n in zip((g_gy, g_q, g_k, g_v, g_m), need)])
 
 
 def _second_order(gy: Any, gw: Any, q: Any, k: Any, v: Any, mask: Any, alive: Any,
@@ -314,17 +311,6 @@ def _second_order(gy: Any, gw: Any, q: Any, k: Any, v: Any, mask: Any, alive: An
 def _plus(a: Any, b: Any) -> Any:
     """a + b, where a may be None (no term yet)."""
     return b if a is None else a + b
-
-
-def _sum_to(g: Any, shape: tuple) -> Any:
-    """Sum a gradient over the batch dims its input was broadcast along (arrays or
-    Tensors)."""
-    if g.shape == shape:
-        return g
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
-                                      if n == 1 and g.shape[i + lead] != 1)
-    return g.sum(axis=axes, keepdims=True).reshape(shape)
 
 
 def _revive(mask: Any, alive: Any) -> Any:
@@ -415,7 +401,9 @@ class HeadsBackward(Function):
     """The gradients of the inputs of ``MultiheadAttentionCore`` (those in ``want``
     only), from gy and gw (either may be None) and the forward's P: the closed forms of
     the module notation on head views, written into gradient arrays in the inputs'
-    layout. Its backward, the second-order rule, recomputes P (``_second_order``)."""
+    layout. Its backward, the second-order rule, recomputes P (``_second_order``); the
+    weights' gradient is summed back to gw's shape by the engine (``broadcasts``)."""
+    broadcasts = True
 
     @staticmethod
     def forward(ctx, gy, gw, x0, x1, x2, mask, p, alive, keep, num_heads, batch_first,
@@ -449,7 +437,7 @@ class HeadsBackward(Function):
                                                      ctx.scale, *heads, None)
         need = ctx.needs_input_grad
         g_gy = merge_heads(g_gy, bf) if need[0] and g_gy is not None else None
-        g_gw = _sum_to(g_gw, gw.shape) if need[1] and g_gw is not None else None
+        g_gw = g_gw if need[1] else None
         return (g_gy, g_gw) + _assemble(xs, (g_q, g_k, g_v), need[2:5], bf)
 
 
