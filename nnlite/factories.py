@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import random as _random
-from .tensor import Tensor, _as_array, get_default_dtype
+from .tensor import Tensor, from_numpy, get_default_dtype, to_array
 
 
 # ============================================================================
@@ -33,17 +33,27 @@ def _make(data: np.ndarray, requires_grad: bool) -> Tensor:
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats become the default dtype)."""
-    arr = _as_array(data, dtype)
+    arr = to_array(data, dtype)
     if arr is data or (isinstance(data, Tensor) and arr is data.data):
         arr = arr.copy()
     return _make(arr, requires_grad)
 
 
 def as_tensor(data: Any, dtype: Any = None) -> Tensor:
-    """A tensor sharing ``data``'s memory where possible."""
+    """``data`` as a Tensor, sharing its memory where possible (a Tensor comes back as it
+    is, an ndarray is wrapped without a copy); the dtype rules are ``tensor.to_array``'s.
+
+    Args:
+        data: a Tensor, an ndarray, a number or nested lists of numbers.
+        dtype (optional): convert to this dtype (a copy if it differs). Default: None.
+
+    Example:
+        >>> a = np.zeros(3); nl.as_tensor(a).data is a
+        True
+    """
     if isinstance(data, Tensor) and dtype is None:
         return data
-    return Tensor(_as_array(data, dtype))
+    return from_numpy(to_array(data, dtype))
 
 
 def _dtype(dtype: Any) -> np.dtype:

@@ -63,14 +63,35 @@ _new = object.__new__   # an instance without __init__ (from_numpy sets its fiel
 # ============================================================================
 # Tensor
 # ============================================================================
-def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """Convert user data to an ndarray; Python floats become the default dtype."""
+_NUMBER = (bool, int, float, np.bool_, np.integer, np.floating)
+
+
+def to_array(data: Any, dtype: Any = None, like: np.dtype | None = None) -> np.ndarray:
+    """The one conversion of data to an array, with torch's dtype rules.
+
+    Args:
+        data: a Tensor (its array), an ndarray (kept, not copied), a number or nested
+            lists of numbers.
+        dtype (optional): convert to this dtype. Default: None.
+        like (np.dtype, optional): the dtype of the other operand when ``data`` is one
+            operand of an op: a number then takes this floating dtype (torch's "wrapped
+            numbers" do not promote a float32 tensor). Default: None.
+
+    Without ``dtype``: Python floats and lists of them become the default dtype (float32
+    unless changed); NumPy scalars and arrays keep theirs; strings and objects raise.
+
+    Example:
+        >>> to_array(2.0).dtype, to_array(2, like=np.dtype(np.float64)).dtype
+        (dtype('float32'), dtype('float64'))
+    """
     if isinstance(data, Tensor):
         data = data.data
     if isinstance(data, np.ndarray):
         return data if dtype is None else data.astype(dtype, copy=False)
     if dtype is not None:
         return np.asarray(data, dtype=dtype)
+    if like is not None and like.kind == "f" and isinstance(data, _NUMBER):
+        return np.asarray(data, dtype=like)
     arr = np.asarray(data)
     if arr.dtype == np.float64 and not isinstance(data, np.generic):
         arr = arr.astype(_default_dtype)
@@ -112,7 +133,7 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        self.data = _as_array(data, dtype)
+        self.data = to_array(data, dtype)
         self.grad = None
         self._node = None
         if requires_grad:

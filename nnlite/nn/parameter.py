@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, _as_array, get_default_dtype
+from ..tensor import Tensor, to_array, get_default_dtype
 
 __all__ = ["Parameter"]
 
@@ -36,7 +36,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), get_default_dtype())
-        self.data = _as_array(data)
+        self.data = to_array(data)
         self.grad = None
         self._node = None
         if requires_grad:

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..ops import cat as _cat
 from ..ops import stack as _stack
-from ..ops._util import as_tensor
+from ..factories import as_tensor
 from ..ops.dropout import dropout as _dropout
 from ..ops.recurrent import gru_layer, lstm_layer, rnn_layer
 from ..tensor import Tensor

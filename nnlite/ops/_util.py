@@ -6,31 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, from_numpy, get_default_dtype
+from ..tensor import Tensor, from_numpy, get_default_dtype, to_array
 
 
 def const(value: Any, like: Tensor | None = None) -> Tensor:
-    """Wrap a non-Tensor operand as a constant Tensor.
-
-    Scalars take the floating dtype of ``like`` so float32 stays float32 even for NumPy
-    float64 scalars (NumPy 2 would otherwise upcast); other data goes through
-    ``np.asarray`` unchanged.
-    """
+    """An operand that is not a Tensor as a constant Tensor (``to_array``'s rules: a
+    number takes the floating dtype of the other operand ``like``)."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, np.ndarray):
-        arr = value
-    elif like is not None and like.data.dtype.kind == "f" and isinstance(
-            value, (float, int, np.floating, np.integer, bool, np.bool_)):
-        arr = np.asarray(value, dtype=like.data.dtype)
-    elif isinstance(value, (float, np.floating)) or (
-            isinstance(value, (list, tuple)) and np.asarray(value).dtype == np.float64):
-        arr = np.asarray(value, dtype=get_default_dtype())
-    else:
-        arr = np.asarray(value)
-        if arr.dtype.kind in "OUS":
-            raise TypeError(f"expected a Tensor, array or number, got {type(value).__name__}")
-    return from_numpy(arr)
+    return from_numpy(to_array(value, like=None if like is None else like.data.dtype))
 
 
 def pair(a: Any, b: Any) -> tuple:
@@ -53,10 +37,6 @@ def _promote_int(t: Tensor, scalar: Any) -> Tensor:
         from .arithmetic import astype
         return astype(t, get_default_dtype())
     return t
-
-
-def as_tensor(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else const(x)
 
 
 def axes(dim: Any, axis: Any, keepdim: bool, keepdims: Any, ndim: int, op: str) -> tuple:

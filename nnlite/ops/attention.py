@@ -45,7 +45,7 @@ import numpy as np
 
 from ..random import default_generator
 from ..tensor import Function, Tensor
-from ._util import as_tensor
+from ..factories import as_tensor
 from .pointwise import Where
 from .reduction import softmax
 

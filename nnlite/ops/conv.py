@@ -49,7 +49,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import as_tensor
+from ..factories import as_tensor
 
 
 # ============================================================================

@@ -17,7 +17,7 @@ import numpy as np
 from ..random import default_generator
 from ..autograd.function import Function
 from ..tensor import Tensor, is_grad_enabled
-from ._util import as_tensor
+from ..factories import as_tensor
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "alpha_dropout"]
 

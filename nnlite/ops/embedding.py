@@ -31,7 +31,7 @@ import numpy as np
 
 from ..autograd.function import Function, once_differentiable
 from ..tensor import Tensor
-from ._util import as_tensor
+from ..factories import as_tensor
 
 __all__ = ["embedding", "embedding_bag"]
 

@@ -14,7 +14,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import as_tensor, const, norm_dim
+from ..factories import as_tensor
+from ._util import const, norm_dim
 
 
 def unwrap_index(index: Any) -> Any:

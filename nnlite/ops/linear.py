@@ -8,7 +8,7 @@ import math
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import as_tensor
+from ..factories import as_tensor
 
 __all__ = ["linear", "bilinear"]
 

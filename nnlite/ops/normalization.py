@@ -35,7 +35,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import as_tensor
+from ..factories import as_tensor
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "local_response_norm"]
 

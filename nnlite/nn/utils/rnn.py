@@ -28,7 +28,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ...ops import cat as _cat
-from ...ops._util import as_tensor
+from ...factories import as_tensor
 from ...ops.packing import PackRows, UnpackRows
 from ...tensor import Tensor
 
