@@ -350,6 +350,17 @@ def test_progress_lr_applies_its_lambda_to_the_progress():
     assert "lr_lambda" not in sched.state_dict()
 
 
+def _step_side_by_side(nnlite_pair, torch_pair, steps):
+    """Step (optimizer, scheduler) of each library ``steps`` times; the rates agree before
+    every step."""
+    for t in range(steps):
+        _assert_rows_close([nnlite_pair[1].get_last_lr()], [torch_pair[1].get_last_lr()],
+                           f"step {t}")
+        for opt, sched in (nnlite_pair, torch_pair):
+            opt.step()
+            sched.step()
+
+
 def test_warmup_cosine_without_warmup_matches_torch_cosine_annealing(torch):
     for final, groups in ((0.0, 2), (0.25, 1)):
         nl_opt, th_opt = _nl_optimizer(), _torch_optimizer(torch)
@@ -359,24 +370,14 @@ def test_warmup_cosine_without_warmup_matches_torch_cosine_annealing(torch):
         ours = nl_sched.WarmupCosineLR(nl_opt, total_steps=12, final_fraction=final)
         theirs = torch.optim.lr_scheduler.CosineAnnealingLR(th_opt, T_max=12,
                                                             eta_min=final * 0.1)
-        for t in range(12):
-            _assert_rows_close([ours.get_last_lr()], [theirs.get_last_lr()], f"step {t}")
-            nl_opt.step()
-            th_opt.step()
-            ours.step()
-            theirs.step()
+        _step_side_by_side((nl_opt, ours), (th_opt, theirs), 12)
 
 
 def test_multistep_progress_matches_torch_multistep(torch):
     nl_opt, th_opt = _nl_optimizer(), _torch_optimizer(torch)
     ours = nl_sched.MultiStepProgressLR(nl_opt, (0.5, 0.75, 0.9), total_steps=20)
     theirs = torch.optim.lr_scheduler.MultiStepLR(th_opt, milestones=[10, 15, 18])
-    for t in range(22):
-        _assert_rows_close([ours.get_last_lr()], [theirs.get_last_lr()], f"step {t}")
-        nl_opt.step()
-        th_opt.step()
-        ours.step()
-        theirs.step()
+    _step_side_by_side((nl_opt, ours), (th_opt, theirs), 22)
 
 
 def test_progress_schedulers_resume_through_a_checkpoint(tmp_path):
