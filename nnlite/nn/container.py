@@ -29,6 +29,28 @@ def _abs_index(idx: Any, size: int) -> int:
     return idx % size if size else idx
 
 
+def _update_pairs(container: Module, items: Any, kind: str) -> None:
+    """``container[key] = value`` for each entry of a mapping (or a dict container) or each
+    ``(key, value)`` pair of an iterable, with torch's errors; ``kind`` names the values."""
+    owner = type(container).__name__
+    if isinstance(items, (Mapping, ModuleDict, ParameterDict)):
+        for key, value in items.items():
+            container[key] = value
+        return
+    if not isinstance(items, Iterable):
+        raise TypeError(f"{owner}.update should be called with an iterable of key/value "
+                        f"pairs, but got {type(items).__name__}")
+    for j, pair in enumerate(items):
+        if not isinstance(pair, Iterable) or isinstance(pair, Module):
+            raise TypeError(f"{owner} update sequence element #{j} should be a "
+                            f"(key, {kind}) pair, got {type(pair).__name__}")
+        pair = tuple(pair)
+        if len(pair) != 2:
+            raise ValueError(f"{owner} update sequence element #{j} has length "
+                             f"{len(pair)}; 2 is required")
+        container[pair[0]] = pair[1]
+
+
 class Sequential(Module):
     """Modules applied one after the other: ``forward`` feeds each output to the next.
 
@@ -281,22 +303,7 @@ class ModuleDict(Module):
 
     def update(self, modules: Any) -> None:
         """Add modules from a mapping or an iterable of ``(key, module)`` pairs."""
-        if isinstance(modules, (Mapping, ModuleDict)):
-            for key, module in modules.items():
-                self[key] = module
-            return
-        if not isinstance(modules, Iterable):
-            raise TypeError(f"ModuleDict.update should be called with an iterable of "
-                            f"key/value pairs, but got {type(modules).__name__}")
-        for j, m in enumerate(modules):
-            if not isinstance(m, Iterable) or isinstance(m, Module):
-                raise TypeError(f"ModuleDict update sequence element #{j} should be a "
-                                f"(key, module) pair, got {type(m).__name__}")
-            m = tuple(m)
-            if len(m) != 2:
-                raise ValueError(f"ModuleDict update sequence element #{j} has length "
-                                 f"{len(m)}; 2 is required")
-            self[m[0]] = m[1]
+        _update_pairs(self, modules, "module")
 
 
 def _parameter_line(key: Any, p: Any) -> str:
@@ -461,19 +468,7 @@ class ParameterDict(Module):
 
     def update(self, parameters: Any) -> None:
         """Add values from a mapping or an iterable of ``(key, value)`` pairs."""
-        if isinstance(parameters, (Mapping, ParameterDict)):
-            for key, value in parameters.items():
-                self[key] = value
-            return
-        if not isinstance(parameters, Iterable):
-            raise TypeError(f"ParameterDict.update should be called with an iterable of "
-                            f"key/value pairs, but got {type(parameters).__name__}")
-        for j, p in enumerate(parameters):
-            p = tuple(p)
-            if len(p) != 2:
-                raise ValueError(f"ParameterDict update sequence element #{j} has length "
-                                 f"{len(p)}; 2 is required")
-            self[p[0]] = p[1]
+        _update_pairs(self, parameters, "value")
 
     def extra_repr(self) -> str:
         return "\n".join(_parameter_line(k, p) for k, p in self.items())
