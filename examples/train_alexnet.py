@@ -25,9 +25,11 @@ import nnlite
 from nnlite import optim
 from nnlite.data import transforms as T
 from nnlite.models import alexnet_small
-from nnlite.utils import (example_parser, image_data_args, load_image_data, parse_args,
-                          progress_lr, set_seed, step_decay, train_classifier, training_args,
-                          with_transform)
+from nnlite.optim.lr_scheduler import MultiStepProgressLR
+from nnlite.training import set_seed
+
+from common import (example_parser, image_data_args, load_image_data, parse_args,
+                    train_classifier, training_args, with_transform)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     train_classifier(model, opt, args, data.train, data.test, name="AlexNetSmall",
                      data_name=data.name, test_batch_size=200, quick_sizes=(16, 8),
                      final_tests={f"test-{ncrops}crop": multi},
-                     after_step=progress_lr(opt, step_decay((0.5, 0.75, 0.9), gamma=0.1)))
+                     scheduler=MultiStepProgressLR(opt, (0.5, 0.75, 0.9), gamma=0.1))
     return 0
 
 

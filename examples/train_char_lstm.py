@@ -31,8 +31,10 @@ from nnlite import optim
 from nnlite.data import DataLoader
 from nnlite.data.datasets import CharCorpus
 from nnlite.models import CharRNN
-from nnlite.utils import (count_correct, evaluate, example_parser, fit, format_seconds,
-                          parse_args, set_seed, take, training_args, warmup_cosine)
+from nnlite.optim.lr_scheduler import WarmupCosineLR
+from nnlite.training import count_correct, evaluate, fit, format_seconds, set_seed
+
+from common import example_parser, parse_args, take, training_args
 
 STREAMS = 16                        # parallel streams the held-out text is read as
 
@@ -124,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     history = fit(model, opt, train_step, train_loader, epochs=args.epochs,
                   out_dir=args.out_dir, evaluate=evaluate_epoch, resume=args.resume,
                   progress=args.progress, unit="char", clip_grad_norm=args.clip or None,
-                  after_step=warmup_cosine(opt), time_budget=args.time_budget,
+                  scheduler=WarmupCosineLR(opt), scheduler_interval="step",
+                  time_budget=args.time_budget,
                   title=f"CharRNN on {corpus}")
 
     # ---- sample ------------------------------------------------------------------------

@@ -18,8 +18,11 @@ from nnlite import optim
 from nnlite.data import transforms as T
 from nnlite.data.datasets import MNIST
 from nnlite.models import LeNet5, LeNet5Classic, lecun_normalize, rbf_loss
-from nnlite.utils import (classification_step, example_parser, parse_args, set_seed,
-                          train_classifier, training_args, warmup_cosine)
+from nnlite.optim.lr_scheduler import WarmupCosineLR
+from nnlite.training import set_seed
+
+from common import (classification_step, example_parser, parse_args, train_classifier,
+                    training_args)
 
 MEAN, STD = (0.1307,), (0.3081,)          # MNIST training-set pixel statistics
 
@@ -70,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     opt = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=5e-4)
 
     train_classifier(model, opt, args, train_set, test_set, step=step,
-                     after_step=warmup_cosine(opt),         # cosine decay to 0, step by step
+                     scheduler=WarmupCosineLR(opt),         # cosine decay to 0, step by step
                      name=type(model).__name__, data_name="MNIST",
                      note=", distorted" if args.distort or args.elastic else "")
     return 0

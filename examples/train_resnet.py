@@ -19,8 +19,11 @@ import nnlite
 from nnlite import optim
 from nnlite.data import transforms as T
 from nnlite.models import CifarResNet
-from nnlite.utils import (example_parser, image_data_args, load_image_data, parse_args,
-                          progress_lr, set_seed, step_decay, train_classifier, training_args)
+from nnlite.optim.lr_scheduler import MultiStepProgressLR
+from nnlite.training import set_seed
+
+from common import (example_parser, image_data_args, load_image_data, parse_args,
+                    train_classifier, training_args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     opt = optim.SGD(model.parameters(), lr=args.lr, momentum=0.9, weight_decay=1e-4)
     train_classifier(model, opt, args, data.train, data.test, name=f"ResNet-{depth}",
                      data_name=data.name, test_batch_size=250, quick_sizes=(64, 32),
-                     after_step=progress_lr(opt, step_decay((0.5, 0.75), gamma=0.1)))
+                     scheduler=MultiStepProgressLR(opt, (0.5, 0.75), gamma=0.1))
     return 0
 
 

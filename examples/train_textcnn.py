@@ -25,12 +25,12 @@ import numpy as np
 
 import nnlite
 from nnlite import optim
-from nnlite.data import DataLoader, Subset, kfold_split
+from nnlite.data import BucketBatchSampler, DataLoader, Subset, kfold_split, trim_padding
 from nnlite.data.datasets import MovieReviews
 from nnlite.models import TextCNN
-from nnlite.utils import (BucketBatchSampler, History, classification_step, evaluate,
-                          example_parser, fit, format_seconds, parse_args, set_seed,
-                          training_args, trim_padding)
+from nnlite.training import History, evaluate, fit, format_seconds, set_seed
+
+from common import classification_step, example_parser, parse_args, training_args
 
 PAPER = 0.761                       # Kim (2014), Table 2: CNN-rand on MR
 

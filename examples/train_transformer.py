@@ -33,12 +33,14 @@ import numpy as np
 import nnlite
 import nnlite.nn.functional as F
 from nnlite import optim
-from nnlite.data import DataLoader, Subset
+from nnlite.data import BucketBatchSampler, DataLoader, Subset, trim_padding
 from nnlite.data.datasets import AdditionTask, CopyTask, Multi30k, ReverseTask, SortTask
 from nnlite.models import TransformerSeq2Seq
-from nnlite.utils import (BucketBatchSampler, corpus_bleu, count_correct, evaluate,
-                          example_parser, fit, format_seconds, parse_args, set_seed, take,
-                          training_args, trim_padding, warmup_cosine)
+from nnlite.optim.lr_scheduler import WarmupCosineLR
+from nnlite.training import (corpus_bleu, count_correct, evaluate, fit, format_seconds,
+                             set_seed)
+
+from common import example_parser, parse_args, take, training_args
 
 PAD = 0                                      # <pad> in the synthetic tasks and in Multi30k
 SYNTHETIC = {"reverse": ReverseTask, "copy": CopyTask, "sort": SortTask,
@@ -220,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     history = fit(model, opt, step, train_loader, epochs=args.epochs, out_dir=args.out_dir,
                   evaluate=evaluate_epoch, resume=args.resume, progress=args.progress,
                   unit="tok", clip_grad_norm=args.clip or None,
-                  after_step=warmup_cosine(opt, args.warmup), time_budget=args.time_budget,
+                  scheduler=WarmupCosineLR(opt, warmup_steps=args.warmup),
+                  scheduler_interval="step", time_budget=args.time_budget,
                   title=f"Transformer on {args.task}")
 
     # ---- final decoding and samples --------------------------------------------------

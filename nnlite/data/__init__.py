@@ -15,11 +15,13 @@ from .dataset import (ConcatDataset, Dataset, IterableDataset, Subset, TensorDat
                       kfold_split, random_split)
 from .download import (DataFileError, DatasetNotFoundError, check_integrity, default_root,
                        download_url)
-from .sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
-                      SubsetRandomSampler, WeightedRandomSampler)
+from .padding import trim_padding
+from .sampler import (BatchSampler, BucketBatchSampler, RandomSampler, Sampler,
+                      SequentialSampler, SubsetRandomSampler, WeightedRandomSampler)
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
            "random_split", "kfold_split", "Sampler", "SequentialSampler", "RandomSampler",
-           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "DataLoader",
+           "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler", "BucketBatchSampler",
+           "trim_padding", "DataLoader",
            "default_collate", "default_convert", "datasets", "transforms", "default_root",
            "download_url", "check_integrity", "DatasetNotFoundError", "DataFileError"]

@@ -6,7 +6,8 @@ nnlite's global generator (``nl.manual_seed``) *when the iterator is created* --
 
 Besides the torch protocol (``__iter__`` yielding ints, ``__len__``) the samplers here offer
 ``index_array()``: the epoch's indices as one int64 array, which ``BatchSampler`` cuts into
-batches with slicing rather than a Python loop over samples.
+batches with slicing rather than a Python loop over samples. ``BucketBatchSampler`` makes
+batches of samples of similar lengths, so that little of each batch is padding.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from ..tensor import Tensor
 from .dataset import as_index_array
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-           "WeightedRandomSampler", "BatchSampler"]
+           "WeightedRandomSampler", "BatchSampler", "BucketBatchSampler"]
 
 
 def _check_generator(generator: Any, who: str) -> None:
@@ -207,3 +208,62 @@ class BatchSampler(Sampler):
     def __len__(self) -> int:
         n = len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+
+
+class BucketBatchSampler(Sampler):
+    """Batches of samples of similar length, so that little of each batch is padding.
+
+    Shuffled (training): each epoch the indices are permuted, cut into pools of ``pool``
+    batches, sorted by length inside each pool and cut into batches, and the batches are
+    visited in random order. The permutations come from nnlite's generator (or
+    ``generator``), so a seed fixes them and a checkpoint's random state resumes them.
+    Not shuffled (evaluation): all indices sorted by length, cut into batches.
+
+    Args:
+        lengths (sequence of int): the length of each sample, ``(N,)``.
+        batch_size (int): samples per batch.
+        shuffle (bool): Default: True.
+        pool (int): batches per sorting pool. Default: 50.
+        generator (numpy.random.Generator, optional): Default: nnlite's global generator.
+
+    Example:
+        >>> s = BucketBatchSampler([5, 1, 4, 2], batch_size=2, shuffle=False)
+        >>> [list(b) for b in s]
+        [[1, 3], [2, 0]]
+        >>> loader = DataLoader(dataset, batch_sampler=s)          # doctest: +SKIP
+    """
+
+    def __init__(self, lengths: Sequence[int], batch_size: int, shuffle: bool = True,
+                 pool: int = 50, generator: np.random.Generator | None = None) -> None:
+        self.lengths = np.asarray(lengths).reshape(-1)
+        if self.lengths.dtype.kind not in "iu" or not len(self.lengths):
+            raise ValueError(f"BucketBatchSampler: lengths must be a non-empty sequence of "
+                             f"ints, got {self.lengths.dtype} array of shape "
+                             f"{self.lengths.shape}")
+        for name, v in (("batch_size", batch_size), ("pool", pool)):
+            if not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"BucketBatchSampler: {name} must be an int >= 1, got {v!r}")
+        _check_generator(generator, "BucketBatchSampler")
+        self.batch_size, self.shuffle, self.pool = int(batch_size), shuffle, int(pool)
+        self.generator = generator
+
+    def index_batches(self) -> list[np.ndarray]:
+        """This epoch's batches as int64 arrays."""
+        b, n = self.batch_size, len(self.lengths)
+        if not self.shuffle:
+            order = np.argsort(self.lengths, kind="stable")
+            return [order[i:i + b] for i in range(0, n, b)]
+        rng = _resolve(self.generator)
+        perm, size = rng.permutation(n), b * self.pool
+        batches = []
+        for start in range(0, n, size):
+            chunk = perm[start:start + size]                       # one pool
+            chunk = chunk[np.argsort(self.lengths[chunk], kind="stable")]
+            batches += [chunk[i:i + b] for i in range(0, len(chunk), b)]
+        return [batches[i] for i in rng.permutation(len(batches))]
+
+    def __iter__(self) -> Iterator[list[int]]:
+        return iter([batch.tolist() for batch in self.index_batches()])
+
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)

@@ -18,6 +18,7 @@ and shapes are torchvision's and weights move between the two by name.
     seq2seq.py    Seq2Seq with additive attention (Bahdanau et al. 2015)
     transformer.py TransformerSeq2Seq, TransformerLM (Vaswani et al. 2017)
     charrnn.py    CharRNN (Graves 2013; Karpathy's char-rnn)
+    decoding.py   sample_next, beam_search, causal_mask: decoding shared by the sequence models
 """
 from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
                       alexnet_small)

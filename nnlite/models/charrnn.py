@@ -14,7 +14,8 @@ Train with truncated backpropagation through time: carry ``hx`` from one chunk t
 next, detached, and clip the gradient norm (``nn.utils.clip_grad_norm_``) against
 exploding gradients, as both references do.
 
-``sample_next`` is also the sampler of ``TransformerLM.generate``.
+Sampling (``sample_next``) lives in ``decoding.py``, shared with ``TransformerLM``; it is
+importable from here too.
 
 Notation in the shape comments: B batch, T time steps, V vocabulary, E embed_dim,
 H hidden_size.
@@ -27,58 +28,11 @@ import numpy as np
 
 import nnlite as nl
 from nnlite import nn
-from nnlite.random import default_generator
 from nnlite.tensor import Tensor
 
+from .decoding import as_prefix, sample_next
+
 __all__ = ["CharRNN", "sample_next", "as_prefix"]
-
-
-def sample_next(logits: Any, temperature: float = 1.0, top_k: int | None = None,
-                generator: np.random.Generator | None = None) -> np.ndarray:
-    """Draw one token per row from softmax(logits / temperature).
-
-    Sampling is the Gumbel-max trick, argmax(logits / temperature + g) with g ~ Gumbel(0,
-    1): exact, vectorised over the batch, and words masked out by ``top_k`` (set to
-    -inf) are never drawn.
-
-    Args:
-        logits (array or Tensor): (B, V).
-        temperature (float): > 0; 0 picks the argmax (greedy). Default: 1.0.
-        top_k (int, optional): sample only among the k largest logits of each row.
-        generator (np.random.Generator, optional): default nnlite's global generator, so
-            ``nl.manual_seed`` makes sampling repeatable.
-
-    Returns:
-        int64 array (B,).
-    """
-    z = logits.data if isinstance(logits, Tensor) else np.asarray(logits)
-    if z.ndim != 2:
-        raise ValueError(f"sample_next: expected logits of shape (B, V), got {z.shape}")
-    if temperature < 0:
-        raise ValueError(f"sample_next: temperature must be >= 0, got {temperature}")
-    z = z.astype(np.float64)
-    if top_k is not None:
-        if top_k < 1:
-            raise ValueError(f"sample_next: top_k must be >= 1, got {top_k}")
-        if top_k < z.shape[1]:
-            kth = np.partition(z, -top_k, axis=1)[:, [-top_k]]        # (B, 1) k-th largest
-            z = np.where(z < kth, -np.inf, z)                          # (B, V)
-    if temperature == 0:
-        return z.argmax(axis=1)
-    rng = default_generator() if generator is None else generator
-    g = rng.gumbel(size=z.shape)                                       # (B, V)
-    return np.argmax(z / temperature + g, axis=1)                      # (B,)
-
-
-def as_prefix(prefix: Any, name: str) -> tuple:
-    """A prompt as (B, T0) int64 ids, and whether it was one 1-D sequence."""
-    ids = prefix.data if isinstance(prefix, Tensor) else np.asarray(prefix)
-    if ids.dtype.kind not in "iu" or ids.ndim not in (1, 2) or ids.shape[-1] == 0:
-        raise ValueError(f"{name}.generate: expected prefix_ids as integer ids of shape "
-                         f"(T0,) or (B, T0) with T0 >= 1, got {ids.dtype} array of shape "
-                         f"{ids.shape}")
-    ids = ids.astype(np.int64)
-    return (ids[None, :], True) if ids.ndim == 1 else (ids, False)
 
 
 class CharRNN(nn.Module):

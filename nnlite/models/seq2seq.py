@@ -24,8 +24,8 @@ Training uses teacher forcing: the decoder is fed the reference y_{i-1}; with
 sampling, drawn once per step for the whole batch from nnlite's generator).
 
 Decoding: ``greedy_decode`` and ``beam_search`` (with the length penalty of Wu et al.
-2016, GNMT: score / ((5 + |Y|) / 6)^alpha). ``beam_search`` here is also the engine of
-``TransformerSeq2Seq.beam_search``.
+2016, GNMT: score / ((5 + |Y|) / 6)^alpha). ``beam_search`` lives in ``decoding.py``,
+shared with ``TransformerSeq2Seq``; it is importable from here too.
 
 Token layout (``nnlite.data.datasets.synthetic``): 0 <pad>, 1 <bos>, 2 <eos>. Decoded
 sequences start after <bos>, end with <eos> and are padded with <pad> after it.
@@ -47,6 +47,7 @@ from nnlite.random import default_generator
 from nnlite.tensor import Tensor
 
 from ._tokens import token_ids
+from .decoding import beam_search, gnmt_length_penalty
 
 __all__ = ["Seq2Seq", "Encoder", "AdditiveAttention", "AttnDecoder", "beam_search",
            "gnmt_length_penalty"]
@@ -283,7 +284,7 @@ class Seq2Seq(nn.Module):
     @nl.no_grad()
     def beam_search(self, src: Any, beam_size: int = 5, max_len: int = 50,
                     length_penalty: float = 0.6) -> Tensor:
-        """Beam search (``beam_search`` below) over ``beam_size`` hypotheses per sentence.
+        """Beam search (``decoding.beam_search``) over ``beam_size`` hypotheses per sentence.
 
         Args:
             src (B, S) ids. beam_size (int): K. Default: 5.
@@ -302,74 +303,3 @@ class Seq2Seq(nn.Module):
         return Tensor(beam_search(self._step_fn(keys, keys_proj, mask), state, self._reorder,
                                   B, K, max_len, self.bos_idx, self.eos_idx, self.pad_idx,
                                   length_penalty))
-
-
-# ============================================================================
-# Beam search, shared with TransformerSeq2Seq
-# ============================================================================
-def gnmt_length_penalty(length: Any, alpha: float) -> Any:
-    """lp(Y) = ((5 + |Y|) / 6)^alpha (Wu et al. 2016, eq. 14); alpha = 0 gives 1."""
-    return ((5.0 + np.asarray(length, np.float64)) / 6.0) ** alpha
-
-
-def beam_search(step: Callable, state: Any, reorder: Callable, batch_size: int,
-                beam_size: int, max_len: int, bos_idx: int, eos_idx: int, pad_idx: int,
-                length_penalty: float = 0.0) -> np.ndarray:
-    """Batched beam search; ``beam_size=1`` is greedy decoding.
-
-    Each sentence keeps K hypotheses, ranked by their summed log-probability. At every
-    step each live hypothesis is extended by every word, and the K best of the K*V
-    candidates survive (at the first step only one hypothesis exists, so the K come
-    from different words). A hypothesis that produced <eos> is finished: it stays in
-    the beam with its score and extends only with <pad>, at no cost. The search stops
-    when every hypothesis has finished, or after ``max_len`` words; the answer is the
-    hypothesis with the best score / lp(length) (``gnmt_length_penalty``).
-
-    Args:
-        step: ``step(tokens, state) -> (log_probs, state)``; ``tokens`` (B*K, t) the
-            hypotheses so far (starting with <bos>), ``log_probs`` an ndarray (B*K, V)
-            for the next word. Row b*K + k is hypothesis k of sentence b.
-        state: the decoder state for the B*K rows (anything ``reorder`` accepts).
-        reorder: ``reorder(state, rows) -> state`` keeping the given rows (the parents
-            of the surviving hypotheses).
-        batch_size, beam_size (int): B and K.
-        max_len (int): most words generated, <eos> included.
-        bos_idx, eos_idx, pad_idx (int): special tokens.
-        length_penalty (float): alpha. Default: 0.0.
-
-    Returns:
-        int64 array (B, t <= max_len): the best hypothesis of each sentence without
-        <bos>, <pad> after its <eos>.
-    """
-    if beam_size < 1 or max_len < 1:
-        raise ValueError(f"beam_search: need beam_size >= 1 and max_len >= 1, got "
-                         f"beam_size={beam_size}, max_len={max_len}")
-    B, K = batch_size, beam_size
-    tokens = np.full((B * K, 1), bos_idx, np.int64)                # (B*K, 1)
-    scores = np.full((B, K), -np.inf)                              # (B, K)
-    scores[:, 0] = 0.0                                             # one live hypothesis
-    finished = np.zeros((B, K), bool)
-    lengths = np.zeros((B, K), np.int64)
-    for _ in range(max_len):
-        logp, state = step(tokens, state)                          # (B*K, V)
-        V = logp.shape[1]
-        logp = logp.astype(np.float64).reshape(B, K, V)            # (B, K, V)
-        logp[finished] = -np.inf                                   # finished: only <pad>,
-        logp[finished, pad_idx] = 0.0                              # at no cost
-        cand = (scores[:, :, None] + logp).reshape(B, K * V)       # (B, K*V)
-        top = np.argsort(-cand, axis=1, kind="stable")[:, :K]      # (B, K)
-        scores = np.take_along_axis(cand, top, axis=1)
-        parent, word = top // V, top % V                           # (B, K)
-        rows = (np.arange(B)[:, None] * K + parent).reshape(-1)    # (B*K,)
-        tokens = np.concatenate([tokens[rows], word.reshape(-1, 1)], axis=1)
-        state = reorder(state, rows)
-        was_finished = np.take_along_axis(finished, parent, axis=1)
-        lengths = np.take_along_axis(lengths, parent, axis=1) + ~was_finished
-        finished = was_finished | (word == eos_idx)
-        if finished.all():
-            break
-    normalised = scores / gnmt_length_penalty(lengths, length_penalty)   # (B, K)
-    best = np.argmax(normalised, axis=1)                           # (B,)
-    out = tokens.reshape(B, K, -1)[np.arange(B), best, 1:]         # (B, t)
-    width = int(np.take_along_axis(lengths, best[:, None], axis=1).max())
-    return out[:, :width]                                          # (B, longest answer)

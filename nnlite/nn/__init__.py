@@ -13,8 +13,8 @@ from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                    MSELoss, NLLLoss, SmoothL1Loss)
-from .module import (Module, ModuleDict, ModuleList, ParameterDict, ParameterList,
-                     Sequential)
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm, LocalResponseNorm
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d
 from .padding import (ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,

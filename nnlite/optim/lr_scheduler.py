@@ -7,6 +7,11 @@ schedulers can be chained on one optimizer. Rates are Python floats.
 
 Building a scheduler with the default ``last_epoch=-1`` stores each group's starting rate
 as ``group['initial_lr']`` and takes the initial step (``last_epoch`` becomes 0).
+
+``ProgressLR`` and its subclasses ``MultiStepProgressLR`` and ``WarmupCosineLR`` are
+nnlite's own: closed-form schedules over the *fraction of training done*, which is
+``last_epoch / total_steps`` or a value passed to ``step(progress)`` -- so a schedule can end
+with a time budget as well as with a number of steps (``nnlite.training.fit`` passes it).
 """
 from __future__ import annotations
 
@@ -20,7 +25,8 @@ from typing import Any
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
-           "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau"]
+           "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau", "ProgressLR",
+           "MultiStepProgressLR", "WarmupCosineLR"]
 
 
 def _check_optimizer(owner: str, optimizer: Any) -> None:
@@ -601,3 +607,174 @@ class ReduceLROnPlateau(LRScheduler):
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+# ---------------------------------------------------------------------------
+# Schedules over the fraction of training done
+# ---------------------------------------------------------------------------
+
+class ProgressLR(LRScheduler):
+    r"""Set each group's rate to its initial rate times a function of training progress.
+
+    .. math:: \eta = \eta_0 \cdot \lambda(p), \qquad p \in [0, 1]
+
+    :math:`p` is the fraction of training done: ``min(1, last_epoch / total_steps)``, or the
+    value last passed to ``step(progress)``, for a measure of progress the scheduler cannot
+    count itself -- e.g. :func:`nnlite.training.fit` passes the larger of the step fraction
+    and the fraction of its time budget used, so that the schedule ends with whichever
+    runs out first. Call ``step()`` after every optimiser step. Subclasses define
+    :meth:`factor`.
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        lr_lambda (callable, optional): ``p -> factor`` (subclasses leave it None).
+        total_steps (int, optional): steps in all; needed when ``step()`` is called without
+            ``progress``.
+        last_epoch (int): index of the last step (default: -1).
+
+    Attributes:
+        progress (float): :math:`p` for ``last_epoch``.
+
+    Example:
+        >>> scheduler = ProgressLR(optimizer, lambda p: 1 - p, total_steps=1000)  # doctest: +SKIP
+        >>> scheduler.step(0.25)          # a quarter of the time budget used  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, lr_lambda: Callable[[float], float] | None = None,
+                 total_steps: int | None = None, last_epoch: int = -1) -> None:
+        owner = type(self).__name__
+        if lr_lambda is not None and not callable(lr_lambda):
+            raise TypeError(f"{owner}: lr_lambda must be callable, got "
+                            f"{type(lr_lambda).__name__}")
+        if lr_lambda is None and type(self).factor is ProgressLR.factor:
+            raise TypeError(f"{owner}: give lr_lambda (or subclass and define factor)")
+        if total_steps is not None:
+            _check_positive_int(owner, "total_steps", total_steps)
+        self.lr_lambda = lr_lambda
+        self.total_steps = total_steps
+        self.progress = 0.0
+        self._given: float | None = None
+        super().__init__(optimizer, last_epoch)
+
+    def step(self, progress: float | None = None) -> None:
+        """Advance one step; ``progress`` (in [0, 1], optional) is the fraction of training
+        done after it, when it is not ``last_epoch / total_steps``."""
+        if progress is not None:
+            _check_number(type(self).__name__, "progress", progress)
+        elif not self._is_initial and self.total_steps is None:
+            raise ValueError(f"{type(self).__name__}: step() without progress needs "
+                             f"total_steps")
+        self._given = None if progress is None else float(progress)
+        super().step()
+
+    def _progress(self) -> float:
+        if self._given is not None:
+            return min(1.0, max(0.0, self._given))
+        if self.total_steps is None:
+            return self.progress                            # the initial step
+        return min(1.0, self.last_epoch / self.total_steps)
+
+    def factor(self) -> float:
+        """The multiplier of the initial rates at ``self.progress`` (and ``last_epoch``)."""
+        return self.lr_lambda(self.progress)
+
+    def get_lr(self) -> list[float]:
+        self.progress = self._progress()
+        f = self.factor()
+        return [base_lr * f for base_lr in self.base_lrs]
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base, without ``lr_lambda`` (a function is not state)."""
+        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambda")}
+
+
+class MultiStepProgressLR(ProgressLR):
+    r"""Multiply the rate by ``gamma`` at each milestone, a fraction of training.
+
+    .. math:: \eta = \eta_0 \cdot \gamma^{\#\{m \in \text{milestones} : m \le p\}}
+
+    :class:`MultiStepLR` with milestones at fractions of training (see :class:`ProgressLR`
+    for :math:`p`), e.g. He et al.'s ``(0.5, 0.75)``: divide by 10 at 32k and 48k of 64k
+    iterations.
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        milestones (iterable of float): fractions of training, in (0, 1].
+        gamma (float): multiplicative factor (default: 0.1).
+        total_steps (int, optional): see :class:`ProgressLR`.
+        last_epoch (int): index of the last step (default: -1).
+
+    Example:
+        >>> scheduler = MultiStepProgressLR(optimizer, (0.5, 0.75), total_steps=64000)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[float], gamma: float = 0.1,
+                 total_steps: int | None = None, last_epoch: int = -1) -> None:
+        _check_number("MultiStepProgressLR", "gamma", gamma)
+        self.milestones = [float(m) for m in milestones]
+        self.gamma = gamma
+        super().__init__(optimizer, None, total_steps, last_epoch)
+
+    @staticmethod
+    def factor_at(progress: float, milestones: Iterable[float], gamma: float) -> float:
+        """``gamma ** (milestones passed at progress)``."""
+        return gamma ** sum(progress >= m for m in milestones)
+
+    def factor(self) -> float:
+        return self.factor_at(self.progress, self.milestones, self.gamma)
+
+
+class WarmupCosineLR(ProgressLR):
+    r"""A linear warm-up over ``warmup_steps`` steps, then a half cosine down to
+    ``final_fraction`` of the initial (peak) rate at the end of training.
+
+    .. math:: \eta = \eta_0 \cdot \min\Big(1, \frac{t + 1}{\text{warmup\_steps}}\Big)
+              \cdot \Big(f + (1 - f)\,\tfrac12\big(1 + \cos \pi p\big)\Big)
+
+    with :math:`t` = ``last_epoch``, :math:`f` = ``final_fraction`` and :math:`p` the
+    fraction of training done (see :class:`ProgressLR`). The rate of the first step is
+    :math:`\eta_0 / \text{warmup\_steps}`. Without warm-up and with ``total_steps`` it
+    equals :class:`CosineAnnealingLR` with ``T_max=total_steps`` and
+    ``eta_min=final_fraction * eta_0``.
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        total_steps (int, optional): see :class:`ProgressLR`.
+        warmup_steps (int): steps of linear warm-up (default: 0).
+        final_fraction (float): the last rate over the peak, in [0, 1] (default: 0.0).
+        last_epoch (int): index of the last step (default: -1).
+
+    Example:
+        >>> scheduler = WarmupCosineLR(optimizer, total_steps=10000, warmup_steps=400)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, total_steps: int | None = None,
+                 warmup_steps: int = 0, final_fraction: float = 0.0,
+                 last_epoch: int = -1) -> None:
+        self.check("WarmupCosineLR", warmup_steps, final_fraction)
+        self.warmup_steps = int(warmup_steps)
+        self.final_fraction = float(final_fraction)
+        super().__init__(optimizer, None, total_steps, last_epoch)
+
+    @staticmethod
+    def check(owner: str, warmup_steps: Any, final_fraction: Any) -> None:
+        """Raise ``ValueError`` naming ``owner`` unless ``warmup_steps >= 0`` (an int) and
+        ``0 <= final_fraction <= 1``."""
+        if (isinstance(warmup_steps, bool) or not isinstance(warmup_steps, numbers.Integral)
+                or warmup_steps < 0 or not isinstance(final_fraction, numbers.Real)
+                or not 0.0 <= final_fraction <= 1.0):
+            raise ValueError(f"{owner}: need warmup_steps >= 0 and 0 <= final_fraction "
+                             f"<= 1, got {warmup_steps} and {final_fraction}")
+
+    @staticmethod
+    def factor_at(step: int, progress: float, warmup_steps: int,
+                  final_fraction: float) -> float:
+        """The multiplier of the peak rate for step index ``step`` at ``progress``."""
+        warm = min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
+        decay = final_fraction + (1.0 - final_fraction) * 0.5 * (
+            1.0 + math.cos(math.pi * progress))
+        return warm * decay
+
+    def factor(self) -> float:
+        return self.factor_at(self.last_epoch, self.progress, self.warmup_steps,
+                              self.final_fraction)

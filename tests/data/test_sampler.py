@@ -1,13 +1,16 @@
 """Tests of nnlite/data/sampler.py: sequential, random (with/without replacement, more
 samples than items, seeded by nl.manual_seed or a generator, drawn at iter() time), subset,
-weighted and batch samplers."""
+weighted, batch and bucket (similar lengths) samplers."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
 import nnlite as nl
-from nnlite.data import (BatchSampler, RandomSampler, SequentialSampler, SubsetRandomSampler,
+from nnlite.data import (BatchSampler, BucketBatchSampler, DataLoader, RandomSampler,
+                         SequentialSampler, SubsetRandomSampler, TensorDataset,
                          WeightedRandomSampler)
 
 DATA = range(10)
@@ -89,3 +92,48 @@ def test_batch_sampler_validation():
         BatchSampler(DATA, True, False)
     with pytest.raises(ValueError, match="drop_last should be a boolean"):
         BatchSampler(DATA, 2, 0)
+
+
+def _lengths(n=1000, seed=0):
+    return np.random.default_rng(seed).integers(1, 60, size=n)
+
+
+def test_bucket_sampler_visits_every_index_once_in_batches_of_similar_length():
+    lengths = _lengths()
+    sampler = BucketBatchSampler(lengths, batch_size=32, pool=10)
+    batches = sampler.index_batches()
+    assert len(batches) == len(sampler) == math.ceil(1000 / 32)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(1000))
+    assert all(len(b) <= 32 for b in batches)
+    # sorted inside a pool: a batch spans far fewer lengths than a random batch would
+    spans = [lengths[b].max() - lengths[b].min() for b in batches if len(b) == 32]
+    assert np.mean(spans) < 10
+    assert (np.diff(lengths[batches[0]]) >= 0).all()
+
+
+def test_bucket_sampler_is_seeded_by_nnlite_and_reshuffles_each_epoch():
+    lengths = _lengths()
+    nl.manual_seed(3)
+    first = [b.tolist() for b in BucketBatchSampler(lengths, 16).index_batches()]
+    nl.manual_seed(3)
+    sampler = BucketBatchSampler(lengths, 16)
+    assert [b.tolist() for b in sampler.index_batches()] == first
+    assert [b.tolist() for b in sampler.index_batches()] != first
+    own = BucketBatchSampler(lengths, 16, generator=np.random.default_rng(0)).index_batches()
+    assert [b.tolist() for b in own] != first
+
+
+def test_bucket_sampler_without_shuffle_sorts_by_length_and_feeds_a_dataloader():
+    lengths = np.array([5, 1, 4, 2, 3])
+    sampler = BucketBatchSampler(lengths, batch_size=2, shuffle=False)
+    assert list(sampler) == [[1, 3], [4, 2], [0]]
+    loader = DataLoader(TensorDataset(lengths), batch_sampler=sampler)
+    assert [b[0].data.tolist() for b in loader] == [[1, 2], [3, 4], [5]]
+
+
+@pytest.mark.parametrize("kwargs", [{"lengths": []}, {"lengths": [1.5, 2.0]},
+                                    {"batch_size": 0}, {"pool": 0}])
+def test_bucket_sampler_rejects_bad_arguments(kwargs):
+    args = {"lengths": [1, 2, 3], "batch_size": 2, **kwargs}
+    with pytest.raises(ValueError, match="BucketBatchSampler"):
+        BucketBatchSampler(**args)

@@ -1,9 +1,12 @@
 """Tests of the training scripts in ``examples/``, run in-process through their ``main``."""
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+if str(EXAMPLES) not in sys.path:          # the scripts import their package ``common``, as
+    sys.path.insert(0, str(EXAMPLES))      # they do when run from the command line
 
 
 def example(name: str) -> ModuleType:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nnlite.utils import have_matplotlib
+from nnlite.training import have_matplotlib
 
 from . import example, run
 

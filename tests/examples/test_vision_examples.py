@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from nnlite.data.download import DatasetNotFoundError
-from nnlite.utils import have_matplotlib
+from nnlite.training import have_matplotlib
 
 from . import example, run
 

@@ -2,7 +2,9 @@
 
 The oracle is torch.optim.lr_scheduler: the same schedule is built on an nnlite and a torch
 optimizer (two parameter groups with different rates) and the rates -- and, for
-OneCycleLR, the momentum or beta1 -- are compared after every step.
+OneCycleLR, the momentum or beta1 -- are compared after every step. nnlite's own schedules
+over the fraction of training done (ProgressLR and its subclasses) are checked against their
+formulas, float64-exact, and against the torch schedule they equal where there is one.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import math
 import numpy as np
 import pytest
 
+import nnlite as nl
 from nnlite import optim
 from nnlite.optim import lr_scheduler as nl_sched
 
@@ -290,5 +293,130 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize("make, exc, pattern", [pytest.param(*c[1:], id=c[0]) for c in BAD_INPUT])
 def test_bad_input_raises_clear_error(make, exc, pattern):
+    with pytest.raises(exc, match=pattern):
+        make()
+
+
+# ---------------------------------------------------------------------------
+# Schedules over the fraction of training done (nnlite's own): the formulas, float64-exact,
+# and torch where it has the same schedule
+# ---------------------------------------------------------------------------
+def _cosine(peak, warmup, final, t, p):
+    warm = min(1.0, (t + 1) / warmup) if warmup else 1.0
+    return peak * (warm * (final + (1.0 - final) * 0.5 * (1.0 + math.cos(math.pi * p))))
+
+
+@pytest.mark.parametrize("warmup, final", [(0, 0.0), (4, 0.1), (30, 0.5)])
+def test_warmup_cosine_follows_its_formula_step_by_step(warmup, final):
+    opt = _nl_optimizer()
+    sched = nl_sched.WarmupCosineLR(opt, total_steps=20, warmup_steps=warmup,
+                                    final_fraction=final)
+    for t in range(25):                         # past the end: the rate stays at the last
+        p = min(1.0, t / 20)
+        assert sched.get_last_lr() == [_cosine(0.1, warmup, final, t, p),
+                                       _cosine(0.05, warmup, final, t, p)]
+        assert [g["lr"] for g in opt.param_groups] == sched.get_last_lr()
+        sched.step()
+
+
+def test_warmup_cosine_follows_the_progress_it_is_given():
+    opt = _nl_optimizer()
+    sched = nl_sched.WarmupCosineLR(opt, warmup_steps=2, final_fraction=0.2)   # no total
+    for t, p in enumerate([0.1, 0.3, 0.3, 0.9, 1.0, 1.7], start=1):
+        sched.step(p)
+        assert sched.get_last_lr()[0] == _cosine(0.1, 2, 0.2, t, min(p, 1.0))
+        assert sched.progress == min(p, 1.0) and sched.last_epoch == t
+
+
+def test_multistep_progress_follows_its_formula():
+    opt = _nl_optimizer()
+    sched = nl_sched.MultiStepProgressLR(opt, (0.5, 0.75), gamma=0.3, total_steps=8)
+    for t in range(10):
+        k = sum(min(1.0, t / 8) >= m for m in (0.5, 0.75))
+        assert sched.get_last_lr() == [0.1 * 0.3 ** k, 0.05 * 0.3 ** k]
+        sched.step()
+    sched.step(0.6)                                     # a time budget can be further along
+    assert sched.get_last_lr() == [0.1 * 0.3, 0.05 * 0.3]
+
+
+def test_progress_lr_applies_its_lambda_to_the_progress():
+    opt = _nl_optimizer()
+    sched = nl_sched.ProgressLR(opt, lambda p: 1.0 - p, total_steps=4)
+    lrs = [sched.get_last_lr()]
+    for _ in range(4):
+        sched.step()
+        lrs.append(sched.get_last_lr())
+    assert lrs == [[0.1 * (1 - t / 4), 0.05 * (1 - t / 4)] for t in range(5)]
+    assert "lr_lambda" not in sched.state_dict()
+
+
+def _step_side_by_side(nnlite_pair, torch_pair, steps):
+    """Step (optimizer, scheduler) of each library ``steps`` times; the rates agree before
+    every step."""
+    for t in range(steps):
+        _assert_rows_close([nnlite_pair[1].get_last_lr()], [torch_pair[1].get_last_lr()],
+                           f"step {t}")
+        for opt, sched in (nnlite_pair, torch_pair):
+            opt.step()
+            sched.step()
+
+
+def test_warmup_cosine_without_warmup_matches_torch_cosine_annealing(torch):
+    for final, groups in ((0.0, 2), (0.25, 1)):
+        nl_opt, th_opt = _nl_optimizer(), _torch_optimizer(torch)
+        if groups == 1:
+            nl_opt.param_groups.pop()
+            th_opt.param_groups.pop()
+        ours = nl_sched.WarmupCosineLR(nl_opt, total_steps=12, final_fraction=final)
+        theirs = torch.optim.lr_scheduler.CosineAnnealingLR(th_opt, T_max=12,
+                                                            eta_min=final * 0.1)
+        _step_side_by_side((nl_opt, ours), (th_opt, theirs), 12)
+
+
+def test_multistep_progress_matches_torch_multistep(torch):
+    nl_opt, th_opt = _nl_optimizer(), _torch_optimizer(torch)
+    ours = nl_sched.MultiStepProgressLR(nl_opt, (0.5, 0.75, 0.9), total_steps=20)
+    theirs = torch.optim.lr_scheduler.MultiStepLR(th_opt, milestones=[10, 15, 18])
+    _step_side_by_side((nl_opt, ours), (th_opt, theirs), 22)
+
+
+def test_progress_schedulers_resume_through_a_checkpoint(tmp_path):
+    def run(make, resume_at, steps):
+        opt = _nl_optimizer()
+        sched = make(opt)
+        rates = []
+        for t in range(steps):
+            if t == resume_at:
+                nl.save({"opt": opt.state_dict(), "sched": sched.state_dict()},
+                        tmp_path / "ckpt.npz")
+                opt = _nl_optimizer()
+                sched = make(opt)
+                saved = nl.load(tmp_path / "ckpt.npz")
+                opt.load_state_dict(saved["opt"])
+                sched.load_state_dict(saved["sched"])
+            sched.step((t + 1) / steps)
+            rates.append(sched.get_last_lr())
+        return rates
+
+    for make in (lambda o: nl_sched.WarmupCosineLR(o, warmup_steps=3, final_fraction=0.1),
+                 lambda o: nl_sched.MultiStepProgressLR(o, (0.5, 0.75))):
+        assert run(make, 5, 12) == run(make, None, 12)
+
+
+@pytest.mark.parametrize("make, exc, pattern", [
+    (lambda: nl_sched.WarmupCosineLR(_nl_optimizer(), 10, warmup_steps=-1), ValueError,
+     "WarmupCosineLR: need warmup_steps >= 0"),
+    (lambda: nl_sched.WarmupCosineLR(_nl_optimizer(), 10, final_fraction=1.5), ValueError,
+     "final_fraction"),
+    (lambda: nl_sched.WarmupCosineLR(_nl_optimizer(), total_steps=0), ValueError,
+     "total_steps"),
+    (lambda: nl_sched.WarmupCosineLR(_nl_optimizer()).step(), ValueError,
+     r"step\(\) without progress needs total_steps"),
+    (lambda: nl_sched.ProgressLR(_nl_optimizer(), total_steps=3), TypeError, "lr_lambda"),
+    (lambda: nl_sched.ProgressLR(_nl_optimizer(), 0.5, 3), TypeError, "callable"),
+    (lambda: nl_sched.MultiStepProgressLR(_nl_optimizer(), (0.5,), gamma="x"), TypeError,
+     "gamma"),
+])
+def test_progress_schedulers_reject_bad_arguments(make, exc, pattern):
     with pytest.raises(exc, match=pattern):
         make()

@@ -14,7 +14,7 @@ import random
 
 import pytest
 
-from nnlite.utils.bleu import (BLEUScore, compute_bleu, corpus_bleu, ngram_counts,
+from nnlite.training.bleu import (BLEUScore, compute_bleu, corpus_bleu, ngram_counts,
                                sentence_bleu, tokenize_13a)
 
 # Papineni et al. 2002, Example 1 (section 2.1), without the final period.

@@ -3,8 +3,8 @@ import math
 
 import pytest
 
-from nnlite.utils import History, have_matplotlib
-from nnlite.utils import history as history_module
+from nnlite.training import History, have_matplotlib
+from nnlite.training import history as history_module
 
 
 def _history():

@@ -75,6 +75,11 @@ class ProgressBar:
     Attributes:
         n (int): batches done. items (int): items done. elapsed (float): seconds.
         means (dict): running means of the metrics.
+
+    Example:
+        >>> bar = ProgressBar(total=len(loader), desc="epoch 1/10", unit="img")  # doctest: +SKIP
+        >>> bar.update(1, items=64, loss=0.31, acc=0.91)                         # doctest: +SKIP
+        >>> bar.close()                                                           # doctest: +SKIP
     """
 
     def __init__(self, total: int | None = None, desc: str = "", unit: str = "it",

@@ -46,6 +46,16 @@ class History:
     ``log`` adds (or, for an epoch already logged, updates) a record; ``history["test_acc"]``
     is that metric's list over epochs (NaN where an epoch did not log it); ``state_dict`` /
     ``load_state_dict`` store it in a checkpoint.
+
+    Args:
+        records (iterable of dict, optional): records to start from, each with ``"epoch"``.
+
+    Example:
+        >>> h = History()
+        >>> _ = h.log(1, train_loss=0.5, test_acc=0.9)
+        >>> _ = h.log(2, train_loss=0.3, test_acc=0.95)
+        >>> h["test_acc"], h.last("train_loss"), h.best("test_acc")["epoch"]
+        ([0.9, 0.95], 0.3, 2)
     """
 
     _warned = False

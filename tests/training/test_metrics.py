@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import nnlite as nl
-from nnlite.utils import accuracy, count_correct
+from nnlite.training import accuracy, count_correct
 
 
 def test_accuracy_logits_predictions_and_topk():

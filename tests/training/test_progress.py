@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from nnlite.utils import ProgressBar, format_metrics
+from nnlite.training import ProgressBar, format_metrics
 
 
 class _Tty(io.StringIO):

@@ -27,7 +27,7 @@ from ..serialization import load, save
 
 __all__ = ["Checkpointer", "set_seed", "get_rng_state", "set_rng_state"]
 
-_FORMAT = "nnlite.utils.Checkpointer"
+_FORMAT = "nnlite.utils.Checkpointer"           # the tag every checkpoint file carries
 
 
 # ============================================================================

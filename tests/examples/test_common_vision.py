@@ -1,5 +1,6 @@
-"""What the image-classification examples share: pixel statistics, the data choice (CIFAR-10
-or MNIST-32), transforms, and the classification step with multi-view averaging."""
+"""What the image-classification examples share (examples/common/vision.py): pixel
+statistics, the data choice (CIFAR-10 or MNIST-32), transforms, and the classification step
+with multi-view averaging."""
 import numpy as np
 import pytest
 
@@ -8,8 +9,8 @@ import nnlite.nn.functional as F
 from nnlite import nn
 from nnlite.data import transforms as T
 from nnlite.data.download import DatasetNotFoundError
-from nnlite.utils import classification_step, load_image_data, pixel_stats, with_transform
-from nnlite.utils.vision import RepeatChannels
+from common.vision import (RepeatChannels, classification_step, load_image_data, pixel_stats,
+                           with_transform)      # examples/common: on sys.path, see __init__.py
 
 
 def test_pixel_stats_match_numpy():

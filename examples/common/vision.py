@@ -1,6 +1,6 @@
-"""What the image-classification examples share: the data (CIFAR-10 when it is there, else
-MNIST padded to 32x32), its pixel statistics, the classification step (with multi-crop
-averaging), and the script body that trains, evaluates and reports.
+"""What the image-classification examples share: the data options and the data (CIFAR-10
+when it is there, else MNIST padded to 32x32), its pixel statistics, the classification
+step (with multi-crop averaging), and the script body that trains, evaluates and reports.
 
     data = load_image_data(args.data_dir, args.dataset, channels=3)   # CIFAR-10 or MNIST-32
     data.train.transform = data.transform([T.RandomCrop(32, padding=4)])
@@ -19,16 +19,16 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .. import nn
-from ..data import DataLoader
-from ..data import transforms as T
-from ..data.datasets import CIFAR10, MNIST
-from ..data.download import DatasetNotFoundError
-from ..nn import functional as F
-from ..tensor import Tensor
-from .history import History
-from .metrics import count_correct
-from .training import Step, evaluate, fit, format_seconds, take
+from nnlite import nn
+from nnlite.data import DataLoader
+from nnlite.data import transforms as T
+from nnlite.data.datasets import CIFAR10, MNIST
+from nnlite.data.download import DatasetNotFoundError
+from nnlite.nn import functional as F
+from nnlite.tensor import Tensor
+from nnlite.training import History, Step, count_correct, evaluate, fit, format_seconds
+
+from .subset import take
 
 __all__ = ["CIFAR10_HELP", "image_data_args", "PixelStats", "pixel_stats", "RepeatChannels",
            "ImageData", "load_image_data", "with_transform", "classification_step",
@@ -223,7 +223,7 @@ def with_transform(dataset: Any, transform: Callable) -> Any:
 # ============================================================================
 def classification_step(model: nn.Module, criterion: Callable = F.cross_entropy,
                         scores: Callable | None = None) -> Step:
-    """The step for :func:`fit` / :func:`run_epoch`: ``(x, y) -> (criterion(model(x), y),
+    """The step for ``nnlite.training.fit`` / ``run_epoch``: ``(x, y) -> (criterion(model(x), y),
     {"n", "correct"})``.
 
     Args:
@@ -263,15 +263,16 @@ def _array(x: Any) -> np.ndarray:
 
 def train_classifier(model: nn.Module, optimizer: Any, args: argparse.Namespace,
                      train_set: Any, test_set: Any, *, name: str, data_name: str,
-                     step: Step | None = None, after_step: Callable | None = None,
-                     final_tests: dict[str, Any] | None = None, test_batch_size: int = 500,
+                     step: Step | None = None, scheduler: Any = None,
+                     after_step: Callable | None = None, final_tests: dict[str, Any] | None = None, test_batch_size: int = 500,
                      quick_sizes: tuple[int, int] = (128, 64), note: str = "") -> History:
     """The body of an image-classification example, after the model and data are built.
 
     Loads batches (``args.batch_size``, shuffled; with ``args.quick`` only ``quick_sizes``
     train/test images; else ``args.test_size`` test images if the parser has it), prints a
-    header, trains with :func:`fit` (test accuracy each epoch, a checkpoint each epoch,
-    ``args.resume``, ``curves.png``, ``args.time_budget`` if the parser has it), evaluates
+    header, trains with :func:`~nnlite.training.fit` (test accuracy each epoch, a checkpoint
+    each epoch, ``args.resume``, ``curves.png``, ``args.time_budget`` if the parser has it;
+    ``scheduler`` stepped after every batch, ``after_step`` called after it), evaluates
     each of ``final_tests`` (``{"test-10crop": dataset}``, the same test images through
     other views) once at the end, adding it to the last epoch's record, and prints the final
     line: ``final: test accuracy 99.12% (error 0.88%) ... | model on data, epochs, times |
@@ -299,7 +300,8 @@ def train_classifier(model: nn.Module, optimizer: Any, args: argparse.Namespace,
                   out_dir=args.out_dir,
                   evaluate=lambda epoch: evaluate(step, test_loader, "test",
                                                   progress=args.progress),
-                  resume=args.resume, progress=args.progress, after_step=after_step,
+                  resume=args.resume, progress=args.progress, scheduler=scheduler,
+                  scheduler_interval="step", after_step=after_step,
                   time_budget=budget, title=f"{name} on {data_name}")
     results = {"test": history.last("test_acc", math.nan)}
     for prefix, dataset in final_tests.items():

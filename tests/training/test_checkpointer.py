@@ -8,7 +8,7 @@ import nnlite as nl
 import nnlite.nn.functional as F
 from nnlite import nn, optim
 from nnlite.data import DataLoader, TensorDataset
-from nnlite.utils import (Checkpointer, History, fit, get_rng_state, set_rng_state, set_seed)
+from nnlite.training import (Checkpointer, History, fit, get_rng_state, set_rng_state, set_seed)
 
 
 def _setup(seed=0):
