@@ -734,8 +734,3 @@ class Module:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
 
-
-# The containers are Modules defined in container.py; ``from .module import ModuleList`` (as
-# nn/transformer.py does) keeps working through this import, placed after Module exists.
-from .container import (ModuleDict, ModuleList, ParameterDict,  # noqa: E402,F401
-                        ParameterList, Sequential)

@@ -34,7 +34,8 @@ from . import init
 from .attention import MultiheadAttention
 from .dropout import Dropout
 from .linear import Linear
-from .module import Module, ModuleList
+from .container import ModuleList
+from .module import Module
 from .normalization import LayerNorm
 from .parameter import Parameter
 
