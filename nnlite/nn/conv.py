@@ -119,24 +119,23 @@ class _ConvNd(Module):
 
     def _check_tensor(self, input: Any) -> None:
         if not isinstance(input, Tensor):
-            raise TypeError(f"{self._name()}: expected a Tensor input, got "
-                            f"{type(input).__name__}")
+            raise TypeError(f"expected a Tensor input, got {type(input).__name__}")
 
-    def _explain(self, input: Tensor) -> None:
-        """Run only when the op has raised: report a wrong rank, channel count or (for
-        convolutions) size against the kernel in the layer's terms. Finding none of
-        these, it leaves the op's own error, which ``named_errors`` gives the layer's
-        name."""
+    def _explain(self, input: Any) -> None:
+        """Run by ``named_errors`` only when the op has raised: a wrong input type, rank,
+        channel count or (for convolutions) size against the kernel, in the layer's
+        terms. Finding none of these, it leaves the op's own error."""
+        self._check_tensor(input)
         nd, shape = self._nd, input.shape
         dims = "(C, L)" if nd == 1 else "(C, H, W)"
         bdims = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
         if input.ndim not in (nd + 1, nd + 2):
-            raise ValueError(f"{self._name()}: expected {nd + 1}-D {dims} or {nd + 2}-D "
-                             f"{bdims} input, got shape {tuple(shape)}")
+            raise ValueError(f"expected {nd + 1}-D {dims} or {nd + 2}-D {bdims} input, got "
+                             f"shape {tuple(shape)}")
         c = shape[-nd - 1]
         if c != self.in_channels:
-            raise ValueError(f"{self._name()}: expected input with {self.in_channels} "
-                             f"channels, got shape {tuple(shape)}")
+            raise ValueError(f"expected input with {self.in_channels} channels, got shape "
+                             f"{tuple(shape)}")
         if self.transposed:
             return
         pads = self._reversed_padding_repeated_twice
@@ -145,13 +144,13 @@ class _ConvNd(Module):
                        for i, s in enumerate(spatial))
         kernel = tuple(d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation))
         if any(p < k for p, k in zip(padded, kernel)):
-            raise ValueError(f"{self._name()}: input of shape {tuple(shape)} padded to "
-                             f"{padded} is smaller than the kernel {kernel} (kernel_size "
-                             f"{self.kernel_size}, dilation {self.dilation})")
+            raise ValueError(f"input of shape {tuple(shape)} padded to {padded} is smaller "
+                             f"than the kernel {kernel} (kernel_size {self.kernel_size}, "
+                             f"dilation {self.dilation})")
 
     def _conv_forward(self, input: Tensor, fn: Any) -> Tensor:
-        self._check_tensor(input)
         with named_errors(self._name, lambda: self._explain(input)):
+            self._check_tensor(input)
             if self.padding_mode != "zeros":
                 padded = _pad(input, self._reversed_padding_repeated_twice,
                               mode=self.padding_mode)
@@ -311,8 +310,8 @@ class ConvTranspose2d(_ConvNd):
         return tuple(s - a for s, a in zip(output_size, lo))
 
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        self._check_tensor(input)
         with named_errors(self._name, lambda: self._explain(input)):
+            self._check_tensor(input)
             output_padding = self._output_padding(input, output_size)
             return _conv.conv_transpose2d(input, self.weight, self.bias, self.stride,
                                           self.padding, output_padding, self.groups,

@@ -213,17 +213,20 @@ def check_divisor_override(divisor_override: Any, owner: str) -> None:
 # ============================================================================
 # Naming errors
 # ============================================================================
+_NAMED = (ValueError, TypeError, IndexError)
+
+
 class named_errors:
     """Context manager: a ValueError, TypeError or IndexError raised in its block is raised
-    again, same type, with ``name()`` in front of the message. This is how a layer adds
-    its name to the errors of the op it calls.
+    again, same type, with ``name()`` in front of the message. This is the one place a
+    layer adds its name to the errors of the op it calls.
 
     Args:
         name (callable): returns the name (e.g. a layer's ``__repr__``); called only when
             an error passes, so a block that succeeds costs no formatting.
-        explain (callable, optional): called first when an error passes; it may raise a
-            clearer error of its own (a layer's account in its own terms), which then
-            propagates unchanged. Default: None.
+        explain (callable, optional): called first when an error passes; a clearer error
+            it raises (the layer's account in its own terms) is named and raised instead.
+            Default: None.
 
     Example:
         >>> with named_errors(lambda: "MaxPool2d(kernel_size=3)"):
@@ -242,8 +245,11 @@ class named_errors:
         return None
 
     def __exit__(self, kind: Any, err: Any, tb: Any) -> bool:
-        if kind is None or not issubclass(kind, (ValueError, TypeError, IndexError)):
+        if kind is None or not issubclass(kind, _NAMED):
             return False
         if self.explain is not None:
-            self.explain()
-        raise kind(f"{self.name()}: {err}") from None
+            try:
+                self.explain()
+            except _NAMED as clearer:
+                err = clearer
+        raise type(err)(f"{self.name()}: {err}") from None
