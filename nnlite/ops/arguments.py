@@ -1,10 +1,11 @@
 """Size arguments of ops and layers, parsed and checked in one place.
 
-Every convolution, pooling and padding op in ``nnlite.ops`` and every layer in ``nnlite.nn``
-reads kernel_size, stride, padding, dilation, groups and output sizes through these
-functions, so an argument is accepted, rejected and reported the same way everywhere: the
-error names the op or layer and the argument, e.g. ``conv2d: stride must be positive, got
-(0, 1)``. Layers call them once, in ``__init__``; the functional forms once per call.
+The convolution and pooling ops in ``nnlite.ops`` and the convolution, pooling and padding
+layers in ``nnlite.nn`` read kernel_size, stride, padding, dilation, groups and output
+sizes through these functions, so an argument is accepted, rejected and reported the same
+way everywhere: the error names the op or layer and the argument, e.g. ``conv2d: stride
+must be positive, got (0, 1)``. Layers call them once, in ``__init__``; the functional
+forms once per call. ``named_errors`` is how a layer puts its name on its op's errors.
 
 Sections: tuples -- output sizes -- convolution -- pooling -- naming errors.
 """
