@@ -15,6 +15,8 @@ import numpy as np
 
 from ..ops import conv as _conv
 from ..ops import pad as _pad
+from ..ops.arguments import (check_groups, conv_padding, named_errors, ntuple,
+                             transposed_out_size)
 from ..tensor import Tensor
 from ._checks import factory_dtype
 from . import init
@@ -26,21 +28,9 @@ __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _tuple(value: Any, n: int, name: str, layer: str) -> tuple:
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return (int(value),) * n
-    if (isinstance(value, (tuple, list)) and len(value) == n
-            and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                    for v in value)):
-        return tuple(int(v) for v in value)
-    raise TypeError(f"{layer}: {name} must be an int or a tuple of {n} ints, got {value!r}")
-
-
-
-
 class _ConvNd(Module):
     """What Conv1d, Conv2d and ConvTranspose2d share: argument checks, parameters,
-    ``reset_parameters``, ``extra_repr`` and the input checks of ``forward``."""
+    ``reset_parameters``, ``extra_repr`` and the account of a bad input."""
 
     _nd = 2
     _transposed = False
@@ -53,51 +43,34 @@ class _ConvNd(Module):
         for name, v in (("in_channels", in_channels), ("out_channels", out_channels)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v <= 0:
                 raise ValueError(f"{layer}: {name} must be a positive int, got {v!r}")
-        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups <= 0:
-            raise ValueError(f"{layer}: groups must be a positive integer, got {groups!r}")
-        if in_channels % groups != 0:
-            raise ValueError(f"{layer}: in_channels ({in_channels}) must be divisible by "
-                             f"groups ({groups})")
-        if out_channels % groups != 0:
-            raise ValueError(f"{layer}: out_channels ({out_channels}) must be divisible by "
-                             f"groups ({groups})")
-        kernel_size = _tuple(kernel_size, nd, "kernel_size", layer)
-        stride = _tuple(stride, nd, "stride", layer)
-        dilation = _tuple(dilation, nd, "dilation", layer)
-        for name, v in (("kernel_size", kernel_size), ("stride", stride),
-                        ("dilation", dilation)):
-            if any(s <= 0 for s in v):
-                raise ValueError(f"{layer}: {name} must be positive, got {v}")
-        if isinstance(padding, str):
-            if padding not in ("same", "valid"):
-                raise ValueError(f"{layer}: invalid padding string {padding!r}, should be "
-                                 f"one of {{'same', 'valid'}}")
-            if padding == "same" and any(s != 1 for s in stride):
-                raise ValueError(f"{layer}: padding='same' is not supported for strided "
-                                 f"convolutions (stride={stride})")
-        else:
-            padding = _tuple(padding, nd, "padding", layer)
-            if any(p < 0 for p in padding):
-                raise ValueError(f"{layer}: padding must be non-negative, got {padding}")
+        groups = check_groups(groups, layer, in_channels=in_channels,
+                              out_channels=out_channels)
+        kernel_size = ntuple(kernel_size, nd, "kernel_size", layer, minimum=1)
+        stride = ntuple(stride, nd, "stride", layer, minimum=1)
+        dilation = ntuple(dilation, nd, "dilation", layer, minimum=1)
+        output_padding = ntuple(output_padding, nd, "output_padding", layer)
+        if self._transposed:       # zeros only, no 'same'; output_padding < stride or dilation
+            if padding_mode != "zeros":
+                raise ValueError(f'{layer}: only "zeros" padding mode is supported, got '
+                                 f'{padding_mode!r}')
+            padding = ntuple(padding, nd, "padding", layer, minimum=0)
+            if any(op < 0 or op >= max(s, d)
+                   for op, s, d in zip(output_padding, stride, dilation)):
+                raise ValueError(f"{layer}: output_padding {output_padding} must be "
+                                 f"non-negative and smaller than either stride {stride} "
+                                 f"or dilation {dilation}")
+        pads = conv_padding(padding, kernel_size, stride, dilation, layer)
         if padding_mode not in _PADDING_MODES:
             raise ValueError(f"{layer}: padding_mode must be one of {_PADDING_MODES}, but got "
                              f"padding_mode={padding_mode!r}")
         dtype = factory_dtype(layer, device, dtype)
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size, self.stride, self.dilation = kernel_size, stride, dilation
-        self.padding, self.output_padding = padding, output_padding
-        self.transposed, self.groups = self._transposed, int(groups)
+        self.padding = padding if isinstance(padding, str) else tuple(lo for lo, _ in pads)
+        self.output_padding = output_padding
+        self.transposed, self.groups = self._transposed, groups
         self.padding_mode = padding_mode
         # F.pad's (left, right, top, bottom) for padding modes other than zeros
-        if padding == "same":
-            pads = []
-            for k, d in zip(kernel_size, dilation):
-                total = d * (k - 1)
-                pads.append((total // 2, total - total // 2))
-        elif padding == "valid":
-            pads = [(0, 0)] * nd
-        else:
-            pads = [(p, p) for p in padding]
         self._reversed_padding_repeated_twice = [v for lo_hi in reversed(pads) for v in lo_hi]
         if self.transposed:
             shape = (self.in_channels, self.out_channels // self.groups) + kernel_size
@@ -139,47 +112,52 @@ class _ConvNd(Module):
             s += f", padding_mode={self.padding_mode}"
         return s
 
-    # ---- input checks ------------------------------------------------------------
+    # ---- bad input -------------------------------------------------------------
     def _name(self) -> str:
         return (f"{type(self).__name__}({self.in_channels}, {self.out_channels}, "
                 f"kernel_size={self.kernel_size})")
 
-    def _check_input(self, input: Any) -> Tensor:
-        """Rank and channel count (and, for convolutions, size against the kernel),
-        reported with the layer and the shape received."""
+    def _check_tensor(self, input: Any) -> None:
         if not isinstance(input, Tensor):
-            raise TypeError(f"{self._name()}: expected a Tensor input, got "
-                            f"{type(input).__name__}")
+            raise TypeError(f"expected a Tensor input, got {type(input).__name__}")
+
+    def _explain(self, input: Any) -> None:
+        """Run by ``named_errors`` only when the op has raised: a wrong input type, rank,
+        channel count or (for convolutions) size against the kernel, in the layer's
+        terms. Finding none of these, it leaves the op's own error."""
+        self._check_tensor(input)
         nd, shape = self._nd, input.shape
         dims = "(C, L)" if nd == 1 else "(C, H, W)"
         bdims = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
         if input.ndim not in (nd + 1, nd + 2):
-            raise ValueError(f"{self._name()}: expected {nd + 1}-D {dims} or {nd + 2}-D "
-                             f"{bdims} input, got shape {tuple(shape)}")
+            raise ValueError(f"expected {nd + 1}-D {dims} or {nd + 2}-D {bdims} input, got "
+                             f"shape {tuple(shape)}")
         c = shape[-nd - 1]
         if c != self.in_channels:
-            raise ValueError(f"{self._name()}: expected input with {self.in_channels} "
-                             f"channels, got shape {tuple(shape)}")
+            raise ValueError(f"expected input with {self.in_channels} channels, got shape "
+                             f"{tuple(shape)}")
         if self.transposed:
-            return input
+            return
         pads = self._reversed_padding_repeated_twice
         spatial = shape[-nd:]
         padded = tuple(s + pads[2 * (nd - 1 - i)] + pads[2 * (nd - 1 - i) + 1]
                        for i, s in enumerate(spatial))
         kernel = tuple(d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation))
         if any(p < k for p, k in zip(padded, kernel)):
-            raise ValueError(f"{self._name()}: input of shape {tuple(shape)} padded to "
-                             f"{padded} is smaller than the kernel {kernel} (kernel_size "
-                             f"{self.kernel_size}, dilation {self.dilation})")
-        return input
+            raise ValueError(f"input of shape {tuple(shape)} padded to {padded} is smaller "
+                             f"than the kernel {kernel} (kernel_size {self.kernel_size}, "
+                             f"dilation {self.dilation})")
 
     def _conv_forward(self, input: Tensor, fn: Any) -> Tensor:
-        input = self._check_input(input)
-        if self.padding_mode != "zeros":
-            input = _pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
-            return fn(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return fn(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                  self.groups)
+        with named_errors(self._name, lambda: self._explain(input)):
+            self._check_tensor(input)
+            if self.padding_mode != "zeros":
+                padded = _pad(input, self._reversed_padding_repeated_twice,
+                              mode=self.padding_mode)
+                return fn(padded, self.weight, self.bias, self.stride, 0, self.dilation,
+                          self.groups)
+            return fn(input, self.weight, self.bias, self.stride, self.padding,
+                      self.dilation, self.groups)
 
 
 class Conv1d(_ConvNd):
@@ -309,21 +287,6 @@ class ConvTranspose2d(_ConvNd):
                  padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
                  dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
                  dtype: Any = None) -> None:
-        layer = type(self).__name__
-        if padding_mode != "zeros":
-            raise ValueError(f'{layer}: only "zeros" padding mode is supported, got '
-                             f'{padding_mode!r}')
-        if isinstance(padding, str):
-            raise TypeError(f"{layer}: padding must be an int or a tuple of 2 ints, got "
-                            f"{padding!r}")
-        output_padding = _tuple(output_padding, 2, "output_padding", layer)
-        stride_t = _tuple(stride, 2, "stride", layer)
-        dilation_t = _tuple(dilation, 2, "dilation", layer)
-        for op, s, d in zip(output_padding, stride_t, dilation_t):
-            if op < 0 or op >= max(s, d):
-                raise ValueError(f"{layer}: output_padding {output_padding} must be "
-                                 f"non-negative and smaller than either stride {stride_t} "
-                                 f"or dilation {dilation_t}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          output_padding, groups, bias, padding_mode, device, dtype)
 
@@ -334,22 +297,22 @@ class ConvTranspose2d(_ConvNd):
         if len(output_size) == input.ndim:
             output_size = output_size[-2:]
         if len(output_size) != 2:
-            raise ValueError(f"{self._name()}: for {input.ndim}-D input, output_size must "
-                             f"have 2 or {input.ndim} elements (got {len(output_size)})")
-        lo, hi = [], []
-        for d in range(2):
-            size = ((input.shape[d - 2] - 1) * self.stride[d] - 2 * self.padding[d]
-                    + self.dilation[d] * (self.kernel_size[d] - 1) + 1)
-            lo.append(size)
-            hi.append(size + self.stride[d] - 1)
+            raise ValueError(f"for {input.ndim}-D input, output_size must have 2 or "
+                             f"{input.ndim} elements (got {len(output_size)})")
+        lo = tuple(transposed_out_size(*a) for a in zip(input.shape[-2:], self.kernel_size,
+                                                        self.stride, self.padding,
+                                                        self.dilation))
+        hi = tuple(a + s - 1 for a, s in zip(lo, self.stride))
         if any(not a <= s <= b for s, a, b in zip(output_size, lo, hi)):
-            raise ValueError(f"{self._name()}: requested an output size of {output_size}, but "
-                             f"valid sizes range from {tuple(lo)} to {tuple(hi)} (for an input "
-                             f"of shape {tuple(input.shape)})")
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes "
+                             f"range from {lo} to {hi} (for an input of shape "
+                             f"{tuple(input.shape)})")
         return tuple(s - a for s, a in zip(output_size, lo))
 
     def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        input = self._check_input(input)
-        output_padding = self._output_padding(input, output_size)
-        return _conv.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                      output_padding, self.groups, self.dilation)
+        with named_errors(self._name, lambda: self._explain(input)):
+            self._check_tensor(input)
+            output_padding = self._output_padding(input, output_size)
+            return _conv.conv_transpose2d(input, self.weight, self.bias, self.stride,
+                                          self.padding, output_padding, self.groups,
+                                          self.dilation)

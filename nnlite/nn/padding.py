@@ -5,31 +5,16 @@ right)`` for 1d, a 4-tuple ``(left, right, top, bottom)`` for 2d) and calls
 """
 from __future__ import annotations
 
+from collections.abc import Sized
 from typing import Any
 
-import numpy as np
-
 from ..ops import pad
+from ..ops.arguments import named_errors, ntuple
 from ..tensor import Tensor
 from .module import Module
 
 __all__ = ["ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d",
            "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d"]
-
-
-def _ntuple(layer: str, padding: Any, n: int) -> tuple:
-    """An int repeated n times, or a sequence of n ints."""
-    if isinstance(padding, (int, np.integer)) and not isinstance(padding, bool):
-        return (int(padding),) * n
-    try:
-        out = tuple(int(p) for p in padding)
-    except TypeError:
-        raise TypeError(f"{layer}: padding must be an int or a {n}-tuple of ints, got "
-                        f"{padding!r}") from None
-    if len(out) != n:
-        raise ValueError(f"{layer}: padding must be an int or a {n}-tuple of ints, got "
-                         f"{padding!r}")
-    return out
 
 
 class _PadNd(Module):
@@ -41,16 +26,20 @@ class _PadNd(Module):
 
     def __init__(self, padding: Any) -> None:
         super().__init__()
-        self.padding = _ntuple(type(self).__name__, padding, self._n)
+        layer, n = type(self).__name__, self._n
+        if isinstance(padding, Sized) and len(padding) != n:    # F.pad's widths, one a side
+            raise ValueError(f"{layer}: padding must be an int or a {n}-tuple of ints, got "
+                             f"{padding!r}")
+        self.padding = ntuple(padding, n, "padding", layer)
 
     def forward(self, input: Tensor) -> Tensor:
-        if input.ndim not in self._dims:
-            want = " or ".join(f"{d}D" for d in self._dims)
-            raise ValueError(f"{self._get_name()}({self.padding}): expected {want} input, "
-                             f"got shape {tuple(input.shape)}")
-        if self.mode == "constant":
-            return pad(input, self.padding, "constant", self.value)
-        return pad(input, self.padding, self.mode)
+        with named_errors(self.__repr__):
+            if input.ndim not in self._dims:
+                want = " or ".join(f"{d}D" for d in self._dims)
+                raise ValueError(f"expected {want} input, got shape {tuple(input.shape)}")
+            if self.mode == "constant":
+                return pad(input, self.padding, "constant", self.value)
+            return pad(input, self.padding, self.mode)
 
     def extra_repr(self) -> str:
         return f"{self.padding}"

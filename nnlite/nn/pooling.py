@@ -17,34 +17,13 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ..ops import pooling as _pool
+from ..ops.arguments import check_divisor_override, named_errors, ntuple, pool_window
 from ..tensor import Tensor
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool1d", "LPPool2d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
            "MaxUnpool1d", "MaxUnpool2d"]
-
-
-def _named(layer: Module, err: Exception) -> Exception:
-    """The same error, its message prefixed with the layer's repr."""
-    return type(err)(f"{layer!r}: {err}")
-
-
-def _check(layer: str, n: int, kernel_size: Any, stride: Any, padding: Any = 0,
-           dilation: Any = 1) -> None:
-    """Validate the window arguments as the functional form will (torch checks them only
-    in forward; failing when the layer is built points at the right line)."""
-    name = f"{layer}(kernel_size={kernel_size!r}, stride={stride!r}, padding={padding!r})"
-    k = _pool._ntuple(kernel_size, n, "kernel_size", name)
-    s = k if stride is None else _pool._ntuple(stride, n, "stride", name)
-    p = _pool._ntuple(padding, n, "padding", name)
-    d = _pool._ntuple(dilation, n, "dilation", name)
-    if min(k) <= 0 or min(s) <= 0 or min(d) <= 0:
-        raise ValueError(f"{name}: kernel_size, stride and dilation must be positive, got "
-                         f"kernel_size={k}, stride={s}, dilation={d}")
-    if min(p) < 0 or any(pi > ki // 2 for pi, ki in zip(p, k)):
-        raise ValueError(f"{name}: padding should be at most half of the kernel size, got "
-                         f"padding={p} and kernel_size={k}")
 
 
 # ============================================================================
@@ -63,7 +42,7 @@ class _MaxPoolNd(Module):
         self.dilation = dilation
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
-        _check(type(self).__name__, self._n, kernel_size, self.stride, padding, dilation)
+        pool_window(kernel_size, stride, padding, dilation, self._n, type(self).__name__)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
@@ -82,11 +61,9 @@ class MaxPool1d(_MaxPoolNd):
     _n = 1
 
     def forward(self, input: Tensor) -> Any:
-        try:
+        with named_errors(self.__repr__):
             return _pool.max_pool1d(input, self.kernel_size, self.stride, self.padding,
                                     self.dilation, self.ceil_mode, self.return_indices)
-        except (ValueError, TypeError) as err:
-            raise _named(self, err) from None
 
 
 class MaxPool2d(_MaxPoolNd):
@@ -113,11 +90,9 @@ class MaxPool2d(_MaxPoolNd):
     """
 
     def forward(self, input: Tensor) -> Any:
-        try:
+        with named_errors(self.__repr__):
             return _pool.max_pool2d(input, self.kernel_size, self.stride, self.padding,
                                     self.dilation, self.ceil_mode, self.return_indices)
-        except (ValueError, TypeError) as err:
-            raise _named(self, err) from None
 
 
 # ============================================================================
@@ -133,20 +108,15 @@ class AvgPool1d(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True) -> None:
         super().__init__()
-        _check("AvgPool1d", 1, kernel_size, stride, padding)
-        self.kernel_size = _pool._ntuple(kernel_size, 1, "kernel_size", "AvgPool1d")
-        self.stride = _pool._ntuple(stride if stride is not None else kernel_size, 1,
-                                    "stride", "AvgPool1d")
-        self.padding = _pool._ntuple(padding, 1, "padding", "AvgPool1d")
+        self.kernel_size, self.stride, self.padding, _ = pool_window(
+            kernel_size, stride, padding, 1, 1, "AvgPool1d")
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
 
     def forward(self, input: Tensor) -> Tensor:
-        try:
+        with named_errors(self.__repr__):
             return _pool.avg_pool1d(input, self.kernel_size, self.stride, self.padding,
                                     self.ceil_mode, self.count_include_pad)
-        except (ValueError, TypeError) as err:
-            raise _named(self, err) from None
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -176,19 +146,14 @@ class AvgPool2d(Module):
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
-        _check("AvgPool2d", 2, kernel_size, self.stride, padding)
-        if divisor_override is not None and (not isinstance(divisor_override, int)
-                                             or divisor_override == 0):
-            raise ValueError(f"AvgPool2d: divisor_override must be a nonzero int, got "
-                             f"{divisor_override!r}")
+        pool_window(kernel_size, stride, padding, 1, 2, "AvgPool2d")
+        check_divisor_override(divisor_override, "AvgPool2d")
 
     def forward(self, input: Tensor) -> Tensor:
-        try:
+        with named_errors(self.__repr__):
             return _pool.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
                                     self.ceil_mode, self.count_include_pad,
                                     self.divisor_override)
-        except (ValueError, TypeError) as err:
-            raise _named(self, err) from None
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -207,7 +172,7 @@ class _LPPoolNd(Module):
         self.kernel_size = kernel_size
         self.stride = stride
         self.ceil_mode = ceil_mode
-        _check(type(self).__name__, self._n, kernel_size, stride)
+        pool_window(kernel_size, stride, 0, 1, self._n, type(self).__name__)
 
     def extra_repr(self) -> str:
         return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
@@ -219,11 +184,9 @@ class LPPool1d(_LPPoolNd):
     _n = 1
 
     def forward(self, input: Tensor) -> Tensor:
-        try:
+        with named_errors(self.__repr__):
             return _pool.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride,
                                    self.ceil_mode)
-        except (ValueError, TypeError) as err:
-            raise _named(self, err) from None
 
 
 class LPPool2d(_LPPoolNd):
@@ -238,11 +201,9 @@ class LPPool2d(_LPPoolNd):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        try:
+        with named_errors(self.__repr__):
             return _pool.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride,
                                    self.ceil_mode)
-        except (ValueError, TypeError) as err:
-            raise _named(self, err) from None
 
 
 # ============================================================================
@@ -262,10 +223,8 @@ class AdaptiveAvgPool1d(_AdaptivePool):
     Shape: (N, C, L) or (C, L) -> (N, C, output_size)."""
 
     def forward(self, input: Tensor) -> Tensor:
-        try:
+        with named_errors(self.__repr__):
             return _pool.adaptive_avg_pool1d(input, self.output_size)
-        except (ValueError, TypeError) as err:
-            raise _named(self, err) from None
 
 
 class AdaptiveAvgPool2d(_AdaptivePool):
@@ -279,10 +238,8 @@ class AdaptiveAvgPool2d(_AdaptivePool):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        try:
+        with named_errors(self.__repr__):
             return _pool.adaptive_avg_pool2d(input, self.output_size)
-        except (ValueError, TypeError) as err:
-            raise _named(self, err) from None
 
 
 class _AdaptiveMaxPool(_AdaptivePool):
@@ -296,10 +253,8 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPool):
     ``AdaptiveAvgPool1d``); ``return_indices`` also gives the argmax of each window."""
 
     def forward(self, input: Tensor) -> Any:
-        try:
+        with named_errors(self.__repr__):
             return _pool.adaptive_max_pool1d(input, self.output_size, self.return_indices)
-        except (ValueError, TypeError) as err:
-            raise _named(self, err) from None
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPool):
@@ -307,10 +262,8 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPool):
     gives the flat argmax row*W + col of each window."""
 
     def forward(self, input: Tensor) -> Any:
-        try:
+        with named_errors(self.__repr__):
             return _pool.adaptive_max_pool2d(input, self.output_size, self.return_indices)
-        except (ValueError, TypeError) as err:
-            raise _named(self, err) from None
 
 
 # ============================================================================
@@ -321,12 +274,9 @@ class _MaxUnpoolNd(Module):
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
         super().__init__()
-        name = type(self).__name__
-        _check(name, self._n, kernel_size, stride)
-        self.kernel_size = _pool._ntuple(kernel_size, self._n, "kernel_size", name)
-        self.stride = _pool._ntuple(stride if stride is not None else kernel_size, self._n,
-                                    "stride", name)
-        self.padding = _pool._ntuple(padding, self._n, "padding", name)
+        name, n = type(self).__name__, self._n
+        self.kernel_size, self.stride, _, _ = pool_window(kernel_size, stride, 0, 1, n, name)
+        self.padding = ntuple(padding, n, "padding", name, broadcast=True)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
@@ -338,11 +288,9 @@ class MaxUnpool1d(_MaxUnpoolNd):
 
     def forward(self, input: Tensor, indices: Any,
                 output_size: Sequence[int] | None = None) -> Tensor:
-        try:
+        with named_errors(self.__repr__):
             return _pool.max_unpool1d(input, indices, self.kernel_size, self.stride,
                                       self.padding, output_size)
-        except (ValueError, TypeError, IndexError) as err:
-            raise _named(self, err) from None
 
 
 class MaxUnpool2d(_MaxUnpoolNd):
@@ -351,8 +299,6 @@ class MaxUnpool2d(_MaxUnpoolNd):
 
     def forward(self, input: Tensor, indices: Any,
                 output_size: Sequence[int] | None = None) -> Tensor:
-        try:
+        with named_errors(self.__repr__):
             return _pool.max_unpool2d(input, indices, self.kernel_size, self.stride,
                                       self.padding, output_size)
-        except (ValueError, TypeError, IndexError) as err:
-            raise _named(self, err) from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ops.arguments import named_errors
 from ..ops.upsampling import interpolate
 from ..tensor import Tensor
 from .module import Module
@@ -48,8 +49,10 @@ class Upsample(Module):
         self.recompute_scale_factor = recompute_scale_factor
 
     def forward(self, input: Tensor) -> Tensor:
-        return interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
-                           recompute_scale_factor=self.recompute_scale_factor)
+        with named_errors(self.__repr__):
+            return interpolate(input, self.size, self.scale_factor, self.mode,
+                               self.align_corners,
+                               recompute_scale_factor=self.recompute_scale_factor)
 
     def extra_repr(self) -> str:
         if self.scale_factor is not None:

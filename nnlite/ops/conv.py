@@ -50,26 +50,12 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..factories import as_tensor
+from .arguments import check_groups, conv_padding, ntuple, out_size, transposed_out_size
 
 
 # ============================================================================
 # Geometry
 # ============================================================================
-def _ntuple(value: Any, n: int, name: str, op: str) -> tuple:
-    """An int or a length-n sequence of ints as an n-tuple of Python ints."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        return (int(value),) * n
-    try:
-        out = tuple(value)
-    except TypeError:
-        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got "
-                        f"{value!r}") from None
-    if len(out) != n or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
-                                for v in out):
-        raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {value!r}")
-    return tuple(int(v) for v in out)
-
-
 def _pads4(padding: Any) -> tuple:
     """int, (PH, PW) or (PT, PB, PL, PR) -> (PT, PB, PL, PR)."""
     if isinstance(padding, (int, np.integer)):
@@ -83,10 +69,6 @@ def _pads4(padding: Any) -> tuple:
     raise ValueError(f"padding must be an int, (PH, PW) or (PT, PB, PL, PR), got {padding}")
 
 
-def _out_size(h: int, k: int, s: int, p_lo: int, p_hi: int, d: int) -> int:
-    return (h + p_lo + p_hi - d * (k - 1) - 1) // s + 1
-
-
 class _Geom:
     """The static geometry of one convolution: stride, (PT, PB, PL, PR), dilation,
     groups. Shared by the three array kernels and the Functions."""
@@ -98,7 +80,7 @@ class _Geom:
 
     def out_hw(self, h: int, w: int, kh: int, kw: int) -> tuple:
         (sh, sw), (pt, pb, pl, pr), (dh, dw) = self.stride, self.pads, self.dilation
-        return _out_size(h, kh, sh, pt, pb, dh), _out_size(w, kw, sw, pl, pr, dw)
+        return out_size(h, kh, sh, pt, pb, dh), out_size(w, kw, sw, pl, pr, dw)
 
     def is_pointwise(self, kh: int, kw: int) -> bool:
         """1x1 kernel, stride 1, no padding: the convolution is a matmul over channels."""
@@ -244,13 +226,13 @@ def im2col(x: np.ndarray, kernel_size: Any, stride: Any = 1, padding: Any = 0,
         ``cols[c, i, j, n, oh, ow] = xpad[n, c, i*DH + oh*SH, j*DW + ow*SW]``;
         ``cols.reshape(C*KH*KW, N*OH*OW)`` is the column matrix.
     """
-    kh, kw = _ntuple(kernel_size, 2, "kernel_size", "im2col")
-    stride = _ntuple(stride, 2, "stride", "im2col")
-    dilation = _ntuple(dilation, 2, "dilation", "im2col")
+    kh, kw = ntuple(kernel_size, 2, "kernel_size", "im2col")
+    stride = ntuple(stride, 2, "stride", "im2col")
+    dilation = ntuple(dilation, 2, "dilation", "im2col")
     pads = _pads4(padding)
     n, c, h, w = x.shape
-    oh = _out_size(h, kh, stride[0], pads[0], pads[1], dilation[0])
-    ow = _out_size(w, kw, stride[1], pads[2], pads[3], dilation[1])
+    oh = out_size(h, kh, stride[0], pads[0], pads[1], dilation[0])
+    ow = out_size(w, kw, stride[1], pads[2], pads[3], dilation[1])
     if oh <= 0 or ow <= 0:
         raise ValueError(f"im2col: input of shape {x.shape} with padding {pads} is smaller "
                          f"than the dilated kernel ({dilation[0] * (kh - 1) + 1}, "
@@ -271,8 +253,8 @@ def col2im(cols: np.ndarray, x_shape: Sequence[int], stride: Any = 1, padding: A
         (N, C, H, W): every column entry added to the pixel it was read from (padding
         positions dropped), accumulated with one strided ``+=`` per kernel offset.
     """
-    stride = _ntuple(stride, 2, "stride", "col2im")
-    dilation = _ntuple(dilation, 2, "dilation", "col2im")
+    stride = ntuple(stride, 2, "stride", "col2im")
+    dilation = ntuple(dilation, 2, "dilation", "col2im")
     return _col2im(cols, tuple(x_shape), stride, _pads4(padding), dilation)
 
 
@@ -679,61 +661,30 @@ def _check_tensors(op: str, input: Any, weight: Any, bias: Any) -> tuple:
     return input, weight, bias
 
 
-def _check_positive(op: str, **params: tuple) -> None:
-    for name, vals in params.items():
-        if any(v <= 0 for v in vals):
-            raise ValueError(f"{op}: {name} must be positive, got {vals}")
-
-
 def _conv_nd(op: str, nd: int, input: Any, weight: Any, bias: Any, stride: Any,
              padding: Any, dilation: Any, groups: int) -> Tensor:
     """conv1d / conv2d: validate, bring to (N, C, H, W), run Conv2dFn, reshape back."""
     input, weight, bias = _check_tensors(op, input, weight, bias)
-    stride = _ntuple(stride, nd, "stride", op)
-    dilation = _ntuple(dilation, nd, "dilation", op)
-    _check_positive(op, stride=stride, dilation=dilation)
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups <= 0:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
-    groups = int(groups)
+    stride = ntuple(stride, nd, "stride", op, minimum=1)
+    dilation = ntuple(dilation, nd, "dilation", op, minimum=1)
     if weight.ndim != nd + 2:
         raise ValueError(f"{op}: weight must be {nd + 2}-D (out_channels, in_channels/groups"
                          f", {'kW' if nd == 1 else 'kH, kW'}), got shape {weight.shape}")
     ksize = weight.shape[2:]
     o, cg = weight.shape[:2]
+    groups = check_groups(groups, op, weight.shape, out_channels=o)
     if input.ndim not in (nd + 1, nd + 2):
         raise ValueError(f"{op}: expected {nd + 1}-D (unbatched) or {nd + 2}-D (batched) "
                          f"input, got shape {input.shape}")
     unbatched = input.ndim == nd + 1
     x_shape = input.shape
     c = x_shape[-nd - 1]
-    if o % groups:
-        raise ValueError(f"{op}: out_channels ({o}, weight shape {weight.shape}) must be "
-                         f"divisible by groups ({groups})")
     if c != cg * groups:
         raise ValueError(f"{op}: expected input with {cg * groups} channels (weight shape "
                          f"{weight.shape}, groups={groups}), got input shape {x_shape}")
     if bias is not None and bias.shape != (o,):
         raise ValueError(f"{op}: bias must have shape ({o},), got {bias.shape}")
-    # padding -> per-dim (lo, hi)
-    if isinstance(padding, str):
-        if padding == "valid":
-            pads = [(0, 0)] * nd
-        elif padding == "same":
-            if any(s != 1 for s in stride):
-                raise ValueError(f"{op}: padding='same' is not supported for strided "
-                                 f"convolutions (stride={stride})")
-            pads = []
-            for k, d in zip(ksize, dilation):
-                total = d * (k - 1)
-                pads.append((total // 2, total - total // 2))    # extra on the right
-        else:
-            raise ValueError(f"{op}: padding must be 'valid', 'same', an int or a tuple of "
-                             f"{nd} ints, got {padding!r}")
-    else:
-        p = _ntuple(padding, nd, "padding", op)
-        if any(v < 0 for v in p):
-            raise ValueError(f"{op}: padding must be non-negative, got {p}")
-        pads = [(v, v) for v in p]
+    pads = conv_padding(padding, ksize, stride, dilation, op)
     spatial = x_shape[-nd:]
     for size, k, d, (lo, hi) in zip(spatial, ksize, dilation, pads):
         if size + lo + hi < d * (k - 1) + 1:
@@ -830,17 +781,10 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     """
     op = "conv_transpose2d"
     input, weight, bias = _check_tensors(op, input, weight, bias)
-    stride = _ntuple(stride, 2, "stride", op)
-    dilation = _ntuple(dilation, 2, "dilation", op)
-    padding = _ntuple(padding, 2, "padding", op)
-    opad = _ntuple(output_padding, 2, "output_padding", op)
-    _check_positive(op, stride=stride, dilation=dilation)
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups <= 0:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
-    groups = int(groups)
-    if any(v < 0 for v in padding + opad):
-        raise ValueError(f"{op}: padding and output_padding must be non-negative, got "
-                         f"{padding} and {opad}")
+    stride = ntuple(stride, 2, "stride", op, minimum=1)
+    dilation = ntuple(dilation, 2, "dilation", op, minimum=1)
+    padding = ntuple(padding, 2, "padding", op, minimum=0)
+    opad = ntuple(output_padding, 2, "output_padding", op, minimum=0)
     for op_, s, d in zip(opad, stride, dilation):
         if op_ >= max(s, d):
             raise ValueError(f"{op}: output_padding {opad} must be smaller than either "
@@ -855,17 +799,15 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
     x = input.reshape((1,) + input.shape) if unbatched else input
     n, c, h, w = x.shape
     cin, cog, kh, kw = weight.shape
-    if cin % groups:
-        raise ValueError(f"{op}: in_channels ({cin}, weight shape {weight.shape}) must be "
-                         f"divisible by groups ({groups})")
+    groups = check_groups(groups, op, weight.shape, in_channels=cin)
     if c != cin:
         raise ValueError(f"{op}: expected input with {cin} channels (weight shape "
                          f"{weight.shape}), got input shape {input.shape}")
     cout = cog * groups
     if bias is not None and bias.shape != (cout,):
         raise ValueError(f"{op}: bias must have shape ({cout},), got {bias.shape}")
-    ho = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + opad[0] + 1
-    wo = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + opad[1] + 1
+    ho = transposed_out_size(h, kh, stride[0], padding[0], dilation[0], opad[0])
+    wo = transposed_out_size(w, kw, stride[1], padding[1], dilation[1], opad[1])
     if ho <= 0 or wo <= 0:
         raise ValueError(f"{op}: output size ({ho}, {wo}) is not positive for input shape "
                          f"{input.shape}, weight {weight.shape} and padding {padding}")
@@ -875,13 +817,10 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
 
 
 def _fold_params(op: str, kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> tuple:
-    ksize = _ntuple(kernel_size, 2, "kernel_size", op)
-    dilation = _ntuple(dilation, 2, "dilation", op)
-    padding = _ntuple(padding, 2, "padding", op)
-    stride = _ntuple(stride, 2, "stride", op)
-    _check_positive(op, kernel_size=ksize, dilation=dilation, stride=stride)
-    if any(p < 0 for p in padding):
-        raise ValueError(f"{op}: padding must be non-negative, got {padding}")
+    ksize = ntuple(kernel_size, 2, "kernel_size", op, minimum=1)
+    dilation = ntuple(dilation, 2, "dilation", op, minimum=1)
+    padding = ntuple(padding, 2, "padding", op, minimum=0)
+    stride = ntuple(stride, 2, "stride", op, minimum=1)
     geom = _Geom(stride, (padding[0], padding[0], padding[1], padding[1]), dilation, 1)
     return ksize, geom
 
@@ -939,7 +878,7 @@ def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
     op = "fold"
     input = as_tensor(input)
     ksize, geom = _fold_params(op, kernel_size, dilation, padding, stride)
-    h, w = _ntuple(output_size, 2, "output_size", op)
+    h, w = ntuple(output_size, 2, "output_size", op)
     if input.ndim not in (2, 3):
         raise ValueError(f"{op}: expected 2-D (unbatched) or 3-D (batched) input, got "
                          f"shape {input.shape}")

@@ -53,32 +53,14 @@ import numpy as np
 
 from ..autograd.function import Function, once_differentiable
 from ..tensor import Tensor, is_grad_enabled
+from .arguments import (check_divisor_override, ntuple, out_size, pool_window,
+                        transposed_out_size)
 from .arithmetic import neg as _neg, pow as _pow
 from .pointwise import abs as _abs
 
 # ============================================================================
 # Arguments and output sizes
 # ============================================================================
-
-
-def _ntuple(v: Any, n: int, name: str, op: str) -> tuple:
-    """An int or a length-``n`` sequence of ints as an ``n``-tuple of ints."""
-    if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
-        return (int(v),) * n
-    if isinstance(v, (tuple, list)) and len(v) == 1 and n > 1:
-        v = tuple(v) * n
-    if (isinstance(v, (tuple, list)) and len(v) == n
-            and all(isinstance(e, (int, np.integer)) and not isinstance(e, bool) for e in v)):
-        return tuple(int(e) for e in v)
-    raise TypeError(f"{op}: {name} must be an int or a tuple of {n} ints, got {v!r}")
-
-
-def _out_size(n: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    """torch's pooling_output_shape for one axis."""
-    o = (n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
-    if ceil_mode and (o - 1) * s >= n + p:  # the last window must start inside input or left pad
-        o -= 1
-    return o
 
 
 def _spatial(x: Tensor, sd: int, op: str) -> tuple:
@@ -104,23 +86,11 @@ def _window_args(x: Tensor, sd: int, op: str, kernel_size: Any, stride: Any, pad
 
     Returns (lead, (H, W), k, s, p, d, (OH, OW)), all as 2-tuples (1-D: height 1)."""
     lead, hw = _spatial(x, sd, op)
-    k = _ntuple(kernel_size, sd, "kernel_size", op)
-    s = k if stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0) \
-        else _ntuple(stride, sd, "stride", op)
-    p = _ntuple(padding, sd, "padding", op)
-    d = _ntuple(dilation, sd, "dilation", op)
-    if min(k) <= 0:
-        raise ValueError(f"{op}: kernel_size must be greater than zero, got {k}")
-    if min(s) <= 0:
-        raise ValueError(f"{op}: stride must be greater than zero, got {s}")
-    if min(d) <= 0:
-        raise ValueError(f"{op}: dilation must be greater than zero, got {d}")
-    if min(p) < 0 or any(pi > ki // 2 for pi, ki in zip(p, k)):
-        raise ValueError(f"{op}: padding should be at most half of the kernel size, but got "
-                         f"padding={p}, kernel_size={k} and dilation={d}")
+    k, s, p, d = pool_window(kernel_size, stride, padding, dilation, sd, op)
     if sd == 1:
         k, s, p, d = (1,) + k, (1,) + s, (0,) + p, (1,) + d
-    ohw = tuple(_out_size(n, *a, ceil_mode) for n, a in zip(hw, zip(k, s, p, d)))
+    ohw = tuple(out_size(n, ki, si, pi, pi, di, ceil_mode)
+                for n, ki, si, pi, di in zip(hw, k, s, p, d))
     if min(ohw) < 1:
         shown = hw[1:] if sd == 1 else hw
         raise ValueError(f"{op}: input of spatial size {tuple(shown)} (shape {x.shape}) is "
@@ -755,10 +725,7 @@ def _avg_pool(x: Tensor, sd: int, op: str, kernel_size, stride, padding, ceil_mo
               count_include_pad, divisor_override) -> Tensor:
     lead, hw, k, s, p, d, ohw = _window_args(x, sd, op, kernel_size, stride, padding, 1,
                                              ceil_mode)
-    if divisor_override is not None and (not isinstance(divisor_override, (int, np.integer))
-                                         or divisor_override == 0):
-        raise ValueError(f"{op}: divisor_override must be a nonzero int, got "
-                         f"{divisor_override!r}")
+    check_divisor_override(divisor_override, op)
     nc = int(np.prod(lead, dtype=np.int64))
     out_shape = _out_shape(lead, ohw, sd)
     if nc == 0:
@@ -795,7 +762,7 @@ def _lp_pool(x: Tensor, sd: int, op: str, norm_type: float, kernel_size: Any, st
              ceil_mode: bool) -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
-    k = _ntuple(kernel_size, sd, "kernel_size", op)
+    k = ntuple(kernel_size, sd, "kernel_size", op, broadcast=True)
     if norm_type == math.inf:
         return _max_pool(_abs(x), sd, op, kernel_size, stride, 0, 1, ceil_mode, False)
     if norm_type == -math.inf:
@@ -911,11 +878,10 @@ def _max_unpool(x: Tensor, indices: Any, sd: int, op: str, kernel_size, stride, 
     if x.ndim not in (sd + 1, sd + 2):
         raise ValueError(f"{op}: expected a {sd + 1}-D or {sd + 2}-D input, got shape "
                          f"{x.shape}")
-    k = _ntuple(kernel_size, sd, "kernel_size", op)
-    s = k if stride is None else _ntuple(stride, sd, "stride", op)
-    p = _ntuple(padding, sd, "padding", op)
-    default = tuple((n - 1) * si - 2 * pi + ki
-                    for n, ki, si, pi in zip(x.shape[-sd:], k, s, p))
+    k = ntuple(kernel_size, sd, "kernel_size", op, broadcast=True)
+    s = k if stride is None else ntuple(stride, sd, "stride", op, broadcast=True)
+    p = ntuple(padding, sd, "padding", op, broadcast=True)
+    default = tuple(transposed_out_size(*a) for a in zip(x.shape[-sd:], k, s, p))
     if output_size is None:
         size = default
     else:

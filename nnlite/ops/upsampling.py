@@ -107,7 +107,10 @@ class Resample(Function):
         return g
 
 
-def _tuple(v: Any, n: int, name: str) -> tuple:
+def _per_dim(v: Any, n: int, name: str) -> tuple:
+    """``size`` or ``scale_factor``: a number, or a list or tuple of one per spatial dim
+    (a ValueError otherwise, as torch's interpolate). Unlike ``arguments.ntuple`` it
+    keeps the values as given (scale factors are floats); the caller converts them."""
     if isinstance(v, (list, tuple)):
         if len(v) != n:
             raise ValueError(f"interpolate: {name} must have {n} elements for an input with "
@@ -160,10 +163,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if (size is None) == (scale_factor is None):
         raise ValueError("interpolate: give exactly one of size or scale_factor")
     if size is not None:
-        out_sizes = tuple(int(s) for s in _tuple(size, k, "size"))
+        out_sizes = tuple(int(s) for s in _per_dim(size, k, "size"))
         scales: tuple = (None,) * k
     else:
-        factors = tuple(float(s) for s in _tuple(scale_factor, k, "scale_factor"))
+        factors = tuple(float(s) for s in _per_dim(scale_factor, k, "scale_factor"))
         out_sizes = tuple(math.floor(n * f) for n, f in zip(in_sizes, factors))
         scales = (None,) * k if recompute_scale_factor else factors
     if any(s <= 0 for s in out_sizes):
