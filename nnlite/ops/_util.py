@@ -34,8 +34,7 @@ def _promote_int(t: Tensor, scalar: Any) -> Tensor:
     """An integer tensor meeting a Python float becomes the default float dtype (torch's
     rule; NumPy 2 would give float64)."""
     if t.data.dtype.kind in "iub" and isinstance(scalar, (float, np.floating)):
-        from .arithmetic import astype
-        return astype(t, get_default_dtype())
+        return from_numpy(t.data.astype(get_default_dtype()))   # integers carry no graph
     return t
 
 
@@ -84,14 +83,6 @@ def like_inputs(y: Any, *xs: np.ndarray) -> Any:
     if y.dtype != dt and y.dtype.kind == dt.kind:
         return y.astype(dt)
     return y
-
-
-def broadcast_to(g: Any, shape: tuple) -> Any:
-    """Broadcast an array or a Tensor to ``shape`` (used inside backward rules)."""
-    if isinstance(g, Tensor):
-        from .shape import broadcast_to as _bt
-        return _bt(g, shape)
-    return np.broadcast_to(g, shape)
 
 
 _SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
