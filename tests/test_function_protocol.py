@@ -159,3 +159,30 @@ def test_no_grad_records_nothing():
     with nl.no_grad():
         y = Cube.apply(x)
     assert y.grad_fn is None and not y.requires_grad
+
+
+class DropGradient(Function):
+    """y = x, but backward sends no gradient (as a rule may, for an input it ignores)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, gy):
+        return None
+
+
+def test_an_output_whose_consumer_sends_nothing_does_not_stall_the_op():
+    """c's only consumer sends no gradient; s's gradient must still reach x."""
+    x = leaf(4)
+    s, c = SinCos.apply(x)
+    (s * 2 + DropGradient.apply(c)).sum().backward()
+    np.testing.assert_allclose(x.grad, 2 * np.cos(x.data))
+
+
+def test_a_node_reached_only_by_nothing_does_not_stall_its_parents():
+    x = leaf(3)
+    a = x * 3
+    (DropGradient.apply(a * 2) + a).sum().backward()
+    np.testing.assert_allclose(x.grad, 3.0)

@@ -199,9 +199,7 @@ def _send_gradients(node: Function, parents: tuple, gxs: tuple, deps: dict, pend
             continue
         gx = gxs[i]
         if gx is None:
-            deps[p] -= 1
-            if deps[p] == 0 and p in pending:
-                ready.append(p)
+            _send_nothing(p, deps, pending, ready)
             continue
         if shapes is not None:
             gx = _sum_to(gx, shapes[i])
@@ -219,6 +217,25 @@ def _send_gradients(node: Function, parents: tuple, gxs: tuple, deps: dict, pend
         deps[p] -= 1
         if deps[p] == 0:
             ready.append(p)
+
+
+def _send_nothing(p: Any, deps: dict, pending: dict, ready: list) -> None:
+    """A consumer of ``p`` sends it no gradient: count the edge as sent. A node whose
+    consumers have all sent without any gradient reaching it is not run, and sends
+    nothing on in turn, so the nodes behind it (e.g. an op with several outputs, of which
+    another did receive a gradient) are not left waiting for it."""
+    stack = [p]
+    while stack:
+        p = stack.pop()
+        deps[p] -= 1
+        if deps[p]:
+            continue
+        if p in pending:
+            ready.append(p)
+        elif p.__class__ is OutputEdge:
+            stack.append(p.node)
+        else:
+            stack.extend([q for q in p.parents if q is not None])
 
 
 def _sum_to(g: Any, shape: tuple) -> Any:

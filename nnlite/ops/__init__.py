@@ -1,5 +1,6 @@
-"""Differentiable primitives, each a Function (forward + backward side by side) and the
-function users call. Grouped by kind:
+"""Every differentiable op of nnlite: each a Function (forward + backward side by side,
+the protocol of ``nnlite/autograd/function.py``) and the function users call. The core
+ops, re-exported here:
 
 - arithmetic.py  + - * / ** neg, casts, comparisons
 - pointwise.py   exp log sqrt ... tanh sigmoid relu gelu softplus clamp maximum where
@@ -7,6 +8,12 @@ function users call. Grouped by kind:
 - shape.py       reshape permute expand repeat flip roll cat stack split pad
 - indexing.py    getitem masked_fill gather scatter_add one_hot
 - linalg.py      matmul
+
+and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
+conv.py, pooling.py, upsampling.py, normalization.py, dropout.py, embedding.py,
+loss.py, recurrent.py, packing.py (packed sequences), attention.py (scaled dot-product
+attention and the fused heads), multi_head_attention.py. arguments.py parses and checks
+the arguments of ops and layers alike; special.py holds erf on arrays.
 """
 import numpy as np
 
