@@ -4,16 +4,10 @@ An op under test is a ``Case``: the nnlite function, the torch function of the s
 inputs (``th(torch, *xs)``), and one *domain* per input, which maps a standard-normal
 array to the values the op is tested on (kept away from kinks and poles, so central
 differences and both libraries agree). Bool arrays are constants (a ``where``
-condition); float arrays require grad. The checks, each run on the same arrays:
-
-- ``check_gradcheck``: ``nl.gradcheck`` in float64 (central differences);
-- ``check_parity``: forward values, shape and dtype, and every input's gradient for a
-  seeded random upstream gradient, against torch (float64, rtol 1e-10, atol 1e-12);
-- ``check_double_backward``: the gradient taken with ``create_graph=True``, contracted
-  with a random vector, differentiated again with respect to the inputs and to the
-  upstream gradient, against torch;
-- ``check_float32``: float32 inputs give float32 outputs, gradients and second-order
-  gradients.
+condition); float arrays require grad. The checks, each run on the same arrays, are
+those of tests/ops/_parity.py on the case's two functions: ``check_gradcheck``
+(``gradcheck``), ``check_parity``, ``check_double_backward``, ``check_float32``;
+``table_tests`` makes the first three the tests of a whole table.
 
 Shapes are small (gradcheck costs two forwards per element): at most 3 dims of at most 4,
 with size-1 and size-0 axes, broadcast against each other.
@@ -21,16 +15,16 @@ with size-1 and size-0 axes, broadcast against each other.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Sequence
 
 import numpy as np
 import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-import nnlite as nl
-
-RTOL, ATOL = 1e-10, 1e-12
+from . import _parity
 
 
 # ---- domains: standard normal z -> test values ---------------------------------
@@ -128,116 +122,43 @@ def make_arrays(case: Case, shapes: Sequence[tuple], seed: int = 0) -> list:
     return [dom(rng.standard_normal(shape)) for dom, shape in zip(case.domains, shapes)]
 
 
-# ---- building inputs in both libraries -----------------------------------------
-def _wants_grad(a: np.ndarray) -> bool:
-    return a.dtype.kind == "f"
-
-
-def nl_inputs(arrays: Sequence[np.ndarray], dtype: Any = None) -> list:
-    out = []
-    for a in arrays:
-        if _wants_grad(a):
-            out.append(nl.tensor(a if dtype is None else a.astype(dtype), requires_grad=True))
-        else:
-            out.append(nl.tensor(a))
-    return out
-
-
-def th_inputs(T: Any, arrays: Sequence[np.ndarray]) -> list:
-    return [T.tensor(a, requires_grad=_wants_grad(a)) for a in arrays]
-
-
-def _np(t: Any, like: np.ndarray | None = None) -> np.ndarray:
-    """A gradient as an array (None -> zeros like ``like``)."""
-    if t is None:
-        return np.zeros_like(like)
-    if hasattr(t, "_is_zerotensor") and t._is_zerotensor():    # torch's symbolic zeros
-        return np.zeros(tuple(t.shape))
-    if hasattr(t, "detach"):
-        return t.detach().numpy()
-    return np.asarray(t.data if isinstance(t, nl.Tensor) else t)
-
-
-def assert_close(ours: Any, theirs: Any, what: str) -> None:
-    a, b = np.asarray(ours), np.asarray(theirs)
-    assert a.shape == b.shape, f"{what}: shape {a.shape} != torch's {b.shape}"
-    np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL, err_msg=what)
-
-
-# ---- checks ---------------------------------------------------------------------
+# ---- checks: tests/ops/_parity.py's on a case's two functions (seeds 1-3: a
+# different random upstream gradient for each check) ----------------------------------
 def check_gradcheck(case: Case, arrays: Sequence[np.ndarray]) -> None:
-    assert nl.gradcheck(case.nl, nl_inputs(arrays))
+    _parity.gradcheck(case.nl, arrays)
 
 
-def check_parity(torch: Any, case: Case, arrays: Sequence[np.ndarray],
-                 seed: int = 0) -> None:
-    xs, ts = nl_inputs(arrays), th_inputs(torch, arrays)
-    y, ty = case.nl(*xs), case.th(torch, *ts)
-    ty_np = ty.detach().numpy()
-    assert y.dtype == ty_np.dtype, f"output dtype {y.dtype} != torch's {ty_np.dtype}"
-    assert_close(y.data, ty_np, "forward")
-    gy = np.random.default_rng(seed + 1).standard_normal(y.shape)
-    diff = [i for i, a in enumerate(arrays) if _wants_grad(a)]
-    gs = nl.autograd.grad(y, [xs[i] for i in diff], gy, allow_unused=True)
-    tgs = torch.autograd.grad(ty, [ts[i] for i in diff], torch.tensor(gy), allow_unused=True)
-    for i, g, tg in zip(diff, gs, tgs):
-        assert_close(_np(g, arrays[i]), _np(tg, arrays[i]), f"gradient of input {i}")
+def check_parity(torch: Any, case: Case, arrays: Sequence[np.ndarray]) -> None:
+    _parity.check_parity(torch, case.nl, partial(case.th, torch), arrays, seed=1)
 
 
-def _second_order(lib: Any, grad: Callable, xs: list, gy: Any, vs: list, y: Any,
-                  arrays: Sequence[np.ndarray]) -> tuple:
-    """(first-order grads, second-order grads w.r.t. xs and gy), as arrays."""
-    gs = grad([y], xs, [gy], create_graph=True, allow_unused=True)
-    terms = [(g * v).sum() for g, v in zip(gs, vs) if g is not None]
-    s = terms[0] if terms else None
-    for t in terms[1:]:
-        s = s + t
-    wrt = xs + [gy]
-    if s is None or not s.requires_grad:
-        second = [None] * len(wrt)
-    else:
-        second = grad([s], wrt, allow_unused=True)
-    likes = list(arrays) + [np.zeros(y.shape)]
-    return ([_np(g, a) for g, a in zip(gs, arrays)],
-            [_np(g, a) for g, a in zip(second, likes)])
+def check_double_backward(torch: Any, case: Case, arrays: Sequence[np.ndarray]) -> None:
+    _parity.check_double_backward(torch, case.nl, partial(case.th, torch), arrays, seed=2)
 
 
-def check_double_backward(torch: Any, case: Case, arrays: Sequence[np.ndarray],
-                          seed: int = 0) -> None:
-    rng = np.random.default_rng(seed + 2)
-    diff = [i for i, a in enumerate(arrays) if _wants_grad(a)]
-    vs = [rng.standard_normal(arrays[i].shape) for i in diff]
-    xs, ts = nl_inputs(arrays), th_inputs(torch, arrays)
-    y, ty = case.nl(*xs), case.th(torch, *ts)
-    gy = rng.standard_normal(y.shape)
-    first, second = _second_order(
-        nl, nl.autograd.grad, [xs[i] for i in diff], nl.tensor(gy, requires_grad=True),
-        [nl.tensor(v) for v in vs], y, [arrays[i] for i in diff])
-    tfirst, tsecond = _second_order(
-        torch, torch.autograd.grad, [ts[i] for i in diff], torch.tensor(gy, requires_grad=True),
-        [torch.tensor(v) for v in vs], ty, [arrays[i] for i in diff])
-    for i, g, tg in zip(diff, first, tfirst):
-        assert_close(g, tg, f"create_graph gradient of input {i}")
-    names = [f"input {i}" for i in diff] + ["the upstream gradient"]
-    for name, g, tg in zip(names, second, tsecond):
-        assert_close(g, tg, f"second-order gradient w.r.t. {name}")
+def check_float32(case: Case, arrays: Sequence[np.ndarray]) -> None:
+    _parity.check_float32(case.nl, arrays, seed=3)
 
 
-def check_float32(case: Case, arrays: Sequence[np.ndarray], seed: int = 0) -> None:
-    xs = nl_inputs(arrays, np.float32)
-    y = case.nl(*xs)
-    assert y.dtype == np.float32, f"float32 inputs gave a {y.dtype} output"
-    diff = [x for x in xs if x.requires_grad]
-    gy = nl.tensor(np.random.default_rng(seed + 3).standard_normal(y.shape).astype(np.float32),
-                   requires_grad=True)
-    gs = nl.autograd.grad(y, diff, gy, create_graph=True, allow_unused=True)
-    for i, g in enumerate(gs):
-        assert g is None or g.dtype == np.float32, f"gradient {i} has dtype {g.dtype}"
-    terms = [g.sum() for g in gs if g is not None and g.requires_grad]
-    if terms:
-        s = terms[0]
-        for t in terms[1:]:
-            s = s + t
-        for i, g in enumerate(nl.autograd.grad(s, diff + [gy], allow_unused=True)):
-            assert g is None or g.dtype == np.float32, (
-                f"second-order gradient {i} has dtype {g.dtype}")
+# ---- the tests every table gets --------------------------------------------------------
+def table_tests(cases: list) -> tuple:
+    """``test_gradcheck``, ``test_matches_torch`` and ``test_double_backward_matches_torch``
+    over ``cases`` (from ``params``), each on hypothesis-drawn inputs; a test module binds
+    them to those names, and pytest collects them there."""
+    @pytest.mark.parametrize("case", cases)
+    @given(data=st.data())
+    def test_gradcheck(case: Case, data: st.DataObject) -> None:
+        check_gradcheck(case, draw_arrays(data, case))
+
+    @pytest.mark.parametrize("case", cases)
+    @given(data=st.data())
+    def test_matches_torch(torch: Any, case: Case, data: st.DataObject) -> None:
+        check_parity(torch, case, draw_arrays(data, case))
+
+    @pytest.mark.parametrize("case", cases)
+    @given(data=st.data())
+    def test_double_backward_matches_torch(torch: Any, case: Case,
+                                           data: st.DataObject) -> None:
+        check_double_backward(torch, case, draw_arrays(data, case))
+
+    return test_gradcheck, test_matches_torch, test_double_backward_matches_torch

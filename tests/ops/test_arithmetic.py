@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ._binary_helpers import (Case, anywhere, away, check_double_backward, check_float32,
-                             check_gradcheck, check_parity, draw_arrays, elementwise_shapes,
-                             make_arrays, params, positive, same)
+from ._binary_helpers import (Case, anywhere, away, check_float32, check_parity, draw_arrays,
+                             elementwise_shapes, make_arrays, params, positive, same,
+                             table_tests)
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -104,22 +104,8 @@ DIFFERENTIABLE = params(BINARY) + params(WITH_CONSTANTS)
 
 
 # ---- every differentiable op: gradcheck, torch parity, double backward, float32 ---
-@pytest.mark.parametrize("case", DIFFERENTIABLE)
-@given(data=st.data())
-def test_gradcheck(case, data):
-    check_gradcheck(case, draw_arrays(data, case))
-
-
-@pytest.mark.parametrize("case", DIFFERENTIABLE)
-@given(data=st.data())
-def test_matches_torch(torch, case, data):
-    check_parity(torch, case, draw_arrays(data, case))
-
-
-@pytest.mark.parametrize("case", DIFFERENTIABLE)
-@given(data=st.data())
-def test_double_backward_matches_torch(torch, case, data):
-    check_double_backward(torch, case, draw_arrays(data, case))
+test_gradcheck, test_matches_torch, test_double_backward_matches_torch = table_tests(
+    DIFFERENTIABLE)
 
 
 @pytest.mark.parametrize("case", DIFFERENTIABLE)

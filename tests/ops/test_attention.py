@@ -10,6 +10,8 @@
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -18,6 +20,8 @@ from hypothesis import strategies as st
 import nnlite as nl
 from nnlite.ops.attention import (AttentionBackward, ScaledDotProductAttention,
                                   scaled_dot_product_attention as sdpa)
+
+from ._parity import assert_close
 
 
 def rng(seed=0):
@@ -28,11 +32,7 @@ def leaf(a):
     return nl.tensor(a, requires_grad=True)
 
 
-def close(ours, theirs, rtol=1e-9, atol=1e-12):
-    theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
-    ours = ours.data if isinstance(ours, nl.Tensor) else np.asarray(ours)
-    assert ours.shape == theirs.shape
-    np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
+close = partial(assert_close, rtol=1e-9)        # the float64 tolerance here: rtol 1e-9
 
 
 @st.composite

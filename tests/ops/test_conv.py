@@ -6,8 +6,8 @@ Three independent oracles:
   kernel offsets), one small einsum per position -- nothing shared with the library;
 - float64 central differences (``nl.gradcheck``) over shapes, kernels, strides,
   paddings (including 'same'), dilations and groups drawn by hypothesis;
-- torch (forward and all three gradients, float64, rtol 1e-10) over a parametrized grid,
-  skipped without torch.
+- torch (forward and all three gradients, float64, rtol 1e-10: tests/ops/_parity.py's
+  check_parity) over a parametrized grid, skipped without torch.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from hypothesis import given, strategies as st
 import nnlite as nl
 from nnlite.ops import conv as C
 
-RTOL, ATOL = 1e-10, 1e-12
+from ._parity import check_parity
 
 
 # ============================================================================
@@ -288,20 +288,6 @@ def test_im2col_col2im_are_adjoint_and_match_the_definition():
 # ============================================================================
 # torch parity: forward and every gradient
 # ============================================================================
-def _parity(torch, nl_fn, th_fn, arrays, seed=0):
-    xs = [leaf(a) for a in arrays]
-    ts = [torch.tensor(a, requires_grad=True) for a in arrays]
-    y, yt = nl_fn(*xs), th_fn(*ts)
-    assert y.shape == tuple(yt.shape)
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=RTOL, atol=ATOL)
-    gy = np.random.default_rng(seed).standard_normal(y.shape)
-    y.backward(gy)
-    yt.backward(torch.tensor(gy))
-    for i, (a, t) in enumerate(zip(xs, ts)):
-        np.testing.assert_allclose(a.grad, t.grad.numpy(), rtol=RTOL, atol=ATOL,
-                                   err_msg=f"gradient of input {i}")
-
-
 CONV2D_GRID = [
     # x shape, w shape, kwargs
     ((2, 3, 8, 7), (4, 3, 3, 3), dict(padding=1)),
@@ -331,7 +317,8 @@ def test_conv2d_matches_torch(torch, xs, ws, kw, bias, path):
     rng = np.random.default_rng(1)
     arrays = [rnd(rng, *xs), rnd(rng, *ws)] + ([rnd(rng, ws[0])] if bias else [])
     with forced(path):
-        _parity(torch, lambda *t: C.conv2d(*t, **kw), lambda *t: TF.conv2d(*t, **kw), arrays)
+        check_parity(torch, lambda *t: C.conv2d(*t, **kw), lambda *t: TF.conv2d(*t, **kw),
+                     arrays)
 
 
 @pytest.mark.parametrize("xs,ws,kw", [
@@ -344,15 +331,15 @@ def test_conv1d_matches_torch(torch, xs, ws, kw):
     import torch.nn.functional as TF
     rng = np.random.default_rng(2)
     arrays = [rnd(rng, *xs), rnd(rng, *ws), rnd(rng, ws[0])]
-    _parity(torch, lambda *t: C.conv1d(*t, **kw), lambda *t: TF.conv1d(*t, **kw), arrays)
+    check_parity(torch, lambda *t: C.conv1d(*t, **kw), lambda *t: TF.conv1d(*t, **kw), arrays)
 
 
 def test_conv2d_unbatched_matches_torch(torch):
     import torch.nn.functional as TF
     rng = np.random.default_rng(3)
     arrays = [rnd(rng, 3, 6, 5), rnd(rng, 4, 3, 3, 3), rnd(rng, 4)]
-    _parity(torch, lambda *t: C.conv2d(*t, padding=1), lambda *t: TF.conv2d(*t, padding=1),
-            arrays)
+    check_parity(torch, lambda *t: C.conv2d(*t, padding=1),
+                 lambda *t: TF.conv2d(*t, padding=1), arrays)
 
 
 @pytest.mark.parametrize("xs,ws,kw", [
@@ -370,19 +357,19 @@ def test_conv_transpose2d_matches_torch(torch, xs, ws, kw):
     rng = np.random.default_rng(4)
     cout = ws[1] * kw.get("groups", 1)
     arrays = [rnd(rng, *xs), rnd(rng, *ws), rnd(rng, cout)]
-    _parity(torch, lambda *t: C.conv_transpose2d(*t, **kw),
-            lambda *t: TF.conv_transpose2d(*t, **kw), arrays)
+    check_parity(torch, lambda *t: C.conv_transpose2d(*t, **kw),
+                 lambda *t: TF.conv_transpose2d(*t, **kw), arrays)
 
 
 def test_unfold_fold_match_torch(torch):
     import torch.nn.functional as TF
     rng = np.random.default_rng(5)
     kw = dict(kernel_size=(2, 3), dilation=(2, 1), padding=(1, 0), stride=(1, 2))
-    _parity(torch, lambda t: C.unfold(t, **kw), lambda t: TF.unfold(t, **kw),
-            [rnd(rng, 2, 3, 6, 7)])
-    _parity(torch, lambda t: C.fold(t, (6, 7), **kw), lambda t: TF.fold(t, (6, 7), **kw),
-            [rnd(rng, 2, 18, 18)])
-    _parity(torch, lambda t: C.unfold(t, 2), lambda t: TF.unfold(t, 2), [rnd(rng, 3, 4, 4)])
+    check_parity(torch, lambda t: C.unfold(t, **kw), lambda t: TF.unfold(t, **kw),
+                 [rnd(rng, 2, 3, 6, 7)])
+    check_parity(torch, lambda t: C.fold(t, (6, 7), **kw), lambda t: TF.fold(t, (6, 7), **kw),
+                 [rnd(rng, 2, 18, 18)])
+    check_parity(torch, lambda t: C.unfold(t, 2), lambda t: TF.unfold(t, 2), [rnd(rng, 3, 4, 4)])
 
 
 @pytest.mark.parametrize("path", PATHS)

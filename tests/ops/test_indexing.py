@@ -16,8 +16,8 @@ from hypothesis import given, settings, strategies as st
 
 import nnlite as nl
 
-from ._shape_helpers import (arrays, check_double_backward, check_float32, check_parity,
-                            dim_of, gradcheck, randn, shapes)
+from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._shape_helpers import arrays, dim_of, randn, shapes
 
 
 class Case(NamedTuple):
@@ -243,7 +243,7 @@ def test_gradcheck(name: str, data: Any) -> None:
 @given(data=st.data())
 def test_torch_parity(torch, name: str, data: Any) -> None:
     case = data.draw(CASES[name])
-    check_parity(case.nl, case.th, case.arrays)
+    check_parity(torch, case.nl, case.th, case.arrays)
 
 
 @given(data=st.data())
@@ -272,7 +272,7 @@ def test_float32_stays_float32(name: str, data: Any) -> None:
 @given(data=st.data())
 def test_double_backward(torch, name: str, data: Any) -> None:
     case = data.draw(CASES[name])
-    check_double_backward(case.nl, case.th, case.arrays)
+    check_double_backward(torch, case.nl, case.th, case.arrays)
 
 
 # ============================================================================
@@ -289,14 +289,14 @@ BACKWARD = [("slices", (slice(1, 3), slice(None, None, 2))),
 
 @pytest.mark.parametrize("name, index", BACKWARD, ids=[n for n, _ in BACKWARD])
 def test_getitem_backward_matches_torch(torch, name: str, index: tuple) -> None:
-    check_parity(lambda t: t[index], lambda t: t[th_index(index)], [randn((3, 4))])
+    check_parity(torch, lambda t: t[index], lambda t: t[th_index(index)], [randn((3, 4))])
 
 
 @pytest.mark.parametrize("mask_shape", [(3, 4), (4,), (3, 1), ()])
 def test_masked_fill_value_tensor_gets_its_gradient(torch, mask_shape: tuple) -> None:
     """A 0-d value tensor is an input too: its gradient sums gy over the masked spots."""
     mask = np.random.default_rng(1).random(mask_shape) < 0.5
-    check_parity(lambda t, v: t.masked_fill(nl.tensor(mask), v),
+    check_parity(torch, lambda t, v: t.masked_fill(nl.tensor(mask), v),
                  lambda t, v: t.masked_fill(torch.tensor(mask), v),
                  [randn((3, 4)), np.array(0.5)])
     gradcheck(lambda t, v: nl.masked_fill(t, mask, v), [randn((3, 4)), np.array(0.5)])

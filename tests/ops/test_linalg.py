@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from ._binary_helpers import (Case, check_double_backward, check_float32, check_gradcheck,
-                             check_parity, draw_arrays, make_arrays, params, same)
+                             check_parity, draw_arrays, make_arrays, params, same, table_tests)
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -95,22 +95,8 @@ MATMUL = CASES["matmul"]
 
 
 # ---- every form: gradcheck, torch parity, double backward, float32 ------------------
-@pytest.mark.parametrize("case", params(CASES))
-@given(data=st.data())
-def test_gradcheck(case, data):
-    check_gradcheck(case, draw_arrays(data, case))
-
-
-@pytest.mark.parametrize("case", params(CASES))
-@given(data=st.data())
-def test_matches_torch(torch, case, data):
-    check_parity(torch, case, draw_arrays(data, case))
-
-
-@pytest.mark.parametrize("case", params(CASES))
-@given(data=st.data())
-def test_double_backward_matches_torch(torch, case, data):
-    check_double_backward(torch, case, draw_arrays(data, case))
+test_gradcheck, test_matches_torch, test_double_backward_matches_torch = table_tests(
+    params(CASES))
 
 
 @pytest.mark.parametrize("case", params(CASES))

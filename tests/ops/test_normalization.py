@@ -17,6 +17,8 @@ from hypothesis import given, strategies as st
 import nnlite as nl
 from nnlite.ops.normalization import batch_norm, group_norm, layer_norm, local_response_norm
 
+from ._parity import assert_close, check_double_backward, check_parity
+
 
 def t64(a, grad=True):
     return nl.tensor(np.array(a, np.float64), requires_grad=grad)
@@ -148,11 +150,6 @@ def _pair(a, torch):
     return t64(a), torch.tensor(a, requires_grad=True)
 
 
-def _close(ours, theirs, rtol=1e-10, atol=1e-12):
-    theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else theirs
-    np.testing.assert_allclose(np.asarray(ours), theirs, rtol=rtol, atol=atol)
-
-
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("affine", [True, False])
 def test_batch_norm_matches_torch_train_then_eval(torch, shape, affine):
@@ -171,24 +168,24 @@ def test_batch_norm_matches_torch_train_then_eval(torch, shape, affine):
         ty = F.batch_norm(tx, trm, trv, tw, tb, training=True, momentum=0.3)
         y.backward(gy)
         ty.backward(torch.tensor(gy))
-        _close(y.data, ty)
-        _close(x.grad, tx.grad)
-        _close(rm.data, trm)
-        _close(rv.data, trv)
+        assert_close(y.data, ty)
+        assert_close(x.grad, tx.grad)
+        assert_close(rm.data, trm)
+        assert_close(rv.data, trv)
     if affine:
-        _close(w.grad, tw.grad)
-        _close(b.grad, tb.grad)
+        assert_close(w.grad, tw.grad)
+        assert_close(b.grad, tb.grad)
     x, tx = _pair(randn(*shape, seed=5), torch)
     y = batch_norm(x, rm, rv, w, b, training=False)
     ty = F.batch_norm(tx, trm, trv, tw, tb, training=False)
     gy = randn(*shape, seed=6)
     y.backward(gy)
     ty.backward(torch.tensor(gy))
-    _close(y.data, ty)
-    _close(x.grad, tx.grad)
+    assert_close(y.data, ty)
+    assert_close(x.grad, tx.grad)
     if affine:
-        _close(w.grad, tw.grad)
-        _close(b.grad, tb.grad)
+        assert_close(w.grad, tw.grad)
+        assert_close(b.grad, tb.grad)
 
 
 def test_batch_norm_non_contiguous_input(torch):
@@ -199,39 +196,25 @@ def test_batch_norm_non_contiguous_input(torch):
     ty = torch.nn.functional.batch_norm(tx, None, None, training=True)
     y.backward(gy)
     ty.backward(torch.tensor(gy))
-    _close(y.data, ty)
-    _close(x.grad, tx.grad)
+    assert_close(y.data, ty)
+    assert_close(x.grad, tx.grad)
 
 
 @pytest.mark.parametrize("shape,norm", [((4, 6), (6,)), ((2, 3, 5), (5,)),
                                         ((2, 3, 4, 5), (3, 4, 5)), ((3, 7, 20), (7, 20))])
 def test_layer_norm_matches_torch(torch, shape, norm):
-    x, tx = _pair(randn(*shape) * 2 + 3, torch)
-    w, tw = _pair(randn(*norm, seed=1), torch)
-    b, tb = _pair(randn(*norm, seed=2), torch)
-    gy = randn(*shape, seed=3)
-    y = layer_norm(x, norm, w, b, eps=1e-3)
-    ty = torch.nn.functional.layer_norm(tx, norm, tw, tb, eps=1e-3)
-    y.backward(gy)
-    ty.backward(torch.tensor(gy))
-    for ours, theirs in [(y.data, ty), (x.grad, tx.grad), (w.grad, tw.grad), (b.grad, tb.grad)]:
-        _close(ours, theirs)
+    check_parity(torch, lambda x, w, b: layer_norm(x, norm, w, b, eps=1e-3),
+                 lambda x, w, b: torch.nn.functional.layer_norm(x, norm, w, b, eps=1e-3),
+                 [randn(*shape) * 2 + 3, randn(*norm, seed=1), randn(*norm, seed=2)], seed=3)
 
 
 @pytest.mark.parametrize("shape,groups", [((3, 6), 3), ((2, 6, 5), 2), ((2, 4, 3, 5), 4),
                                           ((2, 4, 3, 5), 1), ((1, 6, 2, 2, 2), 3)])
 def test_group_norm_matches_torch(torch, shape, groups):
     C = shape[1]
-    x, tx = _pair(randn(*shape) - 1, torch)
-    w, tw = _pair(randn(C, seed=1), torch)
-    b, tb = _pair(randn(C, seed=2), torch)
-    gy = randn(*shape, seed=3)
-    y = group_norm(x, groups, w, b)
-    ty = torch.nn.functional.group_norm(tx, groups, tw, tb)
-    y.backward(gy)
-    ty.backward(torch.tensor(gy))
-    for ours, theirs in [(y.data, ty), (x.grad, tx.grad), (w.grad, tw.grad), (b.grad, tb.grad)]:
-        _close(ours, theirs)
+    check_parity(torch, lambda x, w, b: group_norm(x, groups, w, b),
+                 lambda x, w, b: torch.nn.functional.group_norm(x, groups, w, b),
+                 [randn(*shape) - 1, randn(C, seed=1), randn(C, seed=2)], seed=3)
 
 
 @pytest.mark.parametrize("shape", [(2, 7, 5), (2, 9, 4, 3), (1, 3, 2, 2, 2), (2, 2, 3)])
@@ -239,70 +222,50 @@ def test_group_norm_matches_torch(torch, shape, groups):
                                                (4, 1.0, 1.5, 0.5), (1, 0.3, 0.6, 1.0),
                                                (9, 0.9, 0.75, 1.0)])
 def test_local_response_norm_matches_torch(torch, shape, size, alpha, beta, k):
-    x, tx = _pair(randn(*shape) * 3, torch)
-    gy = randn(*shape, seed=1)
-    y = local_response_norm(x, size, alpha, beta, k)
-    ty = torch.nn.functional.local_response_norm(tx, size, alpha, beta, k)
-    y.backward(gy)
-    ty.backward(torch.tensor(gy))
-    _close(y.data, ty)
-    _close(x.grad, tx.grad)
+    check_parity(torch, lambda x: local_response_norm(x, size, alpha, beta, k),
+                 lambda x: torch.nn.functional.local_response_norm(x, size, alpha, beta, k),
+                 [randn(*shape) * 3], seed=1)
 
 
 # ============================================================================
 # Double backward: the gradient of the gradient, against torch
 # ============================================================================
-def _double_backward(nl_fn, th_fn, arrays, torch):
-    """d/d(inputs) of sum(grad(y, inputs, gy, create_graph) * v), in both libraries."""
-    ours = [t64(a) for a in arrays]
-    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
-    y, ty = nl_fn(*ours), th_fn(*theirs)
-    rng = np.random.default_rng(7)
-    gy = rng.standard_normal(y.shape)
-    vs = [rng.standard_normal(a.shape) for a in arrays]
-    gs = nl.autograd.grad(y, ours, nl.tensor(gy), create_graph=True)
-    tgs = torch.autograd.grad(ty, theirs, torch.tensor(gy), create_graph=True)
-    for g, tg in zip(gs, tgs):
-        _close(g.data, tg, rtol=1e-9, atol=1e-10)
-    s = sum((g * nl.tensor(v)).sum() for g, v in zip(gs, vs))
-    ts = sum((tg * torch.tensor(v)).sum() for tg, v in zip(tgs, vs))
-    hs = nl.autograd.grad(s, ours, allow_unused=True)
-    ths = torch.autograd.grad(ts, theirs, allow_unused=True)
-    for h, th, a in zip(hs, ths, arrays):        # None: the gradient does not depend on it
-        _close(np.zeros(a.shape) if h is None else h.data,
-               np.zeros(a.shape) if th is None else th, rtol=1e-8, atol=1e-9)
+# first-order gradients to rtol 1e-9, second-order ones to rtol 1e-8
+DOUBLE = dict(seed=7, rtol=1e-9, atol=1e-10, second_tol=(1e-8, 1e-9))
 
 
 def test_double_backward_batch_norm_train(torch):
-    _double_backward(lambda x, w, b: batch_norm(x, None, None, w, b, training=True),
-                     lambda x, w, b: torch.nn.functional.batch_norm(x, None, None, w, b,
-                                                                    training=True),
-                     [randn(3, 2, 4, 5), randn(2, seed=1), randn(2, seed=2)], torch)
+    check_double_backward(torch, lambda x, w, b: batch_norm(x, None, None, w, b, training=True),
+                          lambda x, w, b: torch.nn.functional.batch_norm(x, None, None, w, b,
+                                                                         training=True),
+                          [randn(3, 2, 4, 5), randn(2, seed=1), randn(2, seed=2)], **DOUBLE)
 
 
 def test_double_backward_batch_norm_eval(torch):
     rm, rv = randn(3, seed=3), np.abs(randn(3, seed=4)) + 0.5
-    _double_backward(
+    check_double_backward(
+        torch,
         lambda x, w, b: batch_norm(x, nl.tensor(rm), nl.tensor(rv), w, b),
         lambda x, w, b: torch.nn.functional.batch_norm(x, torch.tensor(rm), torch.tensor(rv),
                                                        w, b),
-        [randn(4, 3, 5), randn(3, seed=1), randn(3, seed=2)], torch)
+        [randn(4, 3, 5), randn(3, seed=1), randn(3, seed=2)], **DOUBLE)
 
 
 def test_double_backward_layer_and_group_norm(torch):
     F = torch.nn.functional
-    _double_backward(lambda x, w, b: layer_norm(x, (3, 4), w, b),
-                     lambda x, w, b: F.layer_norm(x, (3, 4), w, b),
-                     [randn(2, 3, 4), randn(3, 4, seed=1), randn(3, 4, seed=2)], torch)
-    _double_backward(lambda x, w, b: group_norm(x, 2, w, b),
-                     lambda x, w, b: F.group_norm(x, 2, w, b),
-                     [randn(2, 4, 3), randn(4, seed=1), randn(4, seed=2)], torch)
+    check_double_backward(torch, lambda x, w, b: layer_norm(x, (3, 4), w, b),
+                          lambda x, w, b: F.layer_norm(x, (3, 4), w, b),
+                          [randn(2, 3, 4), randn(3, 4, seed=1), randn(3, 4, seed=2)], **DOUBLE)
+    check_double_backward(torch, lambda x, w, b: group_norm(x, 2, w, b),
+                          lambda x, w, b: F.group_norm(x, 2, w, b),
+                          [randn(2, 4, 3), randn(4, seed=1), randn(4, seed=2)], **DOUBLE)
 
 
 def test_double_backward_local_response_norm(torch):
-    _double_backward(lambda x: local_response_norm(x, 3, 0.5, 0.75, 1.0),
-                     lambda x: torch.nn.functional.local_response_norm(x, 3, 0.5, 0.75, 1.0),
-                     [randn(2, 5, 3)], torch)
+    check_double_backward(torch, lambda x: local_response_norm(x, 3, 0.5, 0.75, 1.0),
+                          lambda x: torch.nn.functional.local_response_norm(x, 3, 0.5, 0.75,
+                                                                            1.0),
+                          [randn(2, 5, 3)], **DOUBLE)
 
 
 # ============================================================================

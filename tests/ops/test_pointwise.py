@@ -14,12 +14,10 @@ import math
 
 import numpy as np
 import pytest
-from ._binary_helpers import (Case, anywhere, assert_close, away, boolean, check_double_backward,
-                             bounded_shapes, check_float32, check_gradcheck, check_parity,
-                             draw_arrays, grid,
-                             make_arrays, params, positive, same)
-from hypothesis import given
-from hypothesis import strategies as st
+from ._binary_helpers import (Case, anywhere, away, boolean, bounded_shapes, check_float32,
+                             check_parity, grid, make_arrays, params, positive, same,
+                             table_tests)
+from ._parity import assert_close
 
 import nnlite as nl
 
@@ -110,22 +108,8 @@ ALL = params(UNARY) + params(BINARY)
 
 
 # ---- every op: gradcheck, torch parity, double backward, float32 -----------------
-@pytest.mark.parametrize("case", ALL)
-@given(data=st.data())
-def test_gradcheck(case, data):
-    check_gradcheck(case, draw_arrays(data, case))
-
-
-@pytest.mark.parametrize("case", ALL)
-@given(data=st.data())
-def test_matches_torch(torch, case, data):
-    check_parity(torch, case, draw_arrays(data, case))
-
-
-@pytest.mark.parametrize("case", ALL)
-@given(data=st.data())
-def test_double_backward_matches_torch(torch, case, data):
-    check_double_backward(torch, case, draw_arrays(data, case))
+test_gradcheck, test_matches_torch, test_double_backward_matches_torch = table_tests(
+    ALL)
 
 
 BROADCAST_SHAPES = [(2, 1, 3), (4, 1), (3,)]

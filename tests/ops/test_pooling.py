@@ -22,7 +22,7 @@ from hypothesis import assume, given, strategies as st
 import nnlite as nl
 from nnlite.ops import pooling as P
 
-from ._shape_helpers import check_double_backward, check_float32, check_parity, gradcheck
+from ._parity import check_double_backward, check_float32, check_parity, gradcheck
 
 
 # ============================================================================
@@ -260,16 +260,16 @@ def _nl_max(k, s, p, d, c, ri=True):
 def test_max_pool2d_torch_parity(torch, case: tuple) -> None:
     _, shape, *args = case
     x = np.random.default_rng(0).standard_normal(shape)
-    check_parity(_nl_max(*args), _th_max(*args), [x])
+    check_parity(torch, _nl_max(*args), _th_max(*args), [x])
     ties = np.random.default_rng(1).integers(0, 3, shape).astype(np.float64)  # ReLU-like
-    check_parity(_nl_max(*args), _th_max(*args), [ties])
+    check_parity(torch, _nl_max(*args), _th_max(*args), [ties])
 
 
 @pytest.mark.parametrize("case", MAX_GRID[:3] + MAX_GRID[5:7], ids=MAX_IDS[:3] + MAX_IDS[5:7])
 def test_max_pool2d_double_backward(torch, case: tuple) -> None:
     _, shape, *args = case
     x = np.random.default_rng(0).standard_normal(shape)
-    check_double_backward(_nl_max(*args, ri=False), _th_max(*args, ri=False), [x])
+    check_double_backward(torch, _nl_max(*args, ri=False), _th_max(*args, ri=False), [x])
 
 
 def test_max_pool2d_all_minus_inf_window_points_inside_the_input(torch) -> None:
@@ -297,7 +297,7 @@ MAX1D_GRID = [("3_2_1", (2, 3, 11), 3, 2, 1, 1, False), ("2x2", (2, 3, 8), 2, 2,
 def test_max_pool1d_torch_parity(torch, case: tuple) -> None:
     _, shape, k, s, p, d, c = case
     x = np.random.default_rng(0).standard_normal(shape)
-    check_parity(lambda t: P.max_pool1d(t, k, s, p, d, c, return_indices=True),
+    check_parity(torch, lambda t: P.max_pool1d(t, k, s, p, d, c, return_indices=True),
                  lambda t: torch.nn.functional.max_pool1d(t, k, s, p, d, c,
                                                           return_indices=True), [x])
 
@@ -321,9 +321,9 @@ AVG_GRID = [
 def test_avg_pool2d_torch_parity_and_double_backward(torch, case: tuple) -> None:
     _, shape, *args = case
     x = np.random.default_rng(0).standard_normal(shape)
-    check_parity(lambda t: P.avg_pool2d(t, *args),
+    check_parity(torch, lambda t: P.avg_pool2d(t, *args),
                  lambda t: torch.nn.functional.avg_pool2d(t, *args), [x])
-    check_double_backward(lambda t: P.avg_pool2d(t, *args),
+    check_double_backward(torch, lambda t: P.avg_pool2d(t, *args),
                           lambda t: torch.nn.functional.avg_pool2d(t, *args), [x])
 
 
@@ -331,7 +331,7 @@ def test_avg_pool2d_torch_parity_and_double_backward(torch, case: tuple) -> None
                                   (4, 3, 2, True, True)])
 def test_avg_pool1d_torch_parity(torch, args: tuple) -> None:
     x = np.random.default_rng(0).standard_normal((2, 3, 11))
-    check_parity(lambda t: P.avg_pool1d(t, *args),
+    check_parity(torch, lambda t: P.avg_pool1d(t, *args),
                  lambda t: torch.nn.functional.avg_pool1d(t, *args), [x])
 
 
@@ -345,7 +345,7 @@ LP_GRID = [("l2_2x2", 2, 2, None, False), ("l2_3_2_ceil", 2, 3, 2, True),
 def test_lp_pool2d_torch_parity(torch, case: tuple) -> None:
     _, norm, k, s, c = case
     x = np.random.default_rng(0).uniform(0.1, 2.0, (2, 3, 7, 8))
-    check_parity(lambda t: P.lp_pool2d(t, norm, k, s, c),
+    check_parity(torch, lambda t: P.lp_pool2d(t, norm, k, s, c),
                  lambda t: torch.nn.functional.lp_pool2d(t, norm, k, s, c), [x])
 
 
@@ -354,9 +354,9 @@ def test_lp_pool_sign_relu_detail_matches_torch(torch) -> None:
     x = np.zeros((1, 2, 4, 4))
     x[0, 1] = np.random.default_rng(0).standard_normal((4, 4))
     for norm in (2, 3, 1):
-        check_parity(lambda t: P.lp_pool2d(t, norm, 2),
+        check_parity(torch, lambda t: P.lp_pool2d(t, norm, 2),
                      lambda t: torch.nn.functional.lp_pool2d(t, norm, 2), [x])
-    check_parity(lambda t: P.lp_pool1d(t, 2, 3, 2, True),
+    check_parity(torch, lambda t: P.lp_pool1d(t, 2, 3, 2, True),
                  lambda t: torch.nn.functional.lp_pool1d(t, 2, 3, 2, True), [x[0]])
 
 
@@ -375,16 +375,16 @@ def test_adaptive_pools_torch_parity_and_double_backward(torch, case: tuple) -> 
     F = torch.nn.functional
     _, shape, out = case
     x = np.random.default_rng(0).standard_normal(shape)
-    check_parity(lambda t: P.adaptive_avg_pool2d(t, out),
+    check_parity(torch, lambda t: P.adaptive_avg_pool2d(t, out),
                  lambda t: F.adaptive_avg_pool2d(t, out), [x])
-    check_parity(lambda t: P.adaptive_max_pool2d(t, out, True),
+    check_parity(torch, lambda t: P.adaptive_max_pool2d(t, out, True),
                  lambda t: F.adaptive_max_pool2d(t, out, True), [x])
     ties = np.random.default_rng(1).integers(0, 2, shape).astype(np.float64)
-    check_parity(lambda t: P.adaptive_max_pool2d(t, out, True),
+    check_parity(torch, lambda t: P.adaptive_max_pool2d(t, out, True),
                  lambda t: F.adaptive_max_pool2d(t, out, True), [ties])
-    check_double_backward(lambda t: P.adaptive_avg_pool2d(t, out),
+    check_double_backward(torch, lambda t: P.adaptive_avg_pool2d(t, out),
                           lambda t: F.adaptive_avg_pool2d(t, out), [x])
-    check_double_backward(lambda t: P.adaptive_max_pool2d(t, out),
+    check_double_backward(torch, lambda t: P.adaptive_max_pool2d(t, out),
                           lambda t: F.adaptive_max_pool2d(t, out), [x])
 
 
@@ -392,9 +392,9 @@ def test_adaptive_pools_torch_parity_and_double_backward(torch, case: tuple) -> 
 def test_adaptive_pools_1d_torch_parity(torch, L: int, out: int) -> None:
     F = torch.nn.functional
     x = np.random.default_rng(0).standard_normal((2, 3, L))
-    check_parity(lambda t: P.adaptive_avg_pool1d(t, out), lambda t: F.adaptive_avg_pool1d(t, out),
-                 [x])
-    check_parity(lambda t: P.adaptive_max_pool1d(t, out, True),
+    check_parity(torch, lambda t: P.adaptive_avg_pool1d(t, out),
+                 lambda t: F.adaptive_avg_pool1d(t, out), [x])
+    check_parity(torch, lambda t: P.adaptive_max_pool1d(t, out, True),
                  lambda t: F.adaptive_max_pool1d(t, out, True), [x])
 
 
@@ -404,9 +404,9 @@ def test_max_unpool2d_inverts_max_pool2d_as_torch(torch) -> None:
                           3, 2, 1, return_indices=True)
     x = np.random.default_rng(0).standard_normal(idx.shape)
     it = torch.tensor(idx.data)
-    check_parity(lambda t: P.max_unpool2d(t, idx, 3, 2, 1, output_size=(9, 11)),
+    check_parity(torch, lambda t: P.max_unpool2d(t, idx, 3, 2, 1, output_size=(9, 11)),
                  lambda t: F.max_unpool2d(t, it, 3, 2, 1, output_size=(9, 11)), [x])
-    check_parity(lambda t: P.max_unpool2d(t, idx, 3, 2, 1),
+    check_parity(torch, lambda t: P.max_unpool2d(t, idx, 3, 2, 1),
                  lambda t: F.max_unpool2d(t, it, 3, 2, 1), [x])
 
 
@@ -429,7 +429,8 @@ FLOAT32_CASES = {
 
 @pytest.mark.parametrize("name", list(FLOAT32_CASES))
 def test_float32_stays_float32(name: str) -> None:
-    check_float32(FLOAT32_CASES[name], [np.random.default_rng(0).uniform(0.1, 1, (2, 3, 8, 8))])
+    check_float32(FLOAT32_CASES[name], [np.random.default_rng(0).uniform(0.1, 1, (2, 3, 8, 8))],
+                  create_graph=name != "lp_pool2d")      # lp_pool's root: once differentiable
 
 
 def test_no_grad_forward_and_indices_match_the_recorded_ones() -> None:
@@ -520,12 +521,12 @@ def test_blocked_kernels_equal_the_oracle(torch, monkeypatch: Any, block: int) -
     try:
         x = np.random.default_rng(0).standard_normal((2, 5, 9, 8))   # 10 planes
         for args in [(3, 2, 1, 1, False), (2, 2, 0, 1, True), (3, 1, 1, 2, False)]:
-            check_parity(_nl_max(*args), _th_max(*args), [x])
-            check_double_backward(_nl_max(*args, ri=False), _th_max(*args, ri=False), [x])
+            check_parity(torch, _nl_max(*args), _th_max(*args), [x])
+            check_double_backward(torch, _nl_max(*args, ri=False), _th_max(*args, ri=False), [x])
         for args in [(3, 2, 1, True, False), (2, 2, 0), (3, 1, 1)]:
-            check_parity(lambda t: P.avg_pool2d(t, *args),
+            check_parity(torch, lambda t: P.avg_pool2d(t, *args),
                          lambda t: F.avg_pool2d(t, *args), [x])
-            check_double_backward(lambda t: P.avg_pool2d(t, *args),
+            check_double_backward(torch, lambda t: P.avg_pool2d(t, *args),
                                   lambda t: F.avg_pool2d(t, *args), [x])
     finally:
         P._windows.cache_clear()

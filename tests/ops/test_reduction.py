@@ -14,8 +14,8 @@ from hypothesis import assume, given, strategies as st
 
 import nnlite as nl
 
-from ._shape_helpers import (arrays, check_double_backward, check_float32, check_parity,
-                            gradcheck, randn, shapes)
+from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._shape_helpers import arrays, randn, shapes
 
 
 # ============================================================================
@@ -149,7 +149,8 @@ def test_gradcheck(spec: Red, data: Any) -> None:
 @given(data=st.data())
 def test_torch_parity(torch, spec: Red, data: Any) -> None:
     x, dim, keepdim = data.draw(red_case(spec))
-    check_parity(lambda t: spec.nl(t, dim, keepdim), lambda t: spec.th(t, dim, keepdim), [x])
+    check_parity(torch, lambda t: spec.nl(t, dim, keepdim), lambda t: spec.th(t, dim, keepdim),
+                 [x])
 
 
 def _fixed_dims(spec: Red) -> list:
@@ -160,7 +161,8 @@ def _fixed_dims(spec: Red) -> list:
 @pytest.mark.parametrize("spec", GRAD, ids=ids(GRAD))
 def test_float32_stays_float32(spec: Red) -> None:
     for dim in _fixed_dims(spec):
-        check_float32(lambda t: spec.nl(t, dim, False), [randn((3, 4, 3))])
+        check_float32(lambda t: spec.nl(t, dim, False), [randn((3, 4, 3))],
+                      create_graph=spec.double)
 
 
 @pytest.mark.filterwarnings("ignore:Degrees of freedom <= 0:RuntimeWarning")
@@ -171,14 +173,15 @@ def test_zero_dim_float32_stays_float32(spec: Red) -> None:
     dims = [d for d in _fixed_dims(spec) if d is None] or [0]
     for dim in dims:
         with np.errstate(divide="ignore", invalid="ignore"):     # var/std of one element
-            check_float32(lambda t: spec.nl(t, dim, False), [randn(())])
+            check_float32(lambda t: spec.nl(t, dim, False), [randn(())],
+                          create_graph=spec.double)
 
 
 @pytest.mark.parametrize("spec", DOUBLE, ids=ids(DOUBLE))
 def test_double_backward(torch, spec: Red) -> None:
     for dim in _fixed_dims(spec):
         for keepdim in (False, True):
-            check_double_backward(lambda t: spec.nl(t, dim, keepdim),
+            check_double_backward(torch, lambda t: spec.nl(t, dim, keepdim),
                                   lambda t: spec.th(t, dim, keepdim), [randn((3, 4, 3))])
 
 
@@ -277,7 +280,7 @@ TIE_OPS = [("max", lambda x: nl.max(x), lambda x: x.max()),
 def test_ties_follow_torch(torch, name: str, f: Callable, g: Callable, sign: float) -> None:
     """Full max/amax share the gradient evenly among ties; max(dim) sends it to the
     returned index."""
-    check_parity(f, g, [sign * TIES])
+    check_parity(torch, f, g, [sign * TIES])
 
 
 @given(shape_a=shapes(max_dims=2), shape_b=shapes(max_dims=2), seed=st.integers(0, 99))
@@ -289,7 +292,7 @@ def test_elementwise_max_min_of_two_tensors(torch, name: str, shape_a: tuple, sh
     except ValueError:
         assume(False)
     a, b = randn(shape_a, seed), randn(shape_b, seed + 1000)
-    check_parity(getattr(nl, name), getattr(torch, name), [a, b])
+    check_parity(torch, getattr(nl, name), getattr(torch, name), [a, b])
     gradcheck(getattr(nl, name), [a, b])
 
 
@@ -303,8 +306,8 @@ def test_prod_with_zeros(torch, zeros: str, dim: Any) -> None:
     """The gradient of a product with zeros is the product of the others, not 0/0."""
     row = np.array(ZEROS[zeros])
     x = np.stack([row, np.roll(row, 1), randn((4,))])       # (3, 4)
-    check_parity(lambda t: nl.prod(t, dim), lambda t: _th_prod(t, dim, False), [x])
-    check_parity(lambda t: nl.prod(t, dim, True), lambda t: _th_prod(t, dim, True), [x])
+    check_parity(torch, lambda t: nl.prod(t, dim), lambda t: _th_prod(t, dim, False), [x])
+    check_parity(torch, lambda t: nl.prod(t, dim, True), lambda t: _th_prod(t, dim, True), [x])
     gradcheck(lambda t: nl.prod(t, dim), [x])
 
 
@@ -323,7 +326,7 @@ def test_reduce_over_an_empty_axis(name: str, value: float) -> None:
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_rows_and_stability(torch, name: str) -> None:
     a = np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -999.0]])
-    check_parity(lambda t: getattr(nl, name)(t, -1),
+    check_parity(torch, lambda t: getattr(nl, name)(t, -1),
                  lambda t: getattr(torch, name)(t, -1), [a])
     if name == "softmax":
         np.testing.assert_allclose(nl.softmax(nl.tensor(randn((3, 5))), 0).data.sum(0), 1.0)

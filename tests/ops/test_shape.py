@@ -16,8 +16,8 @@ from hypothesis import given, settings, strategies as st
 
 import nnlite as nl
 
-from ._shape_helpers import (arrays, check_double_backward, check_float32, check_parity,
-                            dim_of, gradcheck, randn, shapes)
+from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._shape_helpers import arrays, dim_of, randn, shapes
 
 
 class Case(NamedTuple):
@@ -332,7 +332,7 @@ def test_gradcheck(name: str, data: Any) -> None:
 @given(data=st.data())
 def test_torch_parity(torch, name: str, data: Any) -> None:
     case = data.draw(CASES[name])
-    check_parity(case.nl, case.th, case.arrays)
+    check_parity(torch, case.nl, case.th, case.arrays)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -348,12 +348,12 @@ def test_float32_stays_float32(name: str, data: Any) -> None:
 @given(data=st.data())
 def test_double_backward(torch, name: str, data: Any) -> None:
     case = data.draw(CASES[name])
-    check_double_backward(case.nl, case.th, case.arrays)
+    check_double_backward(torch, case.nl, case.th, case.arrays)
 
 
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
 def test_indexed_pad_double_backward_matches_torch(torch, mode: str) -> None:
-    check_double_backward(lambda x: nl.pad(x, (1, 2, 2, 1), mode),
+    check_double_backward(torch, lambda x: nl.pad(x, (1, 2, 2, 1), mode),
                           lambda x: torch.nn.functional.pad(x, (1, 2, 2, 1), mode=mode),
                           [randn((2, 3, 4))])
 
