@@ -4,6 +4,11 @@
 One table per file, with the machine, the date, the load average at the start and the
 command that produced it, so the README's performance section is regenerated from the
 records rather than typed in. A row whose ratio misses its target says so.
+
+``python benchmarks/report.py --before OLD.json NEW.json`` compares two runs of the same
+script case by case: nnlite's time (untuned and tuned) before and after, with a verdict
+that calls a change real only when it is larger than the run-to-run spread of both runs,
+and the ratio to torch before and after (torch's own time moves between runs too).
 """
 from __future__ import annotations
 
@@ -64,8 +69,44 @@ def table(records: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def main(paths: list[str]) -> None:
-    for path in paths:
+def _change(old: dict, new: dict, key: str, spread_key: str) -> str:
+    """nnlite's time before -> after for one case, and whether the change exceeds the
+    spread (relative, over the repeats) of either run."""
+    a, b = old.get(key), new.get(key)
+    if a is None or b is None:
+        return "- | -"
+    rel = b / a - 1
+    noise = max(old.get(spread_key) or 0, new.get(spread_key) or 0)
+    verdict = ("within spread" if abs(rel) <= noise else
+               f"**{100 * rel:+.0f}%** (spread {100 * noise:.0f}%)")
+    return f"{_ms(a, old.get(spread_key))} -> {_ms(b, new.get(spread_key))} | {verdict}"
+
+
+def compare(old: list[dict], new: list[dict]) -> str:
+    """A markdown table: each case of ``new`` against the same case in ``old``."""
+    before = {rec["case"]: rec for rec in old}
+    head = ["case", "nnlite before -> after", "change", "tuned before -> after", "change",
+            "ratio before -> after"]
+    lines = [f"before: `python {old[0]['command']}` ({old[0]['date']}); after: "
+             f"`python {new[0]['command']}` ({new[0]['date']})", "",
+             "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for rec in new:
+        was = before.get(rec["case"])
+        if was is None:
+            continue
+        ratio = "-" if rec["ratio"] is None or was["ratio"] is None else \
+            f"{was['ratio']:.2f} -> {rec['ratio']:.2f}"
+        lines.append(f"| {rec['title']} | {_change(was, rec, 'nnlite_ms', 'nnlite_spread')} | "
+                     f"{_change(was, rec, 'tuned_ms', 'tuned_spread')} | {ratio} |")
+    return "\n".join(lines)
+
+
+def main(args: list[str]) -> None:
+    if args[:1] == ["--before"]:
+        with open(args[1]) as f, open(args[2]) as g:
+            print(compare(json.load(f), json.load(g)))
+        return
+    for path in args:
         with open(path) as f:
             print(table(json.load(f)) + "\n")
 
