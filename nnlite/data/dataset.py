@@ -43,7 +43,9 @@ def as_index_array(indices: Any) -> np.ndarray:
     return arr.astype(np.int64, copy=False)
 
 
-def _check_bounds(idx: np.ndarray, n: int, who: str) -> np.ndarray:
+def check_bounds(idx: np.ndarray, n: int, who: str) -> np.ndarray:
+    """``idx`` (int64 positions, negatives counting from the end), or an IndexError naming
+    ``who``, the bad index and the dataset's size ``n``."""
     if idx.size and (idx.max() >= n or idx.min() < -n):
         bad = idx[(idx >= n) | (idx < -n)][0]
         raise IndexError(f"{who}: index {bad} is out of range for a dataset of size {n}")
@@ -120,7 +122,7 @@ class TensorDataset(Dataset):
         return tuple(Tensor(np.asarray(a[index])) for a in self._arrays)
 
     def __getitems__(self, indices: Any) -> tuple:
-        idx = _check_bounds(as_index_array(indices), len(self), "TensorDataset")
+        idx = check_bounds(as_index_array(indices), len(self), "TensorDataset")
         return tuple(a[idx] for a in self._arrays)
 
 
@@ -146,7 +148,7 @@ class Subset(Dataset):
         return self.dataset[int(self.indices[index])]
 
     def __getitems__(self, indices: Any) -> Any:
-        idx = self.indices[_check_bounds(as_index_array(indices), len(self), "Subset")]
+        idx = self.indices[check_bounds(as_index_array(indices), len(self), "Subset")]
         if hasattr(self.dataset, "__getitems__"):
             return self.dataset.__getitems__(idx)
         return [self.dataset[int(i)] for i in idx]   # a list of samples, as in torch
@@ -223,7 +225,7 @@ class ConcatDataset(Dataset):
 
     def __getitems__(self, indices: Any) -> Any:
         n = len(self)
-        idx = _check_bounds(as_index_array(indices), n, "ConcatDataset") % max(n, 1)
+        idx = check_bounds(as_index_array(indices), n, "ConcatDataset") % max(n, 1)
         if not all(hasattr(d, "__getitems__") for d in self.datasets):
             return [self[int(i)] for i in idx]       # a list of samples, as in torch
         which = np.searchsorted(np.asarray(self.cumulative_sizes), idx, side="right")

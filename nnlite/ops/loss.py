@@ -326,12 +326,20 @@ class CrossEntropy(_ClassLoss):
         wb = _class_weights(w, ax, x.ndim)
         C = x.shape[ax]
         if ctx.indices:
+            # gx = (p * sum_c a - a) * gy with the per-position factors folded in first,
+            # so only p, the spread target term and gx itself are (N, C) arrays
             y, keep, wy = target
-            a = Spread.apply(wy * (1 - eps), y, ax, x.shape)
+            kshape = tuple([1 if i == ax else n for i, n in enumerate(x.shape)])
+            gs = g.sum(axis=ax)                             # gy per position
+            hit = wy * ((1 - eps) * gs)                     # the target class's share
+            total = hit
             if eps:
-                kshape = tuple([1 if i == ax else n for i, n in enumerate(x.shape)])
-                a = a + keep.reshape(kshape) * (wb * (eps / C))
-            return (p * a.sum(axis=ax, keepdims=True) - a) * g
+                share = keep * (gs * (eps / C))             # each class's smoothing share
+                total = hit + share * (C if w is None else w.sum())
+            gx = p * total.reshape(kshape) - Spread.apply(hit, y, ax, x.shape)
+            if eps:
+                gx = gx - share.reshape(kshape) * wb
+            return gx
         (t,) = target
         want = ctx.needs_input_grad
         q = t * (1 - eps) + eps / C if eps else t

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from ..dataset import Dataset, _check_bounds, as_index_array
+from ..dataset import Dataset, check_bounds, as_index_array
 from ..download import DatasetNotFoundError, Resource, fetch, missing_message, resolve_root
 from ..transforms import Transform, is_batchable
 from ...tensor import Tensor
@@ -69,7 +69,7 @@ class ArrayDataset(Dataset):
         return x, y
 
     def __getitems__(self, indices: Any) -> Any:
-        idx = _check_bounds(as_index_array(indices), len(self), type(self).__name__)
+        idx = check_bounds(as_index_array(indices), len(self), type(self).__name__)
         tf, ttf = self._transform(), self.target_transform
         if (tf is not None and not is_batchable(tf)) or (ttf is not None
                                                           and not is_batchable(ttf)):
