@@ -45,7 +45,9 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 class _Cell:
     """What differs between the kinds of recurrent layer, for ``RNNBase``: the gate count,
     the layer op, and the recurrent states (``h`` for RNN and GRU, ``h`` and ``c`` for
-    the LSTM), as ``hx`` takes them in and the output gives them back."""
+    the LSTM), as ``hx`` takes them in and the output gives them back. Each kind defines
+    ``layer(x2, states, w, batch_sizes, reverse) -> (y (N, P), final states)``, one
+    layer-direction through its op, ``w`` the parameters by base name."""
 
     gates = 1
     state_names = ("h_0 (hx)",)
@@ -53,11 +55,6 @@ class _Cell:
     def state_sizes(self, P: int, H: int) -> tuple:
         """The feature size of each state: h has P (the projection, else H)."""
         return (P,)
-
-    def layer(self, x2: Tensor, states: tuple, w: dict, batch_sizes: list,
-              reverse: bool) -> tuple:
-        """One layer-direction: (y (N, P), final states)."""
-        raise NotImplementedError
 
     def split_hx(self, name: str, hx: Any) -> tuple:
         """The states the user passed as ``hx``."""
