@@ -13,12 +13,11 @@ as possible. The engine (``engine.py``) later walks these nodes backward.
 from __future__ import annotations
 
 import weakref
-from operator import is_not
 from typing import Any, Callable
 
 import numpy as np
 
-from ..tensor import Tensor, from_numpy
+from ..tensor import Tensor, _new as _new_tensor, from_numpy
 from . import grad_mode as _mode
 
 
@@ -127,28 +126,29 @@ class Function:
         ctx = _new_node(cls)
         arrays = [a.data if isinstance(a, Tensor) else a for a in args]
         ys = cls.forward(ctx, *arrays)
-        if _mode._grad_enabled:
-            parents = tuple([a._node for a in args if isinstance(a, Tensor)])
-            if any(parents):
-                return ctx._wrap(ys, args, arrays, parents)
-        if any(map(is_not, args, arrays)):  # Tensor arguments: Tensor outputs, unrecorded
-            return ctx._wrap(ys, args, arrays, None)
-        return ys
-
-    def _wrap(self, ys: Any, args: tuple, arrays: list, parents: tuple | None) -> Any:
-        """Wrap ``forward``'s result as Tensors; with ``parents`` (the nodes of the Tensor
-        arguments), record this node."""
+        parents = tuple([a._node for a in args if isinstance(a, Tensor)])
+        if not parents:                     # arrays alone: a rule calling an op
+            return ys
+        if not (_mode._grad_enabled and any(parents)):
+            parents = None                  # Tensor outputs, unrecorded
         if ys.__class__ is tuple:
-            return self._wrap_several(ys, args, arrays, parents)
-        if ys.__class__ is not np.ndarray:         # NumPy gives scalars for 0-d results
-            ys = self._as_arrays((ys,))[0]
-        out = from_numpy(ys)
+            return ctx._wrap_several(ys, args, arrays, parents)
+        if ys.__class__ is not np.ndarray:  # NumPy gives scalars for 0-d results
+            ys = ctx._as_arrays((ys,))[0]
+        out = _new_tensor(Tensor)
+        out.data, out.grad, out._node = ys, None, None
         if parents is not None:
-            self._record(args, arrays, parents, (ys,))
-            self.out_dtype = ys.dtype
-            out._node = self
+            ctx.parents = parents
+            if len(parents) == len(args) and not cls.broadcasts:  # the common case, inline
+                ctx._positions = None
+                if ctx.saved:
+                    ctx._sources = (id(ys), *map(id, arrays))
+            else:
+                ctx._record(args, arrays, parents, (ys,))
+            ctx.out_dtype = ys.dtype
+            out._node = ctx
         if _mode._anomaly:
-            _check_finite(ys, self, "forward output")
+            _check_finite(ys, ctx, "forward output")
         return out
 
     def _wrap_several(self, ys: tuple, args: tuple, arrays: list,
@@ -178,21 +178,18 @@ class Function:
         self.parents = parents
         if len(parents) == len(args):
             self._positions = None
+            inputs = arrays
         else:
-            k, pos = -1, []
-            for a in args:
-                if isinstance(a, Tensor):
-                    k += 1
-                    pos.append(k)
-                else:
-                    pos.append(None)
-            self._positions = tuple(pos)
+            self._positions = _positions(args)
+            inputs = [a.data for a in args if isinstance(a, Tensor)]
         if self.saved:
             self._sources = (*map(id, outs), *map(id, arrays))
         if self.broadcasts:
-            shapes = tuple([a.data.shape for a in args if isinstance(a, Tensor)])
-            if shapes.count(outs[0].shape) != len(shapes):
-                self.in_shapes = shapes
+            shape = outs[0].shape
+            for a in inputs:
+                if a.shape != shape:
+                    self.in_shapes = tuple([a.shape for a in inputs])
+                    break
 
     def _as_arrays(self, outs: tuple) -> tuple:
         """The outputs as arrays (a NumPy scalar becomes a 0-d array), in ``saved`` too."""
@@ -213,6 +210,18 @@ class Function:
 
 
 _new_node = object.__new__   # a node without __init__ (ops define none)
+
+
+def _positions(args: tuple) -> tuple:
+    """Per argument, the index of its parent among the Tensor arguments (None if plain)."""
+    k, pos = -1, []
+    for a in args:
+        if isinstance(a, Tensor):
+            k += 1
+            pos.append(k)
+        else:
+            pos.append(None)
+    return tuple(pos)
 
 
 def once_differentiable(backward: Callable) -> Callable:
