@@ -1,4 +1,4 @@
-"""The Tensor: a NumPy array (``.data``) with autograd, and the default dtype.
+"""The Tensor: a NumPy array (``.array``) with autograd, and the default dtype.
 
 When an op runs on tensors that require gradients, ``Function.apply`` records one node
 (``autograd/function.py``); a leaf that requires gradients owns an ``AccumulateGrad`` node
@@ -53,7 +53,7 @@ def from_numpy(a: np.ndarray) -> "Tensor":
     if a.__class__ is not np.ndarray and not isinstance(a, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(a).__name__})")
     t = _new(Tensor)
-    t.data, t.grad, t._node = a, None, None
+    t.array, t.grad, t._node = a, None, None
     return t
 
 
@@ -85,7 +85,7 @@ def to_array(data: Any, dtype: Any = None, like: np.dtype | None = None) -> np.n
         (dtype('float32'), dtype('float64'))
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     if isinstance(data, np.ndarray):
         return data if dtype is None else data.astype(dtype, copy=False)
     if dtype is not None:
@@ -103,7 +103,7 @@ def to_array(data: Any, dtype: Any = None, like: np.dtype | None = None) -> np.n
 
 def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> "Tensor":
     t = cls.__new__(cls)
-    t.data, t.grad, t._node = data, None, None
+    t.array, t.grad, t._node = data, None, None
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -129,15 +129,23 @@ class Tensor:
         array([2., 4.], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "_node", "__weakref__")
+    __slots__ = ("array", "grad", "_node", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        self.data = to_array(data, dtype)
+        self.array = to_array(data, dtype)
         self.grad = None
         self._node = None
         if requires_grad:
             self.requires_grad_(True)
+
+    @property
+    def data(self) -> np.ndarray:
+        return self.array
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self.array = value
 
     # ---- autograd attributes -------------------------------------------------
     @property
@@ -155,9 +163,9 @@ class Tensor:
                 return self
             raise RuntimeError("requires_grad_: you can only change requires_grad of leaf "
                                "tensors; use .detach() for a non-leaf")
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self.array.dtype.kind not in "fc":
             raise RuntimeError(f"requires_grad_: only floating tensors can require "
-                               f"gradients, got dtype {self.data.dtype}")
+                               f"gradients, got dtype {self.array.dtype}")
         self._node = AccumulateGrad(self) if requires_grad else None
         return self
 
@@ -215,7 +223,7 @@ class Tensor:
 
     def detach(self) -> "Tensor":
         """A new tensor sharing the data, cut from the graph."""
-        return from_numpy(self.data)
+        return from_numpy(self.array)
 
     def detach_(self) -> "Tensor":
         self._node = None
@@ -224,57 +232,57 @@ class Tensor:
     # ---- array attributes ----------------------------------------------------
     @property
     def shape(self) -> tuple:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self) -> str:
         return "cpu"
 
     def size(self, dim: int | None = None) -> Any:
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self.array.size
 
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self.array.itemsize
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     def numpy(self) -> np.ndarray:
         """The underlying array (shared, not copied)."""
-        return self.data
+        return self.array
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def item(self) -> Any:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item: only one-element tensors can be converted to Python "
-                             f"scalars, got shape {self.data.shape}")
-        return self.data.item()
+                             f"scalars, got shape {self.array.shape}")
+        return self.array.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __float__(self) -> float:
         return float(self.item())
@@ -283,15 +291,15 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of a tensor with {self.data.size} elements "
-                               f"(shape {self.data.shape}) is ambiguous")
-        return bool(self.data.item())
+        if self.array.size != 1:
+            raise RuntimeError(f"Boolean value of a tensor with {self.array.size} elements "
+                               f"(shape {self.array.shape}) is ambiguous")
+        return bool(self.array.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self.array.dtype.kind not in "iub" or self.array.size != 1:
             raise TypeError("only one-element integer tensors can be used as an index")
-        return int(self.data.item())
+        return int(self.array.item())
 
     __hash__ = object.__hash__
 
@@ -301,9 +309,9 @@ class Tensor:
                                "support the deepcopy protocol; detach() first")
         t = type(self).__new__(type(self))
         memo[id(self)] = t
-        t.data, t.grad, t._node = self.data.copy(), None, None
+        t.array, t.grad, t._node = self.array.copy(), None, None
         if self.grad is not None:
-            t.grad = np.array(self.grad.data if isinstance(self.grad, Tensor) else self.grad)
+            t.grad = np.array(self.grad.array if isinstance(self.grad, Tensor) else self.grad)
         if self._node is not None:
             t.requires_grad_(True)
         return t
@@ -311,13 +319,13 @@ class Tensor:
     def __reduce_ex__(self, protocol: int) -> tuple:
         if not self.is_leaf:
             raise RuntimeError("pickle: only leaf tensors can be pickled; detach() first")
-        return (_rebuild_tensor, (type(self), self.data, self.requires_grad))
+        return (_rebuild_tensor, (type(self), self.array, self.requires_grad))
 
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        body = np.array2string(self.array, separator=", ", prefix="tensor(")
         extra = ""
-        if self.data.dtype not in (_default_dtype, np.dtype(np.int64), np.dtype(np.bool_)):
-            extra += f", dtype={self.data.dtype}"
+        if self.array.dtype not in (_default_dtype, np.dtype(np.int64), np.dtype(np.bool_)):
+            extra += f", dtype={self.array.dtype}"
         node = self._node
         if node is not None:
             extra += (", requires_grad=True" if node.__class__ is AccumulateGrad
@@ -333,33 +341,33 @@ class Tensor:
 
     def zero_(self) -> "Tensor":
         self._check_inplace("zero_")
-        self.data[...] = 0
+        self.array[...] = 0
         return self
 
     def fill_(self, value: Any) -> "Tensor":
         self._check_inplace("fill_")
-        self.data[...] = value
+        self.array[...] = value
         return self
 
     def copy_(self, src: Any) -> "Tensor":
         self._check_inplace("copy_")
-        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        src = src.array if isinstance(src, Tensor) else np.asarray(src)
         try:
-            np.copyto(self.data, np.broadcast_to(src, self.data.shape), casting="unsafe")
+            np.copyto(self.array, np.broadcast_to(src, self.array.shape), casting="unsafe")
         except ValueError:
             raise ValueError(f"copy_: source of shape {src.shape} cannot be broadcast to "
-                             f"shape {self.data.shape}") from None
+                             f"shape {self.array.shape}") from None
         return self
 
     def _inplace(self, name: str, other: Any, ufunc: np.ufunc) -> "Tensor":
         self._check_inplace(name)
-        ufunc(self.data, other.data if isinstance(other, Tensor) else other,
-              out=self.data, casting="same_kind")
+        ufunc(self.array, other.array if isinstance(other, Tensor) else other,
+              out=self.array, casting="same_kind")
         return self
 
     def add_(self, other: Any, alpha: float = 1) -> "Tensor":
         if alpha != 1:
-            other = (other.data if isinstance(other, Tensor) else np.asarray(other)) * alpha
+            other = (other.array if isinstance(other, Tensor) else np.asarray(other)) * alpha
         return self._inplace("add_", other, np.add)
 
     def sub_(self, other: Any) -> "Tensor":
@@ -373,17 +381,17 @@ class Tensor:
 
     def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":
         self._check_inplace("clamp_")
-        np.clip(self.data, min, max, out=self.data)
+        np.clip(self.array, min, max, out=self.array)
         return self
 
     def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
         self._check_inplace("uniform_")
-        self.data[...] = _random.default_generator().uniform(a, b, self.data.shape)
+        self.array[...] = _random.default_generator().uniform(a, b, self.array.shape)
         return self
 
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
         self._check_inplace("normal_")
-        self.data[...] = _random.default_generator().normal(mean, std, self.data.shape)
+        self.array[...] = _random.default_generator().normal(mean, std, self.array.shape)
         return self
 
     # ---- dtype ---------------------------------------------------------------
@@ -479,7 +487,7 @@ class Tensor:
 
     def __setitem__(self, index: Any, value: Any) -> None:
         self._check_inplace("__setitem__")
-        self.data[_ops.unwrap_index(index)] = value.data if isinstance(value, Tensor) else value
+        self.array[_ops.unwrap_index(index)] = value.array if isinstance(value, Tensor) else value
 
     # comparisons: non-differentiable bool tensors
     def __eq__(self, o: Any) -> "Tensor":  # type: ignore[override]
@@ -663,10 +671,10 @@ class Tensor:
         return _ops.argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
     def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return Tensor(np.all(self.data, axis=dim, keepdims=keepdim))
+        return Tensor(np.all(self.array, axis=dim, keepdims=keepdim))
 
     def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return Tensor(np.any(self.data, axis=dim, keepdims=keepdim))
+        return Tensor(np.any(self.array, axis=dim, keepdims=keepdim))
 
     # ---- shape ops -----------------------------------------------------------
     def reshape(self, *shape: Any) -> "Tensor":
@@ -712,7 +720,7 @@ class Tensor:
 
     @property
     def T(self) -> "Tensor":
-        return _ops.permute(self, tuple(range(self.data.ndim - 1, -1, -1)))
+        return _ops.permute(self, tuple(range(self.array.ndim - 1, -1, -1)))
 
     @property
     def mT(self) -> "Tensor":
