@@ -34,7 +34,7 @@ def _make(data: np.ndarray, requires_grad: bool) -> Tensor:
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats become the default dtype)."""
     arr = to_array(data, dtype)
-    if arr is data or (isinstance(data, Tensor) and arr is data.data):
+    if arr is data or (isinstance(data, Tensor) and arr is data.array):
         arr = arr.copy()
     return _make(arr, requires_grad)
 
@@ -48,7 +48,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
         dtype (optional): convert to this dtype (a copy if it differs). Default: None.
 
     Example:
-        >>> a = np.zeros(3); nl.as_tensor(a).data is a
+        >>> a = np.zeros(3); nl.as_tensor(a).array is a
         True
     """
     if isinstance(data, Tensor) and dtype is None:
@@ -81,7 +81,7 @@ def full(size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = Fa
 
 
 def _like(t: Any, dtype: Any) -> tuple:
-    a = t.data if isinstance(t, Tensor) else np.asarray(t)
+    a = t.array if isinstance(t, Tensor) else np.asarray(t)
     return a.shape, (a.dtype if dtype is None else np.dtype(dtype))
 
 

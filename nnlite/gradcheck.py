@@ -75,10 +75,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
 
     def f() -> float:
         with no_grad():
-            return float(sum(np.sum(o.data * g) for o, g in zip(_outputs(fn(*inputs)), gys)))
+            return float(sum(np.sum(o.array * g) for o, g in zip(_outputs(fn(*inputs)), gys)))
 
     for i, ana in zip(wrt, analytical):
-        x = inputs[i].data
+        x = inputs[i].array
         num = np.zeros(x.shape)
         for idx in np.ndindex(x.shape):
             orig = x[idx]

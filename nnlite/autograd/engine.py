@@ -253,19 +253,19 @@ def _root_gradient(t: Tensor, gradient: Any, create_graph: bool) -> Any:
     """The gradient a root starts with: ones for a one-element output, else ``gradient``
     checked against the output's shape."""
     if gradient is None:
-        if t.data.size != 1:
+        if t.array.size != 1:
             raise RuntimeError(f"backward: grad can be implicitly created only for scalar "
-                               f"outputs; got an output of shape {t.data.shape}, pass "
+                               f"outputs; got an output of shape {t.array.shape}, pass "
                                f"`gradient` of the same shape")
-        g = np.ones_like(t.data)
+        g = np.ones_like(t.array)
         return Tensor(g) if create_graph else g
     if isinstance(gradient, Tensor):
-        g = gradient if create_graph else gradient.data
+        g = gradient if create_graph else gradient.array
     else:
-        g = np.asarray(gradient, dtype=t.data.dtype)
-    if g.shape != t.data.shape:
+        g = np.asarray(gradient, dtype=t.array.dtype)
+    if g.shape != t.array.shape:
         raise RuntimeError(f"backward: gradient has shape {g.shape} but the output has "
-                           f"shape {t.data.shape}")
+                           f"shape {t.array.shape}")
     return g
 
 
@@ -283,11 +283,11 @@ def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) ->
     leaf = node.leaf()
     if leaf is None:
         return
-    if g.shape != leaf.data.shape:
+    if g.shape != leaf.array.shape:
         raise RuntimeError(f"backward: gradient of shape {g.shape} reached a leaf of shape "
-                           f"{leaf.data.shape}")
+                           f"{leaf.array.shape}")
     if isinstance(g, Tensor) and not create_graph:
-        g = g.data
+        g = g.array
     if g.__class__ is not np.ndarray and not isinstance(g, Tensor):
         g = np.asarray(g)                   # a NumPy scalar from a 0-d rule
     if leaf.grad is None:
@@ -296,8 +296,8 @@ def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) ->
             if id(base) in given or not g.flags.writeable:
                 g = base = g.copy()         # shared with the caller or another leaf
             given.add(id(base))
-        if not isinstance(g, Tensor) and g.dtype != leaf.data.dtype:
-            g = g.astype(leaf.data.dtype)
+        if not isinstance(g, Tensor) and g.dtype != leaf.array.dtype:
+            g = g.astype(leaf.array.dtype)
         leaf.grad = g
     else:
         leaf.grad = leaf.grad + g           # out of place: .grad may be shared by the user

@@ -124,7 +124,7 @@ class Function:
         the arguments) only ``forward`` runs and its arrays are returned: that is how a
         backward rule calls another op."""
         ctx = _new_node(cls)
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+        arrays = [a.array if isinstance(a, Tensor) else a for a in args]
         ys = cls.forward(ctx, *arrays)
         parents = tuple([a._node for a in args if isinstance(a, Tensor)])
         if not parents:                     # arrays alone: a rule calling an op
@@ -181,7 +181,7 @@ class Function:
             inputs = arrays
         else:
             self._positions = _positions(args)
-            inputs = [a.data for a in args if isinstance(a, Tensor)]
+            inputs = [a.array for a in args if isinstance(a, Tensor)]
         if self.saved:
             self._sources = (*map(id, outs), *map(id, arrays))
         if self.broadcasts:
@@ -270,12 +270,12 @@ class AccumulateGrad(Function):
     def out_dtype(self) -> np.dtype | None:     # type: ignore[override]
         """The leaf's dtype, read now: ``Module.to`` may have replaced its data since."""
         leaf = self.leaf()
-        return None if leaf is None else leaf.data.dtype
+        return None if leaf is None else leaf.array.dtype
 
 
 def _check_finite(a: Any, node: Any, what: str) -> None:
     """Under ``detect_anomaly``: raise, naming ``node``, if ``a`` holds a NaN or an inf."""
-    arr = a.data if isinstance(a, Tensor) else a
+    arr = a.array if isinstance(a, Tensor) else a
     if isinstance(arr, np.ndarray) and arr.dtype.kind in "fc" and not np.isfinite(arr).all():
         raise RuntimeError(f"detect_anomaly: {node.name()} produced a non-finite {what} "
                            f"(shape {arr.shape})")

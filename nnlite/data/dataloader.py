@@ -70,7 +70,7 @@ def default_collate(batch: list) -> Any:
                         f"{type(batch).__name__}")
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return _to_tensor(_stack([b.data if isinstance(b, Tensor) else np.asarray(b)
+        return _to_tensor(_stack([b.array if isinstance(b, Tensor) else np.asarray(b)
                                   for b in batch]))
     if isinstance(elem, np.ndarray):
         if elem.dtype.kind in "USO":
@@ -104,7 +104,7 @@ def default_convert(data: Any) -> Any:
     """Turn the arrays (and Tensors) in an already batched structure into Tensors with the
     loader's dtype rule, recursing into tuples, lists and dicts; anything else is kept."""
     if isinstance(data, Tensor):
-        return data if _cast(data.data) is data.data else Tensor(_cast(data.data))
+        return data if _cast(data.array) is data.array else Tensor(_cast(data.array))
     if isinstance(data, np.ndarray):
         return data if data.dtype.kind in "USO" else _to_tensor(data)
     if isinstance(data, abc.Mapping):

@@ -31,7 +31,7 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDatas
 def as_index_array(indices: Any) -> np.ndarray:
     """``indices`` as a 1-D int64 array (accepts lists, ranges, arrays, Tensors)."""
     if isinstance(indices, Tensor):
-        indices = indices.data
+        indices = indices.array
     if isinstance(indices, range):
         return np.arange(indices.start, indices.stop, indices.step, dtype=np.int64)
     arr = np.asarray(indices)
@@ -103,7 +103,7 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset: needs at least one tensor")
         arrays = []
         for k, t in enumerate(tensors):
-            a = t.data if isinstance(t, Tensor) else np.asarray(t)
+            a = t.array if isinstance(t, Tensor) else np.asarray(t)
             if a.ndim == 0:
                 raise ValueError(f"TensorDataset: tensor {k} is 0-d; every tensor needs a "
                                  f"first axis indexing the samples")
@@ -160,7 +160,7 @@ class Subset(Dataset):
 def _tree_concat(parts: list) -> Any:
     first = parts[0]
     if isinstance(first, Tensor):
-        return np.concatenate([p.data for p in parts])
+        return np.concatenate([p.array for p in parts])
     if isinstance(first, np.ndarray):
         return np.concatenate(parts)
     if isinstance(first, tuple) and not hasattr(first, "_fields"):

@@ -31,7 +31,7 @@ def trim_padding(ids: Any, pad_idx: int = 0) -> np.ndarray:
         >>> trim_padding(np.array([[5, 6, 0], [7, 0, 0]])).tolist()
         [[5, 6], [7, 0]]
     """
-    a = ids.data if isinstance(ids, Tensor) else np.asarray(ids)
+    a = ids.array if isinstance(ids, Tensor) else np.asarray(ids)
     if a.ndim != 2:
         raise ValueError(f"trim_padding: expected ids of shape (B, L), got shape {a.shape}")
     used = np.flatnonzero((a != pad_idx).any(axis=0))

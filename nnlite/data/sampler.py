@@ -142,7 +142,7 @@ class WeightedRandomSampler(Sampler):
 
     def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
                  generator: np.random.Generator | None = None) -> None:
-        w = np.asarray(weights.data if isinstance(weights, Tensor) else weights,
+        w = np.asarray(weights.array if isinstance(weights, Tensor) else weights,
                        dtype=np.float64)
         if w.ndim != 1 or (w < 0).any() or not np.isfinite(w).all() or w.sum() <= 0:
             raise ValueError(f"WeightedRandomSampler: weights must be a 1-D sequence of "

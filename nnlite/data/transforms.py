@@ -53,7 +53,7 @@ IMAGENET_EIGVEC = ((-0.5675, 0.7192, 0.4009),
 # ============================================================================
 def _unwrap(x: Any) -> tuple[np.ndarray, bool]:
     if isinstance(x, Tensor):
-        return x.data, True
+        return x.array, True
     return np.asarray(x), False
 
 

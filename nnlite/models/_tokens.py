@@ -17,7 +17,7 @@ def token_ids(x: Any, name: str, arg: str = "input", ndim: int | None = 2) -> np
         arg (str): the argument, for the message. Default: "input".
         ndim (int or None): required number of dims, (B, L) by default; None: any.
     """
-    ids = x.data if isinstance(x, Tensor) else np.asarray(x)
+    ids = x.array if isinstance(x, Tensor) else np.asarray(x)
     if ids.dtype.kind not in "iu" or (ndim is not None and ids.ndim != ndim):
         want = "of shape (B, L)" if ndim == 2 else ("" if ndim is None else f"with {ndim} dims")
         raise ValueError(f"{name}: expected {arg} as integer token ids {want}, got "

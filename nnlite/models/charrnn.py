@@ -93,7 +93,7 @@ class CharRNN(nn.Module):
         out = [ids]
         logits, hx = self(ids)                                  # (B, T0, V)
         for _ in range(max_new_tokens):
-            nxt = sample_next(logits.data[:, -1], temperature, top_k, generator)   # (B,)
+            nxt = sample_next(logits.array[:, -1], temperature, top_k, generator)   # (B,)
             out.append(nxt[:, None])
             logits, hx = self(nxt[:, None], hx)                 # (B, 1, V)
         ids = np.concatenate(out, axis=1)                       # (B, T0 + new)

@@ -44,7 +44,7 @@ def sample_next(logits: Any, temperature: float = 1.0, top_k: int | None = None,
     Returns:
         int64 array (B,).
     """
-    z = logits.data if isinstance(logits, Tensor) else np.asarray(logits)
+    z = logits.array if isinstance(logits, Tensor) else np.asarray(logits)
     if z.ndim != 2:
         raise ValueError(f"sample_next: expected logits of shape (B, V), got {z.shape}")
     if temperature < 0:
@@ -65,7 +65,7 @@ def sample_next(logits: Any, temperature: float = 1.0, top_k: int | None = None,
 
 def as_prefix(prefix: Any, name: str) -> tuple:
     """A prompt as (B, T0) int64 ids, and whether it was one 1-D sequence."""
-    ids = prefix.data if isinstance(prefix, Tensor) else np.asarray(prefix)
+    ids = prefix.array if isinstance(prefix, Tensor) else np.asarray(prefix)
     if ids.dtype.kind not in "iu" or ids.ndim not in (1, 2) or ids.shape[-1] == 0:
         raise ValueError(f"{name}.generate: expected prefix_ids as integer ids of shape "
                          f"(T0,) or (B, T0) with T0 >= 1, got {ids.dtype} array of shape "

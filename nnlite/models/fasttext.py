@@ -156,7 +156,7 @@ class FastText(nn.Module):
         """fastText's: A U(-1/d, 1/d) (padding row zero), B and its bias zero."""
         d = self.embedding.embedding_dim
         nn.init.uniform_(self.embedding.weight, -1.0 / d, 1.0 / d)
-        self.embedding.weight.data[self.padding_idx] = 0
+        self.embedding.weight.array[self.padding_idx] = 0
         nn.init.zeros_(self.fc.weight)
         nn.init.zeros_(self.fc.bias)
 

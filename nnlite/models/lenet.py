@@ -221,8 +221,8 @@ class PartialConv2d(nn.Module):
         start = 0
         for o, maps in enumerate(self.table):
             bound = 2.4 / (self.kernel_size ** 2 * len(maps))
-            nn.init.uniform_(self.weight.data[start:start + len(maps)], -bound, bound)
-            nn.init.uniform_(self.bias.data[o:o + 1], -bound, bound)
+            nn.init.uniform_(self.weight.array[start:start + len(maps)], -bound, bound)
+            nn.init.uniform_(self.bias.array[o:o + 1], -bound, bound)
             start += len(maps)
 
     def connection_matrix(self) -> np.ndarray:
@@ -349,7 +349,7 @@ def rbf_loss(penalties: nl.Tensor, target: nl.Tensor, j: float | None = None,
         if penalties.ndim != 2:
             raise ValueError(f"rbf_loss: expected penalties of shape (N, K), got "
                              f"{tuple(penalties.shape)}")
-        t = target.data if isinstance(target, nl.Tensor) else np.asarray(target)
+        t = target.array if isinstance(target, nl.Tensor) else np.asarray(target)
         correct = penalties[np.arange(penalties.shape[0]), t.astype(np.int64)]   # (N,)
         if reduction == "none":
             return correct

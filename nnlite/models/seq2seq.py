@@ -253,14 +253,14 @@ class Seq2Seq(nn.Module):
             state, f, _ = self.decoder.step(y_prev, state, keys, keys_proj, mask)
             features.append(f)                                     # (B, H + D*H + E)
             if t + 1 < T and not teacher[t + 1]:                   # feed our own guess
-                y_prev = self.decoder.out(f).data.argmax(axis=1)
+                y_prev = self.decoder.out(f).array.argmax(axis=1)
         return self.decoder.out(nl.stack(features, dim=1))         # (B, T, V)
 
     # ---- decoding --------------------------------------------------------------
     def _step_fn(self, keys: Tensor, keys_proj: Tensor, mask: np.ndarray) -> Callable:
         def step(tokens: np.ndarray, state: Any) -> tuple:
             state, f, _ = self.decoder.step(tokens[:, -1], state, keys, keys_proj, mask)
-            return F.log_softmax(self.decoder.out(f), dim=1).data, state   # (B', V)
+            return F.log_softmax(self.decoder.out(f), dim=1).array, state   # (B', V)
         return step
 
     def _reorder(self, state: Any, rows: np.ndarray) -> Any:

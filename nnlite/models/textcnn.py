@@ -143,7 +143,7 @@ class TextCNN(nn.Module):
             raise ValueError("TextCNN: mode='rand' learns random word vectors; pass "
                              "pretrained vectors with mode 'static', 'non-static' or "
                              "'multichannel'")
-        w = pretrained.data if isinstance(pretrained, Tensor) else np.asarray(pretrained)
+        w = pretrained.array if isinstance(pretrained, Tensor) else np.asarray(pretrained)
         if w.shape != (vocab_size, embed_dim):
             raise ValueError(f"TextCNN: pretrained must have shape (vocab_size, embed_dim) "
                              f"= ({vocab_size}, {embed_dim}), got {w.shape}")
@@ -177,7 +177,7 @@ class TextCNN(nn.Module):
         """The l2-norm constraint of section 2.1: rescale every row of the softmax
         layer's weight whose norm exceeds ``s`` to norm ``s``, in place. Call after each
         optimiser step."""
-        w = self.fc.weight.data                                     # (classes, m * len(h))
+        w = self.fc.weight.array                                     # (classes, m * len(h))
         norms = np.sqrt((w * w).sum(axis=1, keepdims=True))         # (classes, 1)
         scale = np.where(norms > s, s / np.maximum(norms, 1e-12), 1.0)
         w *= scale.astype(w.dtype)

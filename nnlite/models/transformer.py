@@ -52,7 +52,7 @@ def _token_embedding(vocab_size: int, d_model: int, padding_idx: int | None) -> 
     emb = nn.Embedding(vocab_size, d_model, padding_idx=padding_idx)
     nn.init.normal_(emb.weight, 0.0, d_model ** -0.5)
     if padding_idx is not None:
-        emb.weight.data[padding_idx] = 0
+        emb.weight.array[padding_idx] = 0
     return emb
 
 
@@ -154,7 +154,7 @@ class TransformerSeq2Seq(nn.Module):
 
         def step(tokens: np.ndarray, state: None) -> tuple:
             logits = self.decode(tokens, memory, src_pad)[:, -1]      # (B*K, V)
-            return F.log_softmax(logits, dim=1).data, state
+            return F.log_softmax(logits, dim=1).array, state
 
         # the decoder re-reads the whole prefix each step, so it keeps no state; the
         # memory rows of one sentence are all the same, so they need no reordering
@@ -271,7 +271,7 @@ class TransformerLM(nn.Module):
         """
         ids, single = as_prefix(prefix_ids, "TransformerLM")
         for _ in range(max_new_tokens):
-            logits = self(ids[:, -self.max_len:]).data[:, -1]             # (B, V)
+            logits = self(ids[:, -self.max_len:]).array[:, -1]             # (B, V)
             nxt = sample_next(logits, temperature, top_k, generator)      # (B,)
             ids = np.concatenate([ids, nxt[:, None]], axis=1)             # (B, t + 1)
         return Tensor(ids[0] if single else ids)

@@ -96,7 +96,7 @@ class ZFNet(nn.Module):
         range")."""
         for m in self.features:
             if isinstance(m, nn.Conv2d):
-                w = m.weight.data                                             # (O, I, K, K)
+                w = m.weight.array                                             # (O, I, K, K)
                 rms = (w.reshape(w.shape[0], -1) ** 2).mean(axis=1) ** 0.5    # (O,)
                 scale = radius / rms.clip(min=radius)                          # <= 1
                 w *= scale.reshape(-1, 1, 1, 1).astype(w.dtype)

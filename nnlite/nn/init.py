@@ -1,6 +1,6 @@
 """Weight initialisers, with PyTorch's names, defaults and formulas.
 
-Each ``*_`` function fills a tensor in place (its ``.data`` array, never recorded by
+Each ``*_`` function fills a tensor in place (its ``.array`` array, never recorded by
 autograd), keeps its dtype, and returns it. Random values come from
 ``nnlite.random.default_generator()`` (so ``nl.manual_seed`` makes them repeatable) or
 from the ``generator`` argument. An ndarray may be passed instead of a Tensor.
@@ -33,9 +33,9 @@ __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_"
 # Helpers: the array behind a tensor, fans, gains
 # ============================================================================
 def _array(tensor: Any, fn: str) -> np.ndarray:
-    """The array to fill in place (a Tensor's ``.data`` or the ndarray itself)."""
+    """The array to fill in place (a Tensor's ``.array`` or the ndarray itself)."""
     if isinstance(tensor, Tensor):
-        return tensor.data
+        return tensor.array
     if isinstance(tensor, np.ndarray):
         return tensor
     raise TypeError(f"init.{fn}: expected a Tensor or an ndarray, got {type(tensor).__name__}")
@@ -304,7 +304,7 @@ def orthogonal_(tensor: Any, gain: float = 1, generator: np.random.Generator | N
 
     Example:
         >>> w = nn.init.orthogonal_(nl.empty(3, 5))
-        >>> np.allclose(w.data @ w.data.T, np.eye(3), atol=1e-6)
+        >>> np.allclose(w.array @ w.array.T, np.eye(3), atol=1e-6)
         True
     """
     arr = _array(tensor, "orthogonal_")

@@ -11,7 +11,7 @@ A Module keeps three ordered registries, filled by plain attribute assignment:
 ``state_dict()`` walks them in that order, own entries first, then each child with the
 prefix ``"child."``, which gives the same keys as the equivalent PyTorch module. The values
 are the NumPy arrays themselves (shared, as torch's are), and ``load_state_dict`` copies
-into those arrays in place, so optimisers and other holders of ``p.data`` see the new
+into those arrays in place, so optimisers and other holders of ``p.array`` see the new
 values.
 
 Sections: hooks and small helpers -- Module.
@@ -93,7 +93,7 @@ def _check_name(kind: str, name: Any) -> None:
 def _as_source_array(value: Any) -> np.ndarray:
     """A ``load_state_dict`` value as an ndarray (Tensors give their array)."""
     if isinstance(value, Tensor):
-        return value.data
+        return value.array
     return np.asarray(value)
 
 
@@ -488,7 +488,7 @@ class Module:
         """
         for p in self.parameters():
             if p.grad is not None:
-                p.grad = None if set_to_none else np.zeros(p.data.shape, p.data.dtype)
+                p.grad = None if set_to_none else np.zeros(p.array.shape, p.array.dtype)
 
     # ---- dtype -----------------------------------------------------------------
     def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> "Module":
@@ -496,12 +496,12 @@ class Module:
         recursively. The Parameter objects themselves are kept, so optimisers that hold
         them stay valid."""
         for p in self.parameters():
-            p.data = fn(p.data)
+            p.array = fn(p.array)
             if p.grad is not None:
-                g = p.grad.data if isinstance(p.grad, Tensor) else p.grad
+                g = p.grad.array if isinstance(p.grad, Tensor) else p.grad
                 p.grad = fn(g)
         for b in self.buffers():
-            b.data = fn(b.data)
+            b.array = fn(b.array)
         return self
 
     def _cast_floating(self, dtype: Any) -> "Module":
@@ -562,11 +562,11 @@ class Module:
         """Put this module's own parameters and persistent buffers in ``destination``."""
         for name, p in self._parameters.items():
             if p is not None:
-                destination[prefix + name] = p if keep_vars else p.data
+                destination[prefix + name] = p if keep_vars else p.array
         skip = self._non_persistent_buffers_set
         for name, b in self._buffers.items():
             if b is not None and name not in skip:
-                destination[prefix + name] = b if keep_vars else b.data
+                destination[prefix + name] = b if keep_vars else b.array
 
     def state_dict(self, *args: Any, destination: dict | None = None, prefix: str = "",
                    keep_vars: bool = False) -> "OrderedDict[str, np.ndarray]":
@@ -628,7 +628,7 @@ class Module:
                 error_msgs.append(f'While copying the parameter named "{key}", an exception '
                                   f'occurred: {exc}')
                 continue
-            dest = target.data
+            dest = target.array
             if dest.ndim == 0 and src.shape == (1,):      # old checkpoints (as torch)
                 src = src[0]
             if src.shape != dest.shape:

@@ -95,9 +95,9 @@ class _BatchNorm(Module):
     def reset_running_stats(self) -> None:
         """Running mean 0, running variance 1, no batches tracked."""
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean.array[...] = 0
+            self.running_var.array[...] = 1
+            self.num_batches_tracked.array[...] = 0
 
     def reset_parameters(self) -> None:
         """Reset the running statistics, weight to 1 and bias to 0."""
@@ -119,7 +119,7 @@ class _BatchNorm(Module):
         self._check_input(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            n = self.num_batches_tracked.data
+            n = self.num_batches_tracked.array
             np.add(n, 1, out=n)
             if self.momentum is None:                 # cumulative moving average
                 factor = 1.0 / float(n)
@@ -135,7 +135,7 @@ class _BatchNorm(Module):
         key = prefix + "num_batches_tracked"
         if self.track_running_stats and key not in state_dict:
             state_dict = dict(state_dict)
-            state_dict[key] = self.num_batches_tracked.data.copy()
+            state_dict[key] = self.num_batches_tracked.array.copy()
         super()._load_from_state_dict(state_dict, prefix, *args)
 
     def extra_repr(self) -> str:

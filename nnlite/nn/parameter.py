@@ -36,7 +36,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), get_default_dtype())
-        self.data = to_array(data)
+        self.array = to_array(data)
         self.grad = None
         self._node = None
         if requires_grad:
@@ -51,15 +51,15 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict) -> "Parameter":
         if id(self) in memo:
             return memo[id(self)]
-        out = Parameter(copy.deepcopy(self.data, memo), self.requires_grad)
+        out = Parameter(copy.deepcopy(self.array, memo), self.requires_grad)
         if self.grad is not None:
-            g = self.grad.data if isinstance(self.grad, Tensor) else self.grad
+            g = self.grad.array if isinstance(self.grad, Tensor) else self.grad
             out.grad = copy.deepcopy(g, memo)
         memo[id(self)] = out
         return out
 
     def __reduce_ex__(self, protocol: Any) -> tuple:
-        return (_rebuild_parameter, (self.data, self.requires_grad))
+        return (_rebuild_parameter, (self.array, self.requires_grad))
 
 
 def _rebuild_parameter(data: np.ndarray, requires_grad: bool) -> Parameter:

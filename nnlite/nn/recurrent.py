@@ -240,7 +240,7 @@ class RNNBase(Module):
             if x2.ndim != 2 or x2.shape[1] != I:
                 raise ValueError(f"{name}(input_size={I}): expected PackedSequence data of "
                                  f"shape (sum of lengths, {I}), got {x2.shape}")
-            bs = input.batch_sizes.data.tolist()
+            bs = input.batch_sizes.array.tolist()
             return x2, bs, bs[0], True, None
         x = as_tensor(input)
         if x.ndim not in (2, 3):

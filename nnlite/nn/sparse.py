@@ -33,7 +33,7 @@ def _table(layer: str, V: Any, D: Any, _weight: Any, freeze: bool, device: Any,
         if dtype.kind != "f":
             raise TypeError(f"{layer}: dtype must be floating, got {dtype}")
         return Parameter(np.empty((int(V), int(D)), dtype), requires_grad=not freeze)
-    w = _weight.data if isinstance(_weight, Tensor) else np.asarray(_weight)
+    w = _weight.array if isinstance(_weight, Tensor) else np.asarray(_weight)
     if w.shape != (V, D):
         raise ValueError(f"{layer}: shape of weight does not match num_embeddings and "
                          f"embedding_dim: expected ({V}, {D}), got {w.shape}")
@@ -43,7 +43,7 @@ def _table(layer: str, V: Any, D: Any, _weight: Any, freeze: bool, device: Any,
 
 
 def _pretrained(layer: str, embeddings: Any) -> tuple:
-    w = embeddings.data if isinstance(embeddings, Tensor) else np.asarray(embeddings)
+    w = embeddings.array if isinstance(embeddings, Tensor) else np.asarray(embeddings)
     if w.ndim != 2:
         raise ValueError(f"{layer}.from_pretrained: embeddings must be 2-D (num_embeddings, "
                          f"embedding_dim), got shape {w.shape}")
@@ -57,7 +57,7 @@ class _Table(Module):
         """N(0, 1), then zeros in the padding row (torch's init)."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight.array[self.padding_idx] = 0
 
 
 class Embedding(_Table):

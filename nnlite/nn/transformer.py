@@ -72,7 +72,7 @@ def _generate_square_subsequent_mask(sz: int, dtype: Any = None) -> Tensor:
 
 
 def _mask_array(mask: Any) -> np.ndarray:
-    return mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    return mask.array if isinstance(mask, Tensor) else np.asarray(mask)
 
 
 def _detect_is_causal_mask(mask: Any, is_causal: bool | None, size: int) -> bool:
@@ -83,7 +83,7 @@ def _detect_is_causal_mask(mask: Any, is_causal: bool | None, size: int) -> bool
     m = _mask_array(mask)
     if m.shape != (size, size):
         return False
-    causal = _generate_square_subsequent_mask(size, m.dtype).data
+    causal = _generate_square_subsequent_mask(size, m.dtype).array
     return bool(np.array_equal(m, causal))
 
 

@@ -14,7 +14,7 @@ def const(value: Any, like: Tensor | None = None) -> Tensor:
     number takes the floating dtype of the other operand ``like``)."""
     if isinstance(value, Tensor):
         return value
-    return from_numpy(to_array(value, like=None if like is None else like.data.dtype))
+    return from_numpy(to_array(value, like=None if like is None else like.array.dtype))
 
 
 def pair(a: Any, b: Any) -> tuple:
@@ -33,8 +33,8 @@ def pair(a: Any, b: Any) -> tuple:
 def _promote_int(t: Tensor, scalar: Any) -> Tensor:
     """An integer tensor meeting a Python float becomes the default float dtype (torch's
     rule; NumPy 2 would give float64)."""
-    if t.data.dtype.kind in "iub" and isinstance(scalar, (float, np.floating)):
-        return from_numpy(t.data.astype(get_default_dtype()))   # integers carry no graph
+    if t.array.dtype.kind in "iub" and isinstance(scalar, (float, np.floating)):
+        return from_numpy(t.array.astype(get_default_dtype()))   # integers carry no graph
     return t
 
 

@@ -131,12 +131,12 @@ def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
     """a / b, with broadcasting (true division; 'floor'/'trunc' give no gradient).
     Integer operands give the default float dtype, or integers when rounding (as torch)."""
     a, b = pair(a, b)
-    ints = a.data.dtype.kind in "biu" and b.data.dtype.kind in "biu"
+    ints = a.array.dtype.kind in "biu" and b.array.dtype.kind in "biu"
     if rounding_mode is not None:
         if rounding_mode not in ("floor", "trunc"):
             raise ValueError(f"div: rounding_mode must be None, 'floor' or 'trunc', got "
                              f"{rounding_mode!r}")
-        x, y = a.data, b.data
+        x, y = a.array, b.array
         if ints and rounding_mode == "floor":
             return Tensor(np.floor_divide(x, y))
         if ints:
@@ -145,7 +145,7 @@ def div(a: Any, b: Any, rounding_mode: str | None = None) -> Tensor:
         return Tensor(np.floor(q) if rounding_mode == "floor" else np.trunc(q))
     if ints:
         dtype = get_default_dtype()
-        a, b = Tensor(a.data.astype(dtype)), Tensor(b.data.astype(dtype))
+        a, b = Tensor(a.array.astype(dtype)), Tensor(b.array.astype(dtype))
     return _binary(Div, "div", a, b)
 
 
@@ -228,10 +228,10 @@ class Clone(Function):
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """A copy of ``x`` in ``dtype`` (differentiable between floating dtypes)."""
     dtype = np.dtype(dtype)
-    if x.data.dtype == dtype:
+    if x.array.dtype == dtype:
         return x
     if dtype.kind not in "fc" or x._node is None:
-        return Tensor(x.data.astype(dtype))
+        return Tensor(x.array.astype(dtype))
     return Astype.apply(x, dtype)
 
 
@@ -243,7 +243,7 @@ def clone(x: Tensor) -> Tensor:
 def _compare(ufunc: np.ufunc, name: str, a: Any, b: Any) -> Tensor:
     a, b = pair(a, b)
     try:
-        data = ufunc(a.data, b.data)
+        data = ufunc(a.array, b.array)
     except ValueError:
         raise ValueError(f"{name}: operands of shapes {a.shape} and {b.shape} cannot be "
                          f"broadcast together") from None
@@ -304,28 +304,28 @@ def bitwise_xor(a: Any, b: Any) -> Tensor:
 def bitwise_not(x: Any) -> Tensor:
     """``~x``: bitwise for integers, logical for bools."""
     x = const(x)
-    if x.data.dtype.kind not in "iub":
-        raise TypeError(f"bitwise_not: only integer and bool tensors, got dtype {x.data.dtype}")
-    return Tensor(np.invert(x.data))
+    if x.array.dtype.kind not in "iub":
+        raise TypeError(f"bitwise_not: only integer and bool tensors, got dtype {x.array.dtype}")
+    return Tensor(np.invert(x.array))
 
 
 def logical_not(x: Any) -> Tensor:
-    return Tensor(np.logical_not(const(x).data))
+    return Tensor(np.logical_not(const(x).array))
 
 
 def isnan(x: Any) -> Tensor:
-    return Tensor(np.isnan(const(x).data))
+    return Tensor(np.isnan(const(x).array))
 
 
 def isfinite(x: Any) -> Tensor:
-    return Tensor(np.isfinite(const(x).data))
+    return Tensor(np.isfinite(const(x).array))
 
 
 def allclose(a: Any, b: Any, rtol: float = 1e-5, atol: float = 1e-8) -> bool:
     a, b = pair(a, b)
-    return bool(np.allclose(a.data, b.data, rtol=rtol, atol=atol))
+    return bool(np.allclose(a.array, b.array, rtol=rtol, atol=atol))
 
 
 def equal(a: Any, b: Any) -> bool:
     a, b = pair(a, b)
-    return a.shape == b.shape and bool(np.array_equal(a.data, b.data))
+    return a.shape == b.shape and bool(np.array_equal(a.array, b.array))

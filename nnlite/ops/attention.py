@@ -161,7 +161,7 @@ def additive_mask(mask: Any, dtype: np.dtype, name: str = "attn_mask",
     (MultiheadAttention's attn_mask and key_padding_mask) True marks those masked out.
     A float mask is returned as is (cast to ``dtype``).
     """
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype == np.bool_:
         take = m if true_means_keep else ~m
         return np.where(take, dtype.type(0), dtype.type(-np.inf))
@@ -543,7 +543,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                                f"is_causal=True")
         mask = np.triu(np.full((L, S), -np.inf, dt), 1)
     elif attn_mask is not None:
-        mshape = tuple(np.shape(attn_mask.data if isinstance(attn_mask, Tensor)
+        mshape = tuple(np.shape(attn_mask.array if isinstance(attn_mask, Tensor)
                                 else attn_mask))
         try:
             ok = np.broadcast_shapes(mshape, batch + (L, S))[-2:] == (L, S)

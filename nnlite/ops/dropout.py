@@ -60,7 +60,7 @@ def _apply(x: Tensor, mask: np.ndarray, offset: np.ndarray | None, inplace: bool
     a graph could silently corrupt another op's saved input: in that case the result is
     a new tensor (the values are the same)."""
     if inplace and not (is_grad_enabled() and x.requires_grad):
-        a = x.data
+        a = x.array
         np.multiply(a, mask, out=a, casting="unsafe")
         if offset is not None:
             np.add(a, offset, out=a, casting="unsafe")

@@ -41,7 +41,7 @@ __all__ = ["embedding", "embedding_bag"]
 # ============================================================================
 def _ids(input: Any, V: int, fn: str) -> np.ndarray:
     """The token ids as an integer array, checked against [0, V)."""
-    ids = input.data if isinstance(input, Tensor) else np.asarray(input)
+    ids = input.array if isinstance(input, Tensor) else np.asarray(input)
     if ids.dtype.kind not in "iu":
         if ids.size == 0 and ids.dtype.kind == "f":      # [] arrives as float64
             return ids.astype(np.int64)
@@ -206,7 +206,7 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
     ids = _ids(input, V, "embedding")
     pad = padding_index(padding_idx, V, "embedding")
     if max_norm is not None:
-        _renorm_(w.data, ids, float(max_norm), float(norm_type))
+        _renorm_(w.array, ids, float(max_norm), float(norm_type))
     return EmbeddingLookup.apply(w, ids, _row_scale(ids, pad, scale_grad_by_freq, V, w.dtype))
 
 
@@ -299,7 +299,7 @@ def _bags(ids: np.ndarray, offsets: Any, include_last_offset: bool, fn: str) -> 
                          f"{ids.shape}")
     if offsets is None:
         raise ValueError(f"{fn}: offsets has to be a 1-D tensor when input is 1-D, got None")
-    off = offsets.data if isinstance(offsets, Tensor) else np.asarray(offsets)
+    off = offsets.array if isinstance(offsets, Tensor) else np.asarray(offsets)
     if off.ndim != 1 or (off.size and off.dtype.kind not in "iu"):
         raise TypeError(f"{fn}: offsets must be a 1-D integer tensor, got dtype {off.dtype} "
                         f"and shape {off.shape}")
@@ -374,7 +374,7 @@ def embedding_bag(input: Any, weight: Tensor, offsets: Any = None,
                             f"{w.dtype}")
     flat, seg, B = _bags(ids, offsets, include_last_offset, fn)
     if max_norm is not None:
-        _renorm_(w.data, flat, float(max_norm), float(norm_type))
+        _renorm_(w.array, flat, float(max_norm), float(norm_type))
     keep = np.flatnonzero(flat != pad) if pad is not None else None
     if keep is not None:
         flat, seg = flat[keep], seg[keep]

@@ -23,7 +23,7 @@ def unwrap_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(unwrap_index(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data
+        return index.array
     if isinstance(index, list):
         arr = np.asarray(index)
         return arr if arr.size else arr.astype(np.int64)      # x[[]]: no rows, not floats
@@ -120,7 +120,7 @@ class MaskedFill(Function):
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` where the bool ``mask`` (broadcastable to x) is True."""
-    m = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    m = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     try:
@@ -177,7 +177,7 @@ class Gather(Function):
 
 def gather(x: Tensor, dim: int, index: Any) -> Tensor:
     """Values of ``x`` along ``dim`` at ``index`` (torch.gather)."""
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else np.asarray(index)
     d = norm_dim(dim, x.ndim, "gather")
     _check_index(x.shape, d, idx, "gather")
     return Gather.apply(x, d, idx)
@@ -210,7 +210,7 @@ class ScatterAdd(Function):
 
 def scatter_add(x: Tensor, dim: int, index: Any, src: Any) -> Tensor:
     """``x`` with ``src`` added at ``index`` along ``dim`` (torch.scatter_add)."""
-    idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+    idx = index.array if isinstance(index, Tensor) else np.asarray(index)
     d = norm_dim(dim, x.ndim, "scatter_add")
     _check_index(x.shape, d, idx, "scatter_add")
     src = as_tensor(src)
@@ -222,7 +222,7 @@ def scatter_add(x: Tensor, dim: int, index: Any, src: Any) -> Tensor:
 
 def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding with a new last dim of size ``num_classes``."""
-    idx = tensor.data if isinstance(tensor, Tensor) else np.asarray(tensor)
+    idx = tensor.array if isinstance(tensor, Tensor) else np.asarray(tensor)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expected an integer tensor of class indices, got dtype "
                         f"{idx.dtype}")

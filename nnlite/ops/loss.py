@@ -87,7 +87,7 @@ def _constant(w: Any, name: str, fn: str) -> np.ndarray:
         if w.requires_grad:
             raise RuntimeError(f"{fn}: {name} is not differentiable and cannot require "
                                f"grad; pass {name}.detach()")
-        return w.data
+        return w.array
     return np.asarray(w)
 
 
@@ -231,7 +231,7 @@ def _class_target(x: Tensor, target: Any, fn: str, probabilities: bool) -> np.nd
         raise ValueError(f"{fn}: expected target of shape {expected} for input of shape "
                          f"{x.shape} (class indices: the input's shape without the class "
                          f"dim {axis}), got target of shape {t.shape}")
-    return t.data
+    return t.array
 
 
 # ============================================================================
@@ -504,7 +504,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     x = _input(input, fn)
     reduction = check_reduction(reduction, fn)
     t = _target(x, target, fn)
-    if not ((x.data >= 0) & (x.data <= 1)).all():
+    if not ((x.array >= 0) & (x.array <= 1)).all():
         raise ValueError(f"{fn}: all elements of input (shape {x.shape}) must be "
                          f"probabilities in [0, 1]; use binary_cross_entropy_with_logits "
                          f"for logits")

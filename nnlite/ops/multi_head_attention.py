@@ -33,7 +33,7 @@ __all__ = ["multi_head_attention_forward"]
 # Checks
 # ============================================================================
 def _shape(x: Any) -> tuple:
-    return tuple(np.shape(x.data if isinstance(x, Tensor) else x))
+    return tuple(np.shape(x.array if isinstance(x, Tensor) else x))
 
 
 def _check_inputs(query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Any,
@@ -280,7 +280,7 @@ def multi_head_attention_forward(
 
 
 def _shape_data(m: Any) -> np.ndarray:
-    return m.data if isinstance(m, Tensor) else np.asarray(m)
+    return m.array if isinstance(m, Tensor) else np.asarray(m)
 
 
 def _static(t: Tensor, bsz: int, num_heads: int, head_dim: int, batch_first: bool,

@@ -390,19 +390,19 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     w = _check_vec(weight, "weight", C, op, x.shape)
     b = _check_vec(bias, "bias", C, op, x.shape)
     if training:
-        if x.data.size // C == 1:
+        if x.array.size // C == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "
                              f"input size {tuple(x.shape)}")
         if eps <= 0:
             raise ValueError(f"{op}: eps must be positive during training, got {eps}")
-        return BatchNorm.apply(x, w, b, eps, None if rm is None else rm.data,
-                               None if rv is None else rv.data, momentum)
+        return BatchNorm.apply(x, w, b, eps, None if rm is None else rm.array,
+                               None if rv is None else rv.array, momentum)
     if rm is None or rv is None:
         raise RuntimeError(f"{op}: running_mean and running_var must be defined in "
                            f"evaluation mode (training=False)")
     if eps < 0:
         raise ValueError(f"{op}: eps must be non-negative, got {eps}")
-    return BatchNormEval.apply(x, w, b, rm.data, rv.data, eps)
+    return BatchNormEval.apply(x, w, b, rm.array, rv.array, eps)
 
 
 def _update_running(a: np.ndarray | None, stat: np.ndarray, momentum: float) -> None:
@@ -477,7 +477,7 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
             raise ValueError(f"{op}: {name} should have shape {shape} (normalized_shape), "
                              f"got shape {tuple(as_tensor(t).shape)}")
     D = math.prod(shape)
-    B = x.data.size // D if D else 0
+    B = x.array.size // D if D else 0
     w, b = [None if t is None else as_tensor(t) for t in (weight, bias)]
     return _NormOverView.apply(x, w, b, eps, ((B, D), (B, D), (1,), (1, D), (0,), shape))
 
@@ -639,6 +639,6 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
                          f"shape {tuple(x.shape)}")
     if not isinstance(size, (int, np.integer)) or size < 1:
         raise ValueError(f"{op}: size must be a positive int, got {size!r}")
-    if x.data.size == 0:
+    if x.array.size == 0:
         return x
     return LocalResponseNormFn.apply(x, int(size), float(alpha), float(beta), float(k))

@@ -465,8 +465,8 @@ def _bound(v: Any, like: Tensor) -> Any:
     if v is None:
         return None
     if isinstance(v, Tensor):
-        v = v.data
-    return np.asarray(v, like.data.dtype) if like.data.dtype.kind == "f" else v
+        v = v.array
+    return np.asarray(v, like.array.dtype) if like.array.dtype.kind == "f" else v
 
 
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
@@ -497,7 +497,7 @@ def minimum(a: Any, b: Any) -> Tensor:
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elements of ``a`` where ``condition`` else of ``b`` (all three broadcast)."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition.array if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):

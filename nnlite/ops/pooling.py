@@ -871,7 +871,7 @@ def _max_unpool(x: Tensor, indices: Any, sd: int, op: str, kernel_size, stride, 
                 output_size) -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(x).__name__}")
-    idx = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    idx = np.asarray(indices.array if isinstance(indices, Tensor) else indices)
     if idx.shape != x.shape or idx.dtype.kind not in "iu":
         raise ValueError(f"{op}: indices must be integers of the input's shape {x.shape}, got "
                          f"{idx.dtype} of shape {idx.shape}")

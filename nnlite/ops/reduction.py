@@ -306,10 +306,10 @@ def _arg(fn, x: Tensor, dim, keepdim, axis, keepdims, op) -> Tensor:
     if keepdims is not None:
         keepdim = keepdims
     if dim is None:
-        r = fn(x.data.reshape(-1))
+        r = fn(x.array.reshape(-1))
         return Tensor(np.asarray(r, np.int64).reshape((1,) * x.ndim if keepdim else ()))
     d = norm_dim(dim, x.ndim, op)
-    return Tensor(fn(x.data, axis=d, keepdims=keepdim).astype(np.int64))
+    return Tensor(fn(x.array, axis=d, keepdims=keepdim).astype(np.int64))
 
 
 def argmax(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,

@@ -42,13 +42,13 @@ class Reshape(Function):
 def reshape(x: Tensor, *shape: Any) -> Tensor:
     """The same elements in ``shape`` (one entry may be -1)."""
     shape = _shape_arg(shape)
-    if shape == x.data.shape:
+    if shape == x.array.shape:
         return x
     try:
         return Reshape.apply(x, shape)
     except ValueError:
         raise ValueError(f"reshape: shape {shape} is invalid for input of shape "
-                         f"{x.data.shape} ({x.data.size} elements)") from None
+                         f"{x.array.shape} ({x.array.size} elements)") from None
 
 
 view = reshape

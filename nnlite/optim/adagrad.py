@@ -38,12 +38,12 @@ class Adagrad(Optimizer):
         >>> import numpy as np
         >>> from nnlite.optim import Adagrad
         >>> class P:
-        ...     def __init__(self, a): self.data, self.grad = a, None
+        ...     def __init__(self, a): self.array, self.grad = a, None
         >>> w = P(np.zeros(2))
         >>> opt = Adagrad([w], lr=0.5)
         >>> w.grad = np.array([2.0, -4.0])
         >>> opt.step()
-        >>> np.round(w.data, 6)
+        >>> np.round(w.array, 6)
         array([-0.5,  0.5])
     """
 
@@ -65,7 +65,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p: Any, group: dict[str, Any]) -> dict[str, Any]:
         state = self.state[p]
         state["step"] = 0.0
-        state["sum"] = np.full_like(p.data, float(group["initial_accumulator_value"]))
+        state["sum"] = np.full_like(p.array, float(group["initial_accumulator_value"]))
         return state
 
     def _update_group(self, group: dict[str, Any]) -> None:
@@ -75,7 +75,7 @@ class Adagrad(Optimizer):
         for p in group["params"]:
             if p.grad is None:
                 continue
-            data = p.data
+            data = p.array
             state = self.state[p] or self._init_state(p, group)
             state["step"] = step = state["step"] + 1.0
             g = effective_grad(data, p.grad, weight_decay, maximize)

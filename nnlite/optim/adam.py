@@ -46,12 +46,12 @@ class Adam(Optimizer):
         >>> import numpy as np
         >>> from nnlite.optim import Adam
         >>> class P:
-        ...     def __init__(self, a): self.data, self.grad = a, None
+        ...     def __init__(self, a): self.array, self.grad = a, None
         >>> w = P(np.zeros(2))
         >>> opt = Adam([w], lr=0.1)
         >>> w.grad = np.array([1.0, -2.0])
         >>> opt.step()
-        >>> np.round(w.data, 6)
+        >>> np.round(w.array, 6)
         array([-0.1,  0.1])
     """
 
@@ -80,7 +80,7 @@ class Adam(Optimizer):
         for p in group["params"]:
             if p.grad is None:
                 continue
-            data = p.data
+            data = p.array
             state = self._state_with(p, "exp_avg", "exp_avg_sq", *["max_exp_avg_sq"] * amsgrad)
             exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
             state["step"] = step = state["step"] + 1.0
@@ -136,12 +136,12 @@ class AdamW(Adam):
         >>> import numpy as np
         >>> from nnlite.optim import AdamW
         >>> class P:
-        ...     def __init__(self, a): self.data, self.grad = a, None
+        ...     def __init__(self, a): self.array, self.grad = a, None
         >>> w = P(np.ones(2))
         >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
         >>> w.grad = np.zeros(2)
         >>> opt.step()
-        >>> w.data
+        >>> w.array
         array([0.95, 0.95])
     """
 

@@ -80,7 +80,7 @@ class LRScheduler:
         >>> from nnlite.optim import SGD
         >>> from nnlite.optim.lr_scheduler import StepLR
         >>> class P:
-        ...     def __init__(self, a): self.data, self.grad = a, None
+        ...     def __init__(self, a): self.array, self.grad = a, None
         >>> opt = SGD([P(np.zeros(1))], lr=1.0)
         >>> sched = StepLR(opt, step_size=2, gamma=0.5)
         >>> lrs = []

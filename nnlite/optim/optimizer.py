@@ -1,8 +1,8 @@
 """The ``Optimizer`` base class: parameter groups, per-parameter state, checkpoints.
 
-A *parameter* is any object with a ``.data`` NumPy array (floating point) and a ``.grad``
+A *parameter* is any object with a ``.array`` NumPy array (floating point) and a ``.grad``
 attribute (an array of the same shape, or ``None``), hashed by identity, as
-``nnlite.nn.Parameter`` is. Optimizers update ``p.data`` in place (other objects alias it)
+``nnlite.nn.Parameter`` is. Optimizers update ``p.array`` in place (other objects alias it)
 and never write into ``p.grad`` (it may be shared).
 
 Subclasses supply their defaults, validate hyper-parameters in ``_check_hyperparameters``
@@ -87,7 +87,7 @@ def _describe(obj: Any) -> str:
 def _check_parameter(owner: str, p: Any, index: int) -> None:
     data = getattr(p, "data", None)
     if not isinstance(data, np.ndarray) or not hasattr(p, "grad"):
-        raise TypeError(f"{owner} can only optimize parameters (objects with a NumPy .data "
+        raise TypeError(f"{owner} can only optimize parameters (objects with a NumPy .array "
                         f"array and a .grad attribute), but params[{index}] is "
                         f"{_describe(p)}")
     if not np.issubdtype(data.dtype, np.floating):
@@ -127,12 +127,12 @@ class Optimizer:
         >>> import numpy as np
         >>> from nnlite.optim import SGD
         >>> class P:
-        ...     def __init__(self, a): self.data, self.grad = a, None
+        ...     def __init__(self, a): self.array, self.grad = a, None
         >>> w = P(np.ones(3))
         >>> opt = SGD([w], lr=0.5)
         >>> w.grad = np.ones(3)
         >>> opt.step()
-        >>> w.data
+        >>> w.array
         array([0.5, 0.5, 0.5])
     """
 
@@ -174,14 +174,14 @@ class Optimizer:
                                   "or override step")
 
     def _state_with(self, p: Any, *buffers: str) -> dict[str, Any]:
-        """``p``'s state: a step count of 0.0 when new, and a zero array like ``p.data``
+        """``p``'s state: a step count of 0.0 when new, and a zero array like ``p.array``
         for each name in ``buffers`` it does not have yet (created on first use, as
         torch does)."""
         state = self.state[p]
         state.setdefault("step", 0.0)
         for name in buffers:
             if name not in state:
-                state[name] = np.zeros_like(p.data)
+                state[name] = np.zeros_like(p.array)
         return state
 
     # -- public API ----------------------------------------------------------
@@ -347,20 +347,20 @@ class Optimizer:
     def _load_state_value(p: Any, index: Any, name: str, value: Any) -> Any:
         if name == "step":
             return float(value)
-        if isinstance(value, numbers.Real) and p.data.ndim == 0:
-            return np.array(value, dtype=p.data.dtype)     # state of a 0-d parameter
+        if isinstance(value, numbers.Real) and p.array.ndim == 0:
+            return np.array(value, dtype=p.array.dtype)     # state of a 0-d parameter
         if isinstance(value, (numbers.Number, str, bytes)) or value is None:
             return value
         arr = np.asarray(value)
-        if arr.ndim == 0 and p.data.ndim != 0:
+        if arr.ndim == 0 and p.array.ndim != 0:
             return arr.item()
         if np.issubdtype(arr.dtype, np.floating):
-            arr = arr.astype(p.data.dtype, copy=True)
+            arr = arr.astype(p.array.dtype, copy=True)
         else:
             arr = arr.copy()
-        if arr.shape != p.data.shape:
+        if arr.shape != p.array.shape:
             raise ValueError(f"load_state_dict: state[{index!r}][{name!r}] has shape "
-                             f"{arr.shape}, but the parameter has shape {p.data.shape}")
+                             f"{arr.shape}, but the parameter has shape {p.array.shape}")
         return arr
 
     def __repr__(self) -> str:

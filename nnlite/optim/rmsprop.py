@@ -43,12 +43,12 @@ class RMSprop(Optimizer):
         >>> import numpy as np
         >>> from nnlite.optim import RMSprop
         >>> class P:
-        ...     def __init__(self, a): self.data, self.grad = a, None
+        ...     def __init__(self, a): self.array, self.grad = a, None
         >>> w = P(np.zeros(2))
         >>> opt = RMSprop([w], lr=0.01, alpha=0.75)
         >>> w.grad = np.array([3.0, -3.0])
         >>> opt.step()
-        >>> np.round(w.data, 6)
+        >>> np.round(w.array, 6)
         array([-0.02,  0.02])
     """
 
@@ -70,7 +70,7 @@ class RMSprop(Optimizer):
         for p in group["params"]:
             if p.grad is None:
                 continue
-            data = p.data
+            data = p.array
             state = self._state_with(p, "square_avg", *["momentum_buffer"] * (momentum > 0),
                                      *["grad_avg"] * centered)
             state["step"] += 1.0

@@ -40,13 +40,13 @@ class SGD(Optimizer):
         >>> import numpy as np
         >>> from nnlite.optim import SGD
         >>> class P:
-        ...     def __init__(self, a): self.data, self.grad = a, None
+        ...     def __init__(self, a): self.array, self.grad = a, None
         >>> w = P(np.zeros(2))
         >>> opt = SGD([w], lr=0.1, momentum=0.9)
         >>> for _ in range(2):
         ...     w.grad = np.ones(2)
         ...     opt.step()
-        >>> w.data
+        >>> w.array
         array([-0.29, -0.29])
     """
 
@@ -76,7 +76,7 @@ class SGD(Optimizer):
         for p in group["params"]:
             if p.grad is None:
                 continue
-            data = p.data
+            data = p.array
             g = effective_grad(data, p.grad, weight_decay, maximize)
             if momentum != 0:
                 state = self.state[p]

@@ -15,18 +15,16 @@ import pytest
 
 import nnlite as nl
 from nnlite import optim
+from nnlite.nn import Parameter
 from nnlite.optim import lr_scheduler as nl_sched
 
 TOL = {"rel_tol": 1e-12, "abs_tol": 1e-15}
 
 
-class P:
-    """Minimal parameter: a NumPy ``data`` array and a ``grad``."""
-
-    def __init__(self, a):
-        self.data = a
-        self.grad = None
-        self.requires_grad = True
+def P(a):
+    """A parameter over the NumPy array ``a`` (shared, not copied; an integer one does
+    not require grad)."""
+    return Parameter(a, requires_grad=a.dtype.kind == "f")
 
 
 def _nl_optimizer(name="SGD"):

@@ -15,19 +15,17 @@ import numpy as np
 import pytest
 
 from nnlite import optim
+from nnlite.nn import Parameter
 
 SHAPES = [(3, 4), (5,), (2, 1, 3), ()]
 STEPS = 20
 TORCH_ONLY_KEYS = {"foreach", "fused", "capturable", "differentiable"}
 
 
-class P:
-    """Minimal parameter: a NumPy ``data`` array and a ``grad``."""
-
-    def __init__(self, a):
-        self.data = a
-        self.grad = None
-        self.requires_grad = True
+def P(a):
+    """A parameter over the NumPy array ``a`` (shared, not copied; an integer one does
+    not require grad)."""
+    return Parameter(a, requires_grad=a.dtype.kind == "f")
 
 
 # ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ def _params(parameters: Any) -> list:
 
 
 def _grad_array(g: Any) -> np.ndarray:
-    return g.data if isinstance(g, Tensor) else g
+    return g.array if isinstance(g, Tensor) else g
 
 
 def clip_grad_norm_(parameters: Iterable[Tensor] | Tensor, max_norm: float,

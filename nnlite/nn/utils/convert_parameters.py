@@ -30,7 +30,7 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copy consecutive slices of the 1-D ``vec`` into the parameters, in place.
 
     Unlike torch (which rebinds each parameter to a view of ``vec``), the values are
-    copied into the existing arrays, so optimisers and other holders of ``p.data`` see
+    copied into the existing arrays, so optimisers and other holders of ``p.array`` see
     them and later changes to ``vec`` do not leak into the model.
 
     Example:
@@ -40,13 +40,13 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
         raise TypeError(f"vector_to_parameters: expected vec to be a Tensor, but got "
                         f"{type(vec).__name__}")
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
-    total = sum(p.data.size for p in params)
+    total = sum(p.array.size for p in params)
     if vec.ndim != 1 or vec.shape[0] != total:
         raise ValueError(f"vector_to_parameters: expected a 1-D vector of {total} elements "
                          f"(the parameters' total size), got shape {tuple(vec.shape)}")
     pointer = 0
     for p in params:
-        n = p.data.size
-        np.copyto(p.data, vec.data[pointer:pointer + n].reshape(p.data.shape),
+        n = p.array.size
+        np.copyto(p.array, vec.array[pointer:pointer + n].reshape(p.array.shape),
                   casting="unsafe")
         pointer += n

@@ -44,7 +44,7 @@ def invert_permutation(permutation: Any) -> Tensor | None:
     """The inverse of an index permutation (None stays None)."""
     if permutation is None:
         return None
-    p = np.asarray(permutation.data if isinstance(permutation, Tensor) else permutation)
+    p = np.asarray(permutation.array if isinstance(permutation, Tensor) else permutation)
     inv = np.empty_like(p)
     inv[p] = np.arange(p.size, dtype=p.dtype)
     return Tensor(inv)
@@ -53,7 +53,7 @@ def invert_permutation(permutation: Any) -> Tensor | None:
 def _index_array(value: Any, name: str) -> np.ndarray | None:
     if value is None:
         return None
-    arr = np.asarray(value.data if isinstance(value, Tensor) else value)
+    arr = np.asarray(value.array if isinstance(value, Tensor) else value)
     if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
         raise TypeError(f"PackedSequence: {name} must be a 1-D integer tensor, got dtype "
                         f"{arr.dtype} and shape {arr.shape}")
@@ -92,7 +92,7 @@ class PackedSequence(namedtuple("PackedSequence",
         si = _index_array(sorted_indices, "sorted_indices")
         ui = _index_array(unsorted_indices, "unsorted_indices")
         if ui is None and si is not None:
-            ui = invert_permutation(si).data
+            ui = invert_permutation(si).array
         return super().__new__(cls, data, Tensor(bs), None if si is None else Tensor(si),
                                None if ui is None else Tensor(ui))
 
@@ -114,7 +114,7 @@ class PackedSequence(namedtuple("PackedSequence",
 # Packing and padding
 # ============================================================================
 def _lengths(lengths: Any, B: int, T: int) -> np.ndarray:
-    arr = np.asarray(lengths.data if isinstance(lengths, Tensor) else lengths)
+    arr = np.asarray(lengths.array if isinstance(lengths, Tensor) else lengths)
     if arr.ndim != 1 or (arr.size and arr.dtype.kind not in "iu"):
         raise TypeError(f"pack_padded_sequence: lengths must be a 1-D sequence of ints, got "
                         f"dtype {arr.dtype} and shape {arr.shape}")
@@ -194,7 +194,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
         raise TypeError(f"pad_packed_sequence: expected a PackedSequence, got "
                         f"{type(sequence).__name__}")
     data = sequence.data
-    bs = sequence.batch_sizes.data
+    bs = sequence.batch_sizes.array
     T, B = len(bs), int(bs[0])
     if total_length is not None:
         if total_length < T:
@@ -204,7 +204,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
         T = int(total_length)
     lens = (bs[None, :] > np.arange(B)[:, None]).sum(axis=1)    # sorted order
     order = (np.arange(B) if sequence.sorted_indices is None
-             else sequence.sorted_indices.data)
+             else sequence.sorted_indices.array)
     mask = lens[None, :] > np.arange(len(bs))[:, None]
     tt, jj = np.nonzero(mask)
     orig = order[jj]
@@ -271,7 +271,7 @@ def unpad_sequence(padded_sequences: Tensor, lengths: Any,
                    batch_first: bool = False) -> list:
     """Split a padded batch into a list of B tensors (L_i, *) (inverse of pad_sequence)."""
     x = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
-    lens = np.asarray(lengths.data if isinstance(lengths, Tensor) else lengths).tolist()
+    lens = np.asarray(lengths.array if isinstance(lengths, Tensor) else lengths).tolist()
     return [x[i, :int(n)] for i, n in enumerate(lens)]
 
 
