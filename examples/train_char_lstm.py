@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     # ---- sample ------------------------------------------------------------------------
     model.eval()
     text = held_out.decode(model.generate(prime, args.sample_len,
-                                          temperature=args.temperature).data)
+                                          temperature=args.temperature).array)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     (args.out_dir / "sample.txt").write_text(text, encoding="utf-8")
     print(f"---- sample (temperature {args.temperature}) ----\n{text}\n----")

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.classic:     # RBF penalties (N, 10): the MAP criterion; predict the smallest
         model = LeNet5Classic()
         step = classification_step(model, functools.partial(rbf_loss, j=args.rbf_j),
-                                   scores=lambda penalties: -penalties.data)
+                                   scores=lambda penalties: -penalties.array)
     else:
         model = LeNet5()
         step = classification_step(model)

@@ -115,7 +115,7 @@ def translate(model: TransformerSeq2Seq, src: np.ndarray, beam: int, extra_len: 
         s = trim_padding(src[idx])                                          # (b, S)
         ids = model.beam_search(s, beam, s.shape[1] + extra_len) if beam > 1 else \
             model.greedy_decode(s, s.shape[1] + extra_len)                  # (b, <= max_len)
-        for i, row in zip(idx, ids.data):
+        for i, row in zip(idx, ids.array):
             out[i] = row
     return out
 

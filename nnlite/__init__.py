@@ -17,12 +17,12 @@ from .factories import (arange, as_tensor, empty, empty_like, eye, full, full_li
 from .ops import (abs, add, allclose, amax, amin, argmax, argmin, astype, bitwise_and,
                   bitwise_not, bitwise_or, bitwise_xor, bmm, broadcast_to, cat,
                   chunk, clamp, clip, clone, concat, concatenate, cos, div, dot, elu, eq,
-                  equal, erf, exp, expand, flatten, flip, gather, ge, gelu, gt, index_select,
-                  isfinite, isnan, le, leaky_relu, log, log1p, log_softmax, logical_and,
+                  equal, erf, exp, expand, flatten, flip, gather, ge, gelu, gt, index_fill,
+                  index_select, isfinite, isnan, le, leaky_relu, log, log1p, log_softmax, logical_and,
                   logical_not, logical_or, logical_xor, logsumexp, lt, masked_fill, matmul, max,
-                  maximum, mean, min, minimum, mm, movedim, mul, ne, neg, one_hot, outer, pad,
-                  permute, pow, prod, relu, repeat, reshape, roll, rsqrt, scatter_add, sigmoid, sign,
-                  sin, softmax, softplus, split, sqrt, square, squeeze, stack, std, sub, sum,
+                  maximum, mean, min, minimum, mm, movedim, mul, ne, neg, norm, one_hot, outer, pad,
+                  permute, pow, prod, relu, repeat, reshape, roll, rsqrt, scatter, scatter_add,
+                  sigmoid, sign, sin, softmax, softplus, split, sqrt, square, squeeze, stack, std, sub, sum,
                   swapaxes, tanh, tile, transpose, unbind, unflatten, unsqueeze, var, view,
                   where)
 from . import autograd

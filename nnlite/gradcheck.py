@@ -69,7 +69,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: floa
     if live:
         backward([o for o, _ in live], [g for _, g in live])
     analytical = [np.zeros(inputs[i].shape) if inputs[i].grad is None
-                  else np.asarray(inputs[i].grad, np.float64) for i in wrt]
+                  else np.asarray(inputs[i].grad.array, np.float64) for i in wrt]
     for i, g in zip(wrt, saved):
         inputs[i].grad = g
 

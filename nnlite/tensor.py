@@ -53,7 +53,7 @@ def from_numpy(a: np.ndarray) -> "Tensor":
     if a.__class__ is not np.ndarray and not isinstance(a, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray (got {type(a).__name__})")
     t = _new(Tensor)
-    t.array, t.grad, t._node = a, None, None
+    t.array, t._grad, t._node = a, None, None
     return t
 
 
@@ -103,7 +103,7 @@ def to_array(data: Any, dtype: Any = None, like: np.dtype | None = None) -> np.n
 
 def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> "Tensor":
     t = cls.__new__(cls)
-    t.array, t.grad, t._node = data, None, None
+    t.array, t._grad, t._node = data, None, None
     if requires_grad:
         t.requires_grad_(True)
     return t
@@ -129,23 +129,54 @@ class Tensor:
         array([2., 4.], dtype=float32)
     """
 
-    __slots__ = ("array", "grad", "_node", "__weakref__")
+    __slots__ = ("array", "_grad", "_node", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         self.array = to_array(data, dtype)
-        self.grad = None
+        self._grad = None
         self._node = None
         if requires_grad:
             self.requires_grad_(True)
 
     @property
-    def data(self) -> np.ndarray:
-        return self.array
+    def data(self) -> "Tensor":
+        """The values as a new Tensor that shares this one's memory and is cut from the
+        graph (torch's ``.data``); ``t.data = x`` puts ``x``'s values (any shape) in
+        place of this tensor's. ``t.array`` is the NumPy array itself."""
+        return from_numpy(self.array)
 
     @data.setter
     def data(self, value: Any) -> None:
-        self.array = value
+        self.array = value.array if isinstance(value, Tensor) else to_array(value)
+
+    @property
+    def grad(self) -> "Tensor | None":
+        """The gradient ``backward`` accumulated into this leaf: a Tensor of its shape and
+        dtype, or None. May be assigned a Tensor (or, unlike torch, an array) of the same
+        shape and dtype, or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                if not isinstance(value, np.ndarray):
+                    raise TypeError(f"grad: assigned grad expected to be a Tensor or None, "
+                                    f"got {type(value).__name__}")
+                value = from_numpy(value)
+            if value.array.shape != self.array.shape:
+                raise RuntimeError(f"grad: assigned grad has shape {value.array.shape}, but "
+                                   f"the tensor has shape {self.array.shape}")
+            if value.array.dtype != self.array.dtype:
+                raise RuntimeError(f"grad: assigned grad has dtype {value.array.dtype}, but "
+                                   f"the tensor has dtype {self.array.dtype}")
+        self._grad = value
+
+    @property
+    def _version(self) -> int:
+        """How many in-place writes this tensor's memory has had (shared with its views)."""
+        return _versions.version(self.array)
 
     # ---- autograd attributes -------------------------------------------------
     @property
@@ -216,8 +247,8 @@ class Tensor:
         def keep(g: Any) -> None:
             t = ref()
             if t is not None:
-                g = g if isinstance(g, Tensor) else np.array(g)
-                t.grad = g if t.grad is None else t.grad + g
+                g = g if isinstance(g, Tensor) else from_numpy(np.array(g))
+                t._grad = g if t._grad is None else t._grad + g
 
         self.register_hook(keep)
 
@@ -273,7 +304,10 @@ class Tensor:
         return self.array
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.array if dtype is None else self.array.astype(dtype)
+        """``np.asarray(t)`` shares the memory, ``np.array(t)`` (``copy=True``) copies."""
+        if copy:
+            return np.array(self.array, dtype=dtype, copy=True)
+        return self.array if dtype is None else self.array.astype(dtype, copy=False)
 
     def item(self) -> Any:
         if self.array.size != 1:
@@ -309,9 +343,9 @@ class Tensor:
                                "support the deepcopy protocol; detach() first")
         t = type(self).__new__(type(self))
         memo[id(self)] = t
-        t.array, t.grad, t._node = self.array.copy(), None, None
-        if self.grad is not None:
-            t.grad = np.array(self.grad.array if isinstance(self.grad, Tensor) else self.grad)
+        t.array, t._grad, t._node = self.array.copy(), None, None
+        if self._grad is not None:
+            t._grad = from_numpy(self._grad.array.copy())
         if self._node is not None:
             t.requires_grad_(True)
         return t
@@ -331,68 +365,6 @@ class Tensor:
             extra += (", requires_grad=True" if node.__class__ is AccumulateGrad
                       else f", grad_fn=<{node.name()}>")
         return f"tensor({body}{extra})"
-
-    # ---- in-place updates (leaves, under no_grad) ----------------------------
-    def _check_inplace(self, what: str) -> None:
-        if self._node is not None and _grad_mode._grad_enabled:
-            kind = "a leaf tensor that requires grad" if self.is_leaf else "a tensor in the graph"
-            raise RuntimeError(f"{what}: in-place operation on {kind}; wrap it in "
-                               f"nl.no_grad() or use an out-of-place op")
-
-    def zero_(self) -> "Tensor":
-        self._check_inplace("zero_")
-        self.array[...] = 0
-        return self
-
-    def fill_(self, value: Any) -> "Tensor":
-        self._check_inplace("fill_")
-        self.array[...] = value
-        return self
-
-    def copy_(self, src: Any) -> "Tensor":
-        self._check_inplace("copy_")
-        src = src.array if isinstance(src, Tensor) else np.asarray(src)
-        try:
-            np.copyto(self.array, np.broadcast_to(src, self.array.shape), casting="unsafe")
-        except ValueError:
-            raise ValueError(f"copy_: source of shape {src.shape} cannot be broadcast to "
-                             f"shape {self.array.shape}") from None
-        return self
-
-    def _inplace(self, name: str, other: Any, ufunc: np.ufunc) -> "Tensor":
-        self._check_inplace(name)
-        ufunc(self.array, other.array if isinstance(other, Tensor) else other,
-              out=self.array, casting="same_kind")
-        return self
-
-    def add_(self, other: Any, alpha: float = 1) -> "Tensor":
-        if alpha != 1:
-            other = (other.array if isinstance(other, Tensor) else np.asarray(other)) * alpha
-        return self._inplace("add_", other, np.add)
-
-    def sub_(self, other: Any) -> "Tensor":
-        return self._inplace("sub_", other, np.subtract)
-
-    def mul_(self, other: Any) -> "Tensor":
-        return self._inplace("mul_", other, np.multiply)
-
-    def div_(self, other: Any) -> "Tensor":
-        return self._inplace("div_", other, np.true_divide)
-
-    def clamp_(self, min: Any = None, max: Any = None) -> "Tensor":
-        self._check_inplace("clamp_")
-        np.clip(self.array, min, max, out=self.array)
-        return self
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0) -> "Tensor":
-        self._check_inplace("uniform_")
-        self.array[...] = _random.default_generator().uniform(a, b, self.array.shape)
-        return self
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0) -> "Tensor":
-        self._check_inplace("normal_")
-        self.array[...] = _random.default_generator().normal(mean, std, self.array.shape)
-        return self
 
     # ---- dtype ---------------------------------------------------------------
     def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
@@ -485,10 +457,6 @@ class Tensor:
     def __getitem__(self, index: Any) -> "Tensor":
         return _ops.getitem(self, index)
 
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._check_inplace("__setitem__")
-        self.array[_ops.unwrap_index(index)] = value.array if isinstance(value, Tensor) else value
-
     # comparisons: non-differentiable bool tensors
     def __eq__(self, o: Any) -> "Tensor":  # type: ignore[override]
         return _ops.eq(self, o)
@@ -523,9 +491,15 @@ class Tensor:
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
         """NumPy ufuncs on Tensors run as nnlite ops (``np.exp(t)``, ``array * t``)."""
         fn = _ops.UFUNCS.get(ufunc) if method == "__call__" and not kwargs else None
-        if fn is None:
-            return NotImplemented
-        return fn(*inputs)
+        if fn is not None:
+            return fn(*inputs)
+        # any other ufunc (np.isfinite, np.add.at, out=...) runs on the arrays and gives
+        # arrays, as NumPy does on torch tensors
+        inputs = tuple([a.array if isinstance(a, Tensor) else a for a in inputs])
+        if "out" in kwargs:
+            kwargs["out"] = tuple([a.array if isinstance(a, Tensor) else a
+                                   for a in kwargs["out"]])
+        return getattr(ufunc, method)(*inputs, **kwargs)
 
     # ---- math methods (each is the op function of the same name) -------------
     def add(self, other: Any, alpha: Any = 1) -> "Tensor":
@@ -611,6 +585,17 @@ class Tensor:
     def scatter_add(self, dim: int, index: Any, src: Any) -> "Tensor":
         return _ops.scatter_add(self, dim, index, src)
 
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False,
+             dtype: Any = None) -> "Tensor":
+        return _ops.norm(self, p, dim, keepdim, dtype)
+
+    def scatter(self, dim: int, index: Any, src: Any = None, *, value: Any = None,
+                reduce: str | None = None) -> "Tensor":
+        return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def index_fill(self, dim: int, index: Any, value: Any) -> "Tensor":
+        return _ops.index_fill(self, dim, index, value)
+
     def softmax(self, dim: int = -1) -> "Tensor":
         return _ops.softmax(self, dim)
 
@@ -670,11 +655,15 @@ class Tensor:
                keepdims: bool | None = None) -> "Tensor":
         return _ops.argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
 
-    def all(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return Tensor(np.all(self.array, axis=dim, keepdims=keepdim))
+    def all(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+            keepdims: Any = None, out: None = None) -> "Tensor":
+        d, k = _ops.axes(dim, axis, keepdim, keepdims, self.array.ndim, "all")
+        return Tensor(np.all(self.array, axis=d, keepdims=k))
 
-    def any(self, dim: Any = None, keepdim: bool = False) -> "Tensor":
-        return Tensor(np.any(self.array, axis=dim, keepdims=keepdim))
+    def any(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+            keepdims: Any = None, out: None = None) -> "Tensor":
+        d, k = _ops.axes(dim, axis, keepdim, keepdims, self.array.ndim, "any")
+        return Tensor(np.any(self.array, axis=d, keepdims=k))
 
     # ---- shape ops -----------------------------------------------------------
     def reshape(self, *shape: Any) -> "Tensor":
@@ -758,9 +747,14 @@ class Tensor:
 # Late bindings: these modules import Tensor from here, so they load once it exists
 # ============================================================================
 from .autograd import grad_mode as _grad_mode  # noqa: E402
+from .autograd import versions as _versions  # noqa: E402
 from .autograd.engine import backward, grad  # noqa: E402,F401
 from .autograd.function import AccumulateGrad, Function, OutputEdge  # noqa: E402,F401
 from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode,  # noqa: E402,F401
                                  is_grad_enabled, no_grad, set_grad_enabled)
 from .autograd.hooks import RemovableHandle  # noqa: E402
 from . import ops as _ops  # noqa: E402  (the ops import Tensor and Function from here)
+from .ops import inplace as _inplace  # noqa: E402
+
+for _name in _inplace.METHODS:          # add_, mul_, zero_, +=, t[i] = v, ...: ops/inplace.py
+    setattr(Tensor, _name, getattr(_inplace, _name))

@@ -29,7 +29,7 @@ def test_diamond_graph_sums_both_paths():
     a = x * 2
     y = (a * a + a.exp()).sum()     # a used by three consumers
     y.backward()
-    np.testing.assert_allclose(x.grad, 2 * (2 * a.data + np.exp(a.data)))
+    np.testing.assert_allclose(x.grad, 2 * (2 * a.array + np.exp(a.array)))
 
 
 def test_zero_dim_gradients_accumulate_from_many_paths():
@@ -40,7 +40,7 @@ def test_zero_dim_gradients_accumulate_from_many_paths():
     y = x * 1.0
     (y + y + y).backward()
     np.testing.assert_allclose(x.grad, 3.0)
-    assert isinstance(nl.tensor([1.0, 2.0]).sum().data, np.ndarray)
+    assert isinstance(nl.tensor([1.0, 2.0]).sum().array, np.ndarray)
 
 
 def test_leaf_grad_accumulates_across_backwards_and_zero():
@@ -94,7 +94,7 @@ def test_grad_of_broadcast_input_has_input_shape():
     x, b = leaf(4, 3), leaf(3)
     (x * b).sum().backward()
     assert b.grad.shape == (3,)
-    np.testing.assert_allclose(b.grad, x.data.sum(0))
+    np.testing.assert_allclose(b.grad, x.array.sum(0))
 
 
 def test_float32_gradients_stay_float32():
@@ -152,14 +152,14 @@ def test_retain_graph_allows_second_backward():
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad, 4 * x.data)
+    np.testing.assert_allclose(x.grad, 4 * x.array)
 
 
 def test_saved_arrays_are_released_after_backward():
     x = leaf(50)
     h = x.exp()                             # Exp saves its output
-    ref = weakref.ref(h.data)
-    y = (h * 2).sum()                       # Mul saves h.data too
+    ref = weakref.ref(h.array)
+    y = (h * 2).sum()                       # Mul saves h.array too
     del h
     y.backward()
     gc.collect()
@@ -238,7 +238,7 @@ def test_retain_grad_on_non_leaf():
     y = x * 3
     y.retain_grad()
     (y * y).sum().backward()
-    np.testing.assert_allclose(y.grad, 2 * y.data)
+    np.testing.assert_allclose(y.grad, 2 * y.array)
 
 
 def test_hook_on_tensor_without_grad_raises():
@@ -250,7 +250,7 @@ def test_hook_on_tensor_without_grad_raises():
 def test_grad_leaves_dot_grad_untouched():
     x = leaf(3)
     (g,) = nl.autograd.grad((x ** 3).sum(), x)
-    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    np.testing.assert_allclose(g.array, 3 * x.array ** 2)
     assert x.grad is None
 
 
@@ -267,7 +267,7 @@ def test_third_derivative_of_a_power():
     (g,) = nl.autograd.grad((x ** 4).sum(), x, create_graph=True)
     (h,) = nl.autograd.grad(g.sum(), x, create_graph=True)
     (t,) = nl.autograd.grad(h.sum(), x)
-    np.testing.assert_allclose(t.data, 24 * x.data)
+    np.testing.assert_allclose(t.array, 24 * x.array)
 
 
 def test_backward_create_graph_gives_differentiable_grad():
@@ -277,7 +277,7 @@ def test_backward_create_graph_gives_differentiable_grad():
     g = x.grad
     x.grad = None
     g.sum().backward()
-    d = x.data
+    d = x.array
     np.testing.assert_allclose(x.grad, 2 * np.cos(d) - d * np.sin(d))
 
 
@@ -294,14 +294,14 @@ def test_hessian_vector_product_of_tanh_mlp_matches_torch(torch):
     gs = nl.autograd.grad(loss(nl, x, y, *ws), ws, create_graph=True)
     hv = nl.autograd.grad(sum((g * v).sum() for g, v in zip(gs, vs)), ws)
 
-    tw = [torch.tensor(w.data, requires_grad=True) for w in ws]
-    tgs = torch.autograd.grad(loss(torch, torch.tensor(x.data), torch.tensor(y.data), *tw),
+    tw = [torch.tensor(w.array, requires_grad=True) for w in ws]
+    tgs = torch.autograd.grad(loss(torch, torch.tensor(x.array), torch.tensor(y.array), *tw),
                               tw, create_graph=True)
-    thv = torch.autograd.grad(sum((g * torch.tensor(v.data)).sum() for g, v in zip(tgs, vs)), tw)
+    thv = torch.autograd.grad(sum((g * torch.tensor(v.array)).sum() for g, v in zip(tgs, vs)), tw)
     for a, b in zip(gs, tgs):
-        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(a.array, b.detach().numpy(), rtol=1e-10, atol=1e-13)
     for a, b in zip(hv, thv):
-        np.testing.assert_allclose(a.data, b.numpy(), rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(a.array, b.numpy(), rtol=1e-10, atol=1e-13)
 
 
 def test_first_order_pass_creates_no_tensors_in_rules():

@@ -86,9 +86,9 @@ def test_one_output_and_double_backward():
     y = Cube.apply(x)
     assert type(y.grad_fn) is Cube and y.grad_fn.needs_input_grad == (True,)
     (g,) = nl.autograd.grad(y.sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.data, 3 * x.data ** 2)
+    np.testing.assert_allclose(g.array, 3 * x.array ** 2)
     (h,) = nl.autograd.grad(g.sum(), x)
-    np.testing.assert_allclose(h.data, 6 * x.data)
+    np.testing.assert_allclose(h.array, 6 * x.array)
 
 
 def test_several_outputs_each_a_tensor_and_one_node():
@@ -96,14 +96,14 @@ def test_several_outputs_each_a_tensor_and_one_node():
     s, c = SinCos.apply(x)
     assert s.grad_fn is c.grad_fn and type(s.grad_fn) is SinCos
     (s * 2 + c * 3).sum().backward()
-    np.testing.assert_allclose(x.grad, 2 * np.cos(x.data) - 3 * np.sin(x.data))
+    np.testing.assert_allclose(x.grad, 2 * np.cos(x.array) - 3 * np.sin(x.array))
 
 
 def test_an_output_without_gradient_reaches_backward_as_none():
     x = leaf(4)
     s, _ = SinCos.apply(x)
     s.sum().backward()
-    np.testing.assert_allclose(x.grad, np.cos(x.data))
+    np.testing.assert_allclose(x.grad, np.cos(x.array))
 
 
 def test_hooks_and_grad_per_output():
@@ -112,8 +112,8 @@ def test_hooks_and_grad_per_output():
     seen = []
     c.register_hook(lambda g: seen.append(g.copy()))
     gs, gc = nl.autograd.grad((s + 2 * c).sum(), (s, c))
-    np.testing.assert_allclose(gs.data, 1)
-    np.testing.assert_allclose(gc.data, 2)
+    np.testing.assert_allclose(gs.array, 1)
+    np.testing.assert_allclose(gc.array, 2)
     np.testing.assert_allclose(seen[0], 2)
 
 
@@ -122,8 +122,8 @@ def test_double_backward_through_several_outputs():
     s, c = SinCos.apply(x)
     (g,) = nl.autograd.grad((s * c).sum(), x, create_graph=True)   # cos 2x
     (h,) = nl.autograd.grad(g.sum(), x)                               # -2 sin 2x
-    np.testing.assert_allclose(g.data, np.cos(2 * x.data), atol=1e-12)
-    np.testing.assert_allclose(h.data, -2 * np.sin(2 * x.data), atol=1e-12)
+    np.testing.assert_allclose(g.array, np.cos(2 * x.array), atol=1e-12)
+    np.testing.assert_allclose(h.array, -2 * np.sin(2 * x.array), atol=1e-12)
 
 
 def test_plain_arguments_pass_through_and_get_no_gradient():
@@ -140,7 +140,7 @@ def test_non_differentiable_output_and_once_differentiable():
     assert not i.requires_grad and v.requires_grad
     assert MaxWithIndex.double_backward is False
     v.sum().backward()
-    np.testing.assert_array_equal(x.grad.argmax(-1), i.data)
+    np.testing.assert_array_equal(x.grad.argmax(-1), i.array)
     x2 = leaf(2, 5)
     v2, _ = MaxWithIndex.apply(x2)
     with pytest.raises(RuntimeError, match="cannot be differentiated twice"):
@@ -178,7 +178,7 @@ def test_an_output_whose_consumer_sends_nothing_does_not_stall_the_op():
     x = leaf(4)
     s, c = SinCos.apply(x)
     (s * 2 + DropGradient.apply(c)).sum().backward()
-    np.testing.assert_allclose(x.grad, 2 * np.cos(x.data))
+    np.testing.assert_allclose(x.grad, 2 * np.cos(x.array))
 
 
 def test_a_node_reached_only_by_nothing_does_not_stall_its_parents():

@@ -18,7 +18,7 @@ def test_tensor_copies_but_as_tensor_shares():
     a = np.zeros(3, np.float32)
     t, s = nl.tensor(a), nl.as_tensor(a)
     a[0] = 1
-    assert t.data[0] == 0 and s.data[0] == 1
+    assert t.array[0] == 0 and s.array[0] == 1
 
 
 def test_default_dtype_can_change():
@@ -61,17 +61,17 @@ def test_factories(make, shape, dtype):
 
 
 def test_factories_match_torch_values(torch):
-    np.testing.assert_allclose(nl.linspace(-1, 2, 7).data, torch.linspace(-1, 2, 7).numpy())
-    np.testing.assert_array_equal(nl.arange(2, 11, 3).data, torch.arange(2, 11, 3).numpy())
-    np.testing.assert_array_equal(nl.eye(2, 3).data, torch.eye(2, 3).numpy())
+    np.testing.assert_allclose(nl.linspace(-1, 2, 7).array, torch.linspace(-1, 2, 7).numpy())
+    np.testing.assert_array_equal(nl.arange(2, 11, 3).array, torch.arange(2, 11, 3).numpy())
+    np.testing.assert_array_equal(nl.eye(2, 3).array, torch.eye(2, 3).numpy())
 
 
 def test_manual_seed_makes_draws_repeatable():
     nl.manual_seed(3)
-    a = nl.randn(5).data
+    a = nl.randn(5).array
     nl.manual_seed(3)
-    np.testing.assert_array_equal(a, nl.randn(5).data)
-    r = nl.randint(2, 5, (1000,)).data
+    np.testing.assert_array_equal(a, nl.randn(5).array)
+    r = nl.randint(2, 5, (1000,)).array
     assert r.min() >= 2 and r.max() < 5
 
 
@@ -90,7 +90,7 @@ def test_attributes():
     y = t * 2
     assert not y.is_leaf and y.grad_fn is not None and "MulBackward" in repr(y)
     assert t.T.shape == (3, 2) and t.numel() == 6 and len(t) == 2
-    assert t.numpy() is t.data
+    assert t.numpy() is t.array
 
 
 def test_item_tolist_and_python_conversions():
@@ -150,7 +150,7 @@ def test_inplace_on_leaf_needs_no_grad():
         w.zero_()
         w[0] = 4.0
         w.copy_(np.ones(3))
-    np.testing.assert_allclose(w.data, 1.0)
+    np.testing.assert_allclose(w.array, 1.0)
 
 
 def test_inplace_keeps_dtype():
@@ -177,7 +177,7 @@ def test_deepcopy_and_pickle_make_independent_leaves():
     x = nl.randn(3, requires_grad=True)
     for y in (copy.deepcopy(x), pickle.loads(pickle.dumps(x))):
         assert y is not x and y.requires_grad and y.is_leaf
-        np.testing.assert_array_equal(y.data, x.data)
+        np.testing.assert_array_equal(y.array, x.array)
         (y * 2).sum().backward()
         assert x.grad is None and y.grad is not None
     with pytest.raises(RuntimeError, match="leaves"):

@@ -230,7 +230,7 @@ def classification_step(model: nn.Module, criterion: Callable = F.cross_entropy,
         model: images -> outputs.
         criterion: ``(output, y) -> mean loss``. Default: ``F.cross_entropy``.
         scores (callable, optional): output -> class scores for the accuracy (e.g.
-            ``lambda p: -p.data`` for LeNet-5's RBF penalties). Default: the output.
+            ``lambda p: -p.array`` for LeNet-5's RBF penalties). Default: the output.
 
     A 5-d batch ``(N, K, C, H, W)`` of K views per image (``FiveCrop``/``TenCrop``) is
     scored by averaging the K softmax outputs (Krizhevsky et al. 2012, section 4.1); its loss
@@ -258,7 +258,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _array(x: Any) -> np.ndarray:
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x.array if isinstance(x, Tensor) else np.asarray(x)
 
 
 def train_classifier(model: nn.Module, optimizer: Any, args: argparse.Namespace,

@@ -24,8 +24,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, from_numpy
 from . import grad_mode as _mode
+from . import versions as _versions
 from .function import AccumulateGrad, Function, OutputEdge, _check_finite
 from .grad_mode import set_grad_enabled
 from .hooks import run_hooks
@@ -117,6 +118,8 @@ def _run_node(node: Any, gy: Any, create_graph: bool, capture: dict | None,
     ``autograd.grad`` captures this node; a leaf then accumulates it (returns None), an
     ``OutputEdge`` passes it on, any other node calls its backward rule; returns the
     gradients to send on, as a tuple."""
+    if node.saved and node._clock < _versions.clock:
+        _versions.check(node)               # a saved array written in place since: raise
     if gy.__class__ is list:                # one gradient per output, None if none came
         grads = tuple([None if g is None else _cast(g, dt)
                        for g, dt in zip(gy, node.out_dtype)])
@@ -278,29 +281,33 @@ def _base(a: Any) -> Any:
 
 
 def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) -> None:
-    """Store ``g`` in ``leaf.grad``; a gradient whose memory is shared with the caller or
-    with another leaf is copied, anything else (even a view) is kept as it is."""
+    """Add ``g`` into ``leaf.grad`` (a Tensor). The first gradient is kept as it is (even a
+    view) unless its memory is shared with the caller or with another leaf, then copied;
+    later ones are added out of place (the user may hold the old ``.grad``)."""
     leaf = node.leaf()
     if leaf is None:
         return
     if g.shape != leaf.array.shape:
         raise RuntimeError(f"backward: gradient of shape {g.shape} reached a leaf of shape "
                            f"{leaf.array.shape}")
-    if isinstance(g, Tensor) and not create_graph:
-        g = g.array
-    if g.__class__ is not np.ndarray and not isinstance(g, Tensor):
+    if isinstance(g, Tensor):
+        if not create_graph:
+            g = g.array
+    elif g.__class__ is not np.ndarray:
         g = np.asarray(g)                   # a NumPy scalar from a 0-d rule
-    if leaf.grad is None:
-        if not isinstance(g, Tensor):
-            base = _base(g)
-            if id(base) in given or not g.flags.writeable:
-                g = base = g.copy()         # shared with the caller or another leaf
-            given.add(id(base))
-        if not isinstance(g, Tensor) and g.dtype != leaf.array.dtype:
+    old = leaf._grad
+    if old is not None:
+        leaf._grad = old + g if create_graph else from_numpy(old.array + g)
+        return
+    if not isinstance(g, Tensor):
+        base = _base(g)
+        if id(base) in given or not g.flags.writeable:
+            g = base = g.copy()             # shared with the caller or another leaf
+        given.add(id(base))
+        if g.dtype != leaf.array.dtype:
             g = g.astype(leaf.array.dtype)
-        leaf.grad = g
-    else:
-        leaf.grad = leaf.grad + g           # out of place: .grad may be shared by the user
+        g = from_numpy(g)
+    leaf._grad = g
 
 
 def _saved_as_tensors(node: Function) -> tuple:

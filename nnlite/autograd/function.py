@@ -19,6 +19,7 @@ import numpy as np
 
 from ..tensor import Tensor, _new as _new_tensor, from_numpy
 from . import grad_mode as _mode
+from . import versions as _versions
 
 
 class Function:
@@ -79,7 +80,8 @@ class Function:
     # outputs and then of the forward arguments when the node was recorded (a saved array
     # with one of those ids is that output or input: it has been alive since), so the
     # engine can re-attach saved arrays under ``create_graph``; ``_positions``: ``_record``
-    __slots__ = ("_sources", "_positions", "__dict__", "__weakref__")
+    # ``_clock``: the count of in-place writes when the node saved arrays (``versions.py``)
+    __slots__ = ("_sources", "_positions", "_clock", "__dict__", "__weakref__")
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -143,6 +145,7 @@ class Function:
                 ctx._positions = None
                 if ctx.saved:
                     ctx._sources = (id(ys), *map(id, arrays))
+                    ctx._clock = _versions.clock
             else:
                 ctx._record(args, arrays, parents, (ys,))
             ctx.out_dtype = ys.dtype
@@ -184,6 +187,7 @@ class Function:
             inputs = [a.array for a in args if isinstance(a, Tensor)]
         if self.saved:
             self._sources = (*map(id, outs), *map(id, arrays))
+            self._clock = _versions.clock
         if self.broadcasts:
             shape = outs[0].shape
             for a in inputs:

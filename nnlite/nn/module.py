@@ -498,8 +498,7 @@ class Module:
         for p in self.parameters():
             p.array = fn(p.array)
             if p.grad is not None:
-                g = p.grad.array if isinstance(p.grad, Tensor) else p.grad
-                p.grad = fn(g)
+                p.grad = fn(p.grad.array)
         for b in self.buffers():
             b.array = fn(b.array)
         return self

@@ -53,8 +53,7 @@ class Parameter(Tensor):
             return memo[id(self)]
         out = Parameter(copy.deepcopy(self.array, memo), self.requires_grad)
         if self.grad is not None:
-            g = self.grad.array if isinstance(self.grad, Tensor) else self.grad
-            out.grad = copy.deepcopy(g, memo)
+            out.grad = copy.deepcopy(self.grad.array, memo)
         memo[id(self)] = out
         return out
 

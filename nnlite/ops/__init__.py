@@ -6,7 +6,7 @@ ops, re-exported here:
 - pointwise.py   exp log sqrt ... tanh sigmoid relu gelu softplus clamp maximum where
 - reduction.py   sum mean var std max min amax amin logsumexp prod argmax; softmax
 - shape.py       reshape permute expand repeat flip roll cat stack split pad
-- indexing.py    getitem masked_fill gather scatter_add one_hot
+- indexing.py    getitem masked_fill gather scatter scatter_add index_fill one_hot
 - linalg.py      matmul
 
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
@@ -21,9 +21,11 @@ from .arithmetic import (add, allclose, astype, bitwise_and, bitwise_not, bitwis
                          bitwise_xor, clone, div, eq, equal, ge, gt, isfinite, isnan,
                          le, logical_and, logical_not, logical_or, logical_xor, lt, mul, ne,
                          neg, pow, sub)
-from .indexing import (gather, getitem, index_select, masked_fill, one_hot, scatter_add,
-                       unwrap_index)
+from .indexing import (gather, getitem, index_fill, index_select, masked_fill, one_hot,
+                       scatter, scatter_add, unwrap_index)
+from ._util import axes
 from .linalg import bmm, dot, matmul, mm, outer
+from .norms import norm, vector_norm
 from .pointwise import (abs, clamp, clip, cos, elu, erf, exp, gelu, leaky_relu, log, log1p,
                         maximum, minimum, relu, rsqrt, sigmoid, sign, sin, softplus, sqrt,
                         square, tanh, where)

@@ -1,5 +1,5 @@
 """Indexing: x[index] (ints, slices, None, Ellipsis, bool masks, integer arrays),
-masked_fill, gather, scatter_add, one_hot.
+masked_fill, gather, scatter_add, scatter, index_fill, one_hot.
 
 Notation: x has shape S; an index selects y = x[index]. The backward scatters gy into
 zeros of shape S; with integer arrays the same element may be picked twice, so the
@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import Tensor
+from ..autograd.function import Function, once_differentiable
+from ..tensor import Tensor, from_numpy, to_array
 from ..factories import as_tensor
 from ._util import const, norm_dim
 
@@ -234,3 +234,120 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
     out = np.zeros(idx.shape + (num_classes,), np.int64)
     np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
     return Tensor(out)
+
+
+# ---- scatter / index_fill ------------------------------------------------------
+class Scatter(Function):
+    """y = x with y[i][index[i][j][k]][k] = src[i][j][k] (for dim 1; the last write wins
+    where index repeats);  gx = gy where nothing was written, else 0;  gsrc = gy gathered
+    at index (zero-padded to src's shape where src is larger than index)"""
+
+    @staticmethod
+    def forward(ctx, x, src, dim, index):
+        grid = _grid(index, dim)
+        written = np.zeros(x.shape, np.bool_)
+        written[grid] = True
+        ctx.save_for_backward(grid, written)
+        ctx.src_shape = src.shape
+        out = x.copy()
+        out[grid] = src[tuple(slice(0, n) for n in index.shape)]
+        return out
+
+    @staticmethod
+    def backward(ctx, gy):
+        grid, written = ctx.saved_tensors
+        gs = None
+        if ctx.needs_input_grad[1]:
+            gs = gy[grid]
+            if gs.shape != ctx.src_shape:
+                gs = IndexAdd.apply(gs, ctx.src_shape, tuple(slice(0, n) for n in gs.shape),
+                                    True)
+        return gy * ~written, gs
+
+
+def scatter(x: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None,
+            reduce: str | None = None) -> Tensor:
+    """``x`` with the values of ``src`` (a tensor, or the number ``value``) written at
+    ``index`` along ``dim`` (torch.scatter). ``reduce='add'`` adds instead (scatter_add);
+    ``reduce='multiply'`` multiplies (no gradient to ``src``)."""
+    idx = index.array if isinstance(index, Tensor) else np.asarray(index)
+    d = norm_dim(dim, x.ndim, "scatter")
+    _check_index(x.shape, d, idx, "scatter")
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter: give src (a tensor) or value (a number)")
+    if not isinstance(src, (Tensor, np.ndarray)) or np.ndim(src) == 0:
+        src = from_numpy(np.full(idx.shape, to_array(src, like=x.dtype), dtype=x.dtype))
+    src = as_tensor(src)
+    if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.shape)):
+        raise ValueError(f"scatter: index shape {idx.shape} must not exceed src shape "
+                         f"{src.shape}")
+    if reduce is None:
+        return Scatter.apply(x, src, d, idx)
+    if reduce == "add":
+        return ScatterAdd.apply(x, src, d, idx)
+    if reduce == "multiply":
+        out = x.array.copy()
+        np.multiply.at(out, _grid(idx, d), src.array[tuple(slice(0, n) for n in idx.shape)])
+        return from_numpy(out)
+    raise ValueError(f"scatter: reduce must be None, 'add' or 'multiply', got {reduce!r}")
+
+
+def index_fill(x: Tensor, dim: int, index: Any, value: Any) -> Tensor:
+    """``x`` with ``value`` in the entries whose position along ``dim`` is in ``index``
+    (torch.index_fill)."""
+    idx = index.array if isinstance(index, Tensor) else np.asarray(index)
+    d = norm_dim(dim, x.ndim, "index_fill")
+    n = x.shape[d] if x.ndim else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"index_fill: index out of range for dim {d} of size {n} (input "
+                         f"shape {x.shape})")
+    rows = np.zeros(n, np.bool_)
+    rows[idx.reshape(-1)] = True
+    mask = rows.reshape((n,) + (1,) * (x.ndim - d - 1)) if x.ndim else rows.reshape(())
+    return masked_fill(x, np.broadcast_to(mask, x.shape), value)
+
+
+class SetItem(Function):
+    """y = x with y[index] = value (value broadcast to the shape of x[index]);
+    gx = gy with gy[index] = 0;  gvalue = gy[index] summed back to value's shape"""
+
+    @staticmethod
+    def forward(ctx, x, value, index):
+        ctx.index, ctx.value_shape = index, value.shape
+        out = x.copy()
+        out[index] = value
+        return out
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, gy):
+        gx = gv = None
+        if ctx.needs_input_grad[0]:
+            gx = gy.copy()
+            gx[ctx.index] = 0
+        if ctx.needs_input_grad[1]:
+            g = gy[ctx.index]
+            shape = ctx.value_shape
+            lead = g.ndim - len(shape)
+            axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape)
+                                              if n == 1 and g.shape[lead + i] != 1)
+            gv = g.sum(axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
+        return gx, gv
+
+
+def setitem(x: Tensor, index: Any, value: Any) -> Tensor:
+    """``x`` with ``x[index] = value`` (out of place; ``t[index] = v`` writes in place)."""
+    value = const(value, x)
+    idx = unwrap_index(index)
+    try:
+        target = np.broadcast_shapes(np.shape(x.array[idx]), value.shape)
+        if target != np.shape(x.array[idx]):
+            raise ValueError
+    except (ValueError, IndexError) as e:
+        if isinstance(e, IndexError):
+            raise
+        raise ValueError(f"setitem: value of shape {value.shape} cannot be broadcast to the "
+                         f"indexed shape {np.shape(x.array[idx])}") from None
+    return SetItem.apply(x, value, idx)

@@ -3,8 +3,7 @@
 Example:
     >>> import numpy as np
     >>> from nnlite import optim
-    >>> class P:
-    ...     def __init__(self, a): self.array, self.grad = a, None
+    >>> from nnlite.nn import Parameter as P
     >>> w = P(np.ones(3))
     >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)
     >>> sched = optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)

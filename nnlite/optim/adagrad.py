@@ -37,8 +37,7 @@ class Adagrad(Optimizer):
     Example:
         >>> import numpy as np
         >>> from nnlite.optim import Adagrad
-        >>> class P:
-        ...     def __init__(self, a): self.array, self.grad = a, None
+        >>> from nnlite.nn import Parameter as P
         >>> w = P(np.zeros(2))
         >>> opt = Adagrad([w], lr=0.5)
         >>> w.grad = np.array([2.0, -4.0])
@@ -78,7 +77,7 @@ class Adagrad(Optimizer):
             data = p.array
             state = self.state[p] or self._init_state(p, group)
             state["step"] = step = state["step"] + 1.0
-            g = effective_grad(data, p.grad, weight_decay, maximize)
+            g = effective_grad(data, p.grad.array, weight_decay, maximize)
             clr = lr / (1.0 + (step - 1.0) * lr_decay)
 
             state_sum = state["sum"]

@@ -45,8 +45,7 @@ class Adam(Optimizer):
     Example:
         >>> import numpy as np
         >>> from nnlite.optim import Adam
-        >>> class P:
-        ...     def __init__(self, a): self.array, self.grad = a, None
+        >>> from nnlite.nn import Parameter as P
         >>> w = P(np.zeros(2))
         >>> opt = Adam([w], lr=0.1)
         >>> w.grad = np.array([1.0, -2.0])
@@ -88,9 +87,9 @@ class Adam(Optimizer):
             if decoupled:
                 if weight_decay != 0:
                     data *= 1.0 - lr * weight_decay
-                g = effective_grad(data, p.grad, 0.0, maximize)
+                g = effective_grad(data, p.grad.array, 0.0, maximize)
             else:
-                g = effective_grad(data, p.grad, weight_decay, maximize)
+                g = effective_grad(data, p.grad.array, weight_decay, maximize)
 
             tmp = np.empty_like(data)
             np.subtract(g, exp_avg, out=tmp)                   # m += (1 - b1) (g - m)
@@ -135,8 +134,7 @@ class AdamW(Adam):
     Example:
         >>> import numpy as np
         >>> from nnlite.optim import AdamW
-        >>> class P:
-        ...     def __init__(self, a): self.array, self.grad = a, None
+        >>> from nnlite.nn import Parameter as P
         >>> w = P(np.ones(2))
         >>> opt = AdamW([w], lr=0.1, weight_decay=0.5)
         >>> w.grad = np.zeros(2)

@@ -79,8 +79,7 @@ class LRScheduler:
         >>> import numpy as np
         >>> from nnlite.optim import SGD
         >>> from nnlite.optim.lr_scheduler import StepLR
-        >>> class P:
-        ...     def __init__(self, a): self.array, self.grad = a, None
+        >>> from nnlite.nn import Parameter as P
         >>> opt = SGD([P(np.zeros(1))], lr=1.0)
         >>> sched = StepLR(opt, step_size=2, gamma=0.5)
         >>> lrs = []

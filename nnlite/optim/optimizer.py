@@ -1,9 +1,9 @@
 """The ``Optimizer`` base class: parameter groups, per-parameter state, checkpoints.
 
-A *parameter* is any object with a ``.array`` NumPy array (floating point) and a ``.grad``
-attribute (an array of the same shape, or ``None``), hashed by identity, as
-``nnlite.nn.Parameter`` is. Optimizers update ``p.array`` in place (other objects alias it)
-and never write into ``p.grad`` (it may be shared).
+A *parameter* is a floating-point Tensor (a ``nnlite.nn.Parameter`` or any leaf), hashed
+by identity; its ``.grad`` is a Tensor of its shape or ``None``. Optimizers update
+``p.array`` in place (other objects alias it) and never write into ``p.grad`` (it may be
+shared).
 
 Subclasses supply their defaults, validate hyper-parameters in ``_check_hyperparameters``
 and update one parameter group in ``_update_group``; everything else lives here.
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import enable_grad
+from ..tensor import Tensor, enable_grad
 
 __all__ = ["Optimizer"]
 
@@ -85,11 +85,10 @@ def _describe(obj: Any) -> str:
 
 
 def _check_parameter(owner: str, p: Any, index: int) -> None:
-    data = getattr(p, "data", None)
-    if not isinstance(data, np.ndarray) or not hasattr(p, "grad"):
-        raise TypeError(f"{owner} can only optimize parameters (objects with a NumPy .array "
-                        f"array and a .grad attribute), but params[{index}] is "
+    if not isinstance(p, Tensor):
+        raise TypeError(f"{owner} can only optimize Tensors, but params[{index}] is "
                         f"{_describe(p)}")
+    data = p.array
     if not np.issubdtype(data.dtype, np.floating):
         raise TypeError(f"{owner} can only optimize floating-point parameters, but "
                         f"params[{index}] has dtype {data.dtype}")
@@ -126,8 +125,7 @@ class Optimizer:
     Example:
         >>> import numpy as np
         >>> from nnlite.optim import SGD
-        >>> class P:
-        ...     def __init__(self, a): self.array, self.grad = a, None
+        >>> from nnlite.nn import Parameter as P
         >>> w = P(np.ones(3))
         >>> opt = SGD([w], lr=0.5)
         >>> w.grad = np.ones(3)
@@ -143,8 +141,7 @@ class Optimizer:
         self.param_groups: list[dict[str, Any]] = []
 
         owner = type(self).__name__
-        if isinstance(params, np.ndarray) or isinstance(getattr(params, "data", None),
-                                                         np.ndarray):
+        if isinstance(params, (np.ndarray, Tensor)):
             raise TypeError(f"{owner}: params must be an iterable of parameters or of "
                             f"dicts, but got a single {_describe(params)}; wrap it in a list")
         if isinstance(params, (Mapping, set, frozenset, str, bytes)) or \
@@ -217,7 +214,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:
-                    p.grad = None if set_to_none else np.zeros_like(p.grad)
+                    p.grad = None if set_to_none else np.zeros_like(p.grad.array)
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a group of parameters with its own hyper-parameters.
@@ -234,7 +231,7 @@ class Optimizer:
                              f"{sorted(param_group)}")
         group = dict(param_group)
         params = group["params"]
-        if isinstance(getattr(params, "data", None), np.ndarray):
+        if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, (set, frozenset)):
             raise TypeError(f"{owner}: parameters must be given in an ordered collection, "

@@ -42,8 +42,7 @@ class RMSprop(Optimizer):
     Example:
         >>> import numpy as np
         >>> from nnlite.optim import RMSprop
-        >>> class P:
-        ...     def __init__(self, a): self.array, self.grad = a, None
+        >>> from nnlite.nn import Parameter as P
         >>> w = P(np.zeros(2))
         >>> opt = RMSprop([w], lr=0.01, alpha=0.75)
         >>> w.grad = np.array([3.0, -3.0])
@@ -74,7 +73,7 @@ class RMSprop(Optimizer):
             state = self._state_with(p, "square_avg", *["momentum_buffer"] * (momentum > 0),
                                      *["grad_avg"] * centered)
             state["step"] += 1.0
-            g = effective_grad(data, p.grad, weight_decay, maximize)
+            g = effective_grad(data, p.grad.array, weight_decay, maximize)
             square_avg = state["square_avg"]
 
             tmp = np.empty_like(data)

@@ -39,8 +39,7 @@ class SGD(Optimizer):
     Example:
         >>> import numpy as np
         >>> from nnlite.optim import SGD
-        >>> class P:
-        ...     def __init__(self, a): self.array, self.grad = a, None
+        >>> from nnlite.nn import Parameter as P
         >>> w = P(np.zeros(2))
         >>> opt = SGD([w], lr=0.1, momentum=0.9)
         >>> for _ in range(2):
@@ -77,7 +76,7 @@ class SGD(Optimizer):
             if p.grad is None:
                 continue
             data = p.array
-            g = effective_grad(data, p.grad, weight_decay, maximize)
+            g = effective_grad(data, p.grad.array, weight_decay, maximize)
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")

@@ -46,7 +46,7 @@ class Records(Dataset):
 
 
 def _labels(loader):
-    return np.concatenate([yb.data for _, yb in loader]).tolist()
+    return np.concatenate([yb.array for _, yb in loader]).tolist()
 
 
 def make(n=10):
@@ -58,14 +58,14 @@ def make(n=10):
 def test_sequential_batches_and_last_partial_batch():
     loader = DataLoader(make(10), batch_size=4)
     batches = list(loader)
-    assert len(loader) == 3 and [len(yb.data) for _, yb in batches] == [4, 4, 2]
-    assert batches[-1][1].data.tolist() == [8, 9]
+    assert len(loader) == 3 and [len(yb.array) for _, yb in batches] == [4, 4, 2]
+    assert batches[-1][1].array.tolist() == [8, 9]
     assert batches[0][0].shape == (4, 2)
 
 
 def test_drop_last():
     loader = DataLoader(make(10), batch_size=4, drop_last=True)
-    assert len(loader) == 2 and [len(yb.data) for _, yb in loader] == [4, 4]
+    assert len(loader) == 2 and [len(yb.array) for _, yb in loader] == [4, 4]
     assert len(DataLoader(make(8), batch_size=4, drop_last=True)) == 2
 
 
@@ -73,7 +73,7 @@ def test_batch_dtypes():
     ds = TensorDataset(np.zeros((4, 2), np.float64), np.zeros((4, 2), np.float16),
                        np.zeros(4, np.uint8), np.zeros(4, np.int32), np.zeros(4, bool))
     a, b, c, d, e = next(iter(DataLoader(ds, batch_size=4)))
-    assert [t.data.dtype for t in (a, b, c, d, e)] == [np.float64, np.float32, np.int64,
+    assert [t.array.dtype for t in (a, b, c, d, e)] == [np.float64, np.float32, np.int64,
                                                        np.int64, np.bool_]
 
 
@@ -102,7 +102,7 @@ def test_order_is_drawn_when_the_iterator_is_created():
     nl.manual_seed(1)
     it = iter(loader)
     nl.manual_seed(2)                            # does not change the epoch already begun
-    got = np.concatenate([yb.data for _, yb in it]).tolist()
+    got = np.concatenate([yb.array for _, yb in it]).tolist()
     nl.manual_seed(1)
     assert got == _labels(loader)
 
@@ -121,7 +121,7 @@ def test_custom_collate_gets_the_list_of_samples():
 
     def collate(samples):
         seen.append(len(samples))
-        return [int(y.data) for _, y in samples]
+        return [int(y.array) for _, y in samples]
 
     out = list(DataLoader(ds, batch_size=4, collate_fn=collate))
     assert out == [[0, 1, 2, 3], [4, 5]] and seen == [4, 2]
@@ -132,13 +132,13 @@ def test_custom_collate_gets_the_list_of_samples():
 def test_per_sample_dataset_collates_dicts_tuples_strings():
     batch = next(iter(DataLoader(Records(), batch_size=3)))
     assert set(batch) == {"x", "pair", "name", "flag"}
-    assert batch["x"].shape == (3, 2, 3) and batch["x"].data.dtype == np.float32
+    assert batch["x"].shape == (3, 2, 3) and batch["x"].array.dtype == np.float32
     ints, halves = batch["pair"]
     assert isinstance(batch["pair"], tuple)
-    assert ints.data.dtype == np.int64 and ints.data.tolist() == [0, 1, 2]
-    assert halves.data.dtype == np.float32 and halves.data.tolist() == [0.0, 0.5, 1.0]
+    assert ints.array.dtype == np.int64 and ints.array.tolist() == [0, 1, 2]
+    assert halves.array.dtype == np.float32 and halves.array.tolist() == [0.0, 0.5, 1.0]
     assert batch["name"] == ["s0", "s1", "s2"]
-    assert batch["flag"].data.tolist() == [True, False, True]
+    assert batch["flag"].array.tolist() == [True, False, True]
 
 
 def test_default_collate_namedtuple_numpy_scalars_and_errors():
@@ -161,7 +161,7 @@ def test_getitems_returning_a_list_of_samples_is_collated():
 
 def test_batch_size_none_yields_converted_samples():
     out = list(DataLoader(make(3), batch_size=None))
-    assert len(out) == 3 and out[2][0].shape == (2,) and int(out[2][1].data) == 2
+    assert len(out) == 3 and out[2][0].shape == (2,) and int(out[2][1].array) == 2
 
 
 # ---- samplers ------------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def test_sampler_and_batch_sampler_options():
                                                                       np.random.default_rng(0)))
     assert sorted(_labels(loader)) == [1, 3, 5] and len(loader) == 2
     custom = [[9, 0], [4]]
-    assert [yb.data.tolist() for _, yb in DataLoader(ds, batch_sampler=custom)] == custom
+    assert [yb.array.tolist() for _, yb in DataLoader(ds, batch_sampler=custom)] == custom
     bs = BatchSampler(SequentialSampler(ds), 4, drop_last=True)
     assert len(DataLoader(ds, batch_sampler=bs)) == 2
 
@@ -182,7 +182,7 @@ def test_iterable_dataset():
             return iter(np.arange(7, dtype=np.float32))
 
     batches = list(DataLoader(Stream(), batch_size=3))
-    assert [b.data.tolist() for b in batches] == [[0, 1, 2], [3, 4, 5], [6]]
+    assert [b.array.tolist() for b in batches] == [[0, 1, 2], [3, 4, 5], [6]]
     assert len(list(DataLoader(Stream(), batch_size=3, drop_last=True))) == 2
     with pytest.raises(ValueError, match="shuffle"):
         DataLoader(Stream(), shuffle=True)

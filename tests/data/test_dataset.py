@@ -32,7 +32,7 @@ def test_tensor_dataset_items_and_batches():
     ds = TensorDataset(x, y)
     assert len(ds) == 6
     xi, yi = ds[4]
-    assert isinstance(xi, nl.Tensor) and xi.data.tolist() == [8.0, 9.0] and int(yi.data) == 4
+    assert isinstance(xi, nl.Tensor) and xi.array.tolist() == [8.0, 9.0] and int(yi.array) == 4
     xb, yb = ds.__getitems__([5, 0, 5])
     assert xb.tolist() == [[10, 11], [0, 1], [10, 11]] and yb.tolist() == [5, 0, 5]
     with pytest.raises(IndexError, match="index 6 is out of range for a dataset of size 6"):
@@ -51,7 +51,7 @@ def test_tensor_dataset_validates_sizes():
 def test_subset_and_its_batch_path():
     ds = TensorDataset(np.arange(10) * 10)
     sub = Subset(ds, [7, 2, 9])
-    assert len(sub) == 3 and int(sub[0][0].data) == 70
+    assert len(sub) == 3 and int(sub[0][0].array) == 70
     assert sub.__getitems__([2, 0])[0].tolist() == [90, 70]
     plain = Subset(Squares(5), [4, 1])
     assert plain.__getitems__([0, 1]) == [(16.0, 4), (1.0, 1)]   # torch's list of samples
@@ -62,7 +62,7 @@ def test_concat_dataset_indexing_and_batch_order():
     cat = a + b
     assert isinstance(cat, ConcatDataset) and len(cat) == 7
     assert cat.cumulative_sizes == [3, 7]
-    assert int(cat[3][0].data) == 100 and int(cat[-1][0].data) == 103
+    assert int(cat[3][0].array) == 100 and int(cat[-1][0].array) == 103
     with pytest.raises(IndexError):
         cat[7]
     idx = [6, 0, 4, 2, 3, -7]

@@ -128,7 +128,7 @@ def test_bucket_sampler_without_shuffle_sorts_by_length_and_feeds_a_dataloader()
     sampler = BucketBatchSampler(lengths, batch_size=2, shuffle=False)
     assert list(sampler) == [[1, 3], [4, 2], [0]]
     loader = DataLoader(TensorDataset(lengths), batch_sampler=sampler)
-    assert [b[0].data.tolist() for b in loader] == [[1, 2], [3, 4], [5]]
+    assert [b[0].array.tolist() for b in loader] == [[1, 2], [3, 4], [5]]
 
 
 @pytest.mark.parametrize("kwargs", [{"lengths": []}, {"lengths": [1.5, 2.0]},

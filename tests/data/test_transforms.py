@@ -54,7 +54,7 @@ def test_seeded_and_type_preserving(make, images):
     nl.manual_seed(5)
     b = t.batch(nl.tensor(images))
     assert isinstance(a, np.ndarray) and isinstance(b, nl.Tensor)
-    np.testing.assert_array_equal(a, b.data)
+    np.testing.assert_array_equal(a, b.array)
     single = t(nl.tensor(images[0]))
     assert isinstance(single, nl.Tensor) and single.shape[0] == 3
     auto = t(images)                                  # 4-D input is taken as a batch
@@ -71,17 +71,17 @@ def test_samples_get_different_draws():
 def test_to_tensor(torch):
     hw = np.array([[0, 255], [51, 102]], np.uint8)
     t = T.ToTensor()(hw)
-    assert isinstance(t, nl.Tensor) and t.shape == (1, 2, 2) and t.data.dtype == np.float32
-    np.testing.assert_allclose(t.data[0], [[0, 1], [0.2, 0.4]], rtol=1e-6)
+    assert isinstance(t, nl.Tensor) and t.shape == (1, 2, 2) and t.array.dtype == np.float32
+    np.testing.assert_allclose(t.array[0], [[0, 1], [0.2, 0.4]], rtol=1e-6)
     hwc = np.arange(24, dtype=np.uint8).reshape(2, 4, 3)
-    np.testing.assert_array_equal(T.ToTensor()(hwc).data * 255, np.round(hwc.transpose(2, 0, 1)))
+    np.testing.assert_array_equal(T.ToTensor()(hwc).array * 255, np.round(hwc.transpose(2, 0, 1)))
     assert T.ToTensor().batch(np.zeros((5, 28, 28), np.uint8)).shape == (5, 1, 28, 28)
     assert T.ToTensor()(np.zeros((5, 4, 4, 3), np.uint8)).shape == (5, 3, 4, 4)
     f = T.ToTensor()(np.full((2, 2, 1), 7.0))          # non-uint8: no scaling (torchvision)
-    assert f.data.dtype == np.float64 and f.data.max() == 7.0
+    assert f.array.dtype == np.float64 and f.array.max() == 7.0
     rgb = np.random.default_rng(0).integers(0, 256, (5, 6, 3), dtype=np.uint8)
     ref = torch.from_numpy(rgb).permute(2, 0, 1).float().div(255).numpy()
-    np.testing.assert_array_equal(T.ToTensor()(rgb).data, ref)
+    np.testing.assert_array_equal(T.ToTensor()(rgb).array, ref)
 
 
 def test_normalize(images):
@@ -91,7 +91,7 @@ def test_normalize(images):
     np.testing.assert_allclose(out, expected, rtol=1e-6)
     assert out.dtype == np.float32
     one = T.Normalize((0.5,), (0.25,))(nl.tensor(np.ones((1, 2, 2), np.float32)))
-    np.testing.assert_allclose(one.data, 2.0)
+    np.testing.assert_allclose(one.array, 2.0)
     with pytest.raises(ValueError, match=r"mean has 2 values but the input has 3 channels"):
         T.Normalize((0, 0), (1, 1))(images)
     with pytest.raises(TypeError, match="floating"):
@@ -183,9 +183,9 @@ def test_five_crop_and_ten_crop_contents():
     assert isinstance(ten, nl.Tensor) and ten.shape == (10, 1, 2, 2)
     f = x[..., ::-1]
     flipped = [f[:, :2, :2], f[:, :2, 3:], f[:, 3:, :2], f[:, 3:, 3:], f[:, 2:4, 2:4]]
-    for got, want in zip(ten.data[5:], flipped):
+    for got, want in zip(ten.array[5:], flipped):
         np.testing.assert_array_equal(got, want)
-    np.testing.assert_array_equal(ten.data[6], x[:, :2, :2][..., ::-1])   # tr of flip
+    np.testing.assert_array_equal(ten.array[6], x[:, :2, :2][..., ::-1])   # tr of flip
     vten = T.TenCrop(2, vertical_flip=True)(x)
     np.testing.assert_array_equal(vten[5], x[:, ::-1][:, :2, :2])
     batch = T.TenCrop(3).batch(np.stack([x, x + 100]))
@@ -276,7 +276,7 @@ def test_compose_and_batchability(images):
     u8 = (images[:, 0] * 255).astype(np.uint8)               # (N, H, W) uint8
     batch = tf.batch(u8)
     assert is_batchable(tf) and batch.shape == (6, 1, 7, 9)
-    np.testing.assert_allclose(batch.data[2], tf(u8[2]).data)
+    np.testing.assert_allclose(batch.array[2], tf(u8[2]).array)
     plain = T.Compose([T.ToTensor(), lambda t: t])
     assert not is_batchable(plain)
     with pytest.raises(TypeError, match="cannot be applied to a batch"):

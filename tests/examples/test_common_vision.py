@@ -49,7 +49,7 @@ def test_mnist32_transforms_normalise_and_repeat():
     data.train.transform = data.transform([T.RandomCrop(32, padding=4), data.pca_lighting()])
     x, y = data.train.__getitems__(np.arange(500))
     assert x.shape == (500, 3, 32, 32) and x.dtype == np.float32
-    assert abs(float(x.data.mean())) < 0.1 and abs(float(x.data.std()) - 1) < 0.1
+    assert abs(float(x.array.mean())) < 0.1 and abs(float(x.array.std()) - 1) < 0.1
     tencrop = data.transform([T.Pad(4), T.TenCrop(32)])
     assert tencrop.batch(data.test.data[:2]).shape == (2, 10, 3, 32, 32)
     assert load_image_data(dataset="mnist", log=None).channels == 1
@@ -83,18 +83,18 @@ def test_classification_step_single_and_multi_view():
     loss, stats = step((x, y))
     logits = model(x)
     assert float(loss.item()) == pytest.approx(float(F.cross_entropy(logits, y).item()))
-    assert stats == {"n": 6, "correct": int((logits.data.argmax(1) == y.data).sum())}
+    assert stats == {"n": 6, "correct": int((logits.array.argmax(1) == y.array).sum())}
     # K identical views average to the single view; distinct views average the softmax
     with nl.no_grad():
-        same_loss, same = step((nl.tensor(np.repeat(x.data[:, None], 4, axis=1)), y))
+        same_loss, same = step((nl.tensor(np.repeat(x.array[:, None], 4, axis=1)), y))
         assert same_loss == pytest.approx(float(loss.item()), rel=1e-5) and same == stats
         views = nl.randn(6, 4, 3, 2, 2)
         multi_loss, multi = step((views, y))
-    s = model(views.reshape(24, 3, 2, 2)).data.astype(np.float64).reshape(6, 4, 5)
+    s = model(views.reshape(24, 3, 2, 2)).array.astype(np.float64).reshape(6, 4, 5)
     p = (np.exp(s) / np.exp(s).sum(-1, keepdims=True)).mean(1)
-    assert multi_loss == pytest.approx(-np.log(p[np.arange(6), y.data]).mean(), rel=1e-5)
-    assert multi["correct"] == int((p.argmax(1) == y.data).sum())
+    assert multi_loss == pytest.approx(-np.log(p[np.arange(6), y.array]).mean(), rel=1e-5)
+    assert multi["correct"] == int((p.argmax(1) == y.array).sum())
     # other outputs: scores turns them into class scores (RBF penalties: the smallest wins)
     penalties = classification_step(model, criterion=lambda out, t: out.mean(),
-                                     scores=lambda out: -out.data)
-    assert penalties((x, y))[1]["correct"] == int((logits.data.argmin(1) == y.data).sum())
+                                     scores=lambda out: -out.array)
+    assert penalties((x, y))[1]["correct"] == int((logits.array.argmin(1) == y.array).sum())

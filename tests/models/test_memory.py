@@ -118,7 +118,7 @@ def test_resnet18_batch8_224_forward_backward_fits():
     model = resnet18()
     x = nl.tensor(rng.standard_normal((8, 3, 224, 224), dtype=np.float32))
     y = nl.tensor(rng.integers(0, 1000, 8))
-    grad_bytes = sum(p.data.nbytes for p in model.parameters())
+    grad_bytes = sum(p.array.nbytes for p in model.parameters())
     with threadpool_limits(limits=1), traced():
         before = traced_now()
         loss = F.cross_entropy(model(x), y)

@@ -257,12 +257,12 @@ def _check_parameter_grads(module, x, eps=1e-6):
     for name, p in module.named_parameters():
         numeric = np.zeros(p.shape)
         for i in np.ndindex(*p.shape):
-            old = p.data[i]
-            p.data[i] = old + eps
+            old = p.array[i]
+            p.array[i] = old + eps
             up = (module(x).numpy() * g).sum()
-            p.data[i] = old - eps
+            p.array[i] = old - eps
             down = (module(x).numpy() * g).sum()
-            p.data[i] = old
+            p.array[i] = old
             numeric[i] = (up - down) / (2 * eps)
         np.testing.assert_allclose(p.grad, numeric, rtol=1e-5, atol=1e-7, err_msg=name)
 
@@ -469,7 +469,7 @@ def test_zfnet_figure3_sizes_and_filter_renormalisation():
     assert model.features[0].stride == (2, 2) and model.features[4].stride == (2, 2)
     assert _feature_sizes(model, 224, (nn.Conv2d, nn.MaxPool2d)) == [110, 55, 26, 13, 13, 13,
                                                                     13, 6]
-    w = model.features[0].weight.data
+    w = model.features[0].weight.array
     w[0] = 1.0                                          # RMS 1 > 0.1
     small = w[1].copy()                                 # RMS 0.01 < 0.1
     model.renormalize_filters_()

@@ -152,13 +152,13 @@ def test_textcnn_static_embedding_is_frozen():
     vectors = np.random.default_rng(0).standard_normal((20, 6)).astype(np.float32)
     model = models.TextCNN(20, 2, embed_dim=6, num_filters=3, mode="static",
                            pretrained=vectors)
-    before = model.embedding.weight.data.copy()
+    before = model.embedding.weight.array.copy()
     adam_step(model, ids(4, 5, low=1, high=20), [0, 1, 0, 1])
     assert not model.embedding.weight.requires_grad
     assert model.embedding.weight.grad is None
-    np.testing.assert_array_equal(model.embedding.weight.data, before)
+    np.testing.assert_array_equal(model.embedding.weight.array, before)
     np.testing.assert_array_equal(before, vectors)                # copied exactly
-    assert model.embedding.weight.data is not vectors             # ... not shared
+    assert model.embedding.weight.array is not vectors             # ... not shared
 
 
 def test_textcnn_non_static_fine_tunes_but_keeps_padding_row():
@@ -169,7 +169,7 @@ def test_textcnn_non_static_fine_tunes_but_keeps_padding_row():
     x = ids(4, 5, low=1, high=20)
     x[:, 3:] = 0
     adam_step(model, x, [0, 1, 0, 1])
-    w = model.embedding.weight.data
+    w = model.embedding.weight.array
     used = np.unique(x[x > 0])
     assert not np.allclose(w[used], vectors[used])                # trained
     np.testing.assert_array_equal(w[0], 0)                        # padding stays zero
@@ -179,26 +179,26 @@ def test_textcnn_multichannel_has_one_frozen_and_one_trainable_channel():
     vectors = np.random.default_rng(0).standard_normal((20, 6)).astype(np.float32)
     model = models.TextCNN(20, 2, embed_dim=6, num_filters=3, mode="multichannel",
                            pretrained=vectors)
-    np.testing.assert_array_equal(model.embedding.weight.data,
-                                  model.embedding_static.weight.data)
+    np.testing.assert_array_equal(model.embedding.weight.array,
+                                  model.embedding_static.weight.array)
     assert model.convs[0].weight.shape == (3, 2 * 6, 3)           # filters see both channels
     adam_step(model, ids(4, 5, low=1, high=20), [0, 1, 0, 1])
     assert model.embedding.weight.grad is not None
     assert model.embedding_static.weight.grad is None
-    np.testing.assert_array_equal(model.embedding_static.weight.data, vectors)
-    assert not np.allclose(model.embedding.weight.data, vectors)
+    np.testing.assert_array_equal(model.embedding_static.weight.array, vectors)
+    assert not np.allclose(model.embedding.weight.array, vectors)
 
 
 def test_textcnn_initialisation_follows_the_papers_code():
     model = models.TextCNN(300, 2, embed_dim=50, mode="rand")
-    w = model.embedding.weight.data
+    w = model.embedding.weight.array
     assert model.embedding.weight.requires_grad
     np.testing.assert_array_equal(w[0], 0)                        # padding row
     assert np.abs(w).max() <= 0.25 and np.abs(w[1:]).max() > 0.24  # U(-0.25, 0.25)
     assert abs(w[1:].std() - 0.25 / math.sqrt(3)) < 0.005
     for conv in model.convs:
-        assert np.abs(conv.weight.data).max() <= 0.01 and not conv.bias.data.any()
-    assert not model.fc.weight.data.any() and not model.fc.bias.data.any()
+        assert np.abs(conv.weight.array).max() <= 0.01 and not conv.bias.array.any()
+    assert not model.fc.weight.array.any() and not model.fc.bias.array.any()
     with pytest.raises(ValueError, match="rand"):
         models.TextCNN(300, 2, embed_dim=50, mode="rand", pretrained=w)
     with pytest.raises(ValueError, match=r"\(300, 40\)"):
@@ -207,15 +207,15 @@ def test_textcnn_initialisation_follows_the_papers_code():
 
 def test_textcnn_max_norm_constraint():
     model = models.TextCNN(30, 3, embed_dim=4, num_filters=5)
-    w = model.fc.weight.data
+    w = model.fc.weight.array
     w[:] = np.random.default_rng(0).standard_normal(w.shape) * 3
     w[1] *= 0.01                                                  # a row well inside the ball
     small = w[1].copy()
     model.max_norm_(3.0)
-    norms = np.linalg.norm(model.fc.weight.data, axis=1)
+    norms = np.linalg.norm(model.fc.weight.array, axis=1)
     np.testing.assert_allclose(norms[[0, 2]], 3.0, rtol=1e-5)    # rescaled onto the sphere
-    np.testing.assert_array_equal(model.fc.weight.data[1], small)  # untouched
-    assert model.fc.weight.data is w                              # in place
+    np.testing.assert_array_equal(model.fc.weight.array[1], small)  # untouched
+    assert model.fc.weight.array is w                              # in place
 
 
 # ============================================================================
@@ -237,7 +237,7 @@ def test_hash_ngrams_and_padding():
 def test_fasttext_averages_words_and_ngrams_ignoring_padding():
     model = models.FastText(30, 6, 3, ngram_buckets=50)
     nn.init.normal_(model.embedding.weight)
-    model.embedding.weight.data[0] = 0
+    model.embedding.weight.array[0] = 0
     nn.init.normal_(model.fc.weight)
     padded = np.array([[4, 5, 6, 0, 0], [7, 8, 0, 0, 0]])
     out = model(padded).numpy()
@@ -245,8 +245,8 @@ def test_fasttext_averages_words_and_ngrams_ignoring_padding():
     np.testing.assert_allclose(model(np.array([4, 5, 6, 7, 8]), [0, 3]).numpy(), out,
                                atol=1e-6)
     rows = np.concatenate([[4, 5, 6], hash_ngrams([[4, 5, 6]], 50, offset=30)[0]])
-    h = model.embedding.weight.data[rows].mean(axis=0)            # words and bigrams
-    np.testing.assert_allclose(out[0], model.fc.weight.data @ h + model.fc.bias.data,
+    h = model.embedding.weight.array[rows].mean(axis=0)            # words and bigrams
+    np.testing.assert_allclose(out[0], model.fc.weight.array @ h + model.fc.bias.array,
                                atol=1e-5)
 
 
@@ -288,7 +288,7 @@ def test_text_classifiers_overfit_64_sentences(mr64, build, steps, max_norm):
     model.eval()
     assert (model(x).numpy().argmax(axis=1) == y).mean() == 1.0
     if max_norm:
-        assert np.linalg.norm(model.fc.weight.data, axis=1).max() <= 3.0 + 1e-5
+        assert np.linalg.norm(model.fc.weight.array, axis=1).max() <= 3.0 + 1e-5
 
 
 # ============================================================================
@@ -347,8 +347,8 @@ def test_transformer_seq2seq_shares_one_table():
     assert model.out.weight is model.tgt_embed.weight
     table = model.src_embed.weight
     assert sum(p is table for p in model.parameters()) == 1
-    np.testing.assert_array_equal(table.data[PAD], 0)
-    assert abs(table.data[1:].std() - 16 ** -0.5) < 0.05          # N(0, 1/d_model)
+    np.testing.assert_array_equal(table.array[PAD], 0)
+    assert abs(table.array[1:].std() - 16 ** -0.5) < 0.05          # N(0, 1/d_model)
     sd = model.state_dict()
     model.load_state_dict(sd)
     assert sd["out.weight"] is sd["src_embed.weight"]

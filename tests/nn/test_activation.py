@@ -56,9 +56,9 @@ def test_module_matches_torch(torch, name, args, kwargs):
     ty = tm(tx * 1)                                 # (inplace torch modules need a non-leaf)
     y.backward(gy)
     ty.backward(torch.from_numpy(gy))
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(xx.grad, tx.grad.numpy(), rtol=1e-9, atol=1e-12)
-    np.testing.assert_array_equal(xx.data, x)       # nnlite never writes into the input
+    np.testing.assert_array_equal(xx.array, x)       # nnlite never writes into the input
 
 
 @pytest.mark.parametrize("name, args, kwargs", CASES, ids=IDS)
@@ -80,13 +80,13 @@ def test_softmax_implicit_dim_follows_torch_legacy_rule(torch, name, ndim):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ty = getattr(torch.nn, name)()(torch.from_numpy(x))
-    np.testing.assert_allclose(y.data, ty.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.array, ty.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_activations_inside_sequential():
     model = nn.Sequential(nn.Linear(4, 8), nn.GELU(), nn.Linear(8, 3), nn.LogSoftmax(dim=-1))
     out = model(nl.randn(5, 4))
-    np.testing.assert_allclose(np.exp(out.data).sum(-1), np.ones(5), rtol=1e-5)
+    np.testing.assert_allclose(np.exp(out.array).sum(-1), np.ones(5), rtol=1e-5)
 
 
 def test_bad_arguments():

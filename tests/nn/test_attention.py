@@ -32,7 +32,7 @@ def leaf(a):
 
 def close(ours, theirs, rtol=RTOL, atol=ATOL):
     theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
-    ours = ours.data if isinstance(ours, nl.Tensor) else np.asarray(ours)
+    ours = ours.array if isinstance(ours, nl.Tensor) else np.asarray(ours)
     assert ours.shape == theirs.shape
     np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
 
@@ -117,7 +117,7 @@ def test_sdpa_fully_masked_row_gives_zero_output_and_gradient(torch):
     xs = [leaf(a) for a in (q, k, v)]
     y = sdpa(*xs, attn_mask=m)
     y.backward(np.ones(y.shape))
-    assert np.all(y.data[1] == 0) and np.all(xs[0].grad[1] == 0)
+    assert np.all(y.array[1] == 0) and np.all(xs[0].grad[1] == 0)
     txs = [torch.tensor(a, requires_grad=True) for a in (q, k, v)]
     ty = torch.nn.functional.scaled_dot_product_attention(*txs, attn_mask=torch.tensor(m))
     ty.backward(torch.ones(ty.shape, dtype=ty.dtype))
@@ -141,9 +141,9 @@ def test_sdpa_masked_key_gets_zero_weight_and_zero_gradient():
         for g in (k.grad, v.grad):
             assert np.all(g[0, 1] == 0) and np.all(g[1, 4] == 0)
             assert np.all(g[0, [0, 2, 3, 4]] != 0) and np.all(g[1, :4] != 0)
-        k2 = k.data.copy()
+        k2 = k.array.copy()
         k2[0, 1] = k2[1, 4] = 1e3                         # the masked keys change nothing
-        np.testing.assert_array_equal(sdpa(q, nl.tensor(k2), v, attn_mask=mask).data, y.data)
+        np.testing.assert_array_equal(sdpa(q, nl.tensor(k2), v, attn_mask=mask).array, y.array)
 
 
 def test_sdpa_double_backward_matches_torch(torch):
@@ -229,10 +229,10 @@ def test_sdpa_dropout_statistics():
     v = nl.ones(1, 200, 1)
     y = sdpa(q, k, v, dropout_p=0.25)
     # each output is (number kept / 200) / 0.75: mean 1
-    assert abs(y.data.mean() - 1.0) < 0.02
-    assert not np.allclose(y.data, y.data[0, 0])
-    assert np.all(sdpa(q, k, v, dropout_p=1.0).data == 0)
-    np.testing.assert_allclose(sdpa(q, k, v, dropout_p=0.0).data, 1.0, rtol=1e-6)
+    assert abs(y.array.mean() - 1.0) < 0.02
+    assert not np.allclose(y.array, y.array[0, 0])
+    assert np.all(sdpa(q, k, v, dropout_p=1.0).array == 0)
+    np.testing.assert_allclose(sdpa(q, k, v, dropout_p=0.0).array, 1.0, rtol=1e-6)
 
 
 def test_sdpa_keeps_float32():
@@ -286,10 +286,10 @@ def test_mha_initialisation():
     nl.manual_seed(0)
     m = MultiheadAttention(64, 4)
     bound = np.sqrt(6 / (64 + 192))                       # xavier_uniform_ on (3E, E)
-    w = m.in_proj_weight.data
+    w = m.in_proj_weight.array
     assert np.abs(w).max() <= bound and np.abs(w).max() > 0.9 * bound
-    assert np.all(m.in_proj_bias.data == 0) and np.all(m.out_proj.bias.data == 0)
-    assert np.abs(m.out_proj.weight.data).max() <= 1 / np.sqrt(64)
+    assert np.all(m.in_proj_bias.array == 0) and np.all(m.out_proj.bias.array == 0)
+    assert np.abs(m.out_proj.weight.array).max() <= 1 / np.sqrt(64)
     m = MultiheadAttention(64, 4, add_bias_kv=True, kdim=10, dtype=nl.float64)
     assert m.in_proj_weight is None and m.k_proj_weight.shape == (64, 10)
     assert m.bias_k.shape == (1, 1, 64) and m.bias_k.dtype == np.float64
@@ -511,7 +511,7 @@ def test_mha_double_backward_without_weights_gradcheck(kdim):
 
     def grad_of_query(q):
         with nl.enable_grad():                            # gradcheck perturbs under no_grad
-            q = q if q.requires_grad else leaf(q.data)
+            q = q if q.requires_grad else leaf(q.array)
             y, _ = m(q, kv, kv, need_weights=False)
             (g,) = nl.autograd.grad((y * y).sum(), q, create_graph=True)
         return g
@@ -533,25 +533,25 @@ def test_padded_key_gets_zero_weight_and_zero_gradient(need_weights, batch_first
     kpm[0, 3:] = True                                     # sample 0: keys 3, 4 are padding
     kpm[1, 1] = True                                      # sample 1: key 1 is padding
     y, w = m(q, k, v, key_padding_mask=kpm, need_weights=True, average_attn_weights=False)
-    assert np.all(w.data[0, :, :, 3:] == 0) and np.all(w.data[1, :, :, 1] == 0)
+    assert np.all(w.array[0, :, :, 3:] == 0) and np.all(w.array[1, :, :, 1] == 0)
     y, w = m(q, k, v, key_padding_mask=kpm, need_weights=need_weights)
     loss = (y * nl.tensor(r.standard_normal(y.shape))).sum()
     if need_weights:                                      # through the weights' node too
         loss = loss + (w * nl.tensor(r.standard_normal(w.shape))).sum()
     loss.backward()
-    for g in (k.grad, v.grad):
+    for g in (k.grad.array, v.grad.array):
         g = g if batch_first else g.transpose(1, 0, 2)    # (N, S, E)
         assert np.all(g[0, 3:] == 0) and np.all(g[1, 1] == 0)
         assert np.all(g[0, :3] != 0) and np.all(g[1, [0, 2, 3, 4]] != 0)
     # the padded keys and values do not change the output at all
-    k2, v2 = k.data.copy(), v.data.copy()
+    k2, v2 = k.array.copy(), v.array.copy()
     if batch_first:
         k2[0, 3:] = v2[0, 3:] = 1e3
     else:
         k2[3:, 0] = v2[3:, 0] = 1e3
     y2, _ = m(q, nl.tensor(k2), nl.tensor(v2), key_padding_mask=kpm, need_weights=False)
-    np.testing.assert_array_equal(y2.data, m(q, k, v, key_padding_mask=kpm,
-                                             need_weights=False)[0].data)
+    np.testing.assert_array_equal(y2.array, m(q, k, v, key_padding_mask=kpm,
+                                             need_weights=False)[0].array)
 
 
 def test_fully_padded_sample_gives_out_proj_bias(torch):
@@ -561,8 +561,8 @@ def test_fully_padded_sample_gives_out_proj_bias(torch):
     y, w = m(nl.tensor(x), nl.tensor(x), nl.tensor(x), key_padding_mask=kpm)
     ty, _ = tm(*(torch.tensor(x),) * 3, key_padding_mask=torch.tensor(kpm), need_weights=False)
     close(y, ty)                                          # torch's SDPA path: same
-    np.testing.assert_allclose(y.data[:, 0], np.broadcast_to(m.out_proj.bias.data, (3, 8)))
-    assert np.all(w.data[0] == 0)                         # (torch's explicit path: NaN)
+    np.testing.assert_allclose(y.array[:, 0], np.broadcast_to(m.out_proj.bias.array, (3, 8)))
+    assert np.all(w.array[0] == 0)                         # (torch's explicit path: NaN)
 
 
 # ============================================================================
@@ -642,12 +642,12 @@ def test_mha_dropout_only_in_training():
     x = nl.randn(4, 2, 8)
     nl.manual_seed(0)
     _, w1 = m(x, x, x, average_attn_weights=False)
-    assert np.any(w1.data == 0) and np.any(w1.data.sum(-1) > 1.01)
+    assert np.any(w1.array == 0) and np.any(w1.array.sum(-1) > 1.01)
     m.eval()
     y1, w2 = m(x, x, x)
     y2, _ = m(x, x, x)
-    np.testing.assert_array_equal(y1.data, y2.data)
-    np.testing.assert_allclose(w2.data.sum(-1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(y1.array, y2.array)
+    np.testing.assert_allclose(w2.array.sum(-1), 1, rtol=1e-5)
 
 
 def test_mha_bad_arguments():

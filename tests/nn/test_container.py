@@ -50,7 +50,7 @@ def test_sequential_from_ordered_dict_and_forward():
     assert list(s.state_dict()) == ["fc.weight", "fc.bias"]
     assert s.fc is s[0]
     x = nl.randn(4, 3)
-    np.testing.assert_allclose(s(x).data, np.tanh(F.linear(x, s.fc.weight, s.fc.bias).data),
+    np.testing.assert_allclose(s(x).array, np.tanh(F.linear(x, s.fc.weight, s.fc.bias).array),
                                rtol=1e-6)
 
 

@@ -61,7 +61,7 @@ def test_layer_matches_torch(torch, name, args, kwargs, shape):
     x, xt = nl.tensor(x_np, requires_grad=True), torch.tensor(x_np, requires_grad=True)
     y, yt = ours(x), theirs(xt)
     assert y.shape == tuple(yt.shape) and y.dtype == np.float64
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(y.array, yt.detach().numpy(), rtol=RTOL, atol=ATOL)
     gy = rng.standard_normal(y.shape)
     y.backward(gy)
     yt.backward(torch.tensor(gy))
@@ -75,7 +75,7 @@ def test_conv_transpose2d_output_size_matches_torch(torch):
     x = np.random.default_rng(1).standard_normal((1, 4, 5, 5))
     for size in [(9, 9), (10, 9), (1, 2, 10, 10)]:
         y, yt = ours(nl.tensor(x), output_size=size), theirs(torch.tensor(x), output_size=size)
-        np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(y.array, yt.detach().numpy(), rtol=RTOL, atol=ATOL)
     with pytest.raises(ValueError, match=r"requested an output size of \(11, 9\), but valid "
                                          r"sizes range from \(9, 9\) to \(10, 10\)"):
         ours(nl.tensor(x), output_size=(11, 9))
@@ -100,13 +100,13 @@ def test_default_init_is_torchs(layer, shape, fan_in):
         m, ConvTranspose2d) else m.out_channels,)
     assert m.weight.dtype == np.float32 and m.bias.dtype == np.float32
     bound = 1 / math.sqrt(fan_in)                  # kaiming_uniform_(a=sqrt(5))
-    w, b = m.weight.data, m.bias.data
+    w, b = m.weight.array, m.bias.array
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert np.abs(w).max() > 0.9 * bound           # filled, not a smaller range
     np.testing.assert_allclose(w.std(), bound / math.sqrt(3), rtol=0.1)
     before = w.copy()
     m.reset_parameters()
-    assert not np.array_equal(before, m.weight.data)
+    assert not np.array_equal(before, m.weight.array)
 
 
 def test_no_bias_and_dtype():

@@ -30,32 +30,32 @@ def test_train_mode_drops_and_is_seeded(cls):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         nl.manual_seed(5)
-        a = m(x).data
+        a = m(x).array
         nl.manual_seed(5)
-        b = m(x).data
+        b = m(x).array
     np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, x.data)
+    assert not np.array_equal(a, x.array)
 
 
 def test_dropout_inverted_scaling_and_gradient():
     m = Dropout(0.25)
     x = nl.ones(300, 300, requires_grad=True)
     y = m(x)
-    kept = y.data != 0
+    kept = y.array != 0
     assert abs(kept.mean() - 0.75) < 0.01
-    np.testing.assert_allclose(y.data[kept], 1 / 0.75, rtol=1e-6)
+    np.testing.assert_allclose(y.array[kept], 1 / 0.75, rtol=1e-6)
     y.sum().backward()
     np.testing.assert_allclose(x.grad, kept / np.float32(0.75), rtol=1e-6)
 
 
 def test_dropout2d_module_zeroes_whole_channels():
-    y = Dropout2d(0.5)(nl.ones(8, 12, 4, 4)).data
+    y = Dropout2d(0.5)(nl.ones(8, 12, 4, 4)).array
     assert (y == y[:, :, :1, :1]).all()
     assert 0 < (y[:, :, 0, 0] == 0).sum() < 96
 
 
 def test_dropout1d_module_zeroes_whole_channels_and_checks_rank():
-    y = Dropout1d(0.5)(nl.ones(8, 12, 6)).data
+    y = Dropout1d(0.5)(nl.ones(8, 12, 6)).array
     assert (y == y[:, :, :1]).all()
     with pytest.raises(ValueError, match=r"Dropout1d.*\(2, 3, 4, 5\)"):
         Dropout1d(0.5)(nl.ones(2, 3, 4, 5))

@@ -30,14 +30,14 @@ def test_matches_torch_functional(torch, name, args, kwargs):
     y = getattr(F, name)(nl.tensor(X), *args, **kwargs)
     ty = getattr(torch.nn.functional, name)(torch.from_numpy(X), *args, **kwargs)
     assert y.shape == tuple(ty.shape)
-    np.testing.assert_allclose(y.data, ty.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y.array, ty.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_flatten_and_one_hot_match_torch(torch):
     assert F.flatten(nl.tensor(X), 1).shape == tuple(torch.flatten(torch.from_numpy(X), 1).shape)
     idx = np.array([[0, 2], [1, 3]])
     np.testing.assert_array_equal(
-        F.one_hot(nl.tensor(idx), 5).data,
+        F.one_hot(nl.tensor(idx), 5).array,
         torch.nn.functional.one_hot(torch.from_numpy(idx), 5).numpy())
     assert F.one_hot(nl.tensor(idx)).shape == (2, 2, 4)
 
@@ -45,10 +45,10 @@ def test_flatten_and_one_hot_match_torch(torch):
 def test_softmax_without_dim_warns_and_uses_legacy_dim():
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         y = F.softmax(nl.tensor(X))
-    np.testing.assert_allclose(y.data.sum(axis=0), np.ones((3, 4)))     # 3-D: dim 0
+    np.testing.assert_allclose(y.array.sum(axis=0), np.ones((3, 4)))     # 3-D: dim 0
     with pytest.warns(UserWarning, match="log_softmax"):
         y = F.log_softmax(nl.tensor(X[0]))
-    np.testing.assert_allclose(np.exp(y.data).sum(axis=1), np.ones(3))  # 2-D: dim 1
+    np.testing.assert_allclose(np.exp(y.array).sum(axis=1), np.ones(3))  # 2-D: dim 1
 
 
 def test_namespace():
@@ -61,4 +61,4 @@ def test_namespace():
 
 def test_linear_accepts_arrays_as_input():
     w = nl.tensor(np.eye(4))
-    np.testing.assert_array_equal(F.linear(X[0], w).data, X[0])
+    np.testing.assert_array_equal(F.linear(X[0], w).array, X[0])

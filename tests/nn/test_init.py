@@ -68,14 +68,14 @@ def test_calculate_gain_errors():
 # ---------------------------------------------------------------------------
 def test_uniform_and_normal():
     w = init.uniform_(nl.empty(*BIG), -2.0, 3.0)
-    assert w.data.min() >= -2.0 and w.data.max() < 3.0
-    close_rel(w.data.mean(), 0.5, 0.02)
-    close_rel(w.data.std(), 5 / math.sqrt(12))
+    assert w.array.min() >= -2.0 and w.array.max() < 3.0
+    close_rel(w.array.mean(), 0.5, 0.02)
+    close_rel(w.array.std(), 5 / math.sqrt(12))
     w = init.uniform_(nl.empty(*BIG))
-    assert 0 <= w.data.min() and w.data.max() < 1
+    assert 0 <= w.array.min() and w.array.max() < 1
     w = init.normal_(nl.empty(*BIG), mean=1.0, std=0.5)
-    close_rel(w.data.mean(), 1.0, 0.005)
-    close_rel(w.data.std(), 0.5)
+    close_rel(w.array.mean(), 1.0, 0.005)
+    close_rel(w.array.std(), 0.5)
 
 
 def truncated_normal_moments(mean, std, a, b):
@@ -92,10 +92,10 @@ def truncated_normal_moments(mean, std, a, b):
                                              (1.0, 2.0, 0.0, 2.0), (0.0, 1.0, -1.0, 3.0)])
 def test_trunc_normal(mean, std, a, b):
     w = init.trunc_normal_(nl.empty(*BIG, dtype=nl.float64), mean, std, a, b)
-    assert w.data.min() >= a and w.data.max() <= b
+    assert w.array.min() >= a and w.array.max() <= b
     exp_mean, exp_std = truncated_normal_moments(mean, std, a, b)
-    assert abs(w.data.mean() - exp_mean) < 0.01 * std
-    close_rel(w.data.std(), exp_std)
+    assert abs(w.array.mean() - exp_mean) < 0.01 * std
+    close_rel(w.array.std(), exp_std)
 
 
 def test_trunc_normal_errors_and_warning():
@@ -119,10 +119,10 @@ def test_xavier(shape, gain):
     fan_in, fan_out = init._calculate_fan_in_and_fan_out(nl.empty(*shape))
     std = gain * math.sqrt(2.0 / (fan_in + fan_out))
     w = init.xavier_uniform_(nl.empty(*shape), gain=gain)
-    assert np.abs(w.data).max() <= math.sqrt(3) * std
-    close_rel(w.data.std(), std)
+    assert np.abs(w.array).max() <= math.sqrt(3) * std
+    close_rel(w.array.std(), std)
     w = init.xavier_normal_(nl.empty(*shape), gain=gain)
-    close_rel(w.data.std(), std)
+    close_rel(w.array.std(), std)
 
 
 @pytest.mark.parametrize("shape", [(256, 1024), (64, 32, 3, 3)])
@@ -134,11 +134,11 @@ def test_kaiming(shape, mode, nonlinearity, a):
     fan = fan_in if mode == "fan_in" else fan_out
     std = init.calculate_gain(nonlinearity, a) / math.sqrt(fan)
     w = init.kaiming_uniform_(nl.empty(*shape), a=a, mode=mode, nonlinearity=nonlinearity)
-    assert np.abs(w.data).max() <= math.sqrt(3) * std
-    close_rel(w.data.std(), std)
+    assert np.abs(w.array).max() <= math.sqrt(3) * std
+    close_rel(w.array.std(), std)
     w = init.kaiming_normal_(nl.empty(*shape), a=a, mode=mode, nonlinearity=nonlinearity)
-    close_rel(w.data.std(), std)
-    assert abs(w.data.mean()) < 0.01 * std
+    close_rel(w.array.std(), std)
+    assert abs(w.array.mean()) < 0.01 * std
 
 
 def test_kaiming_errors_and_zero_element_warning():
@@ -153,14 +153,14 @@ def test_kaiming_errors_and_zero_element_warning():
 # Deterministic initialisers and orthogonal_
 # ---------------------------------------------------------------------------
 def test_constants():
-    assert np.all(init.constant_(nl.empty(3, 2), 0.3).data == np.float32(0.3))
-    assert np.all(init.ones_(nl.empty(4)).data == 1)
-    assert np.all(init.zeros_(nl.randn(2, 2)).data == 0)
+    assert np.all(init.constant_(nl.empty(3, 2), 0.3).array == np.float32(0.3))
+    assert np.all(init.ones_(nl.empty(4)).array == 1)
+    assert np.all(init.zeros_(nl.randn(2, 2)).array == 0)
 
 
 @pytest.mark.parametrize("shape", [(3, 3), (2, 5), (5, 2)])
 def test_eye_matches_torch(torch, shape):
-    np.testing.assert_array_equal(init.eye_(nl.empty(*shape)).data,
+    np.testing.assert_array_equal(init.eye_(nl.empty(*shape)).array,
                                   torch.nn.init.eye_(torch.empty(*shape)).numpy())
 
 
@@ -172,7 +172,7 @@ def test_eye_needs_2d():
 @pytest.mark.parametrize("shape, groups", [((4, 4, 3), 1), ((6, 3, 3, 3), 2), ((2, 4, 3, 3), 1),
                                            ((4, 2, 1, 3, 3), 2)])
 def test_dirac_matches_torch(torch, shape, groups):
-    np.testing.assert_array_equal(init.dirac_(nl.randn(*shape), groups).data,
+    np.testing.assert_array_equal(init.dirac_(nl.randn(*shape), groups).array,
                                   torch.nn.init.dirac_(torch.randn(*shape), groups).numpy())
 
 
@@ -180,7 +180,7 @@ def test_dirac_matches_torch(torch, shape, groups):
 @pytest.mark.parametrize("gain", [1.0, 0.5])
 def test_orthogonal(shape, gain):
     w = init.orthogonal_(nl.empty(*shape, dtype=nl.float64), gain=gain)
-    m = w.data.reshape(shape[0], -1)
+    m = w.array.reshape(shape[0], -1)
     rows, cols = m.shape
     gram = m @ m.T if rows <= cols else m.T @ m
     np.testing.assert_allclose(gram, gain ** 2 * np.eye(min(rows, cols)), atol=1e-12)
@@ -210,21 +210,21 @@ INITS = [
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
 def test_in_place_keeps_dtype_and_returns_tensor(fn, dtype):
     p = nn.Parameter(np.zeros((8, 6), dtype))
-    before = p.data
+    before = p.array
     assert fn(p) is p
-    assert p.data is before and p.dtype == dtype and p.requires_grad and p.is_leaf
-    assert p.data.any()
+    assert p.array is before and p.dtype == dtype and p.requires_grad and p.is_leaf
+    assert p.array.any()
     assert p.grad_fn is None
 
 
 @pytest.mark.parametrize("fn", INITS)
 def test_seeded_and_generator(fn):
     nl.manual_seed(3)
-    a = fn(nl.empty(8, 6)).data.copy()
+    a = fn(nl.empty(8, 6)).array.copy()
     nl.manual_seed(3)
-    np.testing.assert_array_equal(fn(nl.empty(8, 6)).data, a)
-    g1 = fn(nl.empty(8, 6), generator=np.random.default_rng(1)).data
-    g2 = fn(nl.empty(8, 6), generator=np.random.default_rng(1)).data
+    np.testing.assert_array_equal(fn(nl.empty(8, 6)).array, a)
+    g1 = fn(nl.empty(8, 6), generator=np.random.default_rng(1)).array
+    g2 = fn(nl.empty(8, 6), generator=np.random.default_rng(1)).array
     np.testing.assert_array_equal(g1, g2)
 
 
@@ -242,4 +242,4 @@ def test_works_on_a_parameter_in_the_graph_without_recording():
         init.eye_(lin.weight)
         init.zeros_(lin.bias)
     x = nl.randn(2, 3)
-    np.testing.assert_allclose(lin(x).data, x.data, rtol=1e-6)
+    np.testing.assert_allclose(lin(x).array, x.array, rtol=1e-6)

@@ -53,7 +53,7 @@ def test_linear_matches_torch(torch, shape, bias):
     y.backward(gy)
     ty.backward(torch.from_numpy(gy))
     assert y.shape == tuple(ty.shape) and y.dtype == np.float64
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(xx.grad, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(m.weight.grad, tm.weight.grad.numpy(), rtol=1e-12, atol=1e-12)
     if bias:
@@ -160,7 +160,7 @@ def test_linear_default_init_bounds_and_std():
     fan_in = 400
     m = nn.Linear(fan_in, 1000)
     bound = 1 / math.sqrt(fan_in)                       # kaiming_uniform_(a=sqrt(5))
-    w, b = m.weight.data, m.bias.data
+    w, b = m.weight.array, m.bias.array
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound / math.sqrt(3)
     assert abs(w.mean()) < 0.01 * bound
@@ -170,13 +170,13 @@ def test_linear_default_init_bounds_and_std():
 
 def test_linear_init_is_seeded():
     nl.manual_seed(7)
-    a = nn.Linear(5, 5).weight.data.copy()
+    a = nn.Linear(5, 5).weight.array.copy()
     nl.manual_seed(7)
-    np.testing.assert_array_equal(nn.Linear(5, 5).weight.data, a)
+    np.testing.assert_array_equal(nn.Linear(5, 5).weight.array, a)
     m = nn.Linear(5, 5)
-    before = m.weight.data
+    before = m.weight.array
     m.reset_parameters()
-    assert m.weight.data is before                       # re-initialised in place
+    assert m.weight.array is before                       # re-initialised in place
 
 
 @pytest.mark.parametrize("args, error, pattern", [
@@ -228,7 +228,7 @@ def test_bilinear_matches_torch(torch, lead, bias):
     y, ty = m(a, b), tm(ta, tb)
     y.backward(gy)
     ty.backward(torch.from_numpy(gy))
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-12, atol=1e-12)
     for ours, theirs in [(a.grad, ta.grad), (b.grad, tb.grad), (m.weight.grad, tm.weight.grad)]:
         np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-12, atol=1e-12)
     if bias:
@@ -247,8 +247,8 @@ def test_bilinear_gradcheck(lead, f1, f2, fout):
 def test_bilinear_init_and_errors():
     m = nn.Bilinear(50, 7, 40)
     bound = 1 / math.sqrt(50)
-    assert m.weight.shape == (40, 50, 7) and np.abs(m.weight.data).max() <= bound
-    assert np.abs(m.bias.data).max() <= bound
+    assert m.weight.shape == (40, 50, 7) and np.abs(m.weight.array).max() <= bound
+    assert np.abs(m.bias.array).max() <= bound
     with pytest.raises(ValueError, match=r"Bilinear\(in1_features=50, in2_features=7\).*"
                                          r"got \(2, 50\) and \(3, 7\)"):
         m(nl.zeros(2, 50), nl.zeros(3, 7))
@@ -272,7 +272,7 @@ def test_flatten_matches_torch(torch, shape, start, end):
     y = nn.Flatten(start, end)(leaf(x))
     ty = torch.nn.Flatten(start, end)(torch.from_numpy(x))
     assert y.shape == tuple(ty.shape)
-    np.testing.assert_array_equal(y.data, ty.numpy())
+    np.testing.assert_array_equal(y.array, ty.numpy())
 
 
 @pytest.mark.parametrize("shape, dim, sizes", [((2, 12), 1, (3, 4)), ((2, 12, 5), -2, [2, -1, 3]),
@@ -280,9 +280,9 @@ def test_flatten_matches_torch(torch, shape, start, end):
 def test_unflatten_matches_torch_and_flatten_inverts_it(torch, shape, dim, sizes):
     x = leaf(rng().standard_normal(shape))
     y = nn.Unflatten(dim, sizes)(x)
-    ty = torch.nn.Unflatten(dim, sizes)(torch.from_numpy(x.data))
+    ty = torch.nn.Unflatten(dim, sizes)(torch.from_numpy(x.array))
     assert y.shape == tuple(ty.shape)
-    np.testing.assert_array_equal(y.data, ty.numpy())
+    np.testing.assert_array_equal(y.array, ty.numpy())
     g = rng(1).standard_normal(y.shape)
     y.backward(g)
     np.testing.assert_array_equal(x.grad, g.reshape(shape))

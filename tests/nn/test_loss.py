@@ -46,7 +46,7 @@ def check_vs_torch(torch, name, args, kwargs, wrt=(0,), seed=0):
     ref, theirs = _run(torch, getattr(TF, name), args, wrt, kwargs)
     assert out.shape == tuple(ref.shape)
     assert out.dtype == np.float64
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(out.array, ref.detach().numpy(), rtol=RTOL, atol=ATOL)
     gy = np.random.default_rng(seed).standard_normal(out.shape)
     out.backward(gy)
     ref.backward(torch.tensor(gy))
@@ -260,7 +260,7 @@ def test_cross_entropy_stable_for_huge_logits(torch, target, smoothing, reductio
         out = L.cross_entropy(xt, y if target == "index" else y.astype(dtype),
                               label_smoothing=smoothing, reduction=reduction)
         out.sum().backward()
-        assert np.isfinite(out.data).all() and np.isfinite(xt.grad).all()
+        assert np.isfinite(out.array).all() and np.isfinite(xt.grad).all()
     check_vs_torch(torch, "cross_entropy", (x, y),
                    {"label_smoothing": smoothing, "reduction": reduction})
 
@@ -546,7 +546,7 @@ def test_module_matches_torch_module(torch, name, kw, kind):
     wrt = (0, 1) if t.dtype.kind == "f" else (0,)
     out, xs = _run(nl, ours, (x, t), wrt, {})
     ref, txs = _run(torch, theirs, (x, t), wrt, {})
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(out.array, ref.detach().numpy(), rtol=RTOL, atol=ATOL)
     gy = rng.standard_normal(out.shape)
     out.backward(gy)
     ref.backward(torch.tensor(gy))

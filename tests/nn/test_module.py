@@ -146,7 +146,7 @@ def test_getattr_setattr_delattr_routing():
     assert m.extra is None
     m.register_buffer("buf", nl.zeros(2))
     m.buf = nl.ones(2)
-    assert m._buffers["buf"].data[0] == 1
+    assert m._buffers["buf"].array[0] == 1
     del m.buf, m.extra, m.weight
     for name in ("buf", "extra", "weight"):
         assert not hasattr(m, name)
@@ -222,7 +222,7 @@ def test_apply_visits_children_first(torch):
             nn.init.constant_(mod.weight, 0.5)
 
     m.apply(init_weights)
-    assert all(np.all(mod.weight.data == 0.5) for mod in m.modules() if isinstance(mod, nn.Linear))
+    assert all(np.all(mod.weight.array == 0.5) for mod in m.modules() if isinstance(mod, nn.Linear))
 
 
 def _backward(m):
@@ -234,7 +234,7 @@ def test_zero_grad_both_modes():
     _backward(m)
     grads = [p.grad for p in m.parameters()]
     assert all(g is not None for g in grads)
-    keep = [g.copy() for g in grads]
+    keep = [g.array.copy() for g in grads]
     m.zero_grad(set_to_none=False)
     for p, g, k in zip(m.parameters(), grads, keep):
         assert p.grad.shape == p.shape and p.grad.dtype == p.dtype and not p.grad.any()
@@ -273,7 +273,7 @@ def test_state_dict_matches_torch(torch):
 def test_state_dict_shares_memory_and_keep_vars():
     m = build(nl)
     sd = m.state_dict()
-    assert sd["0.weight"] is m[0].weight.data        # the arrays themselves, as documented
+    assert sd["0.weight"] is m[0].weight.array        # the arrays themselves, as documented
     sdv = m.state_dict(keep_vars=True)
     assert sdv["0.weight"] is m[0].weight and sdv["2.running"] is m[2].running
     pre = m.state_dict(prefix="model.")
@@ -292,7 +292,7 @@ def test_forward_and_gradients_match_torch_after_loading(torch):
     xx = nl.tensor(x, requires_grad=True)
     out = m(xx)
     out.backward(gy)
-    np.testing.assert_allclose(out.data, tout.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out.array, tout.detach().numpy(), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(xx.grad, tx.grad.numpy(), rtol=1e-5, atol=1e-6)
     tgrads = dict(tm.named_parameters())
     for name, p in m.named_parameters():
@@ -321,14 +321,14 @@ def test_load_copies_in_place_and_casts():
     for k, v in m.state_dict().items():
         assert v is arrays[k]                           # same arrays, updated in place
         assert v.dtype == np.float32
-    np.testing.assert_array_equal(m[0].bias.data, [0.5] * 3)
-    np.testing.assert_array_equal(m[0].weight.data, np.ones((3, 5)))
-    np.testing.assert_array_equal(m[2].running.data, np.full(4, 0.25))
+    np.testing.assert_array_equal(m[0].bias.array, [0.5] * 3)
+    np.testing.assert_array_equal(m[0].weight.array, np.ones((3, 5)))
+    np.testing.assert_array_equal(m[2].running.array, np.full(4, 0.25))
     # the source is not aliased: changing it later does not touch the model
     src = np.zeros(3, np.float32)
     m[0].load_state_dict({"weight": np.zeros((3, 5)), "bias": src})
     src[0] = 9
-    assert m[0].bias.data[0] == 0
+    assert m[0].bias.array[0] == 0
 
 
 def test_load_into_integer_buffer_casts():
@@ -367,7 +367,7 @@ def test_non_strict_returns_keys_but_shapes_still_raise():
     assert result.missing_keys == ["3.0.bias"]
     assert result.unexpected_keys == ["junk.weight"]
     assert result == (["3.0.bias"], ["junk.weight"])
-    assert np.all(m[0].weight.data == 2.0)              # the matching keys were loaded
+    assert np.all(m[0].weight.array == 2.0)              # the matching keys were loaded
     sd["0.bias"] = np.zeros(7)
     with pytest.raises(RuntimeError, match=r"size mismatch for 0.bias.*\(7,\).*\(3,\)"):
         m.load_state_dict(sd, strict=False)
@@ -434,19 +434,19 @@ def test_to_refuses_other_devices_and_integer_dtypes():
 def test_forward_hooks_modify_and_remove():
     m = nn.Linear(2, 2)
     x = nl.ones(1, 2)
-    base = m(x).data.copy()
+    base = m(x).array.copy()
     log = []
     h1 = m.register_forward_pre_hook(lambda mod, args: (args[0] * 2,))
-    h2 = m.register_forward_hook(lambda mod, args, out: log.append(args[0].data.sum()) or out + 1)
+    h2 = m.register_forward_hook(lambda mod, args, out: log.append(args[0].array.sum()) or out + 1)
     out = m(x)
-    np.testing.assert_allclose(out.data, m(x * 1).data)   # hooks apply on every call
-    expected = F.linear(x * 2, m.weight, m.bias).data + 1
-    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(out.array, m(x * 1).array)   # hooks apply on every call
+    expected = F.linear(x * 2, m.weight, m.bias).array + 1
+    np.testing.assert_allclose(out.array, expected, rtol=1e-6)
     assert log[0] == 4.0                                  # the forward hook sees the new args
     h1.remove()
     h2.remove()
     h2.remove()                                           # removing twice is harmless
-    np.testing.assert_allclose(m(x).data, base)
+    np.testing.assert_allclose(m(x).array, base)
     assert not m._forward_hooks and not m._forward_pre_hooks
 
 
@@ -558,9 +558,9 @@ def test_parameter_basics(torch):
     assert repr(p) == "Parameter containing:\ntensor([1., 2.], requires_grad=True)"
     assert repr(p) == repr(torch.nn.Parameter(torch.tensor([1.0, 2.0])))
     a = np.zeros(3, np.float32)
-    assert nn.Parameter(a).data is a                    # shared, as torch
+    assert nn.Parameter(a).array is a                    # shared, as torch
     t = nl.ones(2)
-    assert nn.Parameter(t).data is t.data
+    assert nn.Parameter(t).array is t.array
     assert not nn.Parameter(a, requires_grad=False).requires_grad
     assert nn.Parameter().shape == (0,)
     assert nn.Parameter([1.0]).dtype == np.float32
@@ -573,15 +573,15 @@ def test_parameter_basics(torch):
 
 def test_parameter_arithmetic_with_python_scalars():
     p = nn.Parameter(nl.tensor([1.0, 2.0]))
-    np.testing.assert_array_equal((p * 2 + 1).data, [3.0, 5.0])
-    np.testing.assert_array_equal((p > 1).data, [False, True])
+    np.testing.assert_array_equal((p * 2 + 1).array, [3.0, 5.0])
+    np.testing.assert_array_equal((p > 1).array, [False, True])
 
 
 def test_deepcopy_and_pickle_make_independent_parameters():
     m = build(nl)
     m2 = copy.deepcopy(m)
     assert m2[0].weight is not m[0].weight
-    assert not np.shares_memory(m2[0].weight.data, m[0].weight.data)
+    assert not np.shares_memory(m2[0].weight.array, m[0].weight.array)
     _backward(m2)
     assert m2[0].weight.grad is not None and m[0].weight.grad is None
     shared = nn.Sequential(m[0], m[0])

@@ -53,7 +53,7 @@ def _steps(m, tm, shapes, torch, train=True):
         y, ty = m(x), tm(tx)
         y.backward(gy)
         ty.backward(torch.tensor(gy))
-        _close(y.data, ty)
+        _close(y.array, ty)
         _close(x.grad, tx.grad)
         for (k, v), (tk, tv) in zip(m.state_dict().items(), tm.state_dict().items()):
             assert k == tk
@@ -85,9 +85,9 @@ def test_batch_norm_matches_torch(torch, cls, name, shape, affine, track, moment
         t.zero_grad()
     _steps(m, tm, [shape] * 2, torch, train=False)              # eval: running stats
     if track:
-        assert m.num_batches_tracked.data.dtype == np.int64
-        assert m.num_batches_tracked.data.shape == ()
-        assert int(m.num_batches_tracked.data) == 3
+        assert m.num_batches_tracked.array.dtype == np.int64
+        assert m.num_batches_tracked.array.shape == ()
+        assert int(m.num_batches_tracked.array) == 3
 
 
 def test_batch_norm_bias_false_matches_torch(torch):
@@ -118,11 +118,11 @@ def test_loads_torch_state_dict_after_torch_training(torch):
         tm(torch.randn(8, 4, 3, 3) * (i + 1) + i)
     m = BatchNorm2d(4)
     _load_from_torch(m, tm)
-    assert int(m.num_batches_tracked.data) == 3
+    assert int(m.num_batches_tracked.array) == 3
     tm.eval()
     m.eval()
     a = randn(2, 4, 3, 3).astype(np.float32)
-    _close(m(nl.tensor(a)).data, tm(torch.tensor(a)), rtol=1e-5, atol=1e-6)
+    _close(m(nl.tensor(a)).array, tm(torch.tensor(a)), rtol=1e-5, atol=1e-6)
 
 
 def test_checkpoint_without_num_batches_tracked_loads_as_torch():
@@ -136,23 +136,23 @@ def test_momentum_none_is_cumulative_average():
     batches = [randn(5, 2, seed=s) * (s + 1) + s for s in range(4)]
     for b in batches:
         m(nl.tensor(b))
-    np.testing.assert_allclose(m.running_mean.data, np.mean([b.mean(0) for b in batches], 0))
-    np.testing.assert_allclose(m.running_var.data,
+    np.testing.assert_allclose(m.running_mean.array, np.mean([b.mean(0) for b in batches], 0))
+    np.testing.assert_allclose(m.running_var.array,
                                np.mean([b.var(0, ddof=1) for b in batches], 0))
 
 
 def test_no_running_stats_uses_batch_stats_in_eval():
     m = BatchNorm2d(3, track_running_stats=False).eval()
     assert m.running_mean is None and m.num_batches_tracked is None
-    y = m(nl.randn(4, 3, 5, 5) * 3 + 2).data
+    y = m(nl.randn(4, 3, 5, 5) * 3 + 2).array
     np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-5)
 
 
 def test_eval_does_not_update_running_stats():
     m = BatchNorm2d(3).eval()
     m(nl.randn(4, 3, 5, 5) + 5)
-    np.testing.assert_array_equal(m.running_mean.data, 0)
-    assert int(m.num_batches_tracked.data) == 0
+    np.testing.assert_array_equal(m.running_mean.array, 0)
+    assert int(m.num_batches_tracked.array) == 0
 
 
 def test_reset_running_stats_and_parameters():
@@ -161,13 +161,13 @@ def test_reset_running_stats_and_parameters():
     with nl.no_grad():
         m.weight.fill_(3.0)
     m.reset_running_stats()
-    np.testing.assert_array_equal(m.running_mean.data, 0)
-    np.testing.assert_array_equal(m.running_var.data, 1)
-    assert int(m.num_batches_tracked.data) == 0
-    np.testing.assert_array_equal(m.weight.data, 3.0)
+    np.testing.assert_array_equal(m.running_mean.array, 0)
+    np.testing.assert_array_equal(m.running_var.array, 1)
+    assert int(m.num_batches_tracked.array) == 0
+    np.testing.assert_array_equal(m.weight.array, 3.0)
     m.reset_parameters()
-    np.testing.assert_array_equal(m.weight.data, 1.0)
-    np.testing.assert_array_equal(m.bias.data, 0.0)
+    np.testing.assert_array_equal(m.weight.array, 1.0)
+    np.testing.assert_array_equal(m.bias.array, 0.0)
 
 
 def test_buffers_are_not_parameters():

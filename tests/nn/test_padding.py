@@ -23,7 +23,7 @@ def _parity(m, tm, shape, torch, rtol=1e-12):
     a = randn(*shape)
     x, tx = nl.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     y, ty = m(x), tm(tx)
-    np.testing.assert_allclose(y.data, ty.detach().numpy(), rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=rtol, atol=1e-12)
     gy = randn(*ty.shape, seed=1)
     y.backward(gy)
     ty.backward(torch.tensor(gy))
@@ -60,7 +60,7 @@ def test_padding_gradcheck(cls, args, shape):
 
 
 def test_zero_pad2d_values():
-    y = ZeroPad2d((1, 0, 0, 2))(nl.ones(1, 1, 2, 2)).data[0, 0]
+    y = ZeroPad2d((1, 0, 0, 2))(nl.ones(1, 1, 2, 2)).array[0, 0]
     np.testing.assert_array_equal(y, [[0, 1, 1], [0, 1, 1], [0, 0, 0], [0, 0, 0]])
     assert y.dtype == np.float32
 
@@ -132,7 +132,7 @@ def test_upsample_double_backward():
     ones = nl.tensor(np.ones(x.shape), requires_grad=True)
     y1 = interpolate(ones, scale_factor=2, mode="bilinear")
     (g1,) = nl.autograd.grad((y1 * y1).sum(), ones)
-    np.testing.assert_allclose(h.data, g1.data, rtol=1e-12)
+    np.testing.assert_allclose(h.array, g1.array, rtol=1e-12)
 
 
 def test_upsample_module_variants_and_reprs(torch):

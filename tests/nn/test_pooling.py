@@ -55,8 +55,8 @@ def test_layer_matches_torch(torch, name, args, kwargs, shape) -> None:
     y, yt = ours(x), theirs(xt)
     if kwargs.get("return_indices"):
         (y, idx), (yt, it) = y, yt
-        np.testing.assert_array_equal(idx.data, it.numpy())
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=RTOL, atol=ATOL)
+        np.testing.assert_array_equal(idx.array, it.numpy())
+    np.testing.assert_allclose(y.array, yt.detach().numpy(), rtol=RTOL, atol=ATOL)
     gy = rng.standard_normal(y.shape)
     y.backward(gy)
     yt.backward(torch.tensor(gy))
@@ -99,7 +99,7 @@ def test_max_unpool2d_layer_inverts_max_pool2d(torch) -> None:
     y, idx = pool.MaxPool2d(2, return_indices=True)(nl.tensor(x0))
     yt, it = torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(x0))
     out = pool.MaxUnpool2d(2)(y, idx, output_size=(8, 9))
-    np.testing.assert_array_equal(out.data, torch.nn.MaxUnpool2d(2)(yt, it, (8, 9)).numpy())
+    np.testing.assert_array_equal(out.array, torch.nn.MaxUnpool2d(2)(yt, it, (8, 9)).numpy())
 
 
 def test_global_pooling_in_a_model_head() -> None:
@@ -149,5 +149,5 @@ def test_bad_argument_types_fail_when_the_layer_is_built() -> None:
 
 def test_lp_pool_inf_is_max_of_abs() -> None:
     x = nl.tensor(np.random.default_rng(0).standard_normal((2, 3, 6, 6)))
-    np.testing.assert_array_equal(pool.LPPool2d(math.inf, 2)(x).data,
-                                  pool.MaxPool2d(2)(nl.abs(x)).data)
+    np.testing.assert_array_equal(pool.LPPool2d(math.inf, 2)(x).array,
+                                  pool.MaxPool2d(2)(nl.abs(x)).array)

@@ -51,7 +51,7 @@ def _pair(torch, kind, *args, **kwargs):
 
 def _close(ours, theirs, what=""):
     theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
-    ours = ours.data if isinstance(ours, nl.Tensor) else np.asarray(ours)
+    ours = ours.array if isinstance(ours, nl.Tensor) else np.asarray(ours)
     assert ours.shape == theirs.shape, (what, ours.shape, theirs.shape)
     np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL, err_msg=what)
 
@@ -230,7 +230,7 @@ def test_cell_state_dict_and_repr_match_torch(torch, name):
 def test_default_init_is_uniform_over_one_over_sqrt_hidden(cls, kwargs):
     m = cls(20, 64, **kwargs)
     k = 1 / math.sqrt(64)
-    values = np.concatenate([p.data.ravel() for p in m.parameters()])
+    values = np.concatenate([p.array.ravel() for p in m.parameters()])
     assert values.dtype == np.float32
     assert np.abs(values).max() <= k
     assert abs(values.std() - k / math.sqrt(3)) < 0.05 * k       # U(-k, k) has std k/sqrt(3)
@@ -333,7 +333,7 @@ def test_backward_twice_with_retain_graph_doubles_the_gradients():
     y, (h, c) = m(x)
     loss = (y * y).sum() + h.sum() + (c * c).sum()
     loss.backward(retain_graph=True)
-    first = [x.grad.copy()] + [p.grad.copy() for p in m.parameters()]
+    first = [x.grad.array.copy()] + [p.grad.array.copy() for p in m.parameters()]
     loss.backward()
     second = [x.grad] + [p.grad for p in m.parameters()]
     for a, b in zip(first, second):
@@ -366,7 +366,7 @@ def test_inputs_states_weights_and_upstream_gradient_are_not_mutated(packed):
     x = nl.tensor(rng.standard_normal((5, 2, 3)), requires_grad=True)
     h0 = nl.tensor(rng.standard_normal((4, 2, 4)), requires_grad=True)
     c0 = nl.tensor(rng.standard_normal((4, 2, 4)), requires_grad=True)
-    arrays = [x.data, h0.data, c0.data] + [p.data for p in m.parameters()]
+    arrays = [x.array, h0.array, c0.array] + [p.array for p in m.parameters()]
     before = [a.copy() for a in arrays]
     inp = pack_padded_sequence(x, [5, 3]) if packed else x
     out, (h, c) = m(inp, (h0, c0))
@@ -403,10 +403,10 @@ def test_packed_batch_equals_each_sequence_alone(kind):
     assert lens.tolist() == lengths
     for b, n in enumerate(lengths):
         yb, hb = m(nl.tensor(x[b, :n]))                            # unbatched, no padding
-        np.testing.assert_allclose(y.data[b, :n], yb.data, rtol=1e-12, atol=1e-14)
-        assert np.all(y.data[b, n:] == 0)
+        np.testing.assert_allclose(y.array[b, :n], yb.array, rtol=1e-12, atol=1e-14)
+        assert np.all(y.array[b, n:] == 0)
         for got, want in zip(hn if name == "LSTM" else (hn,), hb if name == "LSTM" else (hb,)):
-            np.testing.assert_allclose(got.data[:, b], want.data, rtol=1e-12, atol=1e-14)
+            np.testing.assert_allclose(got.array[:, b], want.data, rtol=1e-12, atol=1e-14)
 
 
 def test_packed_output_keeps_the_batch_sizes_and_indices():
@@ -425,19 +425,19 @@ def test_dropout_only_between_layers_in_training_and_seeded():
     ref.load_state_dict(m.state_dict())
     x = nl.randn(5, 2, 3)
     m.eval()
-    np.testing.assert_array_equal(m(x)[0].data, ref(x)[0].data)      # eval: no dropout
+    np.testing.assert_array_equal(m(x)[0].array, ref(x)[0].array)      # eval: no dropout
     m.train()
     nl.manual_seed(3)
-    y1 = m(x)[0].data
+    y1 = m(x)[0].array
     nl.manual_seed(3)
-    y2 = m(x)[0].data
+    y2 = m(x)[0].array
     np.testing.assert_array_equal(y1, y2)                            # repeatable
-    assert not np.allclose(y1, ref(x)[0].data)                       # and active
+    assert not np.allclose(y1, ref(x)[0].array)                       # and active
     one = LSTM(3, 4, num_layers=1)                                   # no layer after the last
     with pytest.warns(UserWarning, match="num_layers greater than 1"):
         drop = LSTM(3, 4, num_layers=1, dropout=0.5)
     drop.load_state_dict(one.state_dict())
-    np.testing.assert_array_equal(drop(x)[0].data, one(x)[0].data)
+    np.testing.assert_array_equal(drop(x)[0].array, one(x)[0].array)
 
 
 @pytest.mark.parametrize("cls", [RNN, LSTM, GRU])

@@ -22,7 +22,7 @@ RTOL, ATOL = 1e-10, 1e-12
 
 def _close(ours, theirs, what=""):
     theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
-    ours = ours.data if isinstance(ours, nl.Tensor) else np.asarray(ours)
+    ours = ours.array if isinstance(ours, nl.Tensor) else np.asarray(ours)
     assert ours.shape == theirs.shape, (what, ours.shape, theirs.shape)
     np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL, err_msg=what)
 
@@ -54,10 +54,10 @@ def test_embedding_matches_torch(torch, kwargs):
 
 def test_embedding_padding_row_is_zero_and_gets_no_gradient():
     m = Embedding(6, 3, padding_idx=2)
-    assert np.all(m.weight.data[2] == 0) and np.all(m.weight.data[[0, 1, 3, 4, 5]] != 0)
+    assert np.all(m.weight.array[2] == 0) and np.all(m.weight.array[[0, 1, 3, 4, 5]] != 0)
     m(nl.tensor([2, 2, 1])).sum().backward()
     assert np.all(m.weight.grad[2] == 0) and np.all(m.weight.grad[1] == 1)
-    w = Embedding(1000, 50).weight.data
+    w = Embedding(1000, 50).weight.array
     assert w.dtype == np.float32 and abs(w.mean()) < 0.02 and abs(w.std() - 1) < 0.02
 
 
@@ -69,10 +69,10 @@ def test_embedding_from_pretrained(torch):
     assert not m.weight.requires_grad and repr(m) == repr(tm)
     _close(m(nl.tensor([[4, 0]])), tm(torch.tensor([[4, 0]])))
     assert not m(nl.tensor([1])).requires_grad
-    t.data[1] = 7.0                                            # shares the array
-    assert np.all(m(nl.tensor([1])).data == 7.0)
+    t.array[1] = 7.0                                            # shares the array
+    assert np.all(m(nl.tensor([1])).array == 7.0)
     m = Embedding.from_pretrained(w, freeze=False, padding_idx=1, max_norm=3.0)
-    assert m.weight.requires_grad and np.all(m.weight.data[1] != 0)   # padding row kept
+    assert m.weight.requires_grad and np.all(m.weight.array[1] != 0)   # padding row kept
     m(nl.tensor([1, 3])).sum().backward()
     assert np.all(m.weight.grad[1] == 0) and np.all(m.weight.grad[3] == 1)
     with pytest.raises(ValueError, match="2-D"):
@@ -208,7 +208,7 @@ def test_embedding_bag_from_pretrained_and_init(torch):
     assert not m.weight.requires_grad and repr(m) == repr(tm)
     _close(m(nl.tensor([[1, 2], [4, 4]])), tm(torch.tensor([[1, 2], [4, 4]])))
     assert EmbeddingBag.from_pretrained(w, freeze=False).weight.requires_grad
-    assert np.all(EmbeddingBag(6, 3, padding_idx=5).weight.data[5] == 0)
+    assert np.all(EmbeddingBag(6, 3, padding_idx=5).weight.array[5] == 0)
 
 
 def test_embedding_bag_bad_input():

@@ -44,7 +44,7 @@ def leaf(a):
 
 def close(ours, theirs, rtol=RTOL, atol=ATOL):
     theirs = theirs.detach().numpy() if hasattr(theirs, "detach") else np.asarray(theirs)
-    ours = ours.data if isinstance(ours, nl.Tensor) else np.asarray(ours)
+    ours = ours.array if isinstance(ours, nl.Tensor) else np.asarray(ours)
     assert ours.shape == theirs.shape
     np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=atol)
 
@@ -259,7 +259,7 @@ def test_stacks_deep_copy_the_layer():
     weights = [lay.linear1.weight for lay in enc.layers]
     assert len({id(w) for w in weights}) == 3 and all(w is not layer.linear1.weight
                                                       for w in weights)
-    np.testing.assert_array_equal(weights[0].data, layer.linear1.weight.data)
+    np.testing.assert_array_equal(weights[0].array, layer.linear1.weight.array)
     assert list(enc.state_dict())[:2] == ["layers.0.self_attn.in_proj_weight",
                                           "layers.0.self_attn.in_proj_bias"]
 
@@ -276,7 +276,7 @@ def test_transformer_matches_torch(torch, norm_first, batch_first, activation):
     load_from_torch(torch, m, tm)
     src, tgt = seq(5, 3, batch_first, 0), seq(4, 3, batch_first, 1)
     masks = dict(src_mask=rng(2).standard_normal((5, 5)),
-                 tgt_mask=Transformer.generate_square_subsequent_mask(4, dtype=nl.float64).data,
+                 tgt_mask=Transformer.generate_square_subsequent_mask(4, dtype=nl.float64).array,
                  memory_mask=~(rng(3).random((4, 5)) > 0.3) & (np.arange(5) > 0),
                  src_key_padding_mask=padding(3, 5, 4), tgt_key_padding_mask=padding(3, 4, 5),
                  memory_key_padding_mask=padding(3, 5, 6))
@@ -302,17 +302,17 @@ def test_transformer_initialisation_and_state_dict_keys(torch):
     assert {k: v.shape for k, v in m.state_dict().items()} == \
         {k: tuple(v.shape) for k, v in tm.state_dict().items()}
     assert list(m.state_dict()) == list(tm.state_dict())
-    w = m.encoder.layers[0].linear1.weight.data                  # xavier_uniform_ (32, 16)
+    w = m.encoder.layers[0].linear1.weight.array                  # xavier_uniform_ (32, 16)
     assert np.abs(w).max() <= math.sqrt(6 / 48)
-    assert np.all(m.decoder.layers[0].self_attn.in_proj_bias.data == 0)
-    assert np.all(m.encoder.norm.weight.data == 1)
+    assert np.all(m.decoder.layers[0].self_attn.in_proj_bias.array == 0)
+    assert np.all(m.encoder.norm.weight.array == 1)
 
 
 def test_generate_square_subsequent_mask_matches_torch(torch):
     ours = Transformer.generate_square_subsequent_mask(5)
     theirs = torch.nn.Transformer.generate_square_subsequent_mask(5)
     assert ours.dtype == np.float32
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
     assert Transformer.generate_square_subsequent_mask(3, dtype=nl.float64).dtype == \
         np.float64
 
@@ -321,9 +321,9 @@ def test_dropout_is_active_only_in_training():
     nl.manual_seed(0)
     m = TransformerEncoderLayer(E, H, FF, dropout=0.5)
     x = nl.randn(4, 2, E)
-    assert not np.allclose(m(x).data, m(x).data)
+    assert not np.allclose(m(x).array, m(x).array)
     m.eval()
-    np.testing.assert_array_equal(m(x).data, m(x).data)
+    np.testing.assert_array_equal(m(x).array, m(x).array)
 
 
 @pytest.mark.parametrize("norm_first", [False, True])
@@ -347,12 +347,12 @@ def test_padded_source_positions_get_zero_gradient_and_change_nothing(norm_first
     x = leaf(layout(src))
     y = m(x, nl.tensor(layout(tgt)), **kw)
     y.backward(r.standard_normal(y.shape))
-    g = layout(x.grad)                                                        # (N, S, E)
+    g = layout(x.grad.array)                                                      # (N, S, E)
     assert np.all(g[kpm] == 0) and np.all(g[~kpm] != 0)
     src2 = src.copy()
     src2[kpm] = 100.0 * r.standard_normal((kpm.sum(), E))
     y2 = m(nl.tensor(layout(src2)), nl.tensor(layout(tgt)), **kw)
-    np.testing.assert_array_equal(y2.data, y.data)
+    np.testing.assert_array_equal(y2.array, y.array)
 
 
 # ============================================================================
@@ -417,13 +417,13 @@ def test_positional_encoding_is_the_papers_formula(d_model):
     table = np.array([[math.sin(pos / 10000 ** (i / d_model)) if i % 2 == 0 else
                        math.cos(pos / 10000 ** ((i - 1) / d_model)) for i in range(d_model)]
                       for pos in range(50)])
-    np.testing.assert_allclose(pe.pe.data, table, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(pe.pe.array, table, rtol=1e-12, atol=1e-12)
     x = nl.zeros(9, 2, d_model, dtype=nl.float64)
     y = pe(x)
-    np.testing.assert_allclose(y.data, np.broadcast_to(table[:9, None], (9, 2, d_model)))
+    np.testing.assert_allclose(y.array, np.broadcast_to(table[:9, None], (9, 2, d_model)))
     pe_bf = PositionalEncoding(d_model, dropout=0.0, max_len=50, batch_first=True,
                                dtype=nl.float64)
-    np.testing.assert_allclose(pe_bf(nl.zeros(2, 9, d_model, dtype=nl.float64)).data,
+    np.testing.assert_allclose(pe_bf(nl.zeros(2, 9, d_model, dtype=nl.float64)).array,
                                np.broadcast_to(table[None, :9], (2, 9, d_model)))
 
 
@@ -449,7 +449,7 @@ def test_learned_positional_embedding():
     assert list(pos.state_dict()) == ["weight"] and pos.weight.shape == (10, 4)
     x = leaf(rng(0).standard_normal((3, 6, 4)))
     y = pos(x)
-    np.testing.assert_allclose(y.data, x.data + pos.weight.data[None, :6])
+    np.testing.assert_allclose(y.array, x.array + pos.weight.array[None, :6])
     y.backward(np.ones(y.shape))
     np.testing.assert_array_equal(pos.weight.grad[:6], 3.0)        # summed over the batch
     np.testing.assert_array_equal(pos.weight.grad[6:], 0.0)

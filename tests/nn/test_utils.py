@@ -30,8 +30,8 @@ def make_params(dtype=np.float64, scale=1.0, seed=0):
 def torch_params(torch, params):
     out = []
     for p in params:
-        t = torch.nn.Parameter(torch.from_numpy(p.data.copy()))
-        t.grad = torch.from_numpy(p.grad.copy())
+        t = torch.nn.Parameter(torch.from_numpy(p.array.copy()))
+        t.grad = torch.from_numpy(p.grad.array.copy())
         out.append(t)
     return out
 
@@ -42,13 +42,13 @@ def test_clip_grad_norm_matches_torch(torch, norm_type, max_norm):
     params = make_params()
     tparams = torch_params(torch, params)
     old = [p.grad for p in params]
-    old_copy = [g.copy() for g in old]
+    old_copy = [g.array.copy() for g in old]
     total = clip_grad_norm_(params, max_norm, norm_type)
     ttotal = torch.nn.utils.clip_grad_norm_(tparams, max_norm, norm_type)
     assert isinstance(total, nl.Tensor) and total.shape == () and total.dtype == np.float64
     np.testing.assert_allclose(total.item(), ttotal.item(), rtol=1e-12)
     for p, t in zip(params, tparams):
-        assert isinstance(p.grad, np.ndarray) and p.grad.shape == p.shape   # 0-d stays an array
+        assert isinstance(p.grad.array, np.ndarray) and p.grad.shape == p.shape   # 0-d stays an array
         np.testing.assert_allclose(p.grad, t.grad.numpy(), rtol=1e-12, atol=1e-15)
     for g, c in zip(old, old_copy):
         np.testing.assert_array_equal(g, c)              # replaced, never scaled in place
@@ -96,12 +96,12 @@ def test_clip_grad_value_matches_torch(torch):
     params = make_params(scale=2.0)
     tparams = torch_params(torch, params)
     old = [p.grad for p in params]
-    old_copy = [g.copy() for g in old]
+    old_copy = [g.array.copy() for g in old]
     assert clip_grad_value_(params, 0.7) is None
     torch.nn.utils.clip_grad_value_(tparams, 0.7)
     for p, t, g, c in zip(params, tparams, old, old_copy):
         np.testing.assert_array_equal(p.grad, t.grad.numpy())
-        assert isinstance(p.grad, np.ndarray) and p.grad.dtype == np.float64
+        assert isinstance(p.grad.array, np.ndarray) and p.grad.dtype == np.float64
         np.testing.assert_array_equal(g, c)              # the old array is untouched
     f32 = make_params(np.float32, scale=2.0)
     clip_grad_value_(f32[0], 0.1)
@@ -114,13 +114,13 @@ def test_parameters_to_vector_matches_torch_and_round_trips(torch):
     tmodel.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()})
     vec = parameters_to_vector(model.parameters())
     np.testing.assert_array_equal(
-        vec.data, torch.nn.utils.parameters_to_vector(tmodel.parameters()).detach().numpy())
+        vec.array, torch.nn.utils.parameters_to_vector(tmodel.parameters()).detach().numpy())
     assert vec.shape == (3 * 4 + 4 + 4 * 2 + 2,) and vec.dtype == np.float32
-    arrays = [p.data for p in model.parameters()]
+    arrays = [p.array for p in model.parameters()]
     vector_to_parameters(vec * 2, model.parameters())
     for p, a in zip(model.parameters(), arrays):
-        assert p.data is a                               # written in place
-    np.testing.assert_allclose(parameters_to_vector(model.parameters()).data, vec.data * 2)
+        assert p.array is a                               # written in place
+    np.testing.assert_allclose(parameters_to_vector(model.parameters()).array, vec.array * 2)
 
 
 def test_parameters_to_vector_is_differentiable():

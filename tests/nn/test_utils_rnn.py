@@ -20,7 +20,7 @@ from nnlite.nn.utils.rnn import (PackedSequence, invert_permutation, pack_padded
 
 
 def _arr(t):
-    return t.detach().numpy() if hasattr(t, "detach") else np.asarray(t.data)
+    return t.detach().numpy() if hasattr(t, "detach") else np.asarray(t.array)
 
 
 @pytest.mark.parametrize("batch_first,enforce_sorted,lengths",
@@ -33,7 +33,7 @@ def test_pack_and_pad_match_torch(torch, batch_first, enforce_sorted, lengths):
     p = pack_padded_sequence(nl.tensor(x_np), lengths, batch_first, enforce_sorted)
     tp = torch.nn.utils.rnn.pack_padded_sequence(torch.tensor(x_np), torch.tensor(lengths),
                                                  batch_first, enforce_sorted)
-    np.testing.assert_array_equal(p.data.data, _arr(tp.data))
+    np.testing.assert_array_equal(p.data.array, _arr(tp.data))
     assert p.batch_sizes.tolist() == tp.batch_sizes.tolist()
     assert p.batch_sizes.dtype == np.int64
     for ours, theirs in ((p.sorted_indices, tp.sorted_indices),
@@ -44,7 +44,7 @@ def test_pack_and_pad_match_torch(torch, batch_first, enforce_sorted, lengths):
     for total in (None, 7):
         y, lens = pad_packed_sequence(p, batch_first, padding_value=-2.0, total_length=total)
         ty, tlens = torch.nn.utils.rnn.pad_packed_sequence(tp, batch_first, -2.0, total)
-        np.testing.assert_array_equal(y.data, _arr(ty))
+        np.testing.assert_array_equal(y.array, _arr(ty))
         assert lens.tolist() == tlens.tolist() == lengths
         assert lens.dtype == np.int64
 
@@ -57,7 +57,7 @@ def test_pad_sequence_matches_torch(torch, batch_first, padding_side):
     y = pad_sequence([nl.tensor(s) for s in seqs], batch_first, 9.0, padding_side)
     ty = torch.nn.utils.rnn.pad_sequence([torch.tensor(s) for s in seqs], batch_first, 9.0,
                                          padding_side)
-    np.testing.assert_array_equal(y.data, _arr(ty))
+    np.testing.assert_array_equal(y.array, _arr(ty))
 
 
 def test_pack_sequence_and_unpack_match_torch(torch):
@@ -66,13 +66,13 @@ def test_pack_sequence_and_unpack_match_torch(torch):
     p = pack_sequence([nl.tensor(s) for s in seqs], enforce_sorted=False)
     tp = torch.nn.utils.rnn.pack_sequence([torch.tensor(s) for s in seqs],
                                           enforce_sorted=False)
-    np.testing.assert_array_equal(p.data.data, _arr(tp.data))
+    np.testing.assert_array_equal(p.data.array, _arr(tp.data))
     assert p.batch_sizes.tolist() == tp.batch_sizes.tolist()
     for got, want in zip(unpack_sequence(p), seqs):
-        np.testing.assert_array_equal(got.data, want)
+        np.testing.assert_array_equal(got.array, want)
     padded = pad_sequence([nl.tensor(s) for s in seqs])
     for got, want in zip(unpad_sequence(padded, [2, 4, 3]), seqs):
-        np.testing.assert_array_equal(got.data, want)
+        np.testing.assert_array_equal(got.array, want)
 
 
 @given(lengths=st.lists(st.integers(1, 4), min_size=1, max_size=4),
@@ -90,7 +90,7 @@ def test_gradients_flow_through_pack_and_pad(lengths, batch_first, feat):
     assert nl.gradcheck(f, [x])
     # padded positions receive no gradient
     f(x).sum().backward()
-    g = x.grad if batch_first else x.grad.transpose(1, 0, 2)
+    g = x.grad.array if batch_first else x.grad.array.transpose(1, 0, 2)
     for b, n in enumerate(lengths):
         assert np.all(g[b, :n] == 2.0) and np.all(g[b, n:] == 0.0)
 

@@ -55,7 +55,7 @@ def leaves(arrays: Sequence[Any], dtype: Any = None) -> list:
 def both_leaves(torch: Any, arrays: Sequence[Any]) -> tuple:
     """nnlite leaves (float64) and torch leaves holding the same values."""
     xs = leaves(arrays)
-    return xs, [torch.tensor(x.data.copy(), requires_grad=x.requires_grad) for x in xs]
+    return xs, [torch.tensor(x.array.copy(), requires_grad=x.requires_grad) for x in xs]
 
 
 def outputs(out: Any) -> list:
@@ -71,7 +71,7 @@ def to_numpy(t: Any, like: Any = None) -> np.ndarray:
     if hasattr(t, "_is_zerotensor") and t._is_zerotensor():
         return np.zeros(tuple(t.shape))
     if isinstance(t, nl.Tensor):
-        return np.asarray(t.data)
+        return np.asarray(t.array)
     if hasattr(t, "detach"):
         return t.detach().numpy()
     return np.asarray(t)

@@ -141,7 +141,7 @@ def test_pow_with_0d_array_exponent_keeps_float32():
     x = nl.tensor([1.0, 2.0], requires_grad=True)
     y = x ** np.array(3.0)
     assert y.dtype == np.float32
-    np.testing.assert_array_equal(y.data, [1.0, 8.0])
+    np.testing.assert_array_equal(y.array, [1.0, 8.0])
 
 
 def test_gradients_of_broadcast_inputs_are_summed_back(torch):
@@ -160,7 +160,7 @@ def test_size_zero_broadcast_gives_empty_gradients():
     b = nl.tensor(np.ones(3), requires_grad=True)
     ga, gb = nl.autograd.grad((a * b).sum(), [a, b])
     assert ga.shape == (0, 3) and gb.shape == (3,)
-    np.testing.assert_array_equal(gb.data, np.zeros(3))
+    np.testing.assert_array_equal(gb.array, np.zeros(3))
 
 
 def test_ops_do_not_mutate_inputs_or_upstream_gradient():
@@ -170,8 +170,8 @@ def test_ops_do_not_mutate_inputs_or_upstream_gradient():
     out = (x * y + x / y - y ** 2 + (-x)) ** 2
     gy = np.ones(out.shape)
     out.backward(gy)
-    np.testing.assert_array_equal(x.data, a)
-    np.testing.assert_array_equal(y.data, b)
+    np.testing.assert_array_equal(x.array, a)
+    np.testing.assert_array_equal(y.array, b)
     np.testing.assert_array_equal(gy, np.ones(out.shape))
 
 
@@ -200,7 +200,7 @@ def test_astype_between_floats_casts_the_gradient_back(torch, src, dst):
     tx = torch.tensor(a, requires_grad=True)
     tx.to(getattr(torch, np.dtype(dst).name)).backward(torch.tensor(gy))
     np.testing.assert_array_equal(x.grad, tx.grad.numpy())
-    np.testing.assert_array_equal(y.data, a.astype(dst))
+    np.testing.assert_array_equal(y.array, a.astype(dst))
 
 
 def test_astype_methods_and_second_order():
@@ -209,10 +209,10 @@ def test_astype_methods_and_second_order():
     assert y.dtype == np.float64
     (g,) = nl.autograd.grad(y.sum(), x, create_graph=True)
     assert g.dtype == np.float32
-    np.testing.assert_array_equal(g.data, [3.0, -4.0])
+    np.testing.assert_array_equal(g.array, [3.0, -4.0])
     (h,) = nl.autograd.grad(g.sum(), x)
     assert h.dtype == np.float32
-    np.testing.assert_array_equal(h.data, [2.0, 2.0])
+    np.testing.assert_array_equal(h.array, [2.0, 2.0])
     assert x.float() is x and x.to(np.float32) is x                  # same dtype: no copy
 
 
@@ -221,14 +221,14 @@ def test_astype_to_integer_or_bool_is_not_differentiable():
     for dtype, expect in [(np.int64, [1, -2, 0]), (np.bool_, [True, True, False])]:
         y = astype(x, dtype)
         assert y.dtype == dtype and not y.requires_grad
-        np.testing.assert_array_equal(y.data, expect)
+        np.testing.assert_array_equal(y.array, expect)
     assert x.long().dtype == np.int64 and x.int().dtype == np.int32
 
 
 def test_clone_copies_the_data():
     x = nl.tensor([1.0, 2.0], requires_grad=True)
     y = nl.clone(x)
-    assert y.data is not x.data and not np.shares_memory(y.data, x.data)
+    assert y.array is not x.array and not np.shares_memory(y.array, x.array)
     assert x.clone().grad_fn is not None
 
 
@@ -241,7 +241,7 @@ def test_div_rounding_modes_and_integer_division_match_torch(torch, mode, dtype)
     y = nl.div(nl.tensor(a), nl.tensor(b), rounding_mode=mode)
     ty = torch.div(torch.tensor(a), torch.tensor(b), rounding_mode=mode).numpy()
     assert y.dtype == ty.dtype
-    np.testing.assert_allclose(y.data, ty, rtol=1e-7 if ty.dtype == np.float32 else 0)
+    np.testing.assert_allclose(y.array, ty, rtol=1e-7 if ty.dtype == np.float32 else 0)
     assert not y.requires_grad
 
 
@@ -291,7 +291,7 @@ def test_comparisons_match_torch(torch, case, data):
     y = case.nl(*xs)
     ty = case.th(torch, *[torch.tensor(a) for a in arrays])
     assert y.dtype == np.bool_ and not y.requires_grad
-    np.testing.assert_array_equal(y.data, ty.numpy())
+    np.testing.assert_array_equal(y.array, ty.numpy())
     assert y.shape == tuple(ty.shape)
 
 
@@ -299,14 +299,14 @@ def test_comparisons_match_torch(torch, case, data):
 def test_bitwise_operators_on_integers_match_torch(torch, op):
     a, b = np.array([0, 1, 2, 3, 6]), np.array([3, 3, 1, 2, 5])
     y = getattr(nl.tensor(a), op)(nl.tensor(b))
-    np.testing.assert_array_equal(y.data, getattr(torch.tensor(a), op)(torch.tensor(b)).numpy())
-    np.testing.assert_array_equal((~nl.tensor(a)).data, (~torch.tensor(a)).numpy())
+    np.testing.assert_array_equal(y.array, getattr(torch.tensor(a), op)(torch.tensor(b)).numpy())
+    np.testing.assert_array_equal((~nl.tensor(a)).array, (~torch.tensor(a)).numpy())
 
 
 def test_nan_inf_predicates_and_whole_tensor_comparisons():
     x = nl.tensor([1.0, np.nan, np.inf, -np.inf])
-    np.testing.assert_array_equal(nl.isnan(x).data, [False, True, False, False])
-    np.testing.assert_array_equal(nl.isfinite(x).data, [True, False, False, False])
+    np.testing.assert_array_equal(nl.isnan(x).array, [False, True, False, False])
+    np.testing.assert_array_equal(nl.isfinite(x).array, [True, False, False, False])
     a = nl.tensor([1.0, 2.0])
     assert nl.allclose(a, a + 1e-9) and not nl.allclose(a, a + 1e-3)
     assert nl.equal(a, nl.tensor([1.0, 2.0])) and not nl.equal(a, nl.tensor([[1.0, 2.0]]))
@@ -397,7 +397,7 @@ def test_create_graph_through_a_first_order_only_op_raises():
     x = nl.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
     y = _FirstOrderOnly.apply(x).sum()
     (g,) = nl.autograd.grad(y, x)                                     # first order is fine
-    np.testing.assert_array_equal(g.data, [2.0, 4.0])
+    np.testing.assert_array_equal(g.array, [2.0, 4.0])
     y = _FirstOrderOnly.apply(x).sum()
     with pytest.raises(RuntimeError, match="_FirstOrderOnlyBackward cannot be differentiated "
                                            "twice"):

@@ -201,7 +201,7 @@ def test_conv_matches_naive_loops_and_gradcheck(nd, data, path):
     inputs = [leaf(x), leaf(w)] + ([] if b is None else [leaf(b)])
     with forced(path):
         y = fn(*inputs[:2], None if b is None else inputs[2], **kwargs)
-        np.testing.assert_allclose(y.data, _oracle(x, w, b, kwargs, pads4, nd), rtol=1e-11,
+        np.testing.assert_allclose(y.array, _oracle(x, w, b, kwargs, pads4, nd), rtol=1e-11,
                                    atol=1e-11)
         assert nl.gradcheck(lambda *t: fn(t[0], t[1], t[2] if len(t) > 2 else None,
                                           **kwargs), inputs)
@@ -233,7 +233,7 @@ def test_conv_transpose2d_matches_naive_loops_and_gradcheck(case):
     x, w, b, kwargs = case
     inputs = [leaf(x), leaf(w)] + ([] if b is None else [leaf(b)])
     y = C.conv_transpose2d(inputs[0], inputs[1], None if b is None else inputs[2], **kwargs)
-    np.testing.assert_allclose(y.data, naive_conv_transpose2d(x, w, b, **kwargs), rtol=1e-12,
+    np.testing.assert_allclose(y.array, naive_conv_transpose2d(x, w, b, **kwargs), rtol=1e-12,
                                atol=1e-12)
     assert nl.gradcheck(
         lambda *t: C.conv_transpose2d(t[0], t[1], t[2] if len(t) > 2 else None, **kwargs),
@@ -262,10 +262,10 @@ def test_unfold_fold_match_naive_loops_and_gradcheck(case):
     x = rnd(rng, n, c, *size)
     cols = naive_unfold(x, k, *args)
     xt = leaf(x)
-    np.testing.assert_allclose(C.unfold(xt, **kw).data, cols, rtol=0, atol=0)
+    np.testing.assert_allclose(C.unfold(xt, **kw).array, cols, rtol=0, atol=0)
     assert nl.gradcheck(lambda t: C.unfold(t, **kw), [xt])
     ct = leaf(rnd(rng, *cols.shape))
-    np.testing.assert_allclose(C.fold(ct, size, **kw).data, naive_fold(ct.data, size, k, *args),
+    np.testing.assert_allclose(C.fold(ct, size, **kw).array, naive_fold(ct.array, size, k, *args),
                                rtol=1e-12, atol=1e-12)
     assert nl.gradcheck(lambda t: C.fold(t, size, **kw), [ct])
 
@@ -410,7 +410,7 @@ def test_winograd_float32_accuracy_and_dispatch(torch, monkeypatch):
     x = rnd(rng, 4, 32, 13, 10).astype(np.float32)
     w = (rnd(rng, 32, 32, 3, 3) * 0.06).astype(np.float32)
     gy = rnd(rng, 4, 32, 13, 10).astype(np.float32)
-    xt, wt = leaf(x).data.astype(np.float32), w
+    xt, wt = leaf(x).array.astype(np.float32), w
     xs, ws = nl.tensor(xt, requires_grad=True), nl.tensor(wt, requires_grad=True)
     y = C.conv2d(xs, ws, padding=1)
     assert y.dtype == np.float32
@@ -419,7 +419,7 @@ def test_winograd_float32_accuracy_and_dispatch(torch, monkeypatch):
         w, dtype=torch.float64, requires_grad=True)
     y64 = TF.conv2d(x64, w64, padding=1)
     y64.backward(torch.tensor(gy, dtype=torch.float64))
-    for ours, ref in ((y.data, y64), (xs.grad, x64.grad), (ws.grad, w64.grad)):
+    for ours, ref in ((y.array, y64), (xs.grad, x64.grad), (ws.grad, w64.grad)):
         ref = ref.detach().numpy()
         assert ours.dtype == np.float32
         assert np.abs(ours - ref).max() <= 5e-5 * np.abs(ref).max()
@@ -474,14 +474,14 @@ def test_conv_node_keeps_only_its_inputs_and_frees_them():
     y = C.conv2d(x, w, padding=1)
     node = y.grad_fn
     assert len(node.saved) == 2
-    assert node.saved[0] is x.data and node.saved[1] is w.data
+    assert node.saved[0] is x.array and node.saved[1] is w.array
     assert sorted(vars(node)) == ["geom", "out_dtype", "parents", "saved"]   # no arrays beyond
     y.sum().backward()
     assert node.saved == ()
     with nl.no_grad():
         assert C.conv2d(x, w, padding=1).grad_fn is None
     frozen = nl.tensor(rnd(rng, 4, 3, 3, 3))     # no weight gradient wanted
-    xg = leaf(x.data)
+    xg = leaf(x.array)
     C.conv2d(xg, frozen, padding=1).sum().backward()
     assert frozen.grad is None and xg.grad.shape == x.shape
 
@@ -519,7 +519,7 @@ def test_retain_graph_second_backward_recomputes_columns():
     w = leaf(rnd(rng, 4, 3, 3, 3))
     y = C.conv2d(nl.tensor(rnd(rng, 2, 3, 5, 5)), w, stride=2).sum()
     y.backward(retain_graph=True)
-    first = w.grad.copy()
+    first = w.grad.array.copy()
     y.backward()
     np.testing.assert_allclose(w.grad, 2 * first)
 
@@ -534,7 +534,7 @@ def test_inputs_are_not_mutated():
     gy_copy = gy.copy()
     C.conv_transpose2d(*ts, padding=1, groups=2).backward(gy)
     for a, t, c in zip(arrays, ts, copies):
-        np.testing.assert_array_equal(t.data, c)
+        np.testing.assert_array_equal(t.array, c)
     np.testing.assert_array_equal(gy, gy_copy)
 
 

@@ -35,14 +35,14 @@ def test_same_seed_same_mask(fn):
     nl.manual_seed(3)
     b = fn(x, 0.4, **kw)
     c = fn(x, 0.4, **kw)
-    np.testing.assert_array_equal(a.data, b.data)
-    assert not np.array_equal(a.data, c.data)
+    np.testing.assert_array_equal(a.array, b.array)
+    assert not np.array_equal(a.array, c.data)
 
 
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
 def test_inverted_scaling_preserves_mean(p):
     x = nl.ones(400, 500)
-    y = dropout(x, p).data
+    y = dropout(x, p).array
     kept = y != 0
     assert abs(kept.mean() - (1 - p)) < 0.01                     # 200,000 draws
     np.testing.assert_allclose(y[kept], 1 / (1 - p), rtol=1e-6)
@@ -61,7 +61,7 @@ def test_eval_mode_and_p0_are_identity(fn):
 def test_p1_gives_zeros_and_zero_gradient():
     x = nl.randn(3, 4, requires_grad=True)
     y = dropout(x, 1.0)
-    np.testing.assert_array_equal(y.data, 0)
+    np.testing.assert_array_equal(y.array, 0)
     y.backward(np.ones((3, 4), np.float32))
     np.testing.assert_array_equal(x.grad, 0)
 
@@ -79,7 +79,7 @@ def test_gradient_is_mask_times_scale():
     gy = np.random.default_rng(0).standard_normal((50, 40)).astype(np.float32)
     y = dropout(x, 0.3)
     y.backward(gy)
-    mask = (y.data != 0) / np.float32(0.7)
+    mask = (y.array != 0) / np.float32(0.7)
     np.testing.assert_allclose(x.grad, gy * mask, rtol=1e-6)
     assert x.grad.dtype == np.float32
 
@@ -103,14 +103,14 @@ def test_double_backward():
     y = dropout(x, 0.5)
     (g,) = nl.autograd.grad((y * y).sum(), x, create_graph=True)   # 2 m^2 x
     (h,) = nl.autograd.grad(g.sum(), x)
-    m = (y.data != 0) * 2.0
-    np.testing.assert_allclose(h.data, 2 * m * m)
+    m = (y.array != 0) * 2.0
+    np.testing.assert_allclose(h.array, 2 * m * m)
 
 
 # ---- channel variants ----------------------------------------------------------
 def test_dropout2d_zeroes_whole_channels():
     x = nl.ones(16, 32, 5, 6)
-    y = dropout2d(x, 0.5).data
+    y = dropout2d(x, 0.5).array
     per_channel = y.reshape(16, 32, -1)
     assert (per_channel == per_channel[:, :, :1]).all()           # constant per channel
     assert set(np.unique(y)) == {0.0, 2.0}
@@ -121,20 +121,20 @@ def test_dropout2d_gradient_is_channel_mask():
     x = nl.randn(4, 8, 3, 3, requires_grad=True)
     y = dropout2d(x, 0.25)
     y.backward(np.ones(x.shape, np.float32))
-    kept = (y.data != 0).any(axis=(2, 3), keepdims=True)
+    kept = (y.array != 0).any(axis=(2, 3), keepdims=True)
     np.testing.assert_allclose(x.grad, np.broadcast_to(kept / np.float32(0.75), x.shape))
 
 
 def test_dropout2d_3d_input_warns_like_torch():
     with pytest.warns(UserWarning, match="3D input"):
         y = dropout2d(nl.ones(4, 5, 6), 0.5)
-    assert (y.data == y.data[:, :, :1]).all()
+    assert (y.array == y.array[:, :, :1]).all()
 
 
 def test_dropout1d_batched_and_unbatched():
-    y = dropout1d(nl.ones(6, 8, 10), 0.5).data
+    y = dropout1d(nl.ones(6, 8, 10), 0.5).array
     assert (y == y[:, :, :1]).all()
-    y = dropout1d(nl.ones(8, 10), 0.5).data
+    y = dropout1d(nl.ones(8, 10), 0.5).array
     assert (y == y[:, :1]).all() and 0 < (y[:, 0] == 0).sum() < 8
     with pytest.raises(RuntimeError, match="2D or 3D"):
         dropout1d(nl.ones(2, 3, 4, 5))
@@ -143,7 +143,7 @@ def test_dropout1d_batched_and_unbatched():
 # ---- alpha dropout -------------------------------------------------------------
 def test_alpha_dropout_keeps_mean_and_variance():
     x = nl.randn(500, 400)
-    y = alpha_dropout(x, 0.2, training=True).data
+    y = alpha_dropout(x, 0.2, training=True).array
     assert abs(y.mean()) < 0.02 and abs(y.std() - 1) < 0.02
     a = 1 / np.sqrt((1.7580993408473766 ** 2 * 0.2 + 1) * 0.8)
     dropped = np.isclose(y, a * 1.7580993408473766 * (0.2 - 1))     # SELU's saturation
@@ -156,12 +156,12 @@ def test_alpha_dropout_matches_torch_on_the_same_mask(torch):
     # recover the mask: kept units are a*x + b, dropped ones all equal the same constant
     a = 1 / np.sqrt((1.7580993408473766 ** 2 * 0.3 + 1) * 0.7)
     b = a * 1.7580993408473766 * 0.3
-    kept = np.isclose(y.data, a * x.data + b)
-    tx = torch.tensor(x.data)
+    kept = np.isclose(y.array, a * x.array + b)
+    tx = torch.tensor(x.array)
     # torch with the same keep mask: same formula as ATen's alpha dropout
     noise = torch.tensor(kept.astype(np.float64))
     tb = (noise - 1) * (1.7580993408473766 * a) + 1.7580993408473766 * a * 0.3
-    np.testing.assert_allclose(y.data, (tx * noise * a + tb).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.array, (tx * noise * a + tb).numpy(), rtol=1e-12)
     y.backward(np.ones(x.shape))
     np.testing.assert_allclose(x.grad, kept * a)
 
@@ -179,13 +179,13 @@ def test_float32_stays_float32(fn):
 def test_inplace_writes_into_a_tensor_outside_the_graph():
     x = nl.ones(10, 10)
     y = dropout(x, 0.5, inplace=True)
-    assert y is x and set(np.unique(x.data)) == {0.0, 2.0}
+    assert y is x and set(np.unique(x.array)) == {0.0, 2.0}
 
 
 def test_inplace_on_a_graph_tensor_returns_a_new_tensor():
     x = nl.ones(10, 10, requires_grad=True)
     y = dropout(x, 0.5, inplace=True)
     assert y is not x
-    np.testing.assert_array_equal(x.data, 1)
+    np.testing.assert_array_equal(x.array, 1)
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad, y.data)
+    np.testing.assert_array_equal(x.grad, y.array)

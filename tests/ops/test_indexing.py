@@ -32,7 +32,7 @@ def th_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(th_index(i) for i in index)
     if isinstance(index, nl.Tensor):
-        return torch.tensor(index.data)
+        return torch.tensor(index.array)
     if isinstance(index, np.ndarray):
         return torch.tensor(index)
     if isinstance(index, list):                         # nnlite reads a list as an array
@@ -252,7 +252,7 @@ def test_negative_steps_match_numpy(data: Any) -> None:
     x = nl.tensor(case.arrays[0], requires_grad=True)
     y = case.nl(x)
     ref = case.nl(case.arrays[0])                        # the same index on the ndarray
-    np.testing.assert_array_equal(y.data, ref)
+    np.testing.assert_array_equal(y.array, ref)
     y.backward(np.arange(y.numel(), dtype=np.float64).reshape(y.shape) + 1)
     expected = np.zeros(x.shape)
     case.nl(expected)[...] = np.arange(y.numel()).reshape(y.shape) + 1   # basic: a view
@@ -321,7 +321,7 @@ def test_one_hot_matches_torch(torch, shape: tuple, num: int, seed: int, as_tens
         ours = nl.one_hot(arg, classes)
         theirs = F.one_hot(torch.tensor(idx), classes)
         assert ours.dtype == np.int64
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 SETITEM = [("int", 1, 7.0), ("slice_step", (slice(None), slice(None, None, 2)), -1.0),
@@ -339,8 +339,8 @@ def test_setitem_under_no_grad(name: str, index: Any, value: Any) -> None:
     with nl.no_grad():
         x[index] = value
     expected = a.copy()
-    expected[_np_index(index)] = value.data if isinstance(value, nl.Tensor) else value
-    np.testing.assert_array_equal(x.data, expected)
+    expected[_np_index(index)] = value.array if isinstance(value, nl.Tensor) else value
+    np.testing.assert_array_equal(x.array, expected)
     assert x.requires_grad and x.is_leaf
     (x * 2).sum().backward()                            # still a working leaf
     np.testing.assert_array_equal(x.grad, np.full((3, 4), 2.0))
@@ -348,13 +348,13 @@ def test_setitem_under_no_grad(name: str, index: Any, value: Any) -> None:
         x[index] = value
     plain = nl.tensor(a.copy())                         # no grad: allowed anywhere
     plain[index] = value
-    np.testing.assert_array_equal(plain.data, expected)
+    np.testing.assert_array_equal(plain.array, expected)
 
 
 def _np_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_np_index(i) for i in index)
-    return index.data if isinstance(index, nl.Tensor) else index
+    return index.array if isinstance(index, nl.Tensor) else index
 
 
 # ============================================================================

@@ -124,7 +124,7 @@ def test_only_the_requested_gradient_is_computed():
     a = nl.tensor(np.ones((2, 3)), requires_grad=True)
     b = nl.tensor(np.ones((3, 4)))                                    # a constant
     (ga,) = nl.autograd.grad((a @ b).sum(), a)
-    np.testing.assert_array_equal(ga.data, np.full((2, 3), 4.0))
+    np.testing.assert_array_equal(ga.array, np.full((2, 3), 4.0))
 
 
 # ---- bad input -------------------------------------------------------------------

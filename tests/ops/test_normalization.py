@@ -168,10 +168,10 @@ def test_batch_norm_matches_torch_train_then_eval(torch, shape, affine):
         ty = F.batch_norm(tx, trm, trv, tw, tb, training=True, momentum=0.3)
         y.backward(gy)
         ty.backward(torch.tensor(gy))
-        assert_close(y.data, ty)
+        assert_close(y.array, ty)
         assert_close(x.grad, tx.grad)
-        assert_close(rm.data, trm)
-        assert_close(rv.data, trv)
+        assert_close(rm.array, trm)
+        assert_close(rv.array, trv)
     if affine:
         assert_close(w.grad, tw.grad)
         assert_close(b.grad, tb.grad)
@@ -181,7 +181,7 @@ def test_batch_norm_matches_torch_train_then_eval(torch, shape, affine):
     gy = randn(*shape, seed=6)
     y.backward(gy)
     ty.backward(torch.tensor(gy))
-    assert_close(y.data, ty)
+    assert_close(y.array, ty)
     assert_close(x.grad, tx.grad)
     if affine:
         assert_close(w.grad, tw.grad)
@@ -196,7 +196,7 @@ def test_batch_norm_non_contiguous_input(torch):
     ty = torch.nn.functional.batch_norm(tx, None, None, training=True)
     y.backward(gy)
     ty.backward(torch.tensor(gy))
-    assert_close(y.data, ty)
+    assert_close(y.array, ty)
     assert_close(x.grad, tx.grad)
 
 
@@ -303,7 +303,7 @@ def test_batch_norm_float32_accuracy_matches_torch(torch):
     th_x = torch.tensor(x, requires_grad=True)
     ty = torch.nn.functional.batch_norm(th_x, None, None, torch.tensor(w), training=True)
     ty.backward(torch.tensor(gy))
-    for ours, theirs, exact in [(y.data, ty, ref), (ours_x.grad, th_x.grad, ref_x.grad)]:
+    for ours, theirs, exact in [(y.array, ty, ref), (ours_x.grad, th_x.grad, ref_x.grad)]:
         exact = exact.detach().numpy()
         err_ours = np.abs(ours - exact).max()
         err_torch = np.abs(theirs.detach().numpy() - exact).max()
@@ -323,7 +323,7 @@ def test_inputs_are_not_mutated():
               group_norm(x, 3, w, b), local_response_norm(x, 2),
               batch_norm(x, nl.zeros(3, dtype=nl.float64), nl.ones(3, dtype=nl.float64))):
         y.backward(gy)
-    np.testing.assert_array_equal(x.data, a)
+    np.testing.assert_array_equal(x.array, a)
     np.testing.assert_array_equal(gy, gy0)
 
 
@@ -332,7 +332,7 @@ def test_running_stats_not_part_of_graph():
     rm, rv = nl.zeros(3), nl.ones(3)
     batch_norm(x, rm, rv, training=True)
     assert not rm.requires_grad and not rv.requires_grad
-    assert np.abs(rm.data).max() > 0
+    assert np.abs(rm.array).max() > 0
 
 
 @pytest.mark.parametrize("call,match", [

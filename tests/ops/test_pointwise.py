@@ -154,7 +154,7 @@ def test_where_condition_broadcasts_over_both_branches(torch):
 def test_where_two_numbers_has_default_dtype():
     y = nl.where(nl.tensor([True, False]), 1.0, 0.0)
     assert y.dtype == np.float32
-    np.testing.assert_array_equal(y.data, [1.0, 0.0])
+    np.testing.assert_array_equal(y.array, [1.0, 0.0])
 
 
 @pytest.mark.parametrize("fn", [nl.sigmoid, nl.softplus, nl.tanh, nl.exp, nl.gelu],
@@ -167,7 +167,7 @@ def test_saturating_ops_do_not_warn_or_overflow(torch, fn):
         y = fn(nl.tensor(x, requires_grad=True))
         y.backward(np.ones(y.shape))
     ty = getattr(torch.nn.functional, fn.__name__, None) or getattr(torch, fn.__name__)
-    np.testing.assert_allclose(y.data, ty(torch.tensor(x)).numpy(), rtol=1e-12, atol=0)
+    np.testing.assert_allclose(y.array, ty(torch.tensor(x)).numpy(), rtol=1e-12, atol=0)
 
 
 # ---- bad input -------------------------------------------------------------------

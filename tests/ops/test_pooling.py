@@ -156,8 +156,8 @@ def test_max_pool2d_matches_loop_oracle(g: dict) -> None:
     x = distinct(g["shape"], g["seed"])
     y, idx = _max(g, return_indices=True)(nl.tensor(x))
     ry, ridx = ref_max_pool2d(x, g["k"], g["s"], g["p"], g["d"], g["ceil_mode"])
-    np.testing.assert_array_equal(y.data, ry)
-    assert_indices_equal(idx.data, ridx)
+    np.testing.assert_array_equal(y.array, ry)
+    assert_indices_equal(idx.array, ridx)
 
 
 @given(g=geometry())
@@ -174,7 +174,7 @@ def test_max_pool2d_ties_follow_first_maximum(g: dict) -> None:
     x = np.random.default_rng(g["seed"]).integers(0, 3, g["shape"]).astype(np.float64)
     _, idx = _max(g, return_indices=True)(nl.tensor(x))
     assert_indices_equal(
-        idx.data, ref_max_pool2d(x, g["k"], g["s"], g["p"], g["d"], g["ceil_mode"])[1])
+        idx.array, ref_max_pool2d(x, g["k"], g["s"], g["p"], g["d"], g["ceil_mode"])[1])
 
 
 @st.composite
@@ -190,7 +190,7 @@ def test_avg_pool2d_matches_loop_oracle_and_gradcheck(a: tuple) -> None:
 
     def f(t):
         return P.avg_pool2d(t, g["k"], g["s"], g["p"], g["ceil_mode"], include_pad, override)
-    np.testing.assert_allclose(f(nl.tensor(x)).data, ref_avg_pool2d(
+    np.testing.assert_allclose(f(nl.tensor(x)).array, ref_avg_pool2d(
         x, g["k"], g["s"], g["p"], g["ceil_mode"], include_pad, override), rtol=1e-12, atol=1e-12)
     gradcheck(f, [x])
 
@@ -201,7 +201,7 @@ def test_lp_pool2d_matches_loop_oracle_and_gradcheck(g: dict, norm: float) -> No
 
     def f(t):
         return P.lp_pool2d(t, norm, g["k"], g["s"], g["ceil_mode"])
-    np.testing.assert_allclose(f(nl.tensor(x)).data,
+    np.testing.assert_allclose(f(nl.tensor(x)).array,
                                ref_lp_pool2d(x, norm, g["k"], g["s"], g["ceil_mode"]),
                                rtol=1e-12, atol=1e-12)
     gradcheck(f, [x])
@@ -214,9 +214,9 @@ def test_adaptive_pools_match_loop_oracle_and_gradcheck(H: int, W: int, OH: int,
     x = distinct((2, 2, H, W), seed)
     ry, ridx = ref_adaptive(x, (OH, OW), "max")
     y, idx = P.adaptive_max_pool2d(nl.tensor(x), (OH, OW), return_indices=True)
-    np.testing.assert_array_equal(y.data, ry)
-    np.testing.assert_array_equal(idx.data, ridx)
-    np.testing.assert_allclose(P.adaptive_avg_pool2d(nl.tensor(x), (OH, OW)).data,
+    np.testing.assert_array_equal(y.array, ry)
+    np.testing.assert_array_equal(idx.array, ridx)
+    np.testing.assert_allclose(P.adaptive_avg_pool2d(nl.tensor(x), (OH, OW)).array,
                                ref_adaptive(x, (OH, OW), "avg")[0], rtol=1e-12, atol=1e-12)
     gradcheck(lambda t: P.adaptive_max_pool2d(t, (OH, OW)), [x])
     gradcheck(lambda t: P.adaptive_avg_pool2d(t, (OH, OW)), [x])
@@ -277,15 +277,15 @@ def test_max_pool2d_all_minus_inf_window_points_inside_the_input(torch) -> None:
     x[0, 0, 3, 3] = 1.0
     y, idx = P.max_pool2d(nl.tensor(x), 3, 2, 1, return_indices=True)
     yt, it = torch.nn.functional.max_pool2d(torch.tensor(x), 3, 2, 1, return_indices=True)
-    np.testing.assert_array_equal(y.data, yt.numpy())
-    np.testing.assert_array_equal(idx.data, it.numpy())
+    np.testing.assert_array_equal(y.array, yt.numpy())
+    np.testing.assert_array_equal(idx.array, it.numpy())
 
 
 def test_max_pool2d_nan_propagates() -> None:
     x = np.arange(16.0).reshape(1, 1, 4, 4)
     x[0, 0, 0, 1] = np.nan
     y = P.max_pool2d(nl.tensor(x), 2)
-    assert np.isnan(y.data[0, 0, 0, 0]) and not np.isnan(y.data[0, 0, 1:, 1:]).any()
+    assert np.isnan(y.array[0, 0, 0, 0]) and not np.isnan(y.array[0, 0, 1:, 1:]).any()
 
 
 MAX1D_GRID = [("3_2_1", (2, 3, 11), 3, 2, 1, 1, False), ("2x2", (2, 3, 8), 2, 2, 0, 1, False),
@@ -403,7 +403,7 @@ def test_max_unpool2d_inverts_max_pool2d_as_torch(torch) -> None:
     y, idx = P.max_pool2d(nl.tensor(np.random.default_rng(1).standard_normal((2, 3, 9, 11))),
                           3, 2, 1, return_indices=True)
     x = np.random.default_rng(0).standard_normal(idx.shape)
-    it = torch.tensor(idx.data)
+    it = torch.tensor(idx.array)
     check_parity(torch, lambda t: P.max_unpool2d(t, idx, 3, 2, 1, output_size=(9, 11)),
                  lambda t: F.max_unpool2d(t, it, 3, 2, 1, output_size=(9, 11)), [x])
     check_parity(torch, lambda t: P.max_unpool2d(t, idx, 3, 2, 1),
@@ -440,8 +440,8 @@ def test_no_grad_forward_and_indices_match_the_recorded_ones() -> None:
         y2 = P.max_pool2d(x, 3, 2, 1)
         _, idx2 = P.max_pool2d(x, 3, 2, 1, return_indices=True)
     assert not y2.requires_grad and y.requires_grad and not idx.requires_grad
-    np.testing.assert_array_equal(y.data, y2.data)
-    np.testing.assert_array_equal(idx.data, idx2.data)
+    np.testing.assert_array_equal(y.array, y2.array)
+    np.testing.assert_array_equal(idx.array, idx2.array)
     assert idx.dtype == np.int64
 
 
@@ -455,7 +455,7 @@ def test_backward_does_not_mutate_input_or_upstream_gradient() -> None:
         gy = rng.standard_normal(y.shape)
         gy0 = gy.copy()
         y.backward(gy)
-        np.testing.assert_array_equal(x.data, x0)
+        np.testing.assert_array_equal(x.array, x0)
         np.testing.assert_array_equal(gy, gy0)
 
 
@@ -468,7 +468,7 @@ def test_non_contiguous_input_and_upstream_gradient() -> None:
     gy = rng.standard_normal((5, 5, 3, 2)).transpose(3, 2, 0, 1)
     y.backward(gy)
     ref = ref_max_pool2d(base.transpose(3, 2, 0, 1), (3, 3), (2, 2), (1, 1), (1, 1), False)
-    np.testing.assert_array_equal(y.data, ref[0])
+    np.testing.assert_array_equal(y.array, ref[0])
     assert x.grad.shape == base.shape and np.isclose(x.grad.sum(), gy.sum())
 
 

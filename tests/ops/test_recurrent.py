@@ -102,7 +102,7 @@ def test_outputs_share_one_node_and_unused_outputs_cost_nothing():
     h.sum().backward()                       # y and c get no gradient
     assert x.grad is not None and np.all(np.isfinite(x.grad))
     # the gradient from h_n alone equals that from (y's last rows) when no step is packed
-    g_h = x.grad.copy()
+    g_h = x.grad.array.copy()
     x.grad = None
     y, _, _ = _run("lstm", x, states, weights, [2, 2], False)
     y[2:].sum().backward()
@@ -111,7 +111,7 @@ def test_outputs_share_one_node_and_unused_outputs_cost_nothing():
 
 def test_on_arrays_only_forward_runs():
     x, states, weights = _make("gru", [2, 1], 2, 3, 3, True, 2)
-    arrays = [t.data for t in (x, *states, *weights)]
+    arrays = [t.array for t in (x, *states, *weights)]
     y, h = gru_layer(*arrays, [2, 1])
     ty, th = gru_layer(x, *states, *weights, [2, 1])
     assert isinstance(y, np.ndarray) and isinstance(h, np.ndarray)

@@ -211,9 +211,9 @@ def test_axis_keepdims_spelling(name: str, np_fn: Any, kw: dict, axis: Any,
     for y in (getattr(nl, name)(x, axis=axis, keepdims=keepdims),
               getattr(x, name)(axis=axis, keepdims=keepdims),
               getattr(x, name)(axis, keepdim=keepdims)):
-        np.testing.assert_array_equal(y.data, torch_style.data)
+        np.testing.assert_array_equal(y.array, torch_style.array)
     if np_fn is not None:
-        np.testing.assert_allclose(torch_style.data, np_fn(x.data, axis=axis,
+        np.testing.assert_allclose(torch_style.array, np_fn(x.array, axis=axis,
                                                            keepdims=keepdims, **kw),
                                    rtol=1e-12)
 
@@ -227,11 +227,11 @@ def test_axis_keepdims_spelling_with_indices(name: str, keepdims: bool) -> None:
               getattr(x, name)(axis=-2, keepdims=keepdims)):
         for a, b in zip(y if isinstance(y, tuple) else (y,),
                         ref if isinstance(ref, tuple) else (ref,)):
-            np.testing.assert_array_equal(a.data, b.data)
+            np.testing.assert_array_equal(a.array, b.array)
     if name.startswith("arg"):
         np_fn = getattr(np, name)
-        np.testing.assert_array_equal(ref.data, np_fn(x.data, axis=-2, keepdims=keepdims))
-        np.testing.assert_array_equal(getattr(nl, name)(x).data, np_fn(x.data))
+        np.testing.assert_array_equal(ref.array, np_fn(x.array, axis=-2, keepdims=keepdims))
+        np.testing.assert_array_equal(getattr(nl, name)(x).array, np_fn(x.array))
 
 
 def test_max_returns_named_values_and_indices() -> None:
@@ -240,7 +240,7 @@ def test_max_returns_named_values_and_indices() -> None:
     values, indices = r
     assert r.values is values and r.indices is indices
     assert indices.dtype == np.int64
-    np.testing.assert_array_equal(indices.data, x.data.argmax(1))
+    np.testing.assert_array_equal(indices.array, x.array.argmax(1))
 
 
 def test_max_dim_is_one_node_whose_indices_get_no_gradient() -> None:
@@ -249,16 +249,16 @@ def test_max_dim_is_one_node_whose_indices_get_no_gradient() -> None:
     assert values.grad_fn.name() == "MaxDimBackward"
     assert not indices.requires_grad and indices.grad_fn is None
     values.sum().backward()
-    np.testing.assert_array_equal(x.grad, x.data == x.data.max(1, keepdims=True))
+    np.testing.assert_array_equal(x.grad, x.array == x.array.max(1, keepdims=True))
 
 
 def test_torch_empty_dim_tuple_reduces_everything_numpy_axis_reduces_nothing(torch) -> None:
     a = randn((2, 3))
     x = nl.tensor(a)
     for name in ("sum", "mean", "amax"):
-        np.testing.assert_allclose(getattr(nl, name)(x, ()).data,
+        np.testing.assert_allclose(getattr(nl, name)(x, ()).array,
                                    getattr(torch, name)(torch.tensor(a), dim=()).numpy())
-        np.testing.assert_array_equal(getattr(nl, name)(x, axis=()).data,
+        np.testing.assert_array_equal(getattr(nl, name)(x, axis=()).array,
                                       getattr(np, name)(a, axis=()))
 
 
@@ -318,7 +318,7 @@ EMPTY = [("sum", 0.0), ("prod", 1.0), ("logsumexp", -np.inf)]
 def test_reduce_over_an_empty_axis(name: str, value: float) -> None:
     x = nl.tensor(np.zeros((2, 0, 3)), requires_grad=True)
     y = getattr(nl, name)(x, 1)
-    np.testing.assert_array_equal(y.data, np.full((2, 3), value))
+    np.testing.assert_array_equal(y.array, np.full((2, 3), value))
     y.backward(np.ones((2, 3)))
     assert x.grad.shape == (2, 0, 3)
 
@@ -329,14 +329,14 @@ def test_softmax_rows_and_stability(torch, name: str) -> None:
     check_parity(torch, lambda t: getattr(nl, name)(t, -1),
                  lambda t: getattr(torch, name)(t, -1), [a])
     if name == "softmax":
-        np.testing.assert_allclose(nl.softmax(nl.tensor(randn((3, 5))), 0).data.sum(0), 1.0)
+        np.testing.assert_allclose(nl.softmax(nl.tensor(randn((3, 5))), 0).array.sum(0), 1.0)
 
 
 def test_softmax_numpy_axis_spelling() -> None:
     x = nl.tensor(randn((3, 4)))
     for name in ("softmax", "log_softmax"):
-        np.testing.assert_array_equal(getattr(nl, name)(x, axis=0).data,
-                                      getattr(nl, name)(x, 0).data)
+        np.testing.assert_array_equal(getattr(nl, name)(x, axis=0).array,
+                                      getattr(nl, name)(x, 0).array)
 
 
 # ============================================================================

@@ -377,7 +377,7 @@ NUMPY_SPELLING = [("squeeze", lambda x: nl.squeeze(x, axis=(0, 2)), np.squeeze, 
 def test_numpy_spellings_match_numpy(name: str, f: Callable, np_fn: Callable,
                                      kw: dict) -> None:
     a = randn((1, 3, 1))
-    np.testing.assert_array_equal(f(nl.tensor(a)).data, np_fn(a, **kw))
+    np.testing.assert_array_equal(f(nl.tensor(a)).array, np_fn(a, **kw))
 
 
 # ============================================================================

@@ -163,17 +163,17 @@ def test_matches_torch_every_step(torch, name, kwargs):
     arrays, grad_seq = _arrays(0), _grads(1, STEPS)
     nl, nl_params = _nl_opt(name, kwargs, arrays)
     th, th_params = _torch_opt(torch, name, kwargs, arrays)
-    data_ids = [id(p.data) for p in nl_params]
+    data_ids = [id(p.array) for p in nl_params]
     for grads in grad_seq:
         _set_grads(nl_params, grads)
         _set_grads(th_params, grads, torch.from_numpy)
         nl.step()
         th.step()
-        _assert_close([p.data for p in nl_params], [t.detach().numpy() for t in th_params])
+        _assert_close([p.array for p in nl_params], [t.detach().numpy() for t in th_params])
         for p, g in zip(nl_params, grads):          # gradients are never written to
             if g is not None:
                 np.testing.assert_array_equal(p.grad, g)
-    assert [id(p.data) for p in nl_params] == data_ids   # parameters updated in place
+    assert [id(p.array) for p in nl_params] == data_ids   # parameters updated in place
 
     nl_sd, th_sd = nl.state_dict(), _torch_state_to_numpy(th.state_dict())
     assert nl_sd["state"].keys() == th_sd["state"].keys()
@@ -201,11 +201,11 @@ def test_float32_stays_float32(torch, name, kwargs):
         nl.step()
         th.step()
     for p in nl_params:
-        assert p.data.dtype == np.float32
+        assert p.array.dtype == np.float32
     for state in nl.state.values():
         for v in state.values():
             assert not isinstance(v, np.ndarray) or v.dtype == np.float32
-    _assert_close([p.data for p in nl_params], [t.detach().numpy() for t in th_params],
+    _assert_close([p.array for p in nl_params], [t.detach().numpy() for t in th_params],
                   rtol=1e-4, atol=1e-6)
 
 
@@ -225,7 +225,7 @@ def test_add_param_group_midway_matches_torch(torch, name):
         _set_grads(th_params, grads, torch.from_numpy)
         nl.step()
         th.step()
-    _assert_close([p.data for p in nl_params], [t.detach().numpy() for t in th_params])
+    _assert_close([p.array for p in nl_params], [t.detach().numpy() for t in th_params])
 
 
 def test_adagrad_param_group_added_later_starts_fresh():
@@ -239,7 +239,7 @@ def test_adagrad_param_group_added_later_starts_fresh():
         late.grad = alone.grad = grads[2]
         opt.step()
         ref.step()
-    np.testing.assert_array_equal(late.data, alone.data)
+    np.testing.assert_array_equal(late.array, alone.array)
 
 
 # ---------------------------------------------------------------------------
@@ -255,12 +255,12 @@ def test_state_dict_round_trip_through_npz(name, kwargs):
     first, first_params = _nl_opt(name, kwargs, arrays)
     _run(first, first_params, grad_seq[:5])
     saved = _through_npz(first.state_dict())
-    resumed, resumed_params = _nl_opt(name, kwargs, [p.data for p in first_params])
+    resumed, resumed_params = _nl_opt(name, kwargs, [p.array for p in first_params])
     resumed.load_state_dict(saved)
     _run(resumed, resumed_params, grad_seq[5:])
 
     for a, b in zip(resumed_params, straight_params):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.array, b.array)
 
 
 @pytest.mark.parametrize("name, kwargs", FULL)
@@ -277,7 +277,7 @@ def test_load_torch_state_dict_then_continue(torch, name, kwargs):
         _set_grads(th_params, grads, torch.from_numpy)
         nl.step()
         th.step()
-    _assert_close([p.data for p in nl_params], [t.detach().numpy() for t in th_params])
+    _assert_close([p.array for p in nl_params], [t.detach().numpy() for t in th_params])
 
 
 def test_state_dict_is_a_snapshot_and_load_copies():
@@ -345,13 +345,13 @@ def test_step_calls_closure_once_and_returns_its_loss():
 
     def closure():
         calls.append(1)
-        p.grad = 2 * p.data                  # d/dp p^2
-        return float(p.data[0] ** 2)
+        p.grad = 2 * p.array                  # d/dp p^2
+        return float(p.array[0] ** 2)
 
     opt = optim.SGD([p], lr=0.25)
     assert opt.step(closure) == 4.0
     assert len(calls) == 1
-    np.testing.assert_allclose(p.data, [1.0])
+    np.testing.assert_allclose(p.array, [1.0])
     assert opt.step() is None
 
 

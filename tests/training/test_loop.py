@@ -25,7 +25,7 @@ def _model_and_step():
         x, y = batch
         out = model(x)
         return F.cross_entropy(out, y), {"n": len(y), "correct": int((out.argmax(1) == y).sum()),
-                                         "sq": float((out.data ** 2).sum())}
+                                         "sq": float((out.array ** 2).sum())}
     return model, step
 
 

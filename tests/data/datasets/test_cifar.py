@@ -54,8 +54,8 @@ def test_train_and_test_sets(cifar_root):
     np.testing.assert_array_equal(train.data, np.concatenate([parts[n][0] for n in names]))
     np.testing.assert_array_equal(test.targets, parts["test_batch.bin"][1])
     x, y = test[1]
-    assert x.shape == (3, 32, 32) and x.data.dtype == np.float32
-    np.testing.assert_array_equal(x.data, parts["test_batch.bin"][0][1].transpose(2, 0, 1) / np.float32(255))
+    assert x.shape == (3, 32, 32) and x.array.dtype == np.float32
+    np.testing.assert_array_equal(x.array, parts["test_batch.bin"][0][1].transpose(2, 0, 1) / np.float32(255))
     assert y == int(parts["test_batch.bin"][1][1])
 
 
@@ -64,7 +64,7 @@ def test_batches_with_augmentation(cifar_root):
     tf = T.Compose([T.ToTensor(), T.RandomCrop(32, padding=4), T.RandomHorizontalFlip()])
     ds = CIFAR10(root, train=True, transform=tf)
     xb, yb = next(iter(DataLoader(ds, batch_size=8, shuffle=True)))
-    assert xb.shape == (8, 3, 32, 32) and yb.data.dtype == np.int64
+    assert xb.shape == (8, 3, 32, 32) and yb.array.dtype == np.int64
 
 
 def test_truncated_file(cifar_root):

@@ -76,10 +76,10 @@ def test_mnist_counts_shapes_and_first_labels(train_set, test_set):
 
 def test_getitem_default_is_float32_chw_in_unit_range(train_set):
     x, y = train_set[0]
-    assert isinstance(x, nl.Tensor) and x.shape == (1, 28, 28) and x.data.dtype == np.float32
+    assert isinstance(x, nl.Tensor) and x.shape == (1, 28, 28) and x.array.dtype == np.float32
     assert isinstance(y, int) and y == 5
-    np.testing.assert_array_equal(x.data[0], train_set.data[0] / np.float32(255))
-    assert x.data.min() == 0.0 and x.data.max() == 1.0
+    np.testing.assert_array_equal(x.array[0], train_set.data[0] / np.float32(255))
+    assert x.array.min() == 0.0 and x.array.max() == 1.0
 
 
 def test_getitems_is_vectorised_and_equals_per_sample(test_set):
@@ -87,7 +87,7 @@ def test_getitems_is_vectorised_and_equals_per_sample(test_set):
     xb, yb = test_set.__getitems__(idx)
     for k, i in enumerate(idx):
         x, y = test_set[int(i)]
-        np.testing.assert_array_equal(xb.data[k], x.data)
+        np.testing.assert_array_equal(xb.array[k], x.array)
         assert yb[k] == y
 
 
@@ -98,18 +98,18 @@ def test_transforms_apply_per_sample_and_per_batch():
     x, y = ds[1]
     assert x.shape == (1, 28, 28) and y == 4
     xb, yb = ds.__getitems__([1, 2])
-    np.testing.assert_allclose(xb.data[0], x.data, rtol=1e-6)
+    np.testing.assert_allclose(xb.array[0], x.array, rtol=1e-6)
     assert yb.tolist() == [4, 2]
     loader = DataLoader(ds, batch_size=100)
     xb, yb = next(iter(loader))
-    assert xb.shape == (100, 1, 28, 28) and xb.data.dtype == np.float32
-    assert abs(float(xb.data.mean())) < 0.3
+    assert xb.shape == (100, 1, 28, 28) and xb.array.dtype == np.float32
+    assert abs(float(xb.array.mean())) < 0.3
 
 
 def test_unbatchable_transform_falls_back_to_per_sample():
     ds = MNIST(train=False, transform=lambda img: nl.tensor(img[None, ::2, ::2] / 255.0))
     xb, yb = next(iter(DataLoader(ds, batch_size=5)))
-    assert xb.shape == (5, 1, 14, 14) and yb.data.tolist() == [7, 2, 1, 0, 4]
+    assert xb.shape == (5, 1, 14, 14) and yb.array.tolist() == [7, 2, 1, 0, 4]
 
 
 # ---- files the tests write -----------------------------------------------------------
@@ -227,6 +227,6 @@ def test_loader_never_calls_getitem_on_mnist(test_set, monkeypatch):
     monkeypatch.setattr(MNIST, "__getitem__", boom)
     nl.manual_seed(0)
     loader = DataLoader(test_set, batch_size=1000, shuffle=True)
-    labels = np.concatenate([yb.data for _, yb in loader])
+    labels = np.concatenate([yb.array for _, yb in loader])
     assert len(labels) == 10000 and np.bincount(labels).tolist() == np.bincount(
         test_set.targets).tolist()

@@ -61,7 +61,7 @@ def test_addition(reverse):
 def test_batches_and_decode():
     ds = SortTask(64, seq_len=5, vocab_size=4, seed=0)
     src, tgt = next(iter(DataLoader(ds, batch_size=16, shuffle=True)))
-    assert src.shape == (16, 6) and tgt.shape == (16, 7) and src.data.dtype == np.int64
+    assert src.shape == (16, 6) and tgt.shape == (16, 7) and src.array.dtype == np.int64
     assert ds.decode(ds.targets[0]) == " ".join(sorted(ds.decode(ds.data[0]).split()))
     with pytest.raises(ValueError, match="min_len"):
         CopyTask(10, seq_len=3, min_len=5)

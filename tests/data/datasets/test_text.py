@@ -108,7 +108,7 @@ def test_mr_batches_and_folds(mr):
     ids, label = mr[0]
     assert ids.shape == (56,) and label == 1
     xb, yb = next(iter(DataLoader(mr, batch_size=50, shuffle=True)))
-    assert xb.shape == (50, 56) and xb.data.dtype == np.int64 and yb.data.dtype == np.int64
+    assert xb.shape == (50, 56) and xb.array.dtype == np.int64 and yb.array.dtype == np.int64
     folds = kfold_split(mr, k=10, generator=np.random.default_rng(0))
     assert len(folds) == 10 and sum(len(test) for _, test in folds) == 10662
     train, test = folds[0]
@@ -170,19 +170,19 @@ def test_char_corpus_tinyshakespeare():
     assert len(train) == (len(train.ids) - 1) // 100
     x, y = train[3]
     assert x.shape == (100,) and y.shape == (100,)
-    np.testing.assert_array_equal(x.data[1:], y.data[:-1])
-    assert train.decode(train[0][0].data).startswith("First Citizen:")
+    np.testing.assert_array_equal(x.array[1:], y.array[:-1])
+    assert train.decode(train[0][0].array).startswith("First Citizen:")
     assert train.decode(train.encode("ROMEO")) == "ROMEO"
     xb, yb = train.__getitems__([3, 0])
-    np.testing.assert_array_equal(xb[0], x.data)
-    np.testing.assert_array_equal(yb[0], y.data)
+    np.testing.assert_array_equal(xb[0], x.array)
+    np.testing.assert_array_equal(yb[0], y.array)
 
 
 def test_char_corpus_from_a_path(tmp_path):
     (tmp_path / "t.txt").write_text("abcabcabcabc", encoding="utf-8")
     ds = CharCorpus(path=tmp_path / "t.txt", seq_len=3, val_fraction=0.0)
     assert ds.vocab.itos == ["a", "b", "c"] and len(ds) == 3
-    assert ds[2][0].data.tolist() == [0, 1, 2] and ds[2][1].data.tolist() == [1, 2, 0]
+    assert ds[2][0].array.tolist() == [0, 1, 2] and ds[2][1].array.tolist() == [1, 2, 0]
 
 
 # ---- Multi30k --------------------------------------------------------------------------
@@ -204,9 +204,9 @@ def test_multi30k_small_files(tmp_path, gz):
     train = Multi30k(tmp_path, split="train")
     assert len(train) == 2 and train.src_vocab.itos[:4] == ["<pad>", "<unk>", "<bos>", "<eos>"]
     src, tgt = train[0]
-    assert train.decode(tgt.data) == "ein mann läuft ."
-    assert train.decode(src.data, target=False) == "a man runs ."
-    assert src.data[0] == 2 and tgt.data[:1].tolist() == [2]
+    assert train.decode(tgt.array) == "ein mann läuft ."
+    assert train.decode(src.array, target=False) == "a man runs ."
+    assert src.array[0] == 2 and tgt.array[:1].tolist() == [2]
     val = Multi30k(tmp_path, split="val")
     assert val.decode(val.targets[0]) == "ein <unk> läuft ."      # 'hund' unseen in train
     with pytest.raises(DatasetNotFoundError, match=r"test_2016_flickr.en.gz.*redistribution"):
@@ -219,4 +219,4 @@ def test_multi30k_real_counts():
     val = Multi30k(SHARED, split="val")
     assert len(val) == 1014 and val.data.shape[0] == 1014
     xb, yb = next(iter(DataLoader(val, batch_size=32)))
-    assert xb.shape[0] == 32 and (xb.data[:, 0] == 2).all()
+    assert xb.shape[0] == 32 and (xb.array[:, 0] == 2).all()

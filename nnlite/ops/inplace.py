@@ -1,0 +1,305 @@
+"""In-place operations: the ``_`` methods and ``+=``, ``-=``, ``*=``, ``/=`` (torch's rules).
+
+Each writes its result into the tensor's own array, so every holder of that memory (a
+module's parameter, a view, an optimizer) sees the change, and counts the write
+(``autograd/versions.py``), so backward raises if it needed the old values.
+
+The rules, as in torch:
+
+- a leaf that requires grad can be written in place only under ``no_grad`` (what an
+  optimizer step does); with grad mode on it is an error;
+- under ``no_grad``, or when neither the tensor nor an argument requires grad, the write
+  records nothing (the arithmetic ones run as one NumPy ufunc with ``out=``);
+- otherwise the write is recorded: the op runs out of place on a copy of the old values,
+  the result is copied into the tensor, and the tensor's history becomes that op's, so
+  ``y = x * 2; y.add_(1); y.sum().backward()`` works. Two differences from torch: torch
+  also rewrites the history of a view's base (CopySlices), nnlite only the history of the
+  tensor written to; and since each recorded write computes on a copy, the ops before it
+  keep what they saved, so chains torch refuses at backward (``y.relu_().pow_(2)``: relu
+  saved the output pow_ overwrote) work and give the right gradient.
+- the result must keep the tensor's shape (no broadcasting of the tensor itself) and be
+  castable to its dtype within its kind (an int tensor cannot take a float result).
+
+The functions take the tensor first and are bound as Tensor methods at the end of
+``tensor.py``; ``METHODS`` lists them.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import random as _random
+from ..autograd import grad_mode as _mode
+from ..autograd import versions as _versions
+from ..autograd.function import AccumulateGrad
+from ..tensor import Tensor, from_numpy
+from . import arithmetic, indexing, pointwise, shape
+
+METHODS = ("add_", "sub_", "mul_", "div_", "pow_", "neg_", "abs_", "exp_", "log_", "sqrt_",
+           "sigmoid_", "tanh_", "relu_", "clamp_", "clamp_min_", "clamp_max_", "clip_",
+           "masked_fill_", "index_fill_", "scatter_", "scatter_add_", "zero_", "fill_",
+           "copy_", "uniform_", "normal_", "bernoulli_", "exponential_", "__setitem__",
+           "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__")
+
+
+def _requires_grad(args: tuple) -> bool:
+    return any(isinstance(a, Tensor) and a._node is not None for a in args)
+
+
+def _check_leaf(t: Tensor, name: str) -> None:
+    if _mode._grad_enabled and t._node is not None and t._node.__class__ is AccumulateGrad:
+        raise RuntimeError(f"{name}: in-place operation on a leaf tensor that requires grad "
+                           f"(shape {t.array.shape}): torch's 'a leaf Variable that requires "
+                           f"grad is being used in an in-place operation'; do it under "
+                           f"nl.no_grad(), or use an out-of-place op")
+
+
+def _store(t: Tensor, result: np.ndarray, name: str) -> None:
+    """Copy ``result`` into ``t``'s array, with torch's shape and dtype rules."""
+    if result.shape != t.array.shape:
+        raise RuntimeError(f"{name}: output with shape {t.array.shape} doesn't match the "
+                           f"broadcast shape {result.shape}")
+    if not np.can_cast(result.dtype, t.array.dtype, "same_kind"):
+        raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the desired "
+                           f"output type {t.array.dtype}")
+    np.copyto(t.array, result, casting="unsafe")
+
+
+def write(t: Tensor, name: str, op: Callable, *args: Any, **kwargs: Any) -> Tensor:
+    """Run ``op(t, *args, **kwargs)`` (an out-of-place op) and write its result into ``t``,
+    recording it in the graph when grad mode is on and ``t`` or an argument requires grad."""
+    _check_leaf(t, name)
+    if _mode._grad_enabled and (t._node is not None or _requires_grad(args)):
+        before = from_numpy(t.array.copy())        # the old values, for the op's rule
+        before._node = t._node
+        args = tuple([before if a is t else a for a in args])
+        out = op(before, *args, **kwargs)
+        _store(t, out.array, name)
+        t._node = out._node
+    else:
+        with _mode.no_grad():
+            out = op(from_numpy(t.array), *args, **kwargs)
+        _store(t, out.array, name)
+    _versions.bump(t.array)
+    return t
+
+
+def _ufunc_(t: Tensor, name: str, ufunc: np.ufunc, op: Callable, other: Any) -> Tensor:
+    """``t = ufunc(t, other)`` in place: one ufunc call with ``out=`` when nothing records."""
+    _check_leaf(t, name)
+    if _mode._grad_enabled and (t._node is not None or _requires_grad((other,))):
+        return write(t, name, op, other)
+    o = other.array if isinstance(other, Tensor) else other
+    if isinstance(o, (float, np.floating)) and t.array.dtype.kind in "iub":
+        raise RuntimeError(f"{name}: result type float can't be cast to the desired output "
+                           f"type {t.array.dtype}")
+    try:
+        ufunc(t.array, o, out=t.array, casting="same_kind")
+    except TypeError:                       # NumPy's casting error
+        raise RuntimeError(f"{name}: result type {np.result_type(t.array, o)} can't be cast "
+                           f"to the desired output type {t.array.dtype}") from None
+    except ValueError:
+        raise RuntimeError(f"{name}: output with shape {t.array.shape} doesn't match the "
+                           f"broadcast shape {np.broadcast_shapes(t.array.shape, np.shape(o))}"
+                           ) from None
+    _versions.bump(t.array)
+    return t
+
+
+def _scaled(other: Any, alpha: Any) -> Any:
+    if alpha == 1:
+        return other
+    return other * alpha if isinstance(other, Tensor) else np.multiply(other, alpha)
+
+
+# ---- arithmetic -----------------------------------------------------------------
+def add_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``self += alpha * other`` in place."""
+    return _ufunc_(self, "add_", np.add, arithmetic.add, _scaled(other, alpha))
+
+
+def sub_(self: Tensor, other: Any, *, alpha: Any = 1) -> Tensor:
+    """``self -= alpha * other`` in place."""
+    return _ufunc_(self, "sub_", np.subtract, arithmetic.sub, _scaled(other, alpha))
+
+
+def mul_(self: Tensor, other: Any) -> Tensor:
+    return _ufunc_(self, "mul_", np.multiply, arithmetic.mul, other)
+
+
+def div_(self: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    if rounding_mode is not None:
+        return write(self, "div_", arithmetic.div, other, rounding_mode=rounding_mode)
+    return _ufunc_(self, "div_", np.true_divide, arithmetic.div, other)
+
+
+def pow_(self: Tensor, exponent: Any) -> Tensor:
+    return write(self, "pow_", arithmetic.pow, exponent)
+
+
+def __iadd__(self: Tensor, other: Any) -> Tensor:
+    return add_(self, other)
+
+
+def __isub__(self: Tensor, other: Any) -> Tensor:
+    return sub_(self, other)
+
+
+def __imul__(self: Tensor, other: Any) -> Tensor:
+    return mul_(self, other)
+
+
+def __itruediv__(self: Tensor, other: Any) -> Tensor:
+    return div_(self, other)
+
+
+def __ipow__(self: Tensor, other: Any) -> Tensor:
+    return pow_(self, other)
+
+
+# ---- pointwise --------------------------------------------------------------------
+def neg_(self: Tensor) -> Tensor:
+    return write(self, "neg_", arithmetic.neg)
+
+
+def abs_(self: Tensor) -> Tensor:
+    return write(self, "abs_", pointwise.abs)
+
+
+def exp_(self: Tensor) -> Tensor:
+    return write(self, "exp_", pointwise.exp)
+
+
+def log_(self: Tensor) -> Tensor:
+    return write(self, "log_", pointwise.log)
+
+
+def sqrt_(self: Tensor) -> Tensor:
+    return write(self, "sqrt_", pointwise.sqrt)
+
+
+def sigmoid_(self: Tensor) -> Tensor:
+    return write(self, "sigmoid_", pointwise.sigmoid)
+
+
+def tanh_(self: Tensor) -> Tensor:
+    return write(self, "tanh_", pointwise.tanh)
+
+
+def relu_(self: Tensor) -> Tensor:
+    return write(self, "relu_", pointwise.relu)
+
+
+def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    return write(self, "clamp_", pointwise.clamp, min, max)
+
+
+def clamp_min_(self: Tensor, min: Any) -> Tensor:
+    return write(self, "clamp_min_", pointwise.clamp, min, None)
+
+
+def clamp_max_(self: Tensor, max: Any) -> Tensor:
+    return write(self, "clamp_max_", pointwise.clamp, None, max)
+
+
+clip_ = clamp_
+
+
+# ---- indexing ---------------------------------------------------------------------
+def masked_fill_(self: Tensor, mask: Any, value: Any) -> Tensor:
+    return write(self, "masked_fill_", indexing.masked_fill, mask, value)
+
+
+def index_fill_(self: Tensor, dim: int, index: Any, value: Any) -> Tensor:
+    return write(self, "index_fill_", indexing.index_fill, dim, index, value)
+
+
+def scatter_(self: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None,
+             reduce: str | None = None) -> Tensor:
+    return write(self, "scatter_", indexing.scatter, dim, index, src, value=value,
+                 reduce=reduce)
+
+
+def scatter_add_(self: Tensor, dim: int, index: Any, src: Any) -> Tensor:
+    return write(self, "scatter_add_", indexing.scatter_add, dim, index, src)
+
+
+def __setitem__(self: Tensor, index: Any, value: Any) -> None:
+    """``self[index] = value``: recorded (a gradient flows to ``value`` and to the rest of
+    ``self``) when grad mode is on and either requires grad."""
+    write(self, "__setitem__", indexing.setitem, index, value)
+
+
+# ---- fills --------------------------------------------------------------------------
+def _fill(t: Tensor, name: str, values: Any) -> Tensor:
+    """Write ``values`` (broadcast to t's shape) into ``t``: never recorded (the new values
+    do not depend on the old ones, so the tensor becomes a constant)."""
+    _check_leaf(t, name)
+    t.array[...] = values
+    if t._node is not None and t._node.__class__ is not AccumulateGrad:
+        t._node = None
+    _versions.bump(t.array)
+    return t
+
+
+def zero_(self: Tensor) -> Tensor:
+    return _fill(self, "zero_", 0)
+
+
+def _broadcast_from(t: Tensor, src: Tensor) -> Tensor:
+    """``src`` in ``t``'s dtype and shape (what ``fill_``/``copy_`` write, as an op)."""
+    return shape.broadcast_to(arithmetic.astype(src, t.array.dtype), t.array.shape)
+
+
+def fill_(self: Tensor, value: Any) -> Tensor:
+    if isinstance(value, Tensor):
+        if value.array.ndim != 0:
+            raise RuntimeError(f"fill_: only supports 0-dimension value tensor but got tensor "
+                               f"with {value.array.ndim} dimensions")
+        if _mode._grad_enabled and value._node is not None:
+            return write(self, "fill_", _broadcast_from, value)
+        value = value.array
+    return _fill(self, "fill_", value)
+
+
+def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
+    """Copy ``src``'s values (broadcast to self's shape, cast to its dtype) into self;
+    recorded when ``src`` requires grad (the gradient flows to src)."""
+    if _mode._grad_enabled and isinstance(src, Tensor) and src._node is not None:
+        return write(self, "copy_", _broadcast_from, src)
+    a = src.array if isinstance(src, Tensor) else np.asarray(src)
+    try:
+        b = np.broadcast_to(a, self.array.shape)
+    except ValueError:
+        raise RuntimeError(f"copy_: source of shape {a.shape} cannot be broadcast to shape "
+                           f"{self.array.shape}") from None
+    _check_leaf(self, "copy_")
+    np.copyto(self.array, b, casting="unsafe")
+    if self._node is not None and self._node.__class__ is not AccumulateGrad:
+        self._node = None
+    _versions.bump(self.array)
+    return self
+
+
+# ---- random fills -----------------------------------------------------------------
+def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+    g = generator or _random.default_generator()
+    return _fill(self, "uniform_", g.uniform(a, b, self.array.shape))
+
+
+def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *,
+            generator: Any = None) -> Tensor:
+    g = generator or _random.default_generator()
+    return _fill(self, "normal_", g.normal(mean, std, self.array.shape))
+
+
+def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    g = generator or _random.default_generator()
+    prob = p.array if isinstance(p, Tensor) else p
+    return _fill(self, "bernoulli_", g.random(self.array.shape) < prob)
+
+
+def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+    g = generator or _random.default_generator()
+    return _fill(self, "exponential_", g.exponential(1.0 / lambd, self.array.shape))
