@@ -753,6 +753,55 @@ class Tensor:
     def chunk(self, chunks: int, dim: int = 0) -> list:
         return _ops.chunk(self, chunks, dim)
 
+    # ---- more torch methods: matrices, sorting, scans, selection, new_* -------
+    # (each is the op function of the same name in nnlite.ops, with self first)
+    def t(self) -> "Tensor":
+        return _ops.t(self)
+
+    def mm(self, mat2: "Tensor") -> "Tensor":
+        return _ops.mm(self, mat2)
+
+    def bmm(self, mat2: "Tensor") -> "Tensor":
+        return _ops.bmm(self, mat2)
+
+    def addmm(self, mat1: "Tensor", mat2: "Tensor", *, beta: Any = 1,
+              alpha: Any = 1) -> "Tensor":
+        return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def dot(self, other: "Tensor") -> "Tensor":
+        return _ops.dot(self, other)
+
+    def outer(self, vec2: "Tensor") -> "Tensor":
+        return _ops.outer(self, vec2)
+
+    def tril(self, diagonal: int = 0) -> "Tensor":
+        return _ops.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> "Tensor":
+        return _ops.triu(self, diagonal)
+
+    def diag(self, diagonal: int = 0) -> "Tensor":
+        return _ops.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> "Tensor":
+        return _ops.diagonal(self, offset, dim1, dim2)
+
+    def trace(self) -> "Tensor":
+        return _ops.trace(self)
+
+    def narrow(self, dim: int, start: Any, length: int) -> "Tensor":
+        return _ops.narrow(self, dim, start, length)
+
+    def where(self, condition: Any, y: Any) -> "Tensor":
+        """``nl.where(condition, self, y)``."""
+        return _ops.where(condition, self, y)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return _ops.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> "Tensor":
+        return _ops.argwhere(self)
+
 
 # ============================================================================
 # Late bindings: these modules import Tensor from here, so they load once it exists

@@ -8,6 +8,8 @@ ops, re-exported here:
 - shape.py       reshape permute expand repeat flip roll cat stack split pad
 - indexing.py    getitem masked_fill gather scatter_add one_hot
 - linalg.py      matmul
+- matrix.py      t tril triu diag diagonal trace addmm
+- selection.py   narrow nonzero argwhere
 
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
 conv.py, pooling.py, upsampling.py, normalization.py, dropout.py, embedding.py,
@@ -24,11 +26,13 @@ from .arithmetic import (add, allclose, astype, bitwise_and, bitwise_not, bitwis
 from .indexing import (gather, getitem, index_select, masked_fill, one_hot, scatter_add,
                        unwrap_index)
 from .linalg import bmm, dot, matmul, mm, outer
+from .matrix import addmm, diag, diagonal, t, trace, tril, triu
 from .pointwise import (abs, clamp, clip, cos, elu, erf, exp, gelu, leaky_relu, log, log1p,
                         maximum, minimum, relu, rsqrt, sigmoid, sign, sin, softplus, sqrt,
                         square, tanh, where)
 from .reduction import (amax, amin, argmax, argmin, log_softmax, logsumexp, max, mean, min,
                         prod, softmax, std, sum, var)
+from .selection import argwhere, narrow, nonzero
 from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
                     movedim, pad, permute, repeat, reshape, roll, split, squeeze, stack,
                     swapaxes, tile, transpose, unbind, unflatten, unsqueeze, view)
