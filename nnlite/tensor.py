@@ -796,6 +796,22 @@ class Tensor:
         """``nl.where(condition, self, y)``."""
         return _ops.where(condition, self, y)
 
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        return _ops.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *,
+                stable: bool = False) -> "Tensor":
+        return _ops.argsort(self, dim, descending, stable=stable)
+
+    def msort(self) -> "Tensor":
+        return _ops.msort(self)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return _ops.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return _ops.kthvalue(self, k, dim, keepdim)
+
     def nonzero(self, *, as_tuple: bool = False) -> Any:
         return _ops.nonzero(self, as_tuple=as_tuple)
 

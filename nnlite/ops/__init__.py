@@ -9,6 +9,7 @@ ops, re-exported here:
 - indexing.py    getitem masked_fill gather scatter_add one_hot
 - linalg.py      matmul
 - matrix.py      t tril triu diag diagonal trace addmm
+- sorting.py     sort argsort msort topk kthvalue
 - selection.py   narrow nonzero argwhere
 
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
@@ -36,6 +37,7 @@ from .selection import argwhere, narrow, nonzero
 from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
                     movedim, pad, permute, repeat, reshape, roll, split, squeeze, stack,
                     swapaxes, tile, transpose, unbind, unflatten, unsqueeze, view)
+from .sorting import argsort, kthvalue, msort, sort, topk
 
 # NumPy ufuncs that run as nnlite ops when given a Tensor (Tensor.__array_ufunc__): this
 # is what lets one backward rule run on arrays and, under create_graph, on Tensors.
