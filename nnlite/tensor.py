@@ -812,6 +812,12 @@ class Tensor:
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
         return _ops.kthvalue(self, k, dim, keepdim)
 
+    def cumsum(self, dim: int, *, dtype: Any = None) -> "Tensor":
+        return _ops.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> "Tensor":
+        return _ops.cumprod(self, dim, dtype=dtype)
+
     def nonzero(self, *, as_tuple: bool = False) -> Any:
         return _ops.nonzero(self, as_tuple=as_tuple)
 

@@ -10,6 +10,7 @@ ops, re-exported here:
 - linalg.py      matmul
 - matrix.py      t tril triu diag diagonal trace addmm
 - sorting.py     sort argsort msort topk kthvalue
+- cumulative.py  cumsum cumprod
 - selection.py   narrow nonzero argwhere
 
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
@@ -24,6 +25,7 @@ from .arithmetic import (add, allclose, astype, bitwise_and, bitwise_not, bitwis
                          bitwise_xor, clone, div, eq, equal, ge, gt, isfinite, isnan,
                          le, logical_and, logical_not, logical_or, logical_xor, lt, mul, ne,
                          neg, pow, sub)
+from .cumulative import cumprod, cumsum
 from .indexing import (gather, getitem, index_select, masked_fill, one_hot, scatter_add,
                        unwrap_index)
 from .linalg import bmm, dot, matmul, mm, outer
