@@ -25,8 +25,8 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, astype, bitwis
                   sin, softmax, softplus, split, sqrt, square, squeeze, stack, std, sub, sum,
                   swapaxes, tanh, tile, transpose, unbind, unflatten, unsqueeze, var, view,
                   where)
-from .ops import (addmm, argsort, argwhere, cumprod, cumsum, diag, diagonal, kthvalue, msort,
-                  narrow, nonzero, sort, t, topk, trace, tril, triu)
+from .ops import (addmm, argsort, argwhere, cumprod, cumsum, diag, diagonal, einsum, kthvalue,
+                  msort, narrow, nonzero, sort, t, topk, trace, tril, triu)
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save

@@ -11,6 +11,7 @@ ops, re-exported here:
 - matrix.py      t tril triu diag diagonal trace addmm
 - sorting.py     sort argsort msort topk kthvalue
 - cumulative.py  cumsum cumprod
+- einsum.py      einsum
 - selection.py   narrow nonzero argwhere
 
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
@@ -26,6 +27,7 @@ from .arithmetic import (add, allclose, astype, bitwise_and, bitwise_not, bitwis
                          le, logical_and, logical_not, logical_or, logical_xor, lt, mul, ne,
                          neg, pow, sub)
 from .cumulative import cumprod, cumsum
+from .einsum import einsum
 from .indexing import (gather, getitem, index_select, masked_fill, one_hot, scatter_add,
                        unwrap_index)
 from .linalg import bmm, dot, matmul, mm, outer
