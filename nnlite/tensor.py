@@ -824,6 +824,10 @@ class Tensor:
     def argwhere(self) -> "Tensor":
         return _ops.argwhere(self)
 
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: Any = None) -> "Tensor":
+        return _ops.multinomial(self, num_samples, replacement, generator=generator)
+
 
 # ============================================================================
 # Late bindings: these modules import Tensor from here, so they load once it exists

@@ -13,6 +13,7 @@ ops, re-exported here:
 - cumulative.py  cumsum cumprod
 - einsum.py      einsum
 - selection.py   narrow nonzero argwhere
+- sampling.py    multinomial (not differentiable)
 
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
 conv.py, pooling.py, upsampling.py, normalization.py, dropout.py, embedding.py,
@@ -37,6 +38,7 @@ from .pointwise import (abs, clamp, clip, cos, elu, erf, exp, gelu, leaky_relu, 
                         square, tanh, where)
 from .reduction import (amax, amin, argmax, argmin, log_softmax, logsumexp, max, mean, min,
                         prod, softmax, std, sum, var)
+from .sampling import multinomial
 from .selection import argwhere, narrow, nonzero
 from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
                     movedim, pad, permute, repeat, reshape, roll, split, squeeze, stack,
