@@ -26,7 +26,8 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, astype, bitwis
                   swapaxes, tanh, tile, transpose, unbind, unflatten, unsqueeze, var, view,
                   where)
 from .ops import (addmm, argsort, argwhere, cumprod, cumsum, diag, diagonal, einsum, kthvalue,
-                  msort, multinomial, narrow, nonzero, sort, t, topk, trace, tril, triu)
+                  msort, multinomial, narrow, nonzero, prelu, selu, sort, t, topk, trace, tril,
+                  triu)
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save

@@ -828,6 +828,9 @@ class Tensor:
                     generator: Any = None) -> "Tensor":
         return _ops.multinomial(self, num_samples, replacement, generator=generator)
 
+    def prelu(self, weight: "Tensor") -> "Tensor":
+        return _ops.prelu(self, weight)
+
 
 # ============================================================================
 # Late bindings: these modules import Tensor from here, so they load once it exists

@@ -14,6 +14,8 @@ ops, re-exported here:
 - einsum.py      einsum
 - selection.py   narrow nonzero argwhere
 - sampling.py    multinomial (not differentiable)
+- activation.py  silu mish hardswish hardsigmoid hardtanh relu6 prelu selu softsign
+                 logsigmoid tanhshrink softmin glu
 
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
 conv.py, pooling.py, upsampling.py, normalization.py, dropout.py, embedding.py,
@@ -23,6 +25,8 @@ the arguments of ops and layers alike; special.py holds erf on arrays.
 """
 import numpy as np
 
+from .activation import (glu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu,
+                         relu6, selu, silu, softmin, softsign, tanhshrink)
 from .arithmetic import (add, allclose, astype, bitwise_and, bitwise_not, bitwise_or,
                          bitwise_xor, clone, div, eq, equal, ge, gt, isfinite, isnan,
                          le, logical_and, logical_not, logical_or, logical_xor, lt, mul, ne,
