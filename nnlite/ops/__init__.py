@@ -11,7 +11,6 @@ ops, re-exported here:
 - matrix.py      t tril triu diag diagonal trace addmm
 - sorting.py     sort argsort msort topk kthvalue
 - cumulative.py  cumsum cumprod
-- einsum.py      einsum
 - selection.py   narrow nonzero argwhere
 - sampling.py    multinomial (not differentiable)
 - activation.py  silu mish hardswish hardsigmoid hardtanh relu6 prelu selu softsign
@@ -20,8 +19,10 @@ ops, re-exported here:
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
 conv.py, pooling.py, upsampling.py, normalization.py, dropout.py, embedding.py,
 loss.py, recurrent.py, packing.py (packed sequences), attention.py (scaled dot-product
-attention and the fused heads), multi_head_attention.py. arguments.py parses and checks
-the arguments of ops and layers alike; special.py holds erf on arrays.
+attention and the fused heads), multi_head_attention.py; and einsum.py, which
+``nnlite`` exports as ``nl.einsum`` (not re-exported here, so ``nnlite.ops.einsum`` stays
+the module). arguments.py parses and checks the arguments of ops and layers alike;
+special.py holds erf on arrays.
 """
 import numpy as np
 
@@ -32,7 +33,6 @@ from .arithmetic import (add, allclose, astype, bitwise_and, bitwise_not, bitwis
                          le, logical_and, logical_not, logical_or, logical_xor, lt, mul, ne,
                          neg, pow, sub)
 from .cumulative import cumprod, cumsum
-from .einsum import einsum
 from .indexing import (gather, getitem, index_select, masked_fill, one_hot, scatter_add,
                        unwrap_index)
 from .linalg import bmm, dot, matmul, mm, outer

@@ -286,7 +286,7 @@ def glu(x: Tensor, dim: int = -1) -> Tensor:
     Shape: (*, 2n, *) -> (*, n, *).
 
     Example:
-        >>> nl.glu(nl.zeros(2, 4)).shape
+        >>> nl.nn.functional.glu(nl.zeros(2, 4)).shape
         (2, 2)
     """
     x = as_tensor(x)
