@@ -94,7 +94,7 @@ class SoftsignFn(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return x / (np.abs(x) + 1)
+        return like_inputs(x / (np.abs(x) + 1), x)
 
     @staticmethod
     def backward(ctx, gy):
