@@ -25,6 +25,9 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, astype, bitwis
                   sigmoid, sign, sin, softmax, softplus, split, sqrt, square, squeeze, stack, std, sub, sum,
                   swapaxes, tanh, tile, transpose, unbind, unflatten, unsqueeze, var, view,
                   where)
+from .ops import (addmm, argsort, argwhere, cumprod, cumsum, diag, diagonal, kthvalue, msort,
+                  multinomial, narrow, nonzero, prelu, selu, sort, t, topk, trace, tril, triu)
+from .ops.einsum import einsum
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save

@@ -742,6 +742,152 @@ class Tensor:
     def chunk(self, chunks: int, dim: int = 0) -> list:
         return _ops.chunk(self, chunks, dim)
 
+    # ---- more torch methods: matrices, sorting, scans, selection, new_* -------
+    # (each is the op function of the same name in nnlite.ops, with self first)
+    def t(self) -> "Tensor":
+        return _ops.t(self)
+
+    def mm(self, mat2: "Tensor") -> "Tensor":
+        return _ops.mm(self, mat2)
+
+    def bmm(self, mat2: "Tensor") -> "Tensor":
+        return _ops.bmm(self, mat2)
+
+    def addmm(self, mat1: "Tensor", mat2: "Tensor", *, beta: Any = 1,
+              alpha: Any = 1) -> "Tensor":
+        return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def dot(self, other: "Tensor") -> "Tensor":
+        return _ops.dot(self, other)
+
+    def outer(self, vec2: "Tensor") -> "Tensor":
+        return _ops.outer(self, vec2)
+
+    def tril(self, diagonal: int = 0) -> "Tensor":
+        return _ops.tril(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> "Tensor":
+        return _ops.triu(self, diagonal)
+
+    def diag(self, diagonal: int = 0) -> "Tensor":
+        return _ops.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> "Tensor":
+        return _ops.diagonal(self, offset, dim1, dim2)
+
+    def trace(self) -> "Tensor":
+        return _ops.trace(self)
+
+    def narrow(self, dim: int, start: Any, length: int) -> "Tensor":
+        return _ops.narrow(self, dim, start, length)
+
+    def where(self, condition: Any, y: Any) -> "Tensor":
+        """``nl.where(condition, self, y)``."""
+        return _ops.where(condition, self, y)
+
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        return _ops.sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *,
+                stable: bool = False) -> "Tensor":
+        return _ops.argsort(self, dim, descending, stable=stable)
+
+    def msort(self) -> "Tensor":
+        return _ops.msort(self)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return _ops.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        return _ops.kthvalue(self, k, dim, keepdim)
+
+    def cumsum(self, dim: int, *, dtype: Any = None) -> "Tensor":
+        return _ops.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> "Tensor":
+        return _ops.cumprod(self, dim, dtype=dtype)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        return _ops.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self) -> "Tensor":
+        return _ops.argwhere(self)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *,
+                    generator: Any = None) -> "Tensor":
+        return _ops.multinomial(self, num_samples, replacement, generator=generator)
+
+    def prelu(self, weight: "Tensor") -> "Tensor":
+        return _ops.prelu(self, weight)
+
+    def type_as(self, other: "Tensor") -> "Tensor":
+        """This tensor cast to ``other``'s dtype (itself if the dtype is the same)."""
+        return self if self.array.dtype == other.dtype else _ops.astype(self, other.dtype)
+
+    @staticmethod
+    def _new_args(size: tuple, device: Any, what: str) -> tuple:
+        """``new_*``'s size (ints or one sequence of ints) as a tuple; CPU only."""
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise RuntimeError(f"{what}: nnlite runs on the CPU only, got device {device!r}")
+        if len(size) == 1 and not isinstance(size[0], (int, np.integer)):
+            size = tuple(size[0])
+        if not all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
+                   for n in size):
+            raise TypeError(f"{what}: size must be non-negative ints, got {size!r}")
+        return tuple(int(n) for n in size)
+
+    def _new_leaf(self, array: np.ndarray, requires_grad: bool) -> "Tensor":
+        t = from_numpy(array)
+        return t.requires_grad_(True) if requires_grad else t
+
+    def new_tensor(self, data: Any, dtype: Any = None, device: Any = None,
+                   requires_grad: bool = False) -> "Tensor":
+        """A new tensor holding a copy of ``data``, of this tensor's dtype unless
+        ``dtype`` is given (never part of this tensor's graph)."""
+        self._new_args((), device, "new_tensor")
+        dt = self.array.dtype if dtype is None else np.dtype(dtype)
+        return self._new_leaf(np.array(to_array(data), dtype=dt, copy=True), requires_grad)
+
+    def new_zeros(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> "Tensor":
+        """Zeros of ``size``, of this tensor's dtype unless ``dtype`` is given."""
+        size = self._new_args(size, device, "new_zeros")
+        dt = self.array.dtype if dtype is None else np.dtype(dtype)
+        return self._new_leaf(np.zeros(size, dt), requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, device: Any = None,
+                 requires_grad: bool = False) -> "Tensor":
+        """Ones of ``size``, of this tensor's dtype unless ``dtype`` is given."""
+        size = self._new_args(size, device, "new_ones")
+        dt = self.array.dtype if dtype is None else np.dtype(dtype)
+        return self._new_leaf(np.ones(size, dt), requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, device: Any = None,
+                  requires_grad: bool = False) -> "Tensor":
+        """An uninitialised tensor of ``size``, of this tensor's dtype unless ``dtype``
+        is given."""
+        size = self._new_args(size, device, "new_empty")
+        dt = self.array.dtype if dtype is None else np.dtype(dtype)
+        return self._new_leaf(np.empty(size, dt), requires_grad)
+
+    def new_full(self, size: Sequence[int], fill_value: Any, *, dtype: Any = None,
+                 device: Any = None, requires_grad: bool = False) -> "Tensor":
+        """``fill_value`` everywhere in ``size`` (a sequence of ints), of this tensor's
+        dtype unless ``dtype`` is given."""
+        if isinstance(size, (int, np.integer)):
+            raise TypeError(f"new_full(): argument 'size' must be a sequence of ints, not "
+                            f"{type(size).__name__}")
+        size = self._new_args((size,), device, "new_full")
+        dt = self.array.dtype if dtype is None else np.dtype(dtype)
+        return self._new_leaf(np.full(size, fill_value, dt), requires_grad)
+
+    def __format__(self, format_spec: str) -> str:
+        """A 0-d tensor formats as its Python number (``f"{loss:.4f}"``); any other
+        tensor only with an empty spec (``f"{t}"``, its repr), as torch."""
+        if self.array.ndim == 0:
+            return self.array.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
 
 # ============================================================================
 # Late bindings: these modules import Tensor from here, so they load once it exists

@@ -7,7 +7,9 @@
 """
 from . import functional  # first: loss.py and the layers build on it
 from . import init, utils
-from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from .activation import (ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
+                         LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SiLU, Sigmoid,
+                         Softmax, Softmin, Softplus, Softsign, Tanh, Tanhshrink)
 from .attention import MultiheadAttention
 from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten

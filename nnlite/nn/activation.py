@@ -7,12 +7,21 @@ Shape (all of them): input (*) -> output (*), the same shape.
 """
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
+import numpy as np
+
 from ..tensor import Tensor
+from ._checks import factory_dtype, positive_int
 from . import functional as F
+from . import init
 from .module import Module
+from .parameter import Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
-           "Softplus"]
+           "Softplus", "SiLU", "Mish", "Hardswish", "Hardsigmoid", "Hardtanh", "ReLU6",
+           "PReLU", "SELU", "Softsign", "LogSigmoid", "Tanhshrink", "Softmin", "GLU"]
 
 
 def _inplace_str(inplace: bool) -> str:
@@ -208,3 +217,295 @@ class Softplus(Module):
     def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
 
+
+
+class SiLU(Module):
+    """x * sigmoid(x), the sigmoid-weighted linear unit (also called swish).
+
+    Args:
+        inplace (bool): accepted for PyTorch compatibility. Default: False.
+
+    Example:
+        >>> nn.SiLU()(nl.tensor([0.0, 1.0]))
+        tensor([0.       , 0.7310586])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.silu(input)
+
+    def extra_repr(self) -> str:
+        return _inplace_str(self.inplace)
+
+
+class Mish(Module):
+    """x * tanh(softplus(x)) (Misra 2019).
+
+    Args:
+        inplace (bool): accepted for PyTorch compatibility. Default: False.
+
+    Example:
+        >>> nn.Mish()(nl.zeros(2))
+        tensor([0., 0.])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.mish(input)
+
+    def extra_repr(self) -> str:
+        return _inplace_str(self.inplace)
+
+
+class Hardswish(Module):
+    """x * relu6(x + 3) / 6: 0 below -3, x above 3 (Howard et al. 2019, MobileNetV3).
+
+    Args:
+        inplace (bool): accepted for PyTorch compatibility (not shown in the repr, as
+            torch). Default: False.
+
+    Example:
+        >>> nn.Hardswish()(nl.tensor([-4.0, 0.0, 4.0]))
+        tensor([-0.,  0.,  4.])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input)
+
+
+class Hardsigmoid(Module):
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between.
+
+    Args:
+        inplace (bool): accepted for PyTorch compatibility (not shown in the repr, as
+            torch). Default: False.
+
+    Example:
+        >>> nn.Hardsigmoid()(nl.tensor([-4.0, 0.0, 4.0]))
+        tensor([0. , 0.5, 1. ])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input)
+
+
+class Hardtanh(Module):
+    """x clamped to [min_val, max_val]; the gradient is 0 at and beyond the bounds.
+
+    Args:
+        min_val (float): the lower bound. Default: -1.0.
+        max_val (float): the upper bound, above ``min_val``. Default: 1.0.
+        inplace (bool): accepted for PyTorch compatibility. Default: False.
+        min_value, max_value (float, optional): torch's deprecated names of the bounds.
+            Default: None.
+
+    Example:
+        >>> nn.Hardtanh(-2, 2)(nl.tensor([-3.0, 1.0, 3.0]))
+        tensor([-2.,  1.,  2.])
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
+                 min_value: float | None = None, max_value: float | None = None) -> None:
+        super().__init__()
+        for old, new, value in (("min_value", "min_val", min_value),
+                                ("max_value", "max_val", max_value)):
+            if value is not None:
+                warnings.warn(f"keyword argument `{old}` is deprecated and renamed to "
+                              f"`{new}`", FutureWarning, stacklevel=2)
+        if min_value is not None:
+            min_val = min_value
+        if max_value is not None:
+            max_val = max_value
+        if not max_val > min_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) must be greater than min_val "
+                             f"({min_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (
+            ", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6) (``Hardtanh(0.0, 6.0)``, as torch).
+
+    Args:
+        inplace (bool): accepted for PyTorch compatibility. Default: False.
+
+    Example:
+        >>> nn.ReLU6()(nl.tensor([-1.0, 3.0, 7.0]))
+        tensor([0., 3., 6.])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_str(self.inplace)
+
+
+class PReLU(Module):
+    """x if x > 0 else a * x, with learnt slopes a: one for all channels or one per
+    channel (dim 1 of the input) (He et al. 2015).
+
+    Args:
+        num_parameters (int): 1, or the number of channels. Default: 1.
+        init (float): the slopes' initial value. Default: 0.25.
+        device: only ``None`` or ``"cpu"``. Default: None.
+        dtype: of the weight. Default: None (``nl.get_default_dtype()``, float32).
+
+    Shape:
+        input (N, C, *) or any shape when ``num_parameters`` is 1 -> output, the same.
+
+    Attributes:
+        weight (Parameter): (num_parameters,), filled with ``init``.
+
+    Example:
+        >>> nn.PReLU()(nl.tensor([-2.0, 3.0]))
+        tensor([-0.5,  3. ], grad_fn=<PReluBackward>)
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.num_parameters = positive_int("PReLU", "num_parameters", num_parameters)
+        self.init = init
+        dtype = factory_dtype("PReLU", device, dtype)
+        self.weight = Parameter(np.empty((self.num_parameters,), dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Every slope set to ``init``."""
+        init.constant_(self.weight, self.init)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class SELU(Module):
+    """scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), alpha ~ 1.6733 and scale ~
+    1.0507: self-normalising (Klambauer et al. 2017).
+
+    Args:
+        inplace (bool): accepted for PyTorch compatibility. Default: False.
+
+    Example:
+        >>> nn.SELU()(nl.zeros(2))
+        tensor([0., 0.])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.selu(input)
+
+    def extra_repr(self) -> str:
+        return _inplace_str(self.inplace)
+
+
+class Softsign(Module):
+    """x / (1 + |x|).
+
+    Example:
+        >>> nn.Softsign()(nl.tensor([-1.0, 3.0]))
+        tensor([-0.5 ,  0.75])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softsign(input)
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), computed stably.
+
+    Example:
+        >>> nn.LogSigmoid()(nl.zeros(1))
+        tensor([-0.6931472])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class Tanhshrink(Module):
+    """x - tanh(x).
+
+    Example:
+        >>> nn.Tanhshrink()(nl.zeros(2))
+        tensor([0., 0.])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanhshrink(input)
+
+
+class Softmin(Module):
+    """softmax(-x) along ``dim``: each slice sums to 1, the smallest entry weighs most.
+
+    Args:
+        dim (int): the dim to normalise; None as in ``Softmax``. Default: None.
+
+    Example:
+        >>> nn.Softmin(dim=-1)(nl.randn(2, 3)).shape
+        (2, 3)
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class GLU(Module):
+    """The gated linear unit a * sigmoid(b), a and b the two halves of the input along
+    ``dim`` (Dauphin et al. 2017).
+
+    Args:
+        dim (int): the dim to halve (its size must be even). Default: -1.
+
+    Shape:
+        input (*, 2n, *) -> output (*, n, *).
+
+    Example:
+        >>> nn.GLU()(nl.randn(4, 6)).shape
+        (4, 3)
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"

@@ -11,6 +11,7 @@ import warnings
 from typing import Any, Sequence
 
 from .. import ops as _ops
+from ..ops import activation as _act
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold
 from ..ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d
@@ -27,7 +28,9 @@ from ..tensor import Tensor
 from .upsampling import interpolate
 
 __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh",
-           "softplus", "softmax", "log_softmax", "flatten", "pad", "one_hot",
+           "softplus", "softmax", "log_softmax", "silu", "mish", "hardswish", "hardsigmoid",
+           "relu6", "hardtanh", "selu", "prelu", "softsign", "logsigmoid", "tanhshrink",
+           "softmin", "glu", "flatten", "pad", "one_hot",
            "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "embedding",
            "embedding_bag", "scaled_dot_product_attention", "multi_head_attention_forward",
            "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "lp_pool1d", "lp_pool2d",
@@ -80,6 +83,68 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return _ops.softplus(input, beta, threshold)
 
 
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x) (also called swish)."""
+    return _act.silu(input)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    return _act.mish(input)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6."""
+    return _act.hardswish(input)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
+    return _act.hardsigmoid(input)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6)."""
+    return _act.relu6(input)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clamped to [min_val, max_val] (ValueError if min_val > max_val)."""
+    return _act.hardtanh(input, min_val, max_val)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), alpha ~ 1.6733, scale ~ 1.0507."""
+    return _act.selu(input)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x if x > 0 else weight * x; ``weight`` is (C) (one slope per channel, dim 1 of the
+    input) or has one element."""
+    return _act.prelu(input, weight)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return _act.softsign(input)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)), computed stably."""
+    return _act.logsigmoid(input)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return _act.tanhshrink(input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a * sigmoid(b), a and b the halves of ``input`` along ``dim`` (its size even)."""
+    return _act.glu(input, dim)
+
+
 def _implicit_dim(name: str, ndim: int) -> int:
     """torch's legacy choice of dim when none is given (with its deprecation warning)."""
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
@@ -106,6 +171,14 @@ def log_softmax(input: Tensor, dim: int | None = None, dtype: Any = None) -> Ten
     if dim is None:
         dim = _implicit_dim("log_softmax", input.ndim)
     return _ops.log_softmax(input, dim, dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    """softmax(-x) along ``dim``; ``dim`` and ``dtype`` as in ``softmax``."""
+    if dim is None:
+        dim = _implicit_dim("softmin", input.ndim)
+    return _act.softmin(input, dim, dtype)
 
 
 # ============================================================================

@@ -8,32 +8,49 @@ ops, re-exported here:
 - shape.py       reshape permute expand repeat flip roll cat stack split pad
 - indexing.py    getitem masked_fill gather scatter scatter_add index_fill one_hot
 - linalg.py      matmul
+- norms.py       norm vector_norm
+- matrix.py      t tril triu diag diagonal trace addmm
+- sorting.py     sort argsort msort topk kthvalue
+- cumulative.py  cumsum cumprod
+- selection.py   narrow nonzero argwhere
+- sampling.py    multinomial (not differentiable)
+- activation.py  silu mish hardswish hardsigmoid hardtanh relu6 prelu selu softsign
+                 logsigmoid tanhshrink softmin glu
 
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
 conv.py, pooling.py, upsampling.py, normalization.py, dropout.py, embedding.py,
 loss.py, recurrent.py, packing.py (packed sequences), attention.py (scaled dot-product
-attention and the fused heads), multi_head_attention.py. arguments.py parses and checks
-the arguments of ops and layers alike; special.py holds erf on arrays.
+attention and the fused heads), multi_head_attention.py; and einsum.py, which
+``nnlite`` exports as ``nl.einsum`` (not re-exported here, so ``nnlite.ops.einsum`` stays
+the module). arguments.py parses and checks the arguments of ops and layers alike;
+special.py holds erf on arrays.
 """
 import numpy as np
 
+from .activation import (glu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu,
+                         relu6, selu, silu, softmin, softsign, tanhshrink)
 from .arithmetic import (add, allclose, astype, bitwise_and, bitwise_not, bitwise_or,
                          bitwise_xor, clone, div, eq, equal, ge, gt, isfinite, isnan,
                          le, logical_and, logical_not, logical_or, logical_xor, lt, mul, ne,
                          neg, pow, sub)
+from ._util import axes
+from .cumulative import cumprod, cumsum
 from .indexing import (gather, getitem, index_fill, index_select, masked_fill, one_hot,
                        scatter, scatter_add, unwrap_index)
-from ._util import axes
 from .linalg import bmm, dot, matmul, mm, outer
+from .matrix import addmm, diag, diagonal, t, trace, tril, triu
 from .norms import norm, vector_norm
 from .pointwise import (abs, clamp, clip, cos, elu, erf, exp, gelu, leaky_relu, log, log1p,
                         maximum, minimum, relu, rsqrt, sigmoid, sign, sin, softplus, sqrt,
                         square, tanh, where)
 from .reduction import (amax, amin, argmax, argmin, log_softmax, logsumexp, max, mean, min,
                         prod, softmax, std, sum, var)
+from .sampling import multinomial
+from .selection import argwhere, narrow, nonzero
 from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
                     movedim, pad, permute, repeat, reshape, roll, split, squeeze, stack,
                     swapaxes, tile, transpose, unbind, unflatten, unsqueeze, view)
+from .sorting import argsort, kthvalue, msort, sort, topk
 
 # NumPy ufuncs that run as nnlite ops when given a Tensor (Tensor.__array_ufunc__): this
 # is what lets one backward rule run on arrays and, under create_graph, on Tensors.

@@ -20,6 +20,11 @@ CALLS = [
     ("gelu", (), {"approximate": "tanh"}), ("gelu", (), {}),
     ("sigmoid", (), {}), ("tanh", (), {}), ("softplus", (), {"beta": 2.0, "threshold": 3.0}),
     ("softmax", (), {"dim": 1}), ("log_softmax", (), {"dim": -1}),
+    ("silu", (), {}), ("silu", (), {"inplace": False}), ("mish", (), {}),
+    ("hardswish", (), {}), ("hardsigmoid", (), {}), ("relu6", (), {}),
+    ("hardtanh", (-2.0, 1.5), {}), ("hardtanh", (), {"min_val": -0.5}), ("selu", (), {}),
+    ("softsign", (), {}), ("logsigmoid", (), {}), ("tanhshrink", (), {}),
+    ("softmin", (), {"dim": 1}), ("glu", (), {}), ("glu", (), {"dim": -1}),
     ("pad", ((1, 2),), {}), ("pad", ((1, 0, 2, 1),), {"value": 3.0}),
     ("pad", ((1, 2),), {"mode": "reflect"}), ("pad", ((1, 1, 1, 1),), {"mode": "replicate"}),
 ]
@@ -31,6 +36,13 @@ def test_matches_torch_functional(torch, name, args, kwargs):
     ty = getattr(torch.nn.functional, name)(torch.from_numpy(X), *args, **kwargs)
     assert y.shape == tuple(ty.shape)
     np.testing.assert_allclose(y.array, ty.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_prelu_matches_torch(torch):
+    w = np.array([0.25, -0.5, 2.0])
+    y = F.prelu(nl.tensor(X), nl.tensor(w))
+    np.testing.assert_allclose(y.numpy(), torch.nn.functional.prelu(
+        torch.from_numpy(X), torch.from_numpy(w)).numpy(), rtol=1e-12)
 
 
 def test_flatten_and_one_hot_match_torch(torch):
