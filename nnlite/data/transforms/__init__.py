@@ -17,7 +17,22 @@ same draws. Draws come from nnlite's global generator (``nl.manual_seed``) unles
 ``numpy.random.Generator`` is passed to ``get_params``.
 
 Arrays in give arrays out, Tensors in give Tensors out (``ToTensor`` always gives a Tensor);
-float32 stays float32.
+float32 stays float32. An :class:`~nnlite.data.image.Image` (what ``ImageFolder`` reads from a
+file: pixels ``(H, W, C)``, as a PIL image) gives an Image out, so torchvision's pipelines run
+unchanged, geometry and colour before ``ToTensor``::
+
+    Compose([RandomResizedCrop(224), RandomHorizontalFlip(), ToTensor(),
+             Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))])
+
+``Resize``, ``RandomResizedCrop``, ``ColorJitter``, ``RandomRotation`` and ``CenterCrop``
+follow torchvision's tensor path (``F.interpolate``/``grid_sample`` arithmetic) and agree
+with it to float rounding; on an Image they do the same (torchvision's PIL path differs from
+its tensor path by PIL's 8-bit rounding).
+
+Modules: ``base`` (Transform, Compose, Lambda, InterpolationMode), ``convert`` (ToTensor,
+PILToTensor, ToPILImage, Normalize), ``crop`` (Pad, CenterCrop, RandomCrop, FiveCrop,
+TenCrop), ``flip``, ``resize`` (Resize, RandomResizedCrop), ``rotate`` (RandomRotation),
+``warp`` (RandomAffine, ElasticDistortion), ``color`` (ColorJitter, PCALighting).
 
 Example (LeCun-style distortions on MNIST, batched by the dataset's ``__getitems__``)::
 
@@ -25,14 +40,18 @@ Example (LeCun-style distortions on MNIST, batched by the dataset's ``__getitems
                   Normalize((0.1307,), (0.3081,))])
     MNIST(train=True, transform=tf)
 """
-from .base import Compose, Lambda, Transform, is_batchable
-from .color import IMAGENET_EIGVAL, IMAGENET_EIGVEC, PCALighting
-from .convert import Normalize, ToTensor
+from .base import Compose, InterpolationMode, Lambda, Transform, is_batchable
+from .color import IMAGENET_EIGVAL, IMAGENET_EIGVEC, ColorJitter, PCALighting
+from .convert import Normalize, PILToTensor, ToPILImage, ToTensor
 from .crop import CenterCrop, FiveCrop, Pad, RandomCrop, TenCrop
 from .flip import RandomHorizontalFlip, RandomVerticalFlip
+from .resize import RandomResizedCrop, Resize
+from .rotate import RandomRotation
 from .warp import ElasticDistortion, RandomAffine, gaussian_kernel, gaussian_smooth
 
-__all__ = ["Transform", "Compose", "Lambda", "ToTensor", "Normalize", "Pad", "CenterCrop",
-           "RandomCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomAffine",
-           "ElasticDistortion", "PCALighting", "FiveCrop", "TenCrop", "is_batchable",
-           "IMAGENET_EIGVAL", "IMAGENET_EIGVEC", "gaussian_kernel", "gaussian_smooth"]
+__all__ = ["Transform", "Compose", "Lambda", "InterpolationMode", "ToTensor", "PILToTensor",
+           "ToPILImage", "Normalize", "Pad", "CenterCrop", "RandomCrop", "Resize",
+           "RandomResizedCrop", "RandomHorizontalFlip", "RandomVerticalFlip", "RandomRotation",
+           "RandomAffine", "ElasticDistortion", "ColorJitter", "PCALighting", "FiveCrop",
+           "TenCrop", "is_batchable", "IMAGENET_EIGVAL", "IMAGENET_EIGVEC", "gaussian_kernel",
+           "gaussian_smooth"]

@@ -1,8 +1,11 @@
 """The machinery every transform shares: the ``Transform`` base class (one sample or a
-batch, drawn parameters applied at once), ``Compose``, ``Lambda`` and the argument helpers.
+batch, drawn parameters applied at once; an :class:`~nnlite.data.image.Image` read from a file
+transformed as its ``(C, H, W)`` pixels), ``Compose``, ``Lambda``, ``InterpolationMode`` and
+the argument helpers.
 """
 from __future__ import annotations
 
+import enum
 import numbers
 from typing import Any, Callable, Sequence
 
@@ -10,8 +13,40 @@ import numpy as np
 
 from ...random import default_generator
 from ...tensor import Tensor, get_default_dtype
+from ..image.base import Image
 
-__all__ = ["Transform", "Compose", "Lambda", "is_batchable"]
+__all__ = ["Transform", "Compose", "Lambda", "InterpolationMode", "is_batchable"]
+
+
+class InterpolationMode(str, enum.Enum):
+    """torchvision's interpolation names. A member equals its string value, so
+    ``interpolation="bilinear"`` and ``InterpolationMode.BILINEAR`` are the same."""
+
+    NEAREST = "nearest"
+    NEAREST_EXACT = "nearest-exact"
+    BILINEAR = "bilinear"
+    BICUBIC = "bicubic"
+    BOX = "box"
+    HAMMING = "hamming"
+    LANCZOS = "lanczos"
+
+
+# PIL's integer constants, as torchvision still accepts them
+_PIL_MODES = {0: "nearest", 1: "lanczos", 2: "bilinear", 3: "bicubic", 4: "box", 5: "hamming"}
+
+
+def _interpolation(value: Any, allowed: Sequence[str], who: str) -> InterpolationMode:
+    """``value`` (an InterpolationMode, its string or a PIL constant) as a mode in
+    ``allowed``, or a ValueError naming them."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = _PIL_MODES.get(int(value), value)
+    try:
+        mode = InterpolationMode(value)
+    except ValueError:
+        mode = None
+    if mode is None or mode.value not in allowed:
+        raise ValueError(f"{who}: interpolation must be one of {list(allowed)}, got {value!r}")
+    return mode
 
 
 def _unwrap(x: Any) -> tuple[np.ndarray, bool]:
@@ -100,12 +135,21 @@ class Transform:
                              f"{(-1,) + shape if batch else shape}")
 
     def __call__(self, x: Any) -> Any:
+        if isinstance(x, Image):
+            return self._call_image(x)
         a, tensor_in = _unwrap(x)
         if a.ndim >= 4:
             return self.batch(x)
         self._check(a.shape, batch=False)
         out = self.apply(a[None], self.get_params(1, a.shape))[0]
         return self._wrap(out, tensor_in)
+
+    def _call_image(self, img: Image) -> Any:
+        """An Image: transform its ``(C, H, W)`` pixels, return an Image (as torchvision
+        returns a PIL image for a PIL image)."""
+        a = img.chw()
+        out = self.apply(a[None], self.get_params(1, a.shape))[0]
+        return Image.from_chw(out, img.mode)
 
     def batch(self, x: Any) -> Any:
         """Apply to every sample of a batch (axis 0), with per-sample random parameters."""

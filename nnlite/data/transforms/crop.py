@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..image.base import Image
 from .base import Transform, _pair, _rng
 
 __all__ = ["Pad", "CenterCrop", "RandomCrop", "FiveCrop", "TenCrop"]
@@ -187,6 +188,10 @@ class FiveCrop(Transform):
         # x is (N, ..., H, W): crops go right after the batch axis for (N, H, W) input, and
         # before the channel axis otherwise
         return self._crops(x, axis=1 if x.ndim <= 3 else x.ndim - 3)
+
+    def _call_image(self, img: Image) -> tuple:
+        """An Image: a tuple of Images, as torchvision returns for a PIL image."""
+        return tuple(Image.from_chw(c, img.mode) for c in self._crops(img.chw(), axis=0))
 
     def extra_repr(self) -> str:
         return f"size={self.size}"
