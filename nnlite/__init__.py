@@ -46,5 +46,5 @@ bool = _np.dtype(_np.bool_)
 
 __version__ = "0.1.0"
 
-# nl.nn, nl.optim, nl.data, as torch.nn after import torch
-from . import data, nn, optim  # noqa: E402
+# nl.nn, nl.optim, nl.data, nl.utils.data, as torch.nn after import torch
+from . import data, nn, optim, utils  # noqa: E402

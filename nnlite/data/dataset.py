@@ -9,23 +9,25 @@ returning the *whole batch* already stacked -- a tuple (or dict) of arrays/Tenso
 axis is ``len(indices)`` -- computed by one fancy-indexing op per field. ``DataLoader`` then
 fetches each batch with one call instead of a Python loop over samples. (A ``__getitems__``
 that returns a ``list`` is taken, as in torch 2.x, to be a list of samples and is collated.)
-``TensorDataset``, ``Subset`` and ``ConcatDataset`` of such datasets, and the datasets in
-``nnlite.data.datasets``, implement it.
+``TensorDataset``, ``Subset``, ``ConcatDataset`` and ``StackDataset`` of such datasets, and
+the in-memory datasets in ``nnlite.data.datasets``, implement it.
 """
 from __future__ import annotations
 
 import bisect
 import math
 import warnings
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Generic, Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
 
 from ..random import default_generator
 from ..tensor import Tensor
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset",
-           "random_split", "kfold_split", "as_index_array"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",
+           "ChainDataset", "Subset", "random_split", "kfold_split", "as_index_array"]
+
+T_co = TypeVar("T_co", covariant=True)
 
 
 def as_index_array(indices: Any) -> np.ndarray:
@@ -55,26 +57,30 @@ def check_bounds(idx: np.ndarray, n: int, who: str) -> np.ndarray:
 # ============================================================================
 # Base classes
 # ============================================================================
-class Dataset:
+class Dataset(Generic[T_co]):
     """Base of map-style datasets: subclasses define ``__getitem__`` and ``__len__``.
 
     ``a + b`` is ``ConcatDataset([a, b])``. Optionally define ``__getitems__`` (see the module
-    doc) so ``DataLoader`` fetches a batch with one fancy-indexing op.
+    doc) so ``DataLoader`` fetches a batch with one fancy-indexing op. ``Dataset[T]`` works in
+    annotations and as a base, as in torch.
     """
 
-    def __getitem__(self, index: int) -> Any:
+    def __getitem__(self, index: int) -> T_co:
         raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
 
     def __add__(self, other: "Dataset") -> "ConcatDataset":
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
+class IterableDataset(Dataset[T_co]):
     """A dataset that is a stream: subclasses define ``__iter__``. ``DataLoader`` batches it
-    in order; ``shuffle`` and samplers do not apply."""
+    in order; ``shuffle`` and samplers do not apply. ``a + b`` is ``ChainDataset([a, b])``."""
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError(f"{type(self).__name__} must define __iter__")
+
+    def __add__(self, other: Dataset) -> "ChainDataset":
+        return ChainDataset([self, other])
 
     def __getitem__(self, index: int) -> Any:
         raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate it, do not "
@@ -243,6 +249,86 @@ class ConcatDataset(Dataset):
         inverse = np.empty_like(order)
         inverse[order] = np.arange(len(order))
         return _tree_take(_tree_concat(parts), inverse)
+
+
+# ============================================================================
+# StackDataset and ChainDataset
+# ============================================================================
+class StackDataset(Dataset):
+    """Several equally long datasets side by side: sample ``i`` is the tuple (``*args``) or
+    dict (``**kwargs``) of their samples ``i``.
+
+    Args:
+        *args (Dataset): datasets whose samples are returned as a tuple, or
+        **kwargs (Dataset): datasets whose samples are returned as a dict (not both).
+
+    ``__getitems__``: if every part's ``__getitems__`` returns a batch, the tuple (dict) of
+    those batches; otherwise the list of samples, which the loader collates.
+
+    Example:
+        >>> ds = StackDataset(image=images, label=labels)
+        >>> ds[0]                                   # {"image": images[0], "label": labels[0]}
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError("StackDataset: supported either tuple- (via args) or dict- (via "
+                             "kwargs) like input/output, but both types are given")
+        if not args and not kwargs:
+            raise ValueError("StackDataset: at least one dataset should be passed")
+        parts = list(args) if args else list(kwargs.values())
+        lengths = [len(d) for d in parts]
+        if len(set(lengths)) != 1:
+            raise ValueError(f"StackDataset: size mismatch between datasets: lengths {lengths}")
+        self.datasets: tuple | dict = tuple(args) if args else dict(kwargs)
+        self._length = lengths[0]
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __getitems__(self, indices: Any) -> Any:
+        idx = check_bounds(as_index_array(indices), len(self), "StackDataset")
+        named = isinstance(self.datasets, dict)
+        parts = self.datasets.values() if named else self.datasets
+        batches = [d.__getitems__(idx) if hasattr(d, "__getitems__") else None for d in parts]
+        if any(b is None or isinstance(b, list) for b in batches):
+            return [self[i] for i in idx.tolist()]        # a list of samples, as in torch
+        return dict(zip(self.datasets, batches)) if named else tuple(batches)
+
+
+class ChainDataset(IterableDataset):
+    """Several IterableDatasets one after another, as one stream.
+
+    Args:
+        datasets (iterable of IterableDataset): the streams, in order.
+
+    Example:
+        >>> stream = ChainDataset([first, second])   # or first + second
+    """
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got "
+                                f"{type(d).__name__}")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got "
+                                f"{type(d).__name__}")
+            total += len(d)
+        return total
 
 
 # ============================================================================

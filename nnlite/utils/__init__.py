@@ -1,6 +1,8 @@
-"""``nnlite.utils``: the training helpers of :mod:`nnlite.training`, importable from here
-too.
+"""``nnlite.utils``: torch.utils.data's names in ``nnlite.utils.data`` (the same objects as
+in :mod:`nnlite.data`), and the training helpers of :mod:`nnlite.training`, importable from
+here too.
 
+    from nnlite.utils.data import DataLoader, TensorDataset
     from nnlite.utils import Checkpointer, History, fit, run_epoch, set_seed
 
 The learning-rate hooks (``progress_lr``, ``step_decay``, ``warmup_cosine``) compute the
@@ -9,6 +11,7 @@ rates of the schedulers ``ProgressLR``, ``MultiStepProgressLR`` and ``WarmupCosi
 :mod:`nnlite.data`. The example scripts' own plumbing (command line, image data,
 ``train_classifier``) is in ``examples/common/``.
 """
+from . import data
 from ..data import BucketBatchSampler, trim_padding
 from ..training import (BLEUScore, Checkpointer, FitState, History, ProgressBar, accuracy,
                         corpus_bleu, count_correct, evaluate, fit, format_metrics,

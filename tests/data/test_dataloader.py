@@ -1,7 +1,8 @@
 """Tests of nnlite/data/dataloader.py: batching (sizes, drop_last, the last partial batch),
 shuffling (seeded by nl.manual_seed or a generator, a new order each epoch), dtypes, default
 collation of tuples/dicts/namedtuples/strings, the vectorised __getitems__ path (no
-per-sample __getitem__ calls), custom collate_fn, samplers, IterableDataset, and errors."""
+per-sample __getitem__ calls), custom collate_fn, samplers, IterableDataset, and errors.
+The torch keywords (workers, validation against torch itself) are in test_dataloader_torch.py."""
 from __future__ import annotations
 
 import collections
@@ -189,13 +190,17 @@ def test_iterable_dataset():
 
 
 # ---- errors --------------------------------------------------------------------------------
-def test_num_workers_other_than_zero_is_refused():
-    with pytest.raises(ValueError, match="nnlite loads batches in-process"):
-        DataLoader(make(), num_workers=2)
+def test_worker_options_are_checked_as_torch():
     with pytest.raises(ValueError, match="non-negative"):
         DataLoader(make(), num_workers=-1)
     with pytest.raises(ValueError, match="persistent_workers"):
         DataLoader(make(), persistent_workers=True)
+    with pytest.raises(ValueError, match="prefetch_factor"):
+        DataLoader(make(), prefetch_factor=2)
+    with pytest.raises(ValueError, match="timeout"):
+        DataLoader(make(), timeout=-1)
+    with pytest.raises(ValueError, match="multiprocessing_context can only be used"):
+        DataLoader(make(), multiprocessing_context="spawn")
 
 
 @pytest.mark.parametrize("kwargs,match", [

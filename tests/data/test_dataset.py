@@ -1,14 +1,14 @@
 """Tests of nnlite/data/dataset.py: TensorDataset, Subset, ConcatDataset (including its
-batched __getitems__ across parts), random_split (integer and fractional lengths, as torch)
-and kfold_split."""
+batched __getitems__ across parts), StackDataset, ChainDataset, random_split (integer and
+fractional lengths, as torch) and kfold_split."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 import nnlite as nl
-from nnlite.data import (ConcatDataset, Dataset, Subset, TensorDataset, kfold_split,
-                         random_split)
+from nnlite.data import (ChainDataset, ConcatDataset, DataLoader, Dataset, IterableDataset,
+                         StackDataset, Subset, TensorDataset, kfold_split, random_split)
 
 
 class Squares(Dataset):
@@ -122,3 +122,39 @@ def test_kfold_split():
         assert len(train) + len(test) == 23 and not set(train.indices) & set(test.indices)
     with pytest.raises(ValueError, match="k must be"):
         kfold_split(TensorDataset(np.arange(3)), k=1)
+
+
+# ---- StackDataset and ChainDataset -----------------------------------------------------------
+def test_stack_dataset_tuples_dicts_and_batches():
+    x = TensorDataset(np.arange(8.0).reshape(4, 2))
+    y = TensorDataset(np.arange(4))
+    pair = StackDataset(x, y)
+    assert len(pair) == 4 and pair[1][0][0].numpy().tolist() == [2.0, 3.0]
+    named = StackDataset(image=x, label=y)
+    assert set(named[0]) == {"image", "label"}
+    batch = next(iter(DataLoader(named, batch_size=3)))       # one __getitems__ per part
+    assert batch["image"][0].shape == (3, 2) and batch["label"][0].numpy().tolist() == [0, 1, 2]
+    mixed = next(iter(DataLoader(StackDataset(x, Squares(4)), batch_size=2)))
+    assert mixed[1][1].numpy().tolist() == [0, 1]               # per-sample part: collated
+    with pytest.raises(ValueError, match="size mismatch"):
+        StackDataset(x, Squares(3))
+    with pytest.raises(ValueError, match="both"):
+        StackDataset(x, label=y)
+
+
+class Count(IterableDataset):
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        return iter(range(self.n))
+
+    def __len__(self):
+        return self.n
+
+
+def test_chain_dataset_and_iterable_addition():
+    chain = Count(2) + Count(3)
+    assert isinstance(chain, ChainDataset) and list(chain) == [0, 1, 0, 1, 2] and len(chain) == 5
+    with pytest.raises(TypeError, match="only supports IterableDataset"):
+        list(ChainDataset([Count(1), Squares(2)]))
