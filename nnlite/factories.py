@@ -282,8 +282,9 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
         end (number, optional): the bound, excluded. Default: None.
         step (number): nonzero, with the sign of ``end - start``. Default: 1.
         dtype (optional): Default: None -- int64 when every argument is an int, else the
-            default dtype. Values are computed in float64, then cast (so
-            ``arange(0.5, 3, dtype=nl.int64)`` is ``[0, 1, 2]``, as in torch).
+            default dtype. Floating values are ``start + i * step`` in float64, then cast;
+            an integer dtype truncates the arguments first, as torch does
+            (``arange(0.5, 3, dtype=nl.int64)`` is ``[0, 1, 2]``).
         device (optional): ``None`` or ``"cpu"`` (nnlite is CPU only). Default: None.
         requires_grad (bool): Default: False.
 
@@ -307,9 +308,13 @@ def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device
     dt = _dtype("arange", dtype, np.int64 if ints else None)
     if ints:
         out = np.arange(start, end, step, dtype=np.int64).astype(dt, copy=False)
-    else:
-        n = int(math.ceil((end - start) / step))
+    elif dt.kind in "fc":
+        n = int(math.ceil((end - start) / step))           # the length, in float64
         out = (start + np.arange(n, dtype=np.float64) * step).astype(dt)
+    else:                                # torch casts the arguments to the integer dtype
+        if int(step) == 0:
+            raise ValueError(f"arange: step must be nonzero (step={step} is 0 as {dt})")
+        out = np.arange(int(start), int(end), int(step), dtype=np.int64).astype(dt)
     return _make(out, requires_grad)
 
 
@@ -339,7 +344,8 @@ def _linspace(where: str, start: Any, end: Any, steps: Any, dtype: Any) -> np.nd
 def linspace(start: Any, end: Any, steps: int, dtype: Any = None, device: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive, computed as
-    torch computes them (so float32 results agree bit for bit).
+    torch computes them: the first half up from ``start``, the second down from ``end``
+    (torch's vectorised kernels may differ in the last bit).
 
     Args:
         start, end (number): the ends.

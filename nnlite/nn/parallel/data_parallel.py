@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from ...devices import check_device
 from ..module import Module
 
 __all__ = ["DataParallel", "data_parallel"]
@@ -23,8 +22,9 @@ class DataParallel(Module):
 
     Args:
         module (Module): the model to wrap.
-        device_ids (list, optional): CPU only: None, empty, or CPU devices. Default: None.
-        output_device (optional): None or the CPU. Default: None.
+        device_ids (list, optional): ignored, as torch ignores them when no GPU is
+            available (``device_ids`` is then ``[]``). Default: None.
+        output_device (optional): ignored likewise. Default: None.
         dim (int): the batch dimension torch would split. Default: 0.
 
     Attributes:
@@ -44,12 +44,8 @@ class DataParallel(Module):
         if not isinstance(module, Module):
             raise TypeError(f"DataParallel: module must be an nn.Module, got "
                             f"{type(module).__name__}")
-        for d in device_ids or ():
-            check_device(d, "DataParallel")
-        check_device(output_device, "DataParallel")
         self.module = module
-        self.device_ids = [] if device_ids is None else list(device_ids)
-        self.output_device = output_device
+        self.device_ids: list = []          # torch's value when no GPU is available
         self.dim = dim
 
     def forward(self, *inputs: Any, **kwargs: Any) -> Any:
@@ -63,16 +59,13 @@ def data_parallel(module: Module, inputs: Any, device_ids: Sequence[Any] | None 
 
     Args:
         module (Module): the model. inputs: one input or a tuple of inputs.
-        device_ids, output_device: CPU only, as ``DataParallel``. Default: None.
+        device_ids, output_device: ignored, as ``DataParallel``'s. Default: None.
         dim (int): accepted. Default: 0. module_kwargs (dict, optional): Default: None.
 
     Example:
         >>> nn.parallel.data_parallel(nn.Linear(4, 2), nl.randn(8, 4)).shape
         (8, 2)
     """
-    for d in device_ids or ():
-        check_device(d, "data_parallel")
-    check_device(output_device, "data_parallel")
     if not isinstance(inputs, tuple):
         inputs = (inputs,)
     return module(*inputs, **(module_kwargs or {}))
