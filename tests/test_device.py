@@ -319,3 +319,73 @@ def test_data_parallel_is_an_identity_wrapper_with_torchs_keys(torch):
     assert nn.DataParallel(inner, device_ids=[0, 1]).device_ids == ref.device_ids == []
     with pytest.raises(TypeError, match="nn.Module"):
         nn.DataParallel(lambda v: v)
+
+
+# ---- a torch program with its device lines, run by both libraries ----------------------------
+PROGRAM = '''
+import torch
+import torch.nn as nn
+from torch.autograd import Variable
+
+torch.backends.cudnn.benchmark = True
+torch.set_num_threads(1)
+use_cuda = torch.cuda.is_available()
+device = torch.device("cuda" if use_cuda else "cpu")
+torch.manual_seed(0)
+if use_cuda:
+    torch.cuda.manual_seed_all(0)
+
+model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3))
+model.load_state_dict({k: torch.from_numpy(v) for k, v in init.items()})
+if torch.cuda.device_count() > 1:
+    model = nn.DataParallel(model)
+model = model.to(device)
+opt = torch.optim.SGD(model.parameters(), lr=0.5)
+scaler = torch.amp.GradScaler("cuda", enabled=use_cuda)
+x = torch.tensor(xs, device=device)
+y = torch.LongTensor(ys).to(device)
+losses = []
+for step in range(5):
+    inputs, targets = Variable(x), Variable(y)
+    opt.zero_grad()
+    with torch.autocast(device_type=device.type, enabled=use_cuda):
+        loss = nn.functional.cross_entropy(model(inputs), targets)
+    scaler.scale(loss).backward()
+    scaler.step(opt)
+    scaler.update()
+    if use_cuda:
+        torch.cuda.synchronize()
+    losses.append(loss.item())
+result = model.cpu()(x.cpu()).detach().numpy()
+'''
+
+
+def test_a_torch_program_with_device_lines_runs_unchanged(torch, restore_blas_threads):
+    rng = np.random.default_rng(0)
+    init = {"0.weight": rng.standard_normal((8, 4)).astype(np.float32) * 0.5,
+            "0.bias": np.zeros(8, np.float32),
+            "2.weight": rng.standard_normal((3, 8)).astype(np.float32) * 0.5,
+            "2.bias": np.zeros(3, np.float32)}
+    xs = rng.standard_normal((16, 4)).astype(np.float32).tolist()
+    ys = rng.integers(0, 3, 16).tolist()
+    runs = {}
+    for name, lib in (("torch", torch), ("nnlite", nl)):
+        scope = {"init": {k: v.copy() for k, v in init.items()}, "xs": xs, "ys": ys}
+        source = PROGRAM if name == "torch" else (
+            PROGRAM.replace("import torch.nn as nn", "import nnlite.nn as nn")
+                   .replace("from torch.autograd", "from nnlite.autograd")
+                   .replace("import torch\n", "import nnlite as torch\n"))
+        exec(compile(source, f"<{name} program>", "exec"), scope)
+        runs[name] = scope
+    assert runs["nnlite"]["losses"][-1] < runs["nnlite"]["losses"][0]
+    np.testing.assert_allclose(runs["nnlite"]["losses"], runs["torch"]["losses"], rtol=1e-5)
+    np.testing.assert_allclose(runs["nnlite"]["result"], runs["torch"]["result"], rtol=1e-4,
+                               atol=1e-5)
+
+
+@pytest.fixture
+def restore_blas_threads(torch):
+    before, torch_before = nl.get_num_threads(), torch.get_num_threads()
+    yield
+    nl.set_num_threads(before)
+    torch.set_num_threads(torch_before)
