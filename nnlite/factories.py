@@ -456,7 +456,7 @@ def randn(*size: Any, generator: np.random.Generator | None = None, dtype: Any =
     return _make(gen.standard_normal(shape).astype(dt, copy=False), requires_grad)
 
 
-def randint(low: Any = None, high: Any = None, size: Any = None,
+def randint(low: Any = None, high: Any = None, size: Any = None, *,
             generator: np.random.Generator | None = None, dtype: Any = None,
             device: Any = None, requires_grad: bool = False) -> Tensor:
     """Integers drawn uniformly from ``[low, high)``: ``randint(high, size)``,
@@ -494,7 +494,7 @@ def randint(low: Any = None, high: Any = None, size: Any = None,
                  requires_grad)
 
 
-def randperm(n: int, generator: np.random.Generator | None = None, dtype: Any = None,
+def randperm(n: int, *, generator: np.random.Generator | None = None, dtype: Any = None,
              device: Any = None, requires_grad: bool = False, pin_memory: bool = False
              ) -> Tensor:
     """A random permutation of ``0 .. n-1``.
@@ -520,7 +520,7 @@ def randperm(n: int, generator: np.random.Generator | None = None, dtype: Any = 
     return _make(gen.permutation(n).astype(dt, copy=False), requires_grad)
 
 
-def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None,
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
            generator: np.random.Generator | None = None, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """Normal samples with the given means and standard deviations, as ``torch.normal``:
