@@ -11,9 +11,13 @@ from .tensor import Tensor, from_numpy, get_default_dtype, set_default_dtype
 from .autograd.function import Function
 from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode, is_grad_enabled,
                                  no_grad, set_grad_enabled)
+from .devices import DeviceError, device, get_default_device, set_default_device
 from .factories import (arange, as_tensor, empty, empty_like, eye, full, full_like,
-                        linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
-                        tensor, zeros, zeros_like)
+                        linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
+                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
+from .tensor_types import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                           HalfTensor, IntTensor, LongTensor, ShortTensor, bfloat16,
+                           is_floating_point, is_tensor, numel)
 from .ops import (abs, add, allclose, amax, amin, argmax, argmin, astype, bitwise_and,
                   bitwise_not, bitwise_or, bitwise_xor, bmm, broadcast_to, cat,
                   chunk, clamp, clip, clone, concat, concatenate, cos, div, dot, elu, eq,
@@ -31,9 +35,14 @@ from .ops.einsum import einsum
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save
-from .tuning import tune_cpu
+from .tuning import (get_num_interop_threads, get_num_threads, set_num_interop_threads,
+                     set_num_threads, tune_cpu)
+from . import accelerator, amp, backends, cuda, multiprocessing, serialization
+from .amp import autocast
+from .backends import get_float32_matmul_precision, set_float32_matmul_precision
 
-# dtypes, spelled as in torch
+# dtypes, spelled as in torch (bfloat16, from tensor_types, has no NumPy dtype: using it
+# as one raises a TypeError that says so)
 float16 = half = _np.dtype(_np.float16)
 float32 = float = _np.dtype(_np.float32)
 float64 = double = _np.dtype(_np.float64)

@@ -28,6 +28,10 @@ import numpy as np
 
 __all__ = ["save", "load"]
 
+# torch's weights_only allow-list, recorded only (loading here never unpickles)
+from ._safe_globals import (add_safe_globals, clear_safe_globals,  # noqa: E402,F401
+                            get_safe_globals, safe_globals)
+
 FileLike = Union[str, "os.PathLike[str]", IO[bytes]]
 
 _STRUCTURE = "__nnlite_structure__"

@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from . import devices as _devices
 from . import random as _random
 
 # ============================================================================
@@ -274,8 +275,9 @@ class Tensor:
         return self.array.dtype
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> "_devices.device":
+        """``device(type='cpu')``: nnlite tensors live on the CPU."""
+        return _devices.CPU
 
     def size(self, dim: int | None = None) -> Any:
         return self.array.shape if dim is None else self.array.shape[dim]
@@ -367,19 +369,49 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     # ---- dtype ---------------------------------------------------------------
-    def to(self, dtype: Any = None, *args: Any, **kwargs: Any) -> "Tensor":
-        """``to(dtype)``; devices other than 'cpu' are refused."""
-        dtype = kwargs.pop("dtype", dtype)
-        if isinstance(dtype, str) and dtype in ("cpu",):
-            dtype = args[0] if args else None
-        if dtype is None:
-            return self
+    def to(self, *args: Any, **kwargs: Any) -> "Tensor":
+        """This tensor with another dtype, as torch's ``to``: ``to(dtype)``,
+        ``to(device, dtype)``, ``to(other)`` (its dtype and device), ``to(device=None,
+        dtype=None, non_blocking=False, copy=False)``.
+
+        Returns self when nothing changes and ``copy`` is False, else a new tensor (recorded
+        for backward). nnlite runs on the CPU only: ``"cpu"`` is accepted, any other device
+        raises ``DeviceError``; ``non_blocking`` has nothing to overlap and is accepted.
+
+        Example:
+            >>> x = nl.zeros(2)
+            >>> x.to("cpu") is x, x.to("cpu", nl.float64).dtype
+            (True, dtype('float64'))
+        """
+        dtype, copy = _devices.parse_to(args, kwargs, "Tensor.to", Tensor)
+        if dtype is None or dtype == self.array.dtype:
+            return _ops.clone(self) if copy else self
         return _ops.astype(self, dtype)
 
     def astype(self, dtype: Any) -> "Tensor":
         return _ops.astype(self, dtype)
 
-    type = astype
+    def type(self, dtype: Any = None, non_blocking: bool = False, **kwargs: Any) -> Any:
+        """With no argument, torch's name of this tensor's type (``'torch.FloatTensor'``);
+        with a dtype, a type name or a legacy type (``nl.LongTensor``), this tensor cast to
+        it (self if the dtype is already that).
+
+        Args:
+            dtype (optional): the target. Default: None (return the name).
+            non_blocking (bool): accepted, as in torch (nothing runs asynchronously).
+                Default: False.
+
+        Example:
+            >>> nl.zeros(2).type(), nl.zeros(2).type("torch.LongTensor").dtype
+            ('torch.FloatTensor', dtype('int64'))
+        """
+        kwargs.pop("async", None)
+        if kwargs:
+            raise TypeError(f"type() got unexpected keyword arguments {sorted(kwargs)}")
+        if dtype is None:
+            return _devices.type_name(self.array.dtype)
+        dtype = _devices.parse_type(dtype)
+        return self if dtype == self.array.dtype else _ops.astype(self, dtype)
 
     def float(self) -> "Tensor":
         return _ops.astype(self, np.float32)
@@ -405,8 +437,28 @@ class Tensor:
     def contiguous(self) -> "Tensor":
         return self
 
-    def cpu(self) -> "Tensor":
+    def cpu(self, memory_format: Any = None) -> "Tensor":
+        """Self: nnlite tensors are on the CPU already."""
         return self
+
+    def cuda(self, device: Any = None, non_blocking: bool = False, **kwargs: Any) -> "Tensor":
+        """Raises ``DeviceError``: nnlite runs on the CPU only (``nl.cuda.is_available()``
+        is False)."""
+        raise _devices.cpu_only_error("Tensor.cuda", "cuda" if device is None else device)
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: nnlite tensors are on the CPU."""
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        """True: nnlite tensors are on the CPU."""
+        return True
+
+    def get_device(self) -> int:
+        """-1, torch's answer for a CPU tensor."""
+        return -1
 
     # ---- operators -----------------------------------------------------------
     def __add__(self, o: Any) -> "Tensor":

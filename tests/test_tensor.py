@@ -76,9 +76,9 @@ def test_manual_seed_makes_draws_repeatable():
 
 
 def test_factory_bad_sizes():
-    with pytest.raises(ValueError, match="non-negative"):
+    with pytest.raises(RuntimeError, match="non-negative"):      # torch's RuntimeErrors
         nl.zeros(-1, 2)
-    with pytest.raises(ValueError, match="high"):
+    with pytest.raises(RuntimeError, match="high"):
         nl.randint(5, 5, (2,))
 
 

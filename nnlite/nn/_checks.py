@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..devices import check_device
 from ..tensor import get_default_dtype
 
 
@@ -29,8 +30,7 @@ def check_positive(layer: str, **sizes: Any) -> None:
 def factory_dtype(layer: str, device: Any, dtype: Any) -> np.dtype:
     """The parameter dtype from the ``device=`` / ``dtype=`` factory keywords (CPU only,
     floating; None means the default dtype)."""
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise ValueError(f"{layer}: nnlite runs on the CPU only, got device {device!r}")
+    check_device(device, layer)
     dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(f"{layer}: dtype must be floating, got {dtype}")

@@ -25,6 +25,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .. import devices as _devices
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -508,36 +509,27 @@ class Module:
         return self._apply(lambda a: a.astype(dtype, copy=False) if a.dtype.kind == "f" else a)
 
     def to(self, *args: Any, **kwargs: Any) -> "Module":
-        """Convert floating parameters and buffers: ``to(dtype)``, ``to("cpu")``,
-        ``to(tensor)`` (its dtype), ``to(device=..., dtype=...)``. In place; returns self.
+        """Move and/or cast the parameters and buffers, as torch's ``Module.to``:
+        ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)`` (its dtype),
+        ``to(device=None, dtype=None, non_blocking=False)``. In place; returns self.
 
-        nnlite runs on the CPU only: any other device raises ``ValueError``. Integer
-        buffers (e.g. counters) keep their dtype.
+        nnlite runs on the CPU only: ``"cpu"`` is accepted and any other device raises
+        ``DeviceError``; ``non_blocking`` is accepted (nothing runs asynchronously). Only
+        floating parameters and buffers are cast; integer buffers (e.g. counters) keep
+        their dtype.
+
+        Example:
+            >>> device = "cuda" if nl.cuda.is_available() else "cpu"
+            >>> model = nn.Linear(2, 3).to(device)
+            >>> model.to(nl.float64).weight.dtype
+            dtype('float64')
         """
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif a is None or (isinstance(a, str) and a.split(":")[0] in
-                               ("cpu", "cuda", "mps", "xpu", "meta")):
-                device = a
-            else:
-                dtype = a
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise ValueError(f"to: nnlite runs on the CPU only, got device {device!r}")
+        dtype, _ = _devices.parse_to(args, kwargs, "Module.to", Tensor)
         if dtype is None:
             return self
-        try:
-            dtype = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"to: cannot interpret {dtype!r} as a dtype") from None
         if dtype.kind not in "fc":
-            raise TypeError(f"Module.to only accepts floating point dtypes, but got desired "
-                            f"dtype={dtype}")
+            raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but "
+                            f"got desired dtype={dtype}")
         return self._cast_floating(dtype)
 
     def float(self) -> "Module":
@@ -553,8 +545,13 @@ class Module:
         return self._cast_floating(np.float16)
 
     def cpu(self) -> "Module":
-        """nnlite is CPU only: returns self."""
+        """Self: nnlite modules are on the CPU already."""
         return self
+
+    def cuda(self, device: Any = None) -> "Module":
+        """Raises ``DeviceError``: nnlite runs on the CPU only (``nl.cuda.is_available()``
+        is False)."""
+        raise _devices.cpu_only_error("Module.cuda", "cuda" if device is None else device)
 
     # ---- state dict ------------------------------------------------------------
     def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:

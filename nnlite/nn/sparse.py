@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..devices import check_device
 from ..ops.embedding import BAG_MODES, embedding, embedding_bag, padding_index
 from ..tensor import Tensor, get_default_dtype
 from . import init
@@ -26,8 +27,7 @@ def _table(layer: str, V: Any, D: Any, _weight: Any, freeze: bool, device: Any,
     for name, n in (("num_embeddings", V), ("embedding_dim", D)):
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
             raise ValueError(f"{layer}: {name} must be a positive int, got {n!r}")
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise ValueError(f"{layer}: nnlite runs on the CPU only, got device {device!r}")
+    check_device(device, layer)
     if _weight is None:
         dtype = get_default_dtype() if dtype is None else np.dtype(dtype)
         if dtype.kind != "f":

@@ -227,7 +227,10 @@ def one_hot(tensor: Any, num_classes: int = -1) -> Tensor:
         raise TypeError(f"one_hot: expected an integer tensor of class indices, got dtype "
                         f"{idx.dtype}")
     if num_classes == -1:
-        num_classes = int(idx.max()) + 1 if idx.size else 0
+        if not idx.size:
+            raise RuntimeError("one_hot: Can not infer total number of classes from empty "
+                               "tensor; pass num_classes")
+        num_classes = int(idx.max()) + 1
     if idx.size and (idx.min() < 0 or idx.max() >= num_classes):
         raise IndexError(f"one_hot: class values must be in [0, {num_classes}), got "
                          f"[{idx.min()}, {idx.max()}]")
