@@ -10,7 +10,7 @@ from .random import manual_seed, seed
 from .tensor import Tensor, from_numpy, get_default_dtype, set_default_dtype
 from .autograd.function import Function
 from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode, is_grad_enabled,
-                                 no_grad, set_grad_enabled)
+                                 is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .factories import (arange, as_tensor, empty, empty_like, eye, full, full_like,
                         linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
                         tensor, zeros, zeros_like)
