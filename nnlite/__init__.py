@@ -25,6 +25,7 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, astype, bitwis
                   sin, softmax, softplus, split, sqrt, square, squeeze, stack, std, sub, sum,
                   swapaxes, tanh, tile, transpose, unbind, unflatten, unsqueeze, var, view,
                   where)
+from .ops import can_cast, floor_divide, fmod, promote_types, remainder, result_type
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save

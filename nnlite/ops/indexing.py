@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..factories import as_tensor
-from ._util import const, norm_dim
+from ._util import GradWhere, const, norm_dim
 
 
 def unwrap_index(index: Any) -> Any:
@@ -103,8 +103,9 @@ def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
 
 
 class MaskedFill(Function):
-    """y = value where mask else x;  gx = gy where not mask, else 0;
-    gvalue = sum of gy where mask (value is 0-d; mask has x's shape)"""
+    """y = value where mask else x;  gx = gy where not mask, else exactly 0 (even where gy
+    is nan: a filled position sends nothing back, as torch);  gvalue = sum of gy where
+    mask (value is 0-d; mask has x's shape)"""
 
     @staticmethod
     def forward(ctx, x, value, mask):
@@ -114,8 +115,9 @@ class MaskedFill(Function):
     @staticmethod
     def backward(ctx, gy):
         (mask,) = ctx.saved_tensors
-        gv = (gy * mask).sum() if ctx.needs_input_grad[1] else None
-        return gy * ~mask, gv
+        need_x, need_v = ctx.needs_input_grad[:2]
+        gv = GradWhere.apply(gy, mask, True).sum() if need_v else None
+        return (GradWhere.apply(gy, mask, False) if need_x else None), gv
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import pair
+from ._util import cast, const, torch_name, unsupported
 
 
 class MatMul(Function):
@@ -48,9 +50,32 @@ class MatMul(Function):
         return ga, gb
 
 
+def check_same_dtype(op: str, a: Any, b: Any, names: tuple = ("m1", "m2")) -> None:
+    """torch's rule for matrix products: both operands of one dtype, never promoted (a
+    float64 or int64 input against float32 weights raises, naming both dtypes and shapes;
+    cast one of them). Bool operands raise too (torch has no bool kernel)."""
+    da, db = a.array.dtype, b.array.dtype
+    if da.kind == "b" or db.kind == "b":
+        raise unsupported(op, np.dtype(np.bool_), f"matrix products of bool tensors are not "
+                          f"supported (got {da} of shape {a.shape} and {db} of shape "
+                          f"{b.shape})")
+    if da != db:
+        raise RuntimeError(f"{op}: expected {names[0]} and {names[1]} to have the same dtype, "
+                           f"but got: {da} != {db} ({torch_name(da)} {names[0]} of shape "
+                           f"{a.shape}, {torch_name(db)} {names[1]} of shape {b.shape}); "
+                           f"cast one of them, e.g. with .to({db}) or .to({da})")
+
+
 def matmul(a: Any, b: Any) -> Tensor:
-    """Matrix product with NumPy's rules for 1-D and batched operands."""
-    a, b = pair(a, b)
+    """Matrix product with NumPy's rules for 1-D and batched operands. Two tensors must
+    have one dtype (no promotion, as torch: float32 @ float64 raises); a constant that
+    is not a Tensor (an ndarray) takes the tensor's dtype."""
+    if not isinstance(a, Tensor) and isinstance(b, Tensor):    # a constant (an ndarray)
+        a = cast(a, b.array.dtype)                           # takes the tensor's dtype
+    elif not isinstance(b, Tensor):
+        b = cast(b, const(a).array.dtype)
+    a = const(a)
+    check_same_dtype("matmul", a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both arguments must be at least 1-D, got shapes "
                          f"{a.shape} and {b.shape}")

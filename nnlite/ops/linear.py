@@ -9,6 +9,7 @@ import math
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..factories import as_tensor
+from .linalg import check_same_dtype
 
 __all__ = ["linear", "bilinear"]
 
@@ -63,6 +64,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         weight (Tensor): shape (out_features, in_features).
         bias (Tensor, optional): shape (out_features,). Default: None.
 
+    Input, weight and bias must have one dtype (a float64 or integer input against
+    float32 weights raises a RuntimeError naming both, as torch; nothing is promoted).
+
     Shape:
         input (*, in) -> output (*, out).
 
@@ -72,6 +76,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     if not isinstance(input, Tensor):
         input = as_tensor(input)
+    check_same_dtype("linear", input, weight, ("input", "weight"))
+    if bias is not None:
+        check_same_dtype("linear", input, bias, ("input", "bias"))
     wshape = weight.shape
     if len(wshape) != 2:
         raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got "
