@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..factories import as_tensor
-from ._util import GradWhere, const, norm_dim
+from ._util import GradWhere, const, norm_dim, unsupported
 
 
 def unwrap_index(index: Any) -> Any:
@@ -124,7 +124,8 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` where the bool ``mask`` (broadcastable to x) is True."""
     m = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
-        raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
+        raise unsupported("masked_fill", m.dtype, f"masked_fill: mask must be a bool tensor, "
+                          f"got dtype {m.dtype}")
     try:
         if np.broadcast_shapes(m.shape, x.shape) != x.shape:
             raise ValueError

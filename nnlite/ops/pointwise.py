@@ -607,7 +607,8 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elements of ``a`` where ``condition`` else of ``b`` (all three broadcast)."""
     cond = condition.array if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+        raise unsupported("where", cond.dtype, f"where: condition must be a bool tensor, got "
+                          f"dtype {cond.dtype}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = const(a)                       # two numbers: the result has the default dtype
     a, b = pair(a, b)
