@@ -214,6 +214,17 @@ def cast(x: Any, dtype: np.dtype) -> Tensor:
         return from_numpy(a.astype(dtype))
 
 
+_HALF, _FLOAT = np.dtype(np.float16), np.dtype(np.float32)
+
+
+def via_float32(apply: Any, x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``apply(x, *args)`` for a float16 ``x`` computed as torch does on the CPU: in
+    float32, rounded once to float16 at the end (several float16 steps would round at
+    each: float16 gelu or std were off by far more than an ulp). Both casts are
+    differentiable, so the backward also runs in float32."""
+    return cast(apply(cast(x, _FLOAT), *args, **kwargs), _HALF)
+
+
 def pair(a: Any, b: Any) -> tuple:
     """Both operands of a binary op as Tensors of one dtype, torch's ``result_type(a, b)``
     (a Python number never widens a tensor; float32 with int64 is float32)."""

@@ -10,7 +10,9 @@ drops it, as torch's rules do.
 
 Dtypes are torch's: integer and bool inputs of exp, log, sqrt, sin, tanh, sigmoid ...
 give the default float dtype; gelu, elu, softplus and leaky_relu refuse them, relu
-refuses bools; binary ops promote by ``_util.result_type``.
+refuses bools; binary ops promote by ``_util.result_type``. float16 activations made of
+several steps (sigmoid, gelu, softplus, leaky_relu, rsqrt) run in float32 and round once,
+as torch's CPU kernels do (``via_float32``).
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor, from_numpy, get_default_dtype
 from ._util import (GradWhere, cast, const, keep_where, like_inputs, pair, result_type,
-                    unsupported)
+                    unsupported, via_float32)
 from .arithmetic import _binary
 from .special import erf_array
 
@@ -198,6 +200,8 @@ def sqrt(x: Tensor) -> Tensor:
 
 
 def rsqrt(x: Tensor) -> Tensor:
+    if x.array.dtype == np.float16:
+        return via_float32(Rsqrt.apply, x)
     return Rsqrt.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
@@ -229,6 +233,9 @@ def erf(x: Any) -> Any:
 
 
 def square(x: Tensor) -> Tensor:
+    """x * x; a bool tensor squares to int64, as torch (x ** 2)."""
+    if x.array.dtype.kind == "b":
+        x = from_numpy(x.array.astype(np.int64))
     return x * x
 
 
@@ -389,6 +396,8 @@ def tanh(x: Tensor) -> Tensor:
 
 
 def sigmoid(x: Tensor) -> Tensor:
+    if x.array.dtype == np.float16:
+        return via_float32(SigmoidFn.apply, x)
     return SigmoidFn.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
@@ -400,6 +409,8 @@ def relu(x: Tensor) -> Tensor:
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    if x.array.dtype == np.float16:
+        return via_float32(LeakyReluFn.apply, x, negative_slope)
     return LeakyReluFn.apply(_float_only(x, "leaky_relu"), negative_slope)
 
 
@@ -410,6 +421,8 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """GELU; ``approximate='tanh'`` uses the tanh formula (as torch)."""
     _float_only(x, "gelu")
+    if x.array.dtype == np.float16:
+        return via_float32(gelu, x, approximate)
     if approximate == "none":
         return GeluFn.apply(x)
     if approximate == "tanh":
@@ -418,6 +431,8 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    if x.array.dtype == np.float16:
+        return via_float32(SoftplusFn.apply, x, beta, threshold)
     return SoftplusFn.apply(_float_only(x, "softplus"), beta, threshold)
 
 

@@ -55,6 +55,7 @@ from ..autograd.function import Function, once_differentiable
 from ..tensor import Tensor, is_grad_enabled
 from .arguments import (check_divisor_override, ntuple, out_size, pool_window,
                         transposed_out_size)
+from ._util import unsupported
 from .arithmetic import neg as _neg, pow as _pow
 from .pointwise import abs as _abs
 
@@ -75,7 +76,8 @@ def _spatial(x: Tensor, sd: int, op: str) -> tuple:
         raise ValueError(f"{op}: expected non-empty channel and spatial dims, got input of "
                          f"shape {x.shape} (only the batch dim may be 0)")
     if x.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating input, got dtype {x.dtype}")
+        raise unsupported(op, x.dtype, f"{op}: expected a floating input, got dtype "
+                          f"{x.dtype}")
     hw = x.shape[-sd:]
     return x.shape[:-sd], ((1,) + hw if sd == 1 else hw)
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..autograd.function import Function, once_differentiable
 from ..tensor import Tensor, from_numpy, get_default_dtype
-from ._util import GradWhere, axes as _axes, like_inputs, norm_dim, unsupported
+from ._util import GradWhere, axes as _axes, like_inputs, norm_dim, unsupported, via_float32
 from .pointwise import maximum, minimum
 from .shape import BroadcastTo
 
@@ -201,6 +201,9 @@ def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
     With no more elements than the correction it is inf (nan for a constant), with a
     warning, and the gradient follows torch's ``var_backward``."""
     _floating_only(x, "var")
+    if x.array.dtype == np.float16:
+        return via_float32(var, x, dim, unbiased, keepdim, correction=correction, axis=axis,
+                           keepdims=keepdims, ddof=ddof)
     return _red(Var, x, dim, keepdim, axis, keepdims, "var",
                 _correction(unbiased, correction, ddof))
 
@@ -212,6 +215,9 @@ def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
     where the std is 0 (a constant input), as torch; a single element with the default
     correction gives nan and a nan gradient, as torch."""
     _floating_only(x, "std")
+    if x.array.dtype == np.float16:
+        return via_float32(std, x, dim, unbiased, keepdim, correction=correction, axis=axis,
+                           keepdims=keepdims, ddof=ddof)
     return _red(Std, x, dim, keepdim, axis, keepdims, "std",
                 _correction(unbiased, correction, ddof))
 
@@ -392,6 +398,8 @@ def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
 
 
 def _arg(fn, x: Tensor, dim, keepdim, axis, keepdims, op) -> Tensor:
+    if x.array.dtype.kind == "b":
+        raise unsupported(op, x.array.dtype, f"{op}() does not support bool input")
     if axis is not None:
         dim = axis
     if keepdims is not None:
@@ -548,11 +556,18 @@ def _softmax_input(x: Tensor, dim: Any, axis: Any, dtype: Any, op: str) -> tuple
 
 
 def softmax(x: Tensor, dim: Any = None, dtype: Any = None, *, axis: Any = None) -> Tensor:
-    """exp(x) normalised to sum 1 along ``dim``; ``dtype`` casts the input first."""
-    return SoftmaxFn.apply(*_softmax_input(x, dim, axis, dtype, "softmax"))
+    """exp(x) normalised to sum 1 along ``dim``; ``dtype`` casts the input first (float16
+    is computed in float32 and rounded once, as torch)."""
+    x, d = _softmax_input(x, dim, axis, dtype, "softmax")
+    if x.array.dtype == np.float16:
+        return via_float32(SoftmaxFn.apply, x, d)
+    return SoftmaxFn.apply(x, d)
 
 
 def log_softmax(x: Tensor, dim: Any = None, dtype: Any = None, *,
                 axis: Any = None) -> Tensor:
     """log(softmax(x)) along ``dim``, computed stably; ``dtype`` casts the input first."""
-    return LogSoftmaxFn.apply(*_softmax_input(x, dim, axis, dtype, "log_softmax"))
+    x, d = _softmax_input(x, dim, axis, dtype, "log_softmax")
+    if x.array.dtype == np.float16:
+        return via_float32(LogSoftmaxFn.apply, x, d)
+    return LogSoftmaxFn.apply(x, d)
