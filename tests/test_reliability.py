@@ -629,6 +629,39 @@ def test_b7_errors_and_results_as_torch(torch, case: tuple) -> None:
     same_as_torch(torch, case[1], case[0])
 
 
+SHAPE_ERRORS = {
+    "add": lambda L: L.ones(3) + L.ones(4), "mul": lambda L: L.ones(2, 3) * L.ones(2),
+    "maximum": lambda L: L.maximum(L.ones(3), L.ones(4)),
+    "where": lambda L: L.where(L.ones(3) > 0, L.ones(4), 0.0),
+    "pow": lambda L: L.ones(3) ** L.ones(4), "eq": lambda L: L.ones(3) == L.ones(4),
+    "remainder": lambda L: L.ones(3) % L.ones(4),
+    "clamp": lambda L: L.clamp(L.ones(3), L.ones(4)),
+    "matmul": lambda L: L.ones(2, 3) @ L.ones(4, 5), "matmul_0d": lambda L: L.ones(()) @ L.ones(3),
+    "matmul_batch": lambda L: L.ones(2, 2, 3) @ L.ones(3, 3, 4),
+    "mm": lambda L: L.mm(L.ones(2, 2, 3), L.ones(3, 4)),
+    "bmm": lambda L: L.bmm(L.ones(2, 3), L.ones(3, 4)),
+    "dot": lambda L: L.dot(L.ones(3), L.ones(4)),
+    "linear": lambda L: (F if L is nl else L.nn.functional).linear(L.ones(2, 3), L.ones(4, 5)),
+    "linear_bias": lambda L: (F if L is nl else L.nn.functional).linear(L.ones(2, 3), L.ones(4, 3),
+                                                                       L.ones(5)),
+    "gather_oob": lambda L: L.gather(L.ones(2, 3), 1, L.tensor([[3]])),
+    "gather_negative": lambda L: L.gather(L.ones(2, 3), 1, L.tensor([[-1]])),
+    "gather_float_index": lambda L: L.gather(L.ones(2, 3), 1, L.tensor([[1.0]])),
+    "gather_dims": lambda L: L.gather(L.ones(2, 3), 1, L.tensor([1])),
+    "scatter_add_oob": lambda L: L.scatter_add(L.ones(2, 3), 1, L.tensor([[3]]), L.ones(1, 1)),
+    "index_select_oob": lambda L: L.index_select(L.ones(2, 3), 1, L.tensor([3])),
+    "masked_fill_shape": lambda L: L.ones(2, 3).masked_fill(L.ones(3, 2) > 0, 1.0),
+    "masked_fill_value": lambda L: L.ones(2, 3).masked_fill(L.ones(2, 3) > 0, L.ones(2)),
+}
+
+
+@pytest.mark.parametrize("name", list(SHAPE_ERRORS))
+def test_b7_shape_and_index_errors_are_torchs_type_too(torch, name: str) -> None:
+    """nnlite's ValueError / IndexError / TypeError naming the shapes, and torch's
+    RuntimeError, in one error."""
+    same_as_torch(torch, SHAPE_ERRORS[name], name)
+
+
 def test_b7_integer_division_by_zero_is_a_runtime_and_zero_division_error() -> None:
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
         nl.tensor([1]) // 0

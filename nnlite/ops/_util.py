@@ -42,6 +42,17 @@ class UnsupportedDtypeError(NotImplementedError, TypeError):
     The message names the op and the dtype."""
 
 
+class ShapeError(ValueError, RuntimeError):
+    """Operands whose shapes do not fit (broadcasting, matrix products, index shapes):
+    nnlite's ValueError, whose message names the op and the shapes; torch raises a
+    RuntimeError there; this error is both."""
+
+
+class IndexRangeError(IndexError, RuntimeError):
+    """An index out of range in gather / scatter / index_select: nnlite's IndexError,
+    torch's RuntimeError; this error is both."""
+
+
 def unsupported(op: str, dtype: Any, hint: str = "") -> UnsupportedDtypeError:
     """The error for ``op`` given a tensor of ``dtype`` (``hint`` says what to do)."""
     d = np.dtype(dtype)

@@ -13,8 +13,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, from_numpy, get_default_dtype
-from ._util import (Astype, GradWhere, UnsupportedDtypeError, cast, const, like_inputs, pair,
-                    result_type, unsupported)
+from ._util import (Astype, GradWhere, ShapeError, UnsupportedDtypeError, cast, const,
+                    like_inputs, pair, result_type, unsupported)
 
 
 def _binary(fn: type[Function], name: str, a: Any, b: Any) -> Tensor:
@@ -27,7 +27,7 @@ def _binary(fn: type[Function], name: str, a: Any, b: Any) -> Tensor:
         try:
             np.broadcast_shapes(a.shape, b.shape)
         except ValueError:
-            raise ValueError(f"{name}: operands of shapes {a.shape} and {b.shape} cannot be "
+            raise ShapeError(f"{name}: operands of shapes {a.shape} and {b.shape} cannot be "
                              f"broadcast together") from None
         raise
 
@@ -196,7 +196,7 @@ def _rounded(ufunc: Any, name: str, a: Any, b: Any) -> Tensor:
     try:
         np.broadcast_shapes(x.shape, y.shape)
     except ValueError:
-        raise ValueError(f"{name}: operands of shapes {x.shape} and {y.shape} cannot be "
+        raise ShapeError(f"{name}: operands of shapes {x.shape} and {y.shape} cannot be "
                          f"broadcast together") from None
     if x.dtype.kind in "iu":
         if not np.all(y):
@@ -242,7 +242,7 @@ def _remainder(ufunc: Any, name: str, a: Any, b: Any) -> Tensor:
     try:
         np.broadcast_shapes(a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"{name}: operands of shapes {a.shape} and {b.shape} cannot be "
+        raise ShapeError(f"{name}: operands of shapes {a.shape} and {b.shape} cannot be "
                          f"broadcast together") from None
     return Remainder.apply(a, b, ufunc)
 
@@ -334,7 +334,7 @@ def _int_pow(x: np.ndarray, e: np.ndarray) -> np.ndarray:
     try:
         np.broadcast_shapes(x.shape, e.shape)
     except ValueError:
-        raise ValueError(f"pow: operands of shapes {x.shape} and {e.shape} cannot be "
+        raise ShapeError(f"pow: operands of shapes {x.shape} and {e.shape} cannot be "
                          f"broadcast together") from None
     neg = e < 0
     if not neg.any():
@@ -377,7 +377,7 @@ def _compare(ufunc: np.ufunc, name: str, a: Any, b: Any) -> Tensor:
     try:
         data = ufunc(a.array, b.array)
     except ValueError:
-        raise ValueError(f"{name}: operands of shapes {a.shape} and {b.shape} cannot be "
+        raise ShapeError(f"{name}: operands of shapes {a.shape} and {b.shape} cannot be "
                          f"broadcast together") from None
     return from_numpy(np.asarray(data))   # 0-d operands give a NumPy scalar
 

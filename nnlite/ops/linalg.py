@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import cast, const, torch_name, unsupported
+from ._util import ShapeError, cast, const, torch_name, unsupported
 
 
 class MatMul(Function):
@@ -77,41 +77,41 @@ def matmul(a: Any, b: Any) -> Tensor:
     a = const(a)
     check_same_dtype("matmul", a, b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both arguments must be at least 1-D, got shapes "
+        raise ShapeError(f"matmul: both arguments must be at least 1-D, got shapes "
                          f"{a.shape} and {b.shape}")
     k1 = a.shape[-1]
     k2 = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k1 != k2:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+        raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
                          f"({k1} != {k2})")
     try:
         return MatMul.apply(a, b)
     except ValueError:
-        raise ValueError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be "
+        raise ShapeError(f"matmul: batch dims of shapes {a.shape} and {b.shape} cannot be "
                          f"broadcast together") from None
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 2 or b.ndim != 2:
-        raise ValueError(f"mm: expected 2-D tensors, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"mm: expected 2-D tensors, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
 
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
-        raise ValueError(f"bmm: expected 3-D tensors with the same batch size, got shapes "
+        raise ShapeError(f"bmm: expected 3-D tensors with the same batch size, got shapes "
                          f"{a.shape} and {b.shape}")
     return matmul(a, b)
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 1 or b.ndim != 1:
-        raise ValueError(f"dot: expected 1-D tensors, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"dot: expected 1-D tensors, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
 
 
 def outer(a: Tensor, b: Tensor) -> Tensor:
     """y[i, j] = a[i] * b[j] for 1-D a and b."""
     if a.ndim != 1 or b.ndim != 1:
-        raise ValueError(f"outer: expected 1-D tensors, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"outer: expected 1-D tensors, got shapes {a.shape} and {b.shape}")
     return a.reshape(-1, 1) * b.reshape(1, -1)

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, from_numpy, get_default_dtype
-from ._util import (GradWhere, cast, const, keep_where, like_inputs, pair, result_type,
+from ._util import (GradWhere, ShapeError, cast, const, keep_where, like_inputs, pair, result_type,
                     unsupported, via_float32)
 from .arithmetic import _binary
 from .special import erf_array
@@ -599,7 +599,7 @@ def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
         try:
             np.broadcast_shapes(x.shape, *[v.shape for v in (lo, hi) if v is not None])
         except ValueError:
-            raise ValueError(f"clamp: input of shape {x.shape} and bounds of shapes "
+            raise ShapeError(f"clamp: input of shape {x.shape} and bounds of shapes "
                              f"{[v.shape for v in (lo, hi) if v is not None]} cannot be "
                              f"broadcast together") from None
         return ClampTensor.apply(x, lo, hi)
@@ -630,7 +630,7 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     try:
         shape = np.broadcast_shapes(cond.shape, a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"where: condition {cond.shape}, a {a.shape} and b {b.shape} "
+        raise ShapeError(f"where: condition {cond.shape}, a {a.shape} and b {b.shape} "
                          f"cannot be broadcast together") from None
     del shape
     return Where.apply(a, b, cond)
