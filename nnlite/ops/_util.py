@@ -239,14 +239,35 @@ def via_float32(apply: Any, x: Tensor, *args: Any, **kwargs: Any) -> Tensor:
 def pair(a: Any, b: Any) -> tuple:
     """Both operands of a binary op as Tensors of one dtype, torch's ``result_type(a, b)``
     (a Python number never widens a tensor; float32 with int64 is float32)."""
-    if a.__class__ is Tensor and b.__class__ is Tensor:     # the hot path
-        da, db = a.array.dtype, b.array.dtype
-        if da is db or da == db:
-            return a, b
+    if a.__class__ is Tensor:                               # the hot paths
+        if b.__class__ is Tensor:
+            da, db = a.array.dtype, b.array.dtype
+            if da is db or da == db:
+                return a, b
+        elif b.__class__ is float or b.__class__ is int:
+            number = _number_like(b, a.array.dtype)
+            if number is not None:
+                return a, number
+    elif b.__class__ is Tensor and (a.__class__ is float or a.__class__ is int):
+        number = _number_like(a, b.array.dtype)
+        if number is not None:
+            return number, b
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = const(a)                                        # two numbers: a is a tensor
     dt = result_type(a, b)
     return cast(a, dt), cast(b, dt)
+
+
+def _number_like(x: Any, dtype: np.dtype) -> Tensor | None:
+    """A Python float or int as a 0-d tensor of a tensor's ``dtype`` when that is the
+    result dtype (a floating tensor; an int with an integer tensor, in range); None
+    otherwise (the general path decides)."""
+    if dtype.kind == "f" or (dtype.kind in "iu" and x.__class__ is int):
+        try:
+            return from_numpy(np.array(x, dtype))
+        except OverflowError:                   # an int out of the tensor's range wraps
+            return None
+    return None
 
 
 def axes(dim: Any, axis: Any, keepdim: bool, keepdims: Any, ndim: int, op: str) -> tuple:
