@@ -10,7 +10,7 @@ from .random import manual_seed, seed
 from .tensor import Tensor, from_numpy, get_default_dtype, set_default_dtype
 from .autograd.function import Function
 from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode, is_grad_enabled,
-                                 no_grad, set_grad_enabled)
+                                 is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .devices import DeviceError, device, get_default_device, set_default_device
 from .factories import (arange, as_tensor, empty, empty_like, eye, full, full_like,
                         linspace, logspace, normal, ones, ones_like, rand, rand_like, randint,
@@ -31,6 +31,7 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, astype, bitwis
                   where)
 from .ops import (addmm, argsort, argwhere, cumprod, cumsum, diag, diagonal, kthvalue, msort,
                   multinomial, narrow, nonzero, prelu, selu, sort, t, topk, trace, tril, triu)
+from .ops import can_cast, floor_divide, fmod, promote_types, remainder, result_type
 from .ops.einsum import einsum
 from . import autograd
 from .gradcheck import gradcheck

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -71,12 +72,18 @@ def _scalar_node(x: Any) -> dict | None:
 
 
 def _as_array(x: Any) -> np.ndarray | None:
-    """The array behind ``x`` (ndarray, NumPy scalar, Tensor-like), or None."""
+    """The array behind ``x`` (ndarray, NumPy scalar, Tensor-like), or None: an nnlite
+    Tensor's ``.array``; else a ``.data`` that is an ndarray; else ``.detach().numpy()``
+    or ``.numpy()`` (a torch tensor)."""
     if isinstance(x, (np.ndarray, np.generic)):
         return np.asarray(x)
-    data = getattr(x, "data", None)
-    if isinstance(data, np.ndarray):
-        return data
+    for attr in ("array", "data"):
+        a = getattr(x, attr, None)
+        if isinstance(a, np.ndarray):
+            return a
+    detach = getattr(x, "detach", None)
+    if callable(detach) and callable(getattr(x, "numpy", None)):
+        x = detach()
     to_numpy = getattr(x, "numpy", None)
     if callable(to_numpy):
         return np.asarray(to_numpy())
@@ -115,6 +122,14 @@ class _Flattener:
         arr = _as_array(x)
         if arr is not None:
             return self._array(arr, path, where, scalar=False)
+        if callable(getattr(x, "state_dict", None)):
+            kind = ("an nn.Module" if callable(getattr(x, "parameters", None))
+                    else "an object with a state_dict")
+            raise TypeError(
+                f"save: cannot store a {type(x).__name__} ({kind}) at '{where}': nnlite "
+                f"checkpoints hold arrays, not pickled objects; save its state_dict() "
+                f"instead, e.g. nl.save(model.state_dict(), f), and load it back with "
+                f"model.load_state_dict(nl.load(f))")
         raise TypeError(
             f"save: cannot store a {type(x).__name__} at '{where}'; expected an array, a "
             "Tensor, int, float, bool, str, None, or a dict/list/tuple of these")
@@ -162,8 +177,12 @@ def _current_umask() -> int:
     return mask
 
 
-def save(obj: Any, f: FileLike) -> None:
-    """Save a (nested) container of arrays to a ``.npz`` checkpoint.
+def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True,
+         _disable_byteorder_record: bool = False) -> None:
+    """Save a (nested) container of arrays to a ``.npz`` checkpoint (``torch.save``'s
+    signature: ``pickle_module``, ``pickle_protocol`` and the underscored flags are
+    accepted and ignored, as nothing is pickled).
 
     Args:
         obj: an array, a Tensor (anything with a ``.data`` ndarray or a ``.numpy()`` method;
@@ -177,7 +196,9 @@ def save(obj: Any, f: FileLike) -> None:
 
     Raises:
         TypeError: for an object that cannot be stored, or an object-dtype array; the
-            message names its key path. Nothing is written in that case.
+            message names its key path. Nothing is written in that case. A whole
+            ``nn.Module`` (or an optimizer) is refused with a message saying to save its
+            ``state_dict()``: torch pickles the object, nnlite stores arrays only.
 
     Example:
         >>> import numpy as np
@@ -230,29 +251,97 @@ def save(obj: Any, f: FileLike) -> None:
 # =============================================================================
 
 class _Reader:
-    def __init__(self, npz: Any, name: str) -> None:
-        self.npz = npz
+    """Reads a checkpoint's entries from its zip archive, checking each against the file
+    before trusting it: every malformed file raises the one ``ValueError`` (``bad``),
+    and no entry allocates more than the bytes the file really holds (times deflate's
+    largest ratio for a compressed entry)."""
+
+    def __init__(self, zf: zipfile.ZipFile, name: str, size: int) -> None:
+        self.zf = zf
         self.name = name
-        self.entries = set(npz.files)
+        self.entries: dict[str, zipfile.ZipInfo] = {}
+        for info in zf.infolist():
+            self._check_member(info, size)
+            if info.filename.endswith(".npy"):
+                self.entries[info.filename[:-4]] = info
 
     def bad(self, what: str) -> ValueError:
         return ValueError(f"load: {self.name} is not a valid nnlite checkpoint: {what}")
 
-    def array(self, entry: str) -> np.ndarray:
-        if entry not in self.entries:
-            raise self.bad(f"the structure refers to entry '{entry}', which is missing")
+    def corrupt(self, entry: str, what: str) -> ValueError:
+        return ValueError(f"load: {self.name}: entry '{entry}' is truncated or corrupt ({what})")
+
+    def _check_member(self, info: zipfile.ZipInfo, size: int) -> None:
+        """The zip directory's claims about one member, against the file's real size."""
+        what = f"member {info.filename!r}"
+        if info.flag_bits & 0x1:
+            raise self.bad(f"{what} is encrypted")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise self.bad(f"{what} uses compression method {info.compress_type}; "
+                           f"checkpoints are stored or deflated")
+        if info.compress_size > size or info.header_offset > size:
+            raise ValueError(f"load: {self.name} is a truncated or corrupt .npz archive "
+                             f"({what} declares {info.compress_size} bytes at offset "
+                             f"{info.header_offset}, the file has {size})")
+        if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
+            raise self.bad(f"{what} is stored uncompressed but declares {info.file_size} "
+                           f"bytes in {info.compress_size}")
+        if info.file_size > _MAX_DEFLATE_RATIO * info.compress_size + 1024:
+            raise self.bad(f"{what} declares {info.file_size} bytes from {info.compress_size} "
+                           f"compressed, more than deflate can give")
+
+    def array(self, entry: Any) -> np.ndarray:
+        if not isinstance(entry, str) or entry not in self.entries:
+            raise self.bad(f"the structure refers to entry '{entry!s:.100}', which is "
+                           f"missing")
+        info = self.entries[entry]
         try:
-            return self.npz[entry]
+            with self.zf.open(info) as member:
+                return self._read_npy(member, entry, info.file_size)
         except ValueError as e:
-            if "allow_pickle" in str(e):
-                raise ValueError(
-                    f"load: refusing to read entry '{entry}' of {self.name}: it holds pickled "
-                    "Python objects, and loading a checkpoint never unpickles") from None
-            raise ValueError(f"load: {self.name}: entry '{entry}' is truncated or corrupt "
-                             f"({e})") from e
-        except (zipfile.BadZipFile, EOFError, OSError) as e:
-            raise ValueError(f"load: {self.name}: entry '{entry}' is truncated or corrupt "
-                             f"({e})") from e
+            if str(e).startswith("load: "):
+                raise
+            raise self.corrupt(entry, str(e)) from e
+        except Exception as e:          # zipfile, zlib, struct, tokenize, ... all say: bad
+            raise self.corrupt(entry, f"{type(e).__name__}: {e}") from e
+
+    def _read_npy(self, member: IO[bytes], entry: str, size: int) -> np.ndarray:
+        """One ``.npy`` entry: its header is checked (no object dtype, a shape whose bytes
+        are exactly what the entry holds) before its data is allocated and read."""
+        fmt = np.lib.format
+        version = fmt.read_magic(member)
+        if version == (1, 0):
+            shape, fortran, dtype = fmt.read_array_header_1_0(member)
+        elif version in ((2, 0), (3, 0)):
+            shape, fortran, dtype = fmt.read_array_header_2_0(member)
+        else:
+            raise self.corrupt(entry, f"unknown .npy format version {version}")
+        if dtype.hasobject:
+            raise ValueError(
+                f"load: refusing to read entry '{entry}' of {self.name}: it holds pickled "
+                "Python objects, and loading a checkpoint never unpickles")
+        if not all(isinstance(n, int) and n >= 0 for n in shape):
+            raise self.corrupt(entry, f"bad shape {shape!r}")
+        nbytes = math.prod(shape) * dtype.itemsize
+        held = size - member.tell()
+        if nbytes != held:
+            raise self.corrupt(entry, f"its header declares shape {shape} of {dtype} "
+                               f"({nbytes} bytes) but the entry holds {held} bytes")
+        buf = bytearray(nbytes)
+        view, got = memoryview(buf), 0
+        while got < nbytes:
+            n = member.readinto(view[got:])
+            if not n:
+                raise self.corrupt(entry, f"expected {nbytes} bytes of data, got {got}")
+            got += n
+        if member.read(1):
+            raise self.corrupt(entry, "data beyond the declared shape")
+        if not dtype.itemsize:
+            return np.empty(shape, dtype)
+        flat = np.frombuffer(buf, dtype=dtype)              # writable: it owns ``buf``
+        if fortran:
+            return flat.reshape(shape[::-1]).transpose()
+        return flat.reshape(shape)
 
     def scalar(self, node: Any) -> Any:
         t = node.get("t") if isinstance(node, dict) else None
@@ -261,19 +350,19 @@ class _Reader:
         expected = {"bool": bool, "int": int, "float": (float, int), "str": str}.get(t)
         if expected is None or "v" not in node or not isinstance(node["v"], expected) or (
                 t != "bool" and isinstance(node["v"], bool)):
-            raise self.bad(f"malformed structure node {node!r}")
+            raise self.bad(f"malformed structure node {node!r:.200}")
         return float(node["v"]) if t == "float" else node["v"]
 
     def node(self, node: Any) -> Any:
         t = node.get("t") if isinstance(node, dict) else None
         if t == "array":
             arr = self.array(node.get("entry"))
-            return arr[()] if node.get("scalar") else arr
+            return arr[()] if node.get("scalar") is True and arr.ndim == 0 else arr
         if t in ("dict", "odict"):
             out = collections.OrderedDict() if t == "odict" else {}
             for item in self._items(node):
                 if not (isinstance(item, list) and len(item) == 2):
-                    raise self.bad(f"malformed dict item {item!r}")
+                    raise self.bad(f"malformed dict item {item!r:.200}")
                 out[self.scalar(item[0])] = self.node(item[1])
             return out
         if t == "list":
@@ -285,19 +374,40 @@ class _Reader:
     def _items(self, node: dict) -> list:
         items = node.get("items")
         if not isinstance(items, list):
-            raise self.bad(f"malformed container node of type {node.get('t')!r}")
+            raise self.bad(f"malformed container node of type {node.get('t')!r:.100}")
         return items
 
 
-def load(f: FileLike) -> Any:
-    """Load a checkpoint written by :func:`save`.
+_MAX_DEFLATE_RATIO = 1032      # deflate never expands a stream by more (RFC 1951 limits)
 
-    The archive is read with ``np.load(..., allow_pickle=False)``: loading never unpickles,
-    so a file can never run code.
+
+def load(f: FileLike, map_location: Any = None, weights_only: bool | None = None,
+         mmap: bool | None = None, pickle_module: Any = None, **pickle_load_args: Any) -> Any:
+    """Load a checkpoint written by :func:`save` (``torch.load``'s signature).
+
+    The archive is read without ever unpickling, so a file can never run code. Every
+    malformed file (not a zip, truncated, corrupt, an unknown compression, a header whose
+    declared sizes the file cannot hold, pickled objects, a bad structure) raises the one
+    ``ValueError`` below, and declared sizes are checked against the file's real size
+    before anything is allocated: a small file never makes ``load`` allocate much.
 
     Args:
         f: a path (``str`` or ``os.PathLike``) or a seekable binary file object open for
             reading (read from its current position and left open).
+        map_location (optional): where arrays go, as torch's: ``None``, ``"cpu"``, a
+            device (``nl.device("cpu")``, anything whose ``str`` or ``.type`` is
+            ``"cpu"``) or a dict mapping saved locations to those all keep them on the CPU
+            (nnlite's only device; any other raises a ``RuntimeError``); a callable is
+            called as ``fn(array, "cpu")`` for every array, as torch calls it with each
+            storage and its location, and what it returns (unless ``None``) replaces the
+            array. Default: None.
+        weights_only (bool, optional): ``None`` or ``True`` (torch's safe loading, which
+            is the only loading nnlite does). ``False`` asks torch to unpickle arbitrary
+            objects: nnlite never unpickles, so it raises a ``ValueError`` saying so.
+        mmap (bool, optional): accepted for torch's signature; the arrays are read into
+            memory either way. Default: None.
+        pickle_module, **pickle_load_args: accepted for torch's signature and ignored
+            (nothing is unpickled).
 
     Returns:
         The saved object with its containers, key types, key order and scalars as saved.
@@ -313,28 +423,75 @@ def load(f: FileLike) -> Any:
         >>> import numpy as np
         >>> from nnlite.serialization import save, load
         >>> save({"state": {0: {"momentum_buffer": np.zeros(3)}}, "lr": 0.1}, "opt.npz")
-        >>> sorted(load("opt.npz")["state"])
+        >>> sorted(load("opt.npz", map_location="cpu")["state"])
         [0]
     """
+    if weights_only is False:
+        raise ValueError("load: weights_only=False asks torch to unpickle arbitrary Python "
+                         "objects; nnlite checkpoints never hold pickles and load() never "
+                         "unpickles, so it always loads as weights_only=True does: drop "
+                         "the argument (or pass weights_only=True)")
+    mapper = _map_location(map_location)
     if isinstance(f, (str, bytes, os.PathLike)):
         with open(f, "rb") as fh:
-            return _load(fh, repr(os.fsdecode(os.fspath(f))))
-    return _load(f, repr(getattr(f, "name", f"<{type(f).__name__}>")))
+            out = _load(fh, repr(os.fsdecode(os.fspath(f))))
+    else:
+        out = _load(f, repr(getattr(f, "name", f"<{type(f).__name__}>")))
+    return out if mapper is None else _map_arrays(out, mapper)
+
+
+def _is_cpu(where: Any) -> bool:
+    """Whether ``where`` names the CPU: None, 'cpu', 'cpu:0', a device of type 'cpu'."""
+    if where is None:
+        return True
+    kind = getattr(where, "type", where)
+    return (isinstance(kind, str) and kind.split(":")[0] == "cpu") or str(where) == "cpu"
+
+
+def _map_location(map_location: Any) -> Any:
+    """None, or the callable ``load`` applies to every array; other values are checked."""
+    if callable(map_location):
+        return map_location
+    targets = map_location.values() if isinstance(map_location, Mapping) else [map_location]
+    for where in targets:
+        if not _is_cpu(where):
+            raise RuntimeError(f"load: map_location={map_location!r}: nnlite runs on the CPU "
+                               f"only; use map_location='cpu' (or None)")
+    return None
+
+
+def _map_arrays(obj: Any, fn: Any) -> Any:
+    if isinstance(obj, np.ndarray):
+        out = fn(obj, "cpu")
+        return obj if out is None else out
+    if isinstance(obj, dict):
+        out = type(obj)()
+        for k, v in obj.items():
+            out[k] = _map_arrays(v, fn)
+        return out
+    if isinstance(obj, list):
+        return [_map_arrays(v, fn) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(_map_arrays(v, fn) for v in obj)
+    return obj
 
 
 def _load(fh: IO[bytes], name: str) -> Any:
     start = fh.tell()
     magic = fh.read(4)
+    fh.seek(0, os.SEEK_END)
+    size = fh.tell() - start
     fh.seek(start)
     if magic not in _ZIP_MAGIC:
         what = "empty file" if not magic else "not a .npz (zip) archive"
         raise ValueError(f"load: {name} is not a valid nnlite checkpoint: {what}")
     try:
-        npz = np.load(fh, allow_pickle=False)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
-        raise ValueError(f"load: {name} is a truncated or corrupt .npz archive ({e})") from e
-    with npz:
-        reader = _Reader(npz, name)
+        zf = zipfile.ZipFile(fh)
+    except Exception as e:              # BadZipFile, OSError, struct.error, Unicode...
+        raise ValueError(f"load: {name} is a truncated or corrupt .npz archive "
+                         f"({type(e).__name__}: {e})") from e
+    with zf:
+        reader = _Reader(zf, name, size)
         if _STRUCTURE not in reader.entries:
             raise reader.bad(f"missing structure entry '{_STRUCTURE}' (a plain .npz "
                              "archive? read it with numpy.load)")
@@ -344,15 +501,19 @@ def _load(fh: IO[bytes], name: str) -> Any:
                              "expected a 1-D uint8 array")
         try:
             structure = json.loads(raw.tobytes().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        except (ValueError, RecursionError) as e:   # UnicodeDecodeError, JSONDecodeError
             raise reader.bad(f"structure entry is not UTF-8 JSON ({e})") from e
         if not isinstance(structure, dict) or structure.get("format") != _FORMAT:
             raise reader.bad("structure entry does not name the nnlite checkpoint format")
         version = structure.get("version")
         if version != _VERSION:
-            raise reader.bad(f"format version {version!r}; this nnlite reads version "
+            raise reader.bad(f"format version {version!r:.50}; this nnlite reads version "
                              f"{_VERSION}")
         if "root" not in structure:
             raise reader.bad("structure entry has no 'root'")
-        return reader.node(structure["root"])
-
+        try:
+            return reader.node(structure["root"])
+        except RecursionError:
+            raise reader.bad("the structure is nested too deeply") from None
+        except TypeError as e:                      # e.g. an unhashable key
+            raise reader.bad(f"malformed structure ({e})") from e

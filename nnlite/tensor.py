@@ -485,6 +485,18 @@ class Tensor:
     def __rtruediv__(self, o: Any) -> "Tensor":
         return _ops.div(o, self)
 
+    def __floordiv__(self, o: Any) -> "Tensor":
+        return _ops.floor_divide(self, o)
+
+    def __rfloordiv__(self, o: Any) -> "Tensor":
+        return _ops.floor_divide(o, self)
+
+    def __mod__(self, o: Any) -> "Tensor":
+        return _ops.remainder(self, o)
+
+    def __rmod__(self, o: Any) -> "Tensor":
+        return _ops.remainder(o, self)
+
     def __pow__(self, o: Any) -> "Tensor":
         return _ops.pow(self, o)
 

@@ -217,6 +217,72 @@ def test_grad_mode_restored_after_exception():
     assert nl.is_grad_enabled()
 
 
+MODES = {"no_grad()": lambda: nl.no_grad(), "no_grad": lambda: nl.no_grad,
+         "inference_mode()": lambda: nl.inference_mode(),
+         "inference_mode": lambda: nl.inference_mode,
+         "set_grad_enabled": lambda: nl.set_grad_enabled(False)}    # it switches when made
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_grad_modes_on_generators_switch_each_step(mode):
+    """A decorated generator runs every step under the mode and gives the caller back its
+    own mode between steps (issue 15 B4: @no_grad() on a generator recorded)."""
+    x = leaf(3)
+
+    @MODES[mode]()
+    def steps():
+        got = yield x * 2
+        yield got, (x * 2).requires_grad
+        try:
+            yield "waiting"
+        except KeyError:
+            yield "caught", nl.is_grad_enabled()
+        return "done"
+
+    assert nl.is_grad_enabled()
+    gen = steps()
+    assert not next(gen).requires_grad
+    assert (x * 2).requires_grad                       # the caller's mode between steps
+    assert gen.send(7) == (7, False)
+    next(gen)
+    assert gen.throw(KeyError) == ("caught", False)
+    with pytest.raises(StopIteration) as stop:
+        next(gen)
+    assert stop.value.value == "done" and nl.is_grad_enabled()
+
+
+def test_enable_grad_generator_inside_no_grad_and_close():
+    x = leaf(3)
+
+    @nl.enable_grad
+    def steps():
+        try:
+            while True:
+                yield (x * 2).requires_grad
+        finally:
+            assert nl.is_grad_enabled()               # close() runs under the mode too
+
+    with nl.no_grad():
+        gen = steps()
+        assert next(gen) and next(gen)
+        gen.close()
+        assert not nl.is_grad_enabled()
+
+
+def test_inference_mode_false_and_class_decoration():
+    with nl.no_grad():
+        with nl.inference_mode(False):
+            assert nl.is_grad_enabled() and not nl.is_inference_mode_enabled()
+        with nl.inference_mode():
+            assert not nl.is_grad_enabled() and nl.is_inference_mode_enabled()
+    with pytest.warns(FutureWarning, match="Decorating classes is deprecated"):
+        @nl.no_grad()
+        class Probe:
+            def __init__(self):
+                self.grad_enabled = nl.is_grad_enabled()
+    assert Probe().grad_enabled is False and nl.is_grad_enabled()
+
+
 # ---- hooks ---------------------------------------------------------------------------
 def test_hooks_see_and_replace_gradients():
     x = leaf(3)

@@ -2,7 +2,8 @@
 the protocol of ``nnlite/autograd/function.py``) and the function users call. The core
 ops, re-exported here:
 
-- arithmetic.py  + - * / ** neg, casts, comparisons
+- arithmetic.py  + - * / // % ** neg, casts, comparisons
+- _util.py       torch's dtype promotion (result_type, promote_types, can_cast)
 - pointwise.py   exp log sqrt ... tanh sigmoid relu gelu softplus clamp maximum where
 - reduction.py   sum mean var std max min amax amin logsumexp prod argmax; softmax
 - shape.py       reshape permute expand repeat flip roll cat stack split pad
@@ -29,11 +30,11 @@ import numpy as np
 
 from .activation import (glu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, prelu,
                          relu6, selu, silu, softmin, softsign, tanhshrink)
+from ._util import axes, can_cast, promote_types, result_type
 from .arithmetic import (add, allclose, astype, bitwise_and, bitwise_not, bitwise_or,
-                         bitwise_xor, clone, div, eq, equal, ge, gt, isfinite, isnan,
-                         le, logical_and, logical_not, logical_or, logical_xor, lt, mul, ne,
-                         neg, pow, sub)
-from ._util import axes
+                         bitwise_xor, clone, div, eq, equal, floor_divide, fmod, ge, gt,
+                         isfinite, isnan, le, logical_and, logical_not, logical_or,
+                         logical_xor, lt, mul, ne, neg, pow, remainder, sub)
 from .cumulative import cumprod, cumsum
 from .indexing import (gather, getitem, index_fill, index_select, masked_fill, one_hot,
                        scatter, scatter_add, unwrap_index)
@@ -56,6 +57,7 @@ from .sorting import argsort, kthvalue, msort, sort, topk
 # is what lets one backward rule run on arrays and, under create_graph, on Tensors.
 UFUNCS = {
     np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div, np.power: pow,
+    np.floor_divide: floor_divide, np.remainder: remainder, np.fmod: fmod,
     np.negative: neg, np.matmul: matmul, np.exp: exp, np.log: log, np.log1p: log1p,
     np.sqrt: sqrt, np.absolute: abs, np.sign: sign, np.sin: sin, np.cos: cos, np.tanh: tanh,
     np.maximum: maximum, np.minimum: minimum, np.square: square,

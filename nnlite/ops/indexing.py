@@ -15,7 +15,8 @@ import numpy as np
 from ..autograd.function import Function, once_differentiable
 from ..tensor import Tensor, from_numpy, to_array
 from ..factories import as_tensor
-from ._util import const, norm_dim
+from ._util import (GradWhere, IndexRangeError, ShapeError, UnsupportedDtypeError, const,
+                    norm_dim, unsupported)
 
 
 def unwrap_index(index: Any) -> Any:
@@ -92,19 +93,21 @@ def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
     d = norm_dim(dim, x.ndim, "index_select")
     idx = np.asarray(unwrap_index(index))
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"index_select: index must be an integer tensor, got dtype {idx.dtype}")
+        raise UnsupportedDtypeError(f"index_select: index must be an integer tensor, got dtype "
+                                    f"{idx.dtype}")
     if idx.ndim > 1:
         raise IndexError(f"index_select: index must be 0-d or 1-d, got shape {idx.shape}")
     n = x.shape[d]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError(f"index_select: index out of range [{idx.min()}, {idx.max()}] for "
+        raise IndexRangeError(f"index_select: index out of range [{idx.min()}, {idx.max()}] for "
                          f"dim {d} of size {n} (input shape {x.shape})")
     return getitem(x, (slice(None),) * d + (idx.reshape(-1),))
 
 
 class MaskedFill(Function):
-    """y = value where mask else x;  gx = gy where not mask, else 0;
-    gvalue = sum of gy where mask (value is 0-d; mask has x's shape)"""
+    """y = value where mask else x;  gx = gy where not mask, else exactly 0 (even where gy
+    is nan: a filled position sends nothing back, as torch);  gvalue = sum of gy where
+    mask (value is 0-d; mask has x's shape)"""
 
     @staticmethod
     def forward(ctx, x, value, mask):
@@ -114,24 +117,26 @@ class MaskedFill(Function):
     @staticmethod
     def backward(ctx, gy):
         (mask,) = ctx.saved_tensors
-        gv = (gy * mask).sum() if ctx.needs_input_grad[1] else None
-        return gy * ~mask, gv
+        need_x, need_v = ctx.needs_input_grad[:2]
+        gv = GradWhere.apply(gy, mask, True).sum() if need_v else None
+        return (GradWhere.apply(gy, mask, False) if need_x else None), gv
 
 
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` where the bool ``mask`` (broadcastable to x) is True."""
     m = mask.array if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
-        raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
+        raise unsupported("masked_fill", m.dtype, f"masked_fill: mask must be a bool tensor, "
+                          f"got dtype {m.dtype}")
     try:
         if np.broadcast_shapes(m.shape, x.shape) != x.shape:
             raise ValueError
     except ValueError:
-        raise ValueError(f"masked_fill: mask of shape {m.shape} cannot be broadcast to the "
+        raise ShapeError(f"masked_fill: mask of shape {m.shape} cannot be broadcast to the "
                          f"input shape {x.shape}") from None
     value = const(value, x)
     if value.ndim != 0:
-        raise ValueError(f"masked_fill: value must be a number or a 0-dim tensor, got shape "
+        raise ShapeError(f"masked_fill: value must be a number or a 0-dim tensor, got shape "
                          f"{value.shape}")
     return MaskedFill.apply(x, value, np.broadcast_to(m, x.shape))
 
@@ -146,16 +151,17 @@ def _grid(index: np.ndarray, dim: int) -> tuple:
 
 def _check_index(x_shape: tuple, dim: int, index: np.ndarray, op: str) -> None:
     if index.dtype.kind not in "iu":
-        raise TypeError(f"{op}: index must be an integer tensor, got dtype {index.dtype}")
+        raise UnsupportedDtypeError(f"{op}: index must be an integer tensor, got dtype "
+                                    f"{index.dtype}")
     if index.ndim != len(x_shape):
-        raise ValueError(f"{op}: index has {index.ndim} dims but the input has "
+        raise ShapeError(f"{op}: index has {index.ndim} dims but the input has "
                          f"{len(x_shape)} (shape {x_shape})")
     for d, (i, n) in enumerate(zip(index.shape, x_shape)):
         if d != dim and i > n:
-            raise ValueError(f"{op}: index shape {index.shape} is larger than the input "
+            raise ShapeError(f"{op}: index shape {index.shape} is larger than the input "
                              f"shape {x_shape} in dim {d}")
     if index.size and (index.min() < 0 or index.max() >= x_shape[dim]):
-        raise IndexError(f"{op}: index out of range [{index.min()}, {index.max()}] for dim "
+        raise IndexRangeError(f"{op}: index out of range [{index.min()}, {index.max()}] for dim "
                          f"{dim} of size {x_shape[dim]}")
 
 
@@ -215,7 +221,7 @@ def scatter_add(x: Tensor, dim: int, index: Any, src: Any) -> Tensor:
     _check_index(x.shape, d, idx, "scatter_add")
     src = as_tensor(src)
     if src.ndim != idx.ndim or any(i > s for i, s in zip(idx.shape, src.shape)):
-        raise ValueError(f"scatter_add: index shape {idx.shape} must not exceed src shape "
+        raise ShapeError(f"scatter_add: index shape {idx.shape} must not exceed src shape "
                          f"{src.shape}")
     return ScatterAdd.apply(x, src, d, idx)
 
@@ -265,7 +271,7 @@ class Scatter(Function):
             if gs.shape != ctx.src_shape:
                 gs = IndexAdd.apply(gs, ctx.src_shape, tuple(slice(0, n) for n in gs.shape),
                                     True)
-        return gy * ~written, gs
+        return GradWhere.apply(gy, written, False), gs
 
 
 def scatter(x: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None,

@@ -9,6 +9,8 @@ import math
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..factories import as_tensor
+from ._util import ShapeError
+from .linalg import check_same_dtype
 
 __all__ = ["linear", "bilinear"]
 
@@ -63,6 +65,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         weight (Tensor): shape (out_features, in_features).
         bias (Tensor, optional): shape (out_features,). Default: None.
 
+    Input, weight and bias must have one dtype (a float64 or integer input against
+    float32 weights raises a RuntimeError naming both, as torch; nothing is promoted).
+
     Shape:
         input (*, in) -> output (*, out).
 
@@ -72,18 +77,21 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """
     if not isinstance(input, Tensor):
         input = as_tensor(input)
+    check_same_dtype("linear", input, weight, ("input", "weight"))
+    if bias is not None:
+        check_same_dtype("linear", input, bias, ("input", "bias"))
     wshape = weight.shape
     if len(wshape) != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got "
+        raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got "
                          f"shape {wshape}")
     xshape = input.shape
     if not xshape or xshape[-1] != wshape[1]:
-        raise ValueError(f"linear: expected input with last dim {wshape[1]} (weight shape "
+        raise ShapeError(f"linear: expected input with last dim {wshape[1]} (weight shape "
                          f"{wshape}), got shape {xshape}")
     if bias is None:
         return LinearFn.apply(input, weight)
     if bias.shape != (wshape[0],):
-        raise ValueError(f"linear: bias must have shape ({wshape[0]},), got {bias.shape}")
+        raise ShapeError(f"linear: bias must have shape ({wshape[0]},), got {bias.shape}")
     return LinearFn.apply(input, weight, bias)
 
 
@@ -108,12 +116,12 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
         (8, 4)
     """
     if weight.ndim != 3:
-        raise ValueError(f"bilinear: weight must be 3-D (out, in1, in2), got shape "
+        raise ShapeError(f"bilinear: weight must be 3-D (out, in1, in2), got shape "
                          f"{weight.shape}")
     out_f, in1, in2 = weight.shape
     s1, s2 = input1.shape, input2.shape
     if not s1 or s1[-1] != in1 or not s2 or s2[-1] != in2 or s1[:-1] != s2[:-1]:
-        raise ValueError(f"bilinear: expected inputs of shapes (*, {in1}) and (*, {in2}) "
+        raise ShapeError(f"bilinear: expected inputs of shapes (*, {in1}) and (*, {in2}) "
                          f"with the same leading dims, got {s1} and {s2}")
     n = math.prod(s1[:-1])
     x1 = input1.reshape(n, in1)                                         # (N, in1)

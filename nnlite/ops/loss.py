@@ -42,7 +42,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._util import const, like_inputs
+from ._util import UnsupportedDtypeError, const, like_inputs
 
 __all__ = [
     "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
@@ -66,8 +66,8 @@ def _input(x: Any, fn: str) -> Tensor:
     """The input as a Tensor; it must be floating."""
     x = const(x)
     if x.dtype.kind != "f":
-        raise TypeError(f"{fn}: input must be a floating tensor, got dtype {x.dtype} "
-                        f"(shape {x.shape})")
+        raise UnsupportedDtypeError(f"{fn}: input must be a floating tensor, got dtype "
+                                    f"{x.dtype} (shape {x.shape})")
     return x
 
 

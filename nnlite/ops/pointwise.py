@@ -2,7 +2,17 @@
 
 Notation: x is the input (any shape), y the output (same shape), gy the gradient of the
 loss with respect to y. Rules use only operators and NumPy ufuncs, so they also run on
-Tensors under ``create_graph=True``; masks computed from x are constants.
+Tensors under ``create_graph=True``; masks computed from x are constants. A rule that
+drops entries of gy selects (``GradWhere``, ``ThresholdBackward``) instead of multiplying
+by a 0/1 mask, so a nan or inf in gy never leaks into a dropped entry (nan * 0 = nan),
+as in torch; at a nan input, relu, maximum and minimum pass the gradient and clamp
+drops it, as torch's rules do.
+
+Dtypes are torch's: integer and bool inputs of exp, log, sqrt, sin, tanh, sigmoid ...
+give the default float dtype; gelu, elu, softplus and leaky_relu refuse them, relu
+refuses bools; binary ops promote by ``_util.result_type``. float16 activations made of
+several steps (sigmoid, gelu, softplus, leaky_relu, rsqrt) run in float32 and round once,
+as torch's CPU kernels do (``via_float32``).
 """
 from __future__ import annotations
 
@@ -11,8 +21,9 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor
-from ._util import const, keep_where, like_inputs, pair
+from ..tensor import Tensor, from_numpy, get_default_dtype
+from ._util import (GradWhere, ShapeError, cast, const, keep_where, like_inputs, pair, result_type,
+                    unsupported, via_float32)
 from .arithmetic import _binary
 from .special import erf_array
 
@@ -96,7 +107,8 @@ class Rsqrt(Function):
 
 
 class Abs(Function):
-    """y = |x|;  gx = gy * sign(x)"""
+    """y = |x|;  gx = gy * sign(x) (sign(nan) = 0, as torch; sign is a constant here: its
+    derivative is 0)"""
 
     @staticmethod
     def forward(ctx, x):
@@ -106,19 +118,27 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, gy):
         (x,) = ctx.saved_tensors
-        return gy * np.sign(x)
+        return gy * _sign(x.array if isinstance(x, Tensor) else x)
+
+
+def _sign(x: np.ndarray) -> np.ndarray:
+    """np.sign with torch's sign(nan) = 0."""
+    s = np.asarray(np.sign(x))                  # a 0-d x gives a NumPy scalar
+    if s.dtype.kind == "f":
+        np.copyto(s, 0, where=s != s)
+    return s
 
 
 class Sign(Function):
-    """y = sign(x);  gx = 0"""
+    """y = sign(x) (0 at nan, as torch);  gx = 0 (exactly, even where gy is nan)"""
 
     @staticmethod
     def forward(ctx, x):
-        return np.sign(x)
+        return _sign(x)
 
     @staticmethod
     def backward(ctx, gy):
-        return gy * 0
+        return GradWhere.apply(gy, np.zeros(gy.shape, np.bool_))
 
 
 class Sin(Function):
@@ -164,49 +184,58 @@ class Erf(Function):
 
 
 def exp(x: Tensor) -> Tensor:
-    return Exp.apply(x)
+    return Exp.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
 def log(x: Tensor) -> Tensor:
-    return Log.apply(x)
+    return Log.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
 def log1p(x: Tensor) -> Tensor:
-    return Log1p.apply(x)
+    return Log1p.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
 def sqrt(x: Tensor) -> Tensor:
-    return Sqrt.apply(x)
+    return Sqrt.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
 def rsqrt(x: Tensor) -> Tensor:
-    return Rsqrt.apply(x)
+    if x.array.dtype == np.float16:
+        return via_float32(Rsqrt.apply, x)
+    return Rsqrt.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
 def abs(x: Tensor) -> Tensor:
+    if x.array.dtype.kind == "b":
+        raise unsupported("abs", x.array.dtype)
     return Abs.apply(x)
 
 
 def sign(x: Tensor) -> Tensor:
+    if x.array.dtype.kind == "b":
+        return from_numpy(x.array.copy())             # torch: sign of a bool is itself
     return Sign.apply(x)
 
 
 def sin(x: Tensor) -> Tensor:
-    return Sin.apply(x)
+    return Sin.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
 def cos(x: Tensor) -> Tensor:
-    return Cos.apply(x)
+    return Cos.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
 def erf(x: Any) -> Any:
     """The error function; on an ndarray returns an ndarray (used inside rules)."""
     if isinstance(x, Tensor):
-        return Erf.apply(x)
+        return Erf.apply(x if x.array.dtype.kind in "fc" else _floating(x))
     return erf_array(np.asarray(x))
 
 
 def square(x: Tensor) -> Tensor:
+    """x * x; a bool tensor squares to int64, as torch (x ** 2)."""
+    if x.array.dtype.kind == "b":
+        x = from_numpy(x.array.astype(np.int64))
     return x * x
 
 
@@ -244,7 +273,7 @@ class SigmoidFn(Function):
 
 
 class ReluFn(Function):
-    """y = max(x, 0);  gx = gy where y > 0, else 0 (``ThresholdBackward``)"""
+    """y = max(x, 0);  gx = gy where y > 0 or y is nan, else 0 (``ThresholdBackward``)"""
 
     @staticmethod
     def forward(ctx, x):
@@ -259,13 +288,14 @@ class ReluFn(Function):
 
 
 class ThresholdBackward(Function):
-    """gx = gy where y > 0, else 0 (exactly 0 even where gy is inf, as torch);
-    ggy = ggx where y > 0, gy_ = 0 (y enters only through a mask)"""
+    """gx = 0 where y <= 0, else gy (exactly 0 even where gy is inf or nan; a nan y
+    passes gy, as torch's ``threshold_backward``); ggy = ggx likewise, gy_ = 0 (y enters
+    only through a mask)"""
 
     @staticmethod
     def forward(ctx, gy, y):
         ctx.save_for_backward(y)
-        return keep_where(gy, y > 0)
+        return keep_where(gy, y <= 0, keep=False, scratch=True)
 
     @staticmethod
     def backward(ctx, ggx):
@@ -289,7 +319,8 @@ class LeakyReluFn(Function):
 
 
 class EluFn(Function):
-    """y = x if x > 0 else alpha * (exp(x) - 1);  gx = gy * (1 if x > 0 else y + alpha)"""
+    """y = x if x > 0 else alpha * (exp(x) - 1);  gx = gy * (y + alpha if x <= 0 else 1)
+    (1 at a nan x, as torch)"""
 
     @staticmethod
     def forward(ctx, x, alpha):
@@ -301,8 +332,8 @@ class EluFn(Function):
     @staticmethod
     def backward(ctx, gy):
         x, y = ctx.saved_tensors
-        pos = x > 0
-        return gy * ((y + ctx.alpha) * (x <= 0) + pos)
+        neg = (x.array if isinstance(x, Tensor) else x) <= 0
+        return gy * Where.apply(y + ctx.alpha, 1.0, neg)
 
 
 class GeluFn(Function):
@@ -361,27 +392,37 @@ class SoftplusFn(Function):
 
 
 def tanh(x: Tensor) -> Tensor:
-    return TanhFn.apply(x)
+    return TanhFn.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    return SigmoidFn.apply(x)
+    if x.array.dtype == np.float16:
+        return via_float32(SigmoidFn.apply, x)
+    return SigmoidFn.apply(x if x.array.dtype.kind in "fc" else _floating(x))
 
 
 def relu(x: Tensor) -> Tensor:
+    """max(x, 0); integer tensors stay integer, bool tensors raise (as torch)."""
+    if x.array.dtype.kind == "b":
+        raise unsupported("relu", x.array.dtype, "boolean inputs are not supported for relu")
     return ReluFn.apply(x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    return LeakyReluFn.apply(x, negative_slope)
+    if x.array.dtype == np.float16:
+        return via_float32(LeakyReluFn.apply, x, negative_slope)
+    return LeakyReluFn.apply(_float_only(x, "leaky_relu"), negative_slope)
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    return EluFn.apply(x, alpha)
+    return EluFn.apply(_float_only(x, "elu"), alpha)
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """GELU; ``approximate='tanh'`` uses the tanh formula (as torch)."""
+    _float_only(x, "gelu")
+    if x.array.dtype == np.float16:
+        return via_float32(gelu, x, approximate)
     if approximate == "none":
         return GeluFn.apply(x)
     if approximate == "tanh":
@@ -390,98 +431,180 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
-    return SoftplusFn.apply(x, beta, threshold)
+    if x.array.dtype == np.float16:
+        return via_float32(SoftplusFn.apply, x, beta, threshold)
+    return SoftplusFn.apply(_float_only(x, "softplus"), beta, threshold)
+
+
+def _floating(x: Tensor) -> Tensor:
+    """An integer or bool tensor as the default float dtype: torch's unary float ops (exp,
+    sqrt, tanh, ...) give that dtype for them (NumPy would give float64)."""
+    return from_numpy(x.array.astype(get_default_dtype()))
+
+
+def _float_only(x: Tensor, op: str) -> Tensor:
+    """``x`` itself if floating; the activations torch computes only in floating dtypes
+    (gelu, elu, softplus, leaky_relu) raise on others."""
+    if x.array.dtype.kind not in "fc":
+        raise unsupported(op, x.array.dtype, f"{op} needs a floating input (call .float())")
+    return x
 
 
 # ---- clamp / maximum / minimum / where ---------------------------------------
 class Clamp(Function):
-    """y = min(max(x, lo), hi);  gx = gy where lo <= x <= hi, else 0"""
+    """y = min(max(x, lo), hi) (lo, hi numbers or constant arrays, either may be None);
+    gx = gy where lo <= x <= hi, else 0 (so 0 at a nan x, as torch)"""
 
     @staticmethod
     def forward(ctx, x, lo, hi):
-        inside = np.ones(x.shape, bool)
+        inside = None
         if lo is not None:
-            inside &= x >= lo
+            inside = x >= lo
         if hi is not None:
-            inside &= x <= hi
-        ctx.save_for_backward(inside)
-        return np.clip(x, lo, hi).astype(x.dtype, copy=False)
+            inside = x <= hi if inside is None else inside & (x <= hi)
+        ctx.save_for_backward(np.broadcast_to(inside, x.shape))
+        y = np.clip(x, lo, hi)
+        return y.astype(x.dtype, copy=False) if x.dtype.kind == "f" else y
 
     @staticmethod
     def backward(ctx, gy):
         (inside,) = ctx.saved_tensors
-        return gy * inside
+        return GradWhere.apply(gy, inside), None, None
 
 
 class Maximum(Function):
-    """y = max(a, b);  ga = gy * [a > b] + gy/2 * [a == b] (as torch), gb alike"""
+    """y = max(a, b) (nan if either is);  ga = gy where a > b, gy/2 where a == b, 0 where
+    a < b, and gy where either is nan (torch's rule: both operands of a nan get gy);
+    gb alike"""
     broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward((a > b) + (a == b) * 0.5)
+        _save_ties(ctx, a, b, a < b, a > b)
         return np.maximum(a, b)
 
     @staticmethod
     def backward(ctx, gy):
-        (ma,) = ctx.saved_tensors
-        ga = gy * ma.astype(gy.dtype)
-        return ga, gy - ga
+        return _tie_grads(ctx, gy)
 
 
 class Minimum(Function):
-    """y = min(a, b);  ga = gy * [a < b] + gy/2 * [a == b], gb alike"""
+    """y = min(a, b);  ga = gy where a < b, gy/2 where a == b, 0 where a > b, gy where
+    either is nan; gb alike"""
     broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward((a < b) + (a == b) * 0.5)
+        _save_ties(ctx, a, b, a > b, a < b)
         return np.minimum(a, b)
 
     @staticmethod
     def backward(ctx, gy):
-        (ma,) = ctx.saved_tensors
-        ga = gy * ma.astype(gy.dtype)
-        return ga, gy - ga
+        return _tie_grads(ctx, gy)
+
+
+def _save_ties(ctx: Function, a: np.ndarray, b: np.ndarray, drop_a: np.ndarray,
+               drop_b: np.ndarray) -> None:
+    """Keep what ``_tie_grads`` reads: where each operand gets no gradient, and the
+    weight (1/2 at ties, 1 elsewhere, in the result dtype) if any tie."""
+    tie = a == b
+    shape = drop_a.shape
+    w = None
+    if tie.any():
+        w = np.where(tie, 0.5, 1.0).astype(np.result_type(a, b), copy=False)
+    ctx.save_for_backward(np.broadcast_to(drop_a, shape), np.broadcast_to(drop_b, shape), w)
+
+
+def _tie_grads(ctx: Function, gy: Any) -> tuple:
+    drop_a, drop_b, w = ctx.saved_tensors
+    if w is not None:
+        gy = gy * w
+    need_a, need_b = ctx.needs_input_grad
+    return (GradWhere.apply(gy, drop_a, False) if need_a else None,
+            GradWhere.apply(gy, drop_b, False) if need_b else None)
 
 
 class Where(Function):
-    """y = a where cond else b;  ga = gy * cond, gb = gy * ~cond"""
+    """y = a where cond else b;  ga = gy where cond else 0, gb = gy where not cond else 0
+    (selected, so a nan in gy does not reach the other operand)"""
     broadcasts = True
 
     @staticmethod
     def forward(ctx, a, b, cond):
-        ctx.save_for_backward(cond)
-        return np.where(cond, a, b)
+        y = np.where(cond, a, b)
+        ctx.save_for_backward(np.broadcast_to(cond, y.shape))
+        return y
 
     @staticmethod
     def backward(ctx, gy):
         (cond,) = ctx.saved_tensors
-        c = np.broadcast_to(cond, gy.shape)
-        return gy * c, gy * ~c
+        need_a, need_b = ctx.needs_input_grad[:2]
+        return (GradWhere.apply(gy, cond, True) if need_a else None,
+                GradWhere.apply(gy, cond, False) if need_b else None)
 
 
-def _bound(v: Any, like: Tensor) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, Tensor):
-        v = v.array
-    return np.asarray(v, like.array.dtype) if like.array.dtype.kind == "f" else v
+class ClampTensor(Function):
+    """y = min(max(x, lo), hi) with tensor bounds (either may be None; all three broadcast),
+    nan wherever x, lo or hi is nan; torch's rules for the gradients:
+    gx = gy where lo <= x <= hi,  glo = gy where x < lo (and lo < hi),
+    ghi = gy where x > hi (or hi < lo), 0 elsewhere"""
+    broadcasts = True
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        y = x if lo is None else np.maximum(x, lo)
+        if hi is not None:
+            y = np.minimum(y, hi)
+        ctx.save_for_backward(x, lo, hi)
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        x, lo, hi = (v.array if isinstance(v, Tensor) else v for v in ctx.saved_tensors)
+        need_x, need_lo, need_hi = ctx.needs_input_grad
+        shape = gy.shape
+        gx = glo = ghi = None
+        if need_x:
+            inside = True if lo is None else x >= lo
+            if hi is not None:
+                inside = inside & (x <= hi)
+            gx = GradWhere.apply(gy, np.broadcast_to(inside, shape))
+        if need_lo:
+            m = x < lo if hi is None else (x < lo) & (lo < hi)
+            glo = GradWhere.apply(gy, np.broadcast_to(m, shape))
+        if need_hi:
+            m = x > hi if lo is None else (x > hi) | (hi < lo)
+            ghi = GradWhere.apply(gy, np.broadcast_to(m, shape))
+        return gx, glo, ghi
+
+
+class ClampArgumentError(ValueError, RuntimeError):
+    """clamp without bounds: nnlite's ValueError, torch's RuntimeError; this is both."""
 
 
 def clamp(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """Clamp into [min, max]; the gradient passes where min <= x <= max. Tensor bounds
-    that require grad get it where they are the output (x < min, x > max), as in torch."""
+    """Clamp into [min, max] (numbers or tensors, either may be None); the gradient passes
+    where min <= x <= max (not at a nan x). Tensor bounds broadcast and get the gradient
+    where they are the output, as in torch; the dtype is torch's ``result_type`` of x and
+    the bounds (an integer tensor clamped at 1.5 is float32)."""
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
-    if any(isinstance(v, Tensor) and v.requires_grad for v in (min, max)):
-        y = x
-        if min is not None:
-            y = where(y >= min, y, min)
-        if max is not None:
-            y = where(y <= max, y, max)
-        return y
-    return Clamp.apply(x, _bound(min, x), _bound(max, x))
+        raise ClampArgumentError("clamp: at least one of min and max must be given (not "
+                                 "None)")
+    bounds = [v for v in (min, max) if v is not None]
+    dt = result_type(x, *bounds)
+    x = cast(x, dt)
+    if any(isinstance(v, Tensor) for v in bounds):
+        lo, hi = (None if v is None else cast(v, dt) if isinstance(v, Tensor)
+                  else cast(v, dt).array for v in (min, max))
+        try:
+            np.broadcast_shapes(x.shape, *[v.shape for v in (lo, hi) if v is not None])
+        except ValueError:
+            raise ShapeError(f"clamp: input of shape {x.shape} and bounds of shapes "
+                             f"{[v.shape for v in (lo, hi) if v is not None]} cannot be "
+                             f"broadcast together") from None
+        return ClampTensor.apply(x, lo, hi)
+    lo, hi = (None if v is None else cast(v, dt).array for v in (min, max))
+    return Clamp.apply(x, lo, hi)
 
 
 clip = clamp
@@ -499,14 +622,15 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     """Elements of ``a`` where ``condition`` else of ``b`` (all three broadcast)."""
     cond = condition.array if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+        raise unsupported("where", cond.dtype, f"where: condition must be a bool tensor, got "
+                          f"dtype {cond.dtype}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         a = const(a)                       # two numbers: the result has the default dtype
     a, b = pair(a, b)
     try:
         shape = np.broadcast_shapes(cond.shape, a.shape, b.shape)
     except ValueError:
-        raise ValueError(f"where: condition {cond.shape}, a {a.shape} and b {b.shape} "
+        raise ShapeError(f"where: condition {cond.shape}, a {a.shape} and b {b.shape} "
                          f"cannot be broadcast together") from None
     del shape
     return Where.apply(a, b, cond)

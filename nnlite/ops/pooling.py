@@ -55,6 +55,7 @@ from ..autograd.function import Function, once_differentiable
 from ..tensor import Tensor, is_grad_enabled
 from .arguments import (check_divisor_override, ntuple, out_size, pool_window,
                         transposed_out_size)
+from ._util import unsupported
 from .arithmetic import neg as _neg, pow as _pow
 from .pointwise import abs as _abs
 
@@ -75,7 +76,8 @@ def _spatial(x: Tensor, sd: int, op: str) -> tuple:
         raise ValueError(f"{op}: expected non-empty channel and spatial dims, got input of "
                          f"shape {x.shape} (only the batch dim may be 0)")
     if x.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating input, got dtype {x.dtype}")
+        raise unsupported(op, x.dtype, f"{op}: expected a floating input, got dtype "
+                          f"{x.dtype}")
     hw = x.shape[-sd:]
     return x.shape[:-sd], ((1,) + hw if sd == 1 else hw)
 
@@ -238,9 +240,13 @@ def _windows(nc: int, hw: tuple, k: tuple, s: tuple, p: tuple, d: tuple,
 # ============================================================================
 # Array kernels (pure NumPy, on (NC, H, W) planes, one block of planes at a time)
 # ============================================================================
-def _max_forward(x3: np.ndarray, win: _Windows, track: bool, shape: tuple) -> tuple:
+def _max_forward(x3: np.ndarray, win: _Windows, track: bool, shape: tuple,
+                 nan_aware: bool = False) -> tuple:
     """Window maxima (NC, OH, OW) and, if ``track``, the offset k of each window's
-    first maximum (NC, OH, OW), uint8 while KH*KW <= 256."""
+    first maximum (NC, OH, OW), uint8 while KH*KW <= 256. A window holding a nan has the
+    maximum nan and its argmax at its last nan (torch's rule): when a maximum comes out
+    nan, the pass is run again with ``nan_aware`` (an extra test per offset, paid only
+    by inputs with nans)."""
     x3, dt = np.ascontiguousarray(x3), x3.dtype
     y = np.empty(shape, dt)              # the result owns its memory (no copy at a leaf)
     y3 = y.reshape((win.nc,) + win.ohw)
@@ -266,6 +272,8 @@ def _max_forward(x3: np.ndarray, win: _Windows, track: bool, shape: tuple) -> tu
             xs = Z[ph, sh:sh + L]
             if track:                         # offsets come in increasing k and only a
                 np.greater(xs, yl, out=g)     # strictly greater value moves the argmax,
+                if nan_aware:                 # (or a nan, torch's rule: the last nan)
+                    np.logical_or(g, np.isnan(xs), out=g)
                 np.multiply(g, adt(k), out=t)     # so it is the largest k that moved it
                 np.maximum(al, t, out=al)
             np.maximum(yl, xs, out=yl)        # NaN propagates, as torch
@@ -273,6 +281,9 @@ def _max_forward(x3: np.ndarray, win: _Windows, track: bool, shape: tuple) -> tu
             win.from_grid(ye, y3[p0:p1])
             if track:
                 win.from_grid(ae, arg3[p0:p1])
+    if (track and not nan_aware and y.dtype.kind == "f" and y.size
+            and np.isnan(np.min(y))):        # a nan maximum: find the nans' offsets
+        return _max_forward(x3, win, track, shape, nan_aware=True)
     if track and win.p != (0, 0):        # a window of -inf everywhere keeps its first
         neg = np.isneginf(y3)            # element inside the input, as torch
         if neg.any():
@@ -286,22 +297,21 @@ def _max_scatter(g3: np.ndarray, win: _Windows, arg3: np.ndarray, shape: tuple) 
     gx3, g3 = gx.reshape((win.nc,) + win.hw), np.ascontiguousarray(g3)
     ggrid, agrid = win.grid_buffer(g3.dtype), win.grid_buffer(arg3.dtype)
     cap = agrid.size
-    m, tmp = np.empty(cap, np.bool_), np.empty(cap, g3.dtype)
+    m = np.empty(cap, np.bool_)
     gz = np.empty((win.n_phases, cap), g3.dtype)
     for p0, p1, n, L in win.blocks():
         ge, ae = win.to_grid(g3[p0:p1], ggrid), win.to_grid(arg3[p0:p1], agrid)
         mb = m[:L]
+        # the gradient is selected (copied or added where the argmax is), never
+        # multiplied by a 0/1 mask: a nan or inf in gy reaches only its argmax, as torch
+        gz[:, :n] = 0
         if win.disjoint:                 # one offset per phase plane, no shift: write it
-            gz[:, :n] = 0
             for k, (ph, _) in enumerate(win.offsets):
-                np.multiply(ge, np.equal(ae, k, out=mb), out=gz[ph, :n])
+                np.copyto(gz[ph, :n], ge, where=np.equal(ae, k, out=m[:n]))
         else:
-            gz[:, :n] = 0
-            t = tmp[:L]
             for k, (ph, sh) in enumerate(win.offsets):
-                np.multiply(ge[:L], np.equal(ae[:L], k, out=mb), out=t)
                 z = gz[ph, sh:sh + L]
-                np.add(z, t, out=z)
+                np.add(z, ge[:L], out=z, where=np.equal(ae[:L], k, out=mb))
         win.merge(gz[:, :n], gx3[p0:p1])
     return gx
 
@@ -313,13 +323,12 @@ def _max_gather(g3: np.ndarray, win: _Windows, arg3: np.ndarray, shape: tuple) -
     out3 = out.reshape((win.nc,) + win.ohw)
     zbuf, agrid = win.phase_buffer(g3.dtype, 0), win.grid_buffer(arg3.dtype)
     cap = agrid.size
-    acc, m, tmp = np.empty(cap, g3.dtype), np.empty(cap, np.bool_), np.empty(cap, g3.dtype)
+    acc, m = np.empty(cap, g3.dtype), np.empty(cap, np.bool_)
     for p0, p1, n, L in win.blocks():
         Z, ae = win.split(g3[p0:p1], zbuf), win.to_grid(arg3[p0:p1], agrid)
         acc[:n] = 0
-        for k, (ph, sh) in enumerate(win.offsets):
-            np.multiply(Z[ph, sh:sh + L], np.equal(ae[:L], k, out=m[:L]), out=tmp[:L])
-            np.add(acc[:L], tmp[:L], out=acc[:L])
+        for k, (ph, sh) in enumerate(win.offsets):      # selected, as in _max_scatter
+            np.add(acc[:L], Z[ph, sh:sh + L], out=acc[:L], where=np.equal(ae[:L], k, out=m[:L]))
         win.from_grid(acc[:n], out3[p0:p1])
     return out
 
@@ -598,7 +607,8 @@ def _taps(n: int, o: int) -> np.ndarray:
 
 class AdaptiveMaxPool2dFn(Function):
     """y = max over torch's adaptive windows (possibly overlapping, of unequal sizes);
-    gx = gy scattered to each window's first maximum (``_IndexScatter``). With
+    gx = gy scattered to each window's first maximum, or its last nan if it holds one
+    (torch's rule; ``_IndexScatter``). With
     ``return_indices`` a second output holds the flat argmax row*W + col (int64).
 
     Each axis's windows are padded to the largest window by repeating their last index, so
@@ -614,6 +624,10 @@ class AdaptiveMaxPool2dFn(Function):
         win = win.reshape(win.shape[:3] + (-1,))
         a = np.argmax(win, axis=-1)[..., None]
         y = np.take_along_axis(win, a, -1)[..., 0].reshape(out_shape)
+        if win.dtype.kind == "f" and y.size and np.isnan(np.min(y)):  # torch: the last nan
+            nan = np.isnan(win)
+            last = win.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)[..., None]
+            a = np.where(nan.any(-1, keepdims=True), last, a)
         kh, kw = np.divmod(a[..., 0], tw.shape[1])
         rows = th[np.arange(OH)[:, None], kh]
         cols = tw[np.arange(OW)[None, :], kw]

@@ -56,6 +56,11 @@ BINARY = {
     "op_pow": same(lambda a, b: a ** b, (positive, anywhere)),
     "methods": same(lambda a, b: a.add(b).mul(b).sub(a, alpha=3).div(b), (anywhere, NONZERO)),
     "same_input_twice": same(lambda a, b: a * a + a / b - a, (anywhere, NONZERO)),
+    # remainder / fmod: the drawn values are never within central differences' reach of a
+    # jump (a / b an integer)
+    "remainder": Case(nl.remainder, lambda T, a, b: T.remainder(a, b), (anywhere, NONZERO)),
+    "fmod": Case(nl.fmod, lambda T, a, b: T.fmod(a, b), (anywhere, NONZERO)),
+    "op_mod": same(lambda a, b: a % b, (anywhere, NONZERO)),
 }
 
 WITH_CONSTANTS = {
