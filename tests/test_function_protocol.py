@@ -1,6 +1,7 @@
 """The Function protocol (``nnlite/autograd/function.py``): static forward/backward on a
 ctx, save_for_backward, several outputs, non-differentiable outputs, once_differentiable,
-and apply on arrays alone."""
+and apply on arrays alone. These are nnlite's own ops' protocol, on arrays (``on_arrays =
+True``); test_function_torch.py tests the protocol of Functions users write, on Tensors."""
 import numpy as np
 import pytest
 
@@ -10,6 +11,7 @@ from nnlite.autograd.function import Function, once_differentiable
 
 class Cube(Function):
     """y = x**3;  gx = 3 gy x**2 (the rule runs on Tensors under create_graph)."""
+    on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -24,6 +26,7 @@ class Cube(Function):
 
 class SinCos(Function):
     """Two outputs from one node: (sin x, cos x)."""
+    on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -44,6 +47,7 @@ class SinCos(Function):
 
 class Scale(Function):
     """y = x * k with k a plain number argument."""
+    on_arrays = True
 
     @staticmethod
     def forward(ctx, x, k):
@@ -57,6 +61,7 @@ class Scale(Function):
 
 class MaxWithIndex(Function):
     """values and (non-differentiable) indices of the max over the last axis."""
+    on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -163,6 +168,7 @@ def test_no_grad_records_nothing():
 
 class DropGradient(Function):
     """y = x, but backward sends no gradient (as a rule may, for an input it ignores)."""
+    on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
