@@ -328,6 +328,49 @@ def test_grad_allow_unused():
     assert gz is None
 
 
+def test_grad_takes_torch_keywords(torch):
+    """torch's signature: only_inputs (deprecated, ignored), materialize_grads (zeros for
+    an unused input), in torch's order; the WGAN-GP call runs as written."""
+    for lib in (nl, torch):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        z = lib.tensor([3.0], requires_grad=True)
+        y = (x * x).sum()
+        gx, gz = lib.autograd.grad(outputs=y, inputs=[x, z], grad_outputs=lib.ones_like(y),
+                                   create_graph=True, retain_graph=True, only_inputs=True,
+                                   materialize_grads=True)
+        np.testing.assert_array_equal(gx.detach().numpy(), [2.0, 4.0])
+        np.testing.assert_array_equal(gz.detach().numpy(), [0.0])
+        assert gz.requires_grad and gz.is_leaf       # torch's materialized zeros
+        ((gx.norm(2) - 1) ** 2).backward()           # the gradient penalty's double backward
+        # gx = 2x, |gx| = 2|x|: d/dx (|gx| - 1)^2 = 2 (|gx| - 1) * 2 gx / |gx|
+        norm = 2 * np.sqrt(5)
+        np.testing.assert_allclose(x.grad.numpy(), 2 * (norm - 1) * 2 * np.array([2.0, 4.0])
+                                   / norm, rtol=1e-6)
+        with pytest.raises(ValueError, match="Expected allow_unused to be True"):
+            lib.autograd.grad((x * 2).sum(), [x, z], allow_unused=False,
+                              materialize_grads=True)
+        with pytest.warns(FutureWarning, match="only_inputs argument is deprecated"):
+            lib.autograd.grad((x * 2).sum(), x, only_inputs=False)
+
+
+def test_set_detect_anomaly_as_call_and_context():
+    assert nl.is_anomaly_enabled() is False
+    try:
+        with nl.autograd.set_detect_anomaly(True):
+            assert nl.autograd.is_anomaly_enabled() is True
+            x = nl.tensor([-1.0], requires_grad=True)
+            with pytest.raises(RuntimeError, match="produced a non-finite"), \
+                    np.errstate(invalid="ignore"):
+                x.sqrt()
+        assert nl.is_anomaly_enabled() is False
+        nl.autograd.set_detect_anomaly(True)            # a plain call keeps it on
+        assert nl.is_anomaly_enabled() is True
+        nl.autograd.set_detect_anomaly(True, check_nan=False)
+        assert nl.is_anomaly_enabled() is False
+    finally:
+        nl.autograd.set_detect_anomaly(False)
+
+
 def test_third_derivative_of_a_power():
     x = leaf(4)
     (g,) = nl.autograd.grad((x ** 4).sum(), x, create_graph=True)

@@ -13,14 +13,16 @@ names it needs from here at its end.
 import warnings
 from typing import Any
 
-from .grad_mode import detect_anomaly, enable_grad, no_grad, set_grad_enabled
+from .grad_mode import (detect_anomaly, enable_grad, is_anomaly_enabled, no_grad,
+                        set_detect_anomaly, set_grad_enabled)
 from .function import Function
 from .engine import backward, grad
 from ..gradcheck import gradcheck
 from ..tensor import Tensor, from_numpy
 
 __all__ = ["Function", "Variable", "backward", "grad", "no_grad", "enable_grad",
-           "set_grad_enabled", "detect_anomaly", "gradcheck"]
+           "set_grad_enabled", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "gradcheck"]
 
 
 class _VariableMeta(type):

@@ -20,6 +20,7 @@ such as ``np.exp``, which Tensor dispatches through ``__array_ufunc__``).
 """
 from __future__ import annotations
 
+import warnings
 from typing import Any, Sequence
 
 import numpy as np
@@ -367,15 +368,35 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple:
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         materialize_grads: bool = False) -> tuple:
     """Return the gradients of ``outputs`` with respect to ``inputs`` without touching
     any ``.grad``; with ``create_graph=True`` they are Tensors that can be differentiated
-    again (e.g. a Hessian-vector product).
+    again (e.g. a Hessian-vector product, a gradient penalty).
+
+    Args (torch's, in torch's order):
+        outputs, inputs (Tensor or sequence of Tensors).
+        grad_outputs (optional): the outputs' upstream gradients. Default: ones for scalars.
+        retain_graph (bool, optional): Default: ``create_graph``.
+        create_graph (bool): Default: False.
+        only_inputs (bool): deprecated and ignored in torch (False warns, as there).
+        allow_unused (bool, optional): None for an input the outputs do not depend on,
+            instead of an error. Default: ``materialize_grads``.
+        materialize_grads (bool): zeros instead of None for such an input. Default: False.
 
     Example:
         >>> (g,) = nl.autograd.grad((x ** 3).sum(), x, create_graph=True)
         >>> (h,) = nl.autograd.grad(g.sum(), x)      # 6 * x
     """
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to "
+                      "True). To accumulate gradient for other parts of the graph, please use "
+                      "nnlite.autograd.backward.", FutureWarning, stacklevel=2)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
     if retain_graph is None:
         retain_graph = create_graph
     single = isinstance(inputs, Tensor)
@@ -393,6 +414,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         if g is None and not allow_unused:
             raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used to compute "
                                f"the outputs; pass allow_unused=True")
+        if g is None and materialize_grads:     # as torch: a leaf under create_graph
+            g = Tensor(np.zeros_like(t.array), requires_grad=create_graph)
         if g is not None and not isinstance(g, Tensor):
             g = Tensor(g)
         res.append(g)

@@ -245,3 +245,32 @@ class detect_anomaly:
     def __exit__(self, *exc: Any) -> None:
         global _anomaly
         _anomaly = self._prev
+
+
+class set_detect_anomaly:
+    """torch's ``set_detect_anomaly(mode, check_nan=True)``: turn ``detect_anomaly``'s
+    checks on or off at once (a plain call, as programs use it) or for a ``with`` block,
+    after which the previous setting returns.
+
+    Example:
+        >>> nl.autograd.set_detect_anomaly(True)       # from here on
+        >>> with nl.autograd.set_detect_anomaly(False):
+        ...     loss.backward()                        # unchecked
+    """
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        global _anomaly
+        self._prev = _anomaly
+        _anomaly = bool(mode) and bool(check_nan)
+
+    def __enter__(self) -> "set_detect_anomaly":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        global _anomaly
+        _anomaly = self._prev
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether ``detect_anomaly``'s checks are on (torch's ``is_anomaly_enabled``)."""
+    return _anomaly
