@@ -9,7 +9,8 @@ import numpy as _np
 from .random import Generator, manual_seed, seed
 from .tensor import Tensor, from_numpy, get_default_dtype, set_default_dtype
 from .autograd.function import Function
-from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode, is_grad_enabled,
+from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode,
+                                 is_anomaly_enabled, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .devices import DeviceError, device, get_default_device, set_default_device
 from .factories import (arange, as_tensor, empty, empty_like, eye, full, full_like,
@@ -40,7 +41,11 @@ from .tuning import (get_num_interop_threads, get_num_threads, set_num_interop_t
                      set_num_threads, tune_cpu)
 from . import accelerator, amp, backends, cuda, multiprocessing, serialization
 from .amp import autocast
-from .backends import get_float32_matmul_precision, set_float32_matmul_precision
+from .backends import (are_deterministic_algorithms_enabled, get_float32_matmul_precision,
+                       is_deterministic_algorithms_warn_only_enabled,
+                       set_float32_matmul_precision, use_deterministic_algorithms)
+from . import compiler
+from .compiler import compile
 
 # dtypes, spelled as in torch (bfloat16, from tensor_types, has no NumPy dtype: using it
 # as one raises a TypeError that says so)

@@ -389,3 +389,17 @@ def restore_blas_threads(torch):
     yield
     nl.set_num_threads(before)
     torch.set_num_threads(torch_before)
+
+
+def test_deterministic_algorithms_switch_like_torch(torch):
+    try:
+        for lib in (nl, torch):
+            assert lib.are_deterministic_algorithms_enabled() is False
+            lib.use_deterministic_algorithms(True, warn_only=True)
+            assert lib.are_deterministic_algorithms_enabled() is True
+            assert lib.is_deterministic_algorithms_warn_only_enabled() is True
+    finally:
+        nl.use_deterministic_algorithms(False)
+        torch.use_deterministic_algorithms(False)
+    with pytest.raises(TypeError):
+        nl.use_deterministic_algorithms(1)
