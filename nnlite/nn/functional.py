@@ -30,7 +30,8 @@ from .upsampling import interpolate
 __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "sigmoid", "tanh",
            "softplus", "softmax", "log_softmax", "silu", "mish", "hardswish", "hardsigmoid",
            "relu6", "hardtanh", "selu", "prelu", "softsign", "logsigmoid", "tanhshrink",
-           "softmin", "glu", "flatten", "pad", "one_hot",
+           "softmin", "glu", "flatten", "pad", "one_hot", "normalize", "cosine_similarity",
+           "pairwise_distance",
            "conv1d", "conv2d", "conv_transpose2d", "unfold", "fold", "embedding",
            "embedding_bag", "scaled_dot_product_attention", "multi_head_attention_forward",
            "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "lp_pool1d", "lp_pool2d",
@@ -205,4 +206,55 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 one-hot encoding: a new last dim of size ``num_classes`` (-1: max + 1)."""
     return _ops.one_hot(tensor, num_classes)
+
+
+# ============================================================================
+# Normalisation of vectors and distances (composed of ops, as in torch)
+# ============================================================================
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+              out: Tensor | None = None) -> Tensor:
+    """``input / max(||input||_p, eps)``, the p-norm taken over ``dim``.
+
+    Args:
+        input (Tensor): any shape. p (float): Default: 2. dim (int): Default: 1.
+        eps (float): the smallest norm divided by. Default: 1e-12.
+        out (Tensor, optional): written with the result (not differentiable), as torch.
+
+    Example:
+        >>> F.normalize(nl.tensor([[3.0, 4.0]]))
+        tensor([[0.6, 0.8]])
+    """
+    denom = _ops.norm(input, p, dim, True).clamp_min(eps)
+    y = input / denom
+    if out is not None:
+        return out.copy_(y.detach())
+    return y
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between ``x1`` and ``x2`` along ``dim`` (broadcast together):
+    ``sum((x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps)))``. As torch, each norm is
+    clamped at ``eps`` for its value only: its gradient is the unclamped norm's.
+
+    Example:
+        >>> F.cosine_similarity(nl.tensor([[1.0, 0.0]]), nl.tensor([[1.0, 1.0]]))
+        tensor([0.70710677])
+    """
+    def clamped_norm(x: Tensor) -> Tensor:
+        n = _ops.norm(x, 2, dim, True)
+        return n + (n.clamp_min(eps) - n).detach()
+    return ((x1 / clamped_norm(x1)) * (x2 / clamped_norm(x2))).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """``||x1 - x2 + eps||_p`` over the last dim (torch's ``eps`` is added to the
+    difference, which keeps the gradient finite where ``x1 == x2``).
+
+    Example:
+        >>> F.pairwise_distance(nl.tensor([[0.0, 0.0]]), nl.tensor([[3.0, 4.0]]))
+        tensor([4.9999986])
+    """
+    dim = max(x1.dim(), x2.dim()) - 1
+    return _ops.norm(x1 - x2 + eps, p, dim, keepdim)
 

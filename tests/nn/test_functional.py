@@ -74,3 +74,52 @@ def test_namespace():
 def test_linear_accepts_arrays_as_input():
     w = nl.tensor(np.eye(4))
     np.testing.assert_array_equal(F.linear(X[0], w).array, X[0])
+
+
+# ---- normalize, cosine_similarity, pairwise_distance (composites, as torch's) ------------
+A = np.random.default_rng(1).standard_normal((3, 4))
+B = np.random.default_rng(2).standard_normal((3, 4))
+A0 = A.copy()
+A0[1] = 0.0                                     # a zero vector: the eps clamps act
+
+
+DISTANCES = [
+    ("normalize", (A,), {}), ("normalize", (A0,), {"p": 1.0, "dim": 0}),
+    ("normalize", (A0,), {"dim": -1}),
+    ("cosine_similarity", (A, B), {}), ("cosine_similarity", (A0, B), {"dim": 1}),
+    ("cosine_similarity", (A, B[:1]), {"dim": -1, "eps": 1e-3}),
+    ("pairwise_distance", (A, B), {}), ("pairwise_distance", (A, A), {"p": 1.0}),
+    ("pairwise_distance", (A, B[0]), {"keepdim": True}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", DISTANCES,
+                         ids=[f"{d[0]}{d[2]}" for d in DISTANCES])
+def test_distances_match_torch_with_gradients(torch, name, args, kwargs):
+    ours = [nl.tensor(a, requires_grad=True) for a in args]
+    theirs = [torch.tensor(a, requires_grad=True) for a in args]
+    y = getattr(F, name)(*ours, **kwargs)
+    ty = getattr(torch.nn.functional, name)(*theirs, **kwargs)
+    assert y.shape == tuple(ty.shape)
+    np.testing.assert_allclose(y.array, ty.detach().numpy(), rtol=1e-10, atol=1e-12)
+    w = np.random.default_rng(3).standard_normal(y.shape)
+    (y * nl.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    for a, ta in zip(ours, theirs):
+        np.testing.assert_allclose(a.grad.array, ta.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["normalize", "cosine_similarity", "pairwise_distance"])
+def test_distances_gradcheck(name):
+    args = [nl.tensor(A, requires_grad=True)]
+    if name != "normalize":
+        args.append(nl.tensor(B, requires_grad=True))
+    assert nl.gradcheck(getattr(F, name), tuple(args))
+
+
+def test_normalize_out_and_float32():
+    out = nl.zeros(3, 4)
+    res = F.normalize(nl.tensor(A, dtype=nl.float32), out=out)
+    assert res is out and out.dtype == nl.float32
+    np.testing.assert_allclose(out.array, A / np.linalg.norm(A, axis=1, keepdims=True),
+                               rtol=1e-6)
