@@ -285,8 +285,12 @@ class Tensor:
     def dim(self) -> int:
         return self.array.ndim
 
+    ndimension = dim
+
     def numel(self) -> int:
         return self.array.size
+
+    nelement = numel
 
     def element_size(self) -> int:
         return self.array.itemsize
@@ -630,6 +634,12 @@ class Tensor:
         return _ops.clamp(self, min, max)
 
     clip = clamp
+
+    def clamp_min(self, min: Any) -> "Tensor":
+        return _ops.clamp(self, min, None)
+
+    def clamp_max(self, max: Any) -> "Tensor":
+        return _ops.clamp(self, None, max)
 
     def maximum(self, other: Any) -> "Tensor":
         return _ops.maximum(self, other)

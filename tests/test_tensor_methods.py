@@ -121,3 +121,14 @@ def test_mm_bmm_and_t_refuse_the_wrong_number_of_dims() -> None:
         nl.ones(2, 3).bmm(nl.ones(3, 2))
     with pytest.raises(RuntimeError, match=r"t\(\) expects a tensor with <= 2 dimensions"):
         nl.ones(2, 3, 4).t()
+
+
+def test_torch_method_aliases(torch) -> None:
+    """ndimension / nelement (dim / numel's old names) and clamp_min / clamp_max."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2, 3))
+    for lib in (nl, torch):
+        x = lib.tensor(a)
+        assert (x.ndimension(), x.nelement()) == (2, 6)
+    check_parity(torch, lambda x, y: x.clamp_min(0.1), lambda x, y: x.clamp_min(0.1), [a, a])
+    check_parity(torch, lambda x, y: x.clamp_max(-0.2), lambda x, y: x.clamp_max(-0.2), [a, a])
