@@ -115,7 +115,10 @@ class Tensor:
 
     Args:
         data: array-like; Python floats become ``get_default_dtype()`` (float32),
-            ndarrays keep their dtype and are not copied.
+            ndarrays keep their dtype and are not copied. As torch's legacy constructor,
+            Python ints alone are sizes: ``Tensor(3, 4)`` is an uninitialised (3, 4)
+            tensor of the default dtype (``nn.Parameter(torch.Tensor(out, in))`` before a
+            ``reset_parameters``), ``Tensor()`` an empty one; ``nl.tensor(3)`` is the number.
         dtype (optional): convert to this dtype. Default: None.
         requires_grad (bool): record ops on this tensor for backward. Default: False.
 
@@ -133,8 +136,17 @@ class Tensor:
     __slots__ = ("array", "_grad", "_node", "__weakref__")
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        self.array = to_array(data, dtype)
+    def __init__(self, *data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        if len(data) == 1 and type(data[0]) is not int:
+            self.array = to_array(data[0], dtype)
+        elif all(type(n) is int for n in data):         # sizes, torch's legacy form
+            if any(n < 0 for n in data):
+                raise RuntimeError(f"Tensor: negative dimension in size {data}")
+            self.array = np.empty(data if data else (0,),
+                                  _default_dtype if dtype is None else dtype)
+        else:
+            raise TypeError(f"Tensor() takes one array-like, or ints as sizes; got "
+                            f"{', '.join(type(d).__name__ for d in data)}")
         self._grad = None
         self._node = None
         if requires_grad:
@@ -245,10 +257,10 @@ class Tensor:
             return
         ref = weakref.ref(self)
 
-        def keep(g: Any) -> None:
+        def keep(g: Tensor) -> None:
             t = ref()
-            if t is not None:
-                g = g if isinstance(g, Tensor) else from_numpy(np.array(g))
+            if t is not None:           # a copy: g shares the engine's buffer
+                g = g if g.requires_grad else from_numpy(g.array.copy())
                 t._grad = g if t._grad is None else t._grad + g
 
         self.register_hook(keep)
