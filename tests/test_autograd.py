@@ -288,10 +288,11 @@ def test_hooks_see_and_replace_gradients():
     x = leaf(3)
     seen = []
     y = x * 2
-    y.register_hook(lambda g: seen.append(g.copy()))
+    y.register_hook(lambda g: seen.append(g.clone()))
     h = x.register_hook(lambda g: g * 10)
     y.sum().backward()
-    np.testing.assert_allclose(seen[0], 1.0)
+    assert isinstance(seen[0], nl.Tensor) and not seen[0].requires_grad   # as torch's
+    np.testing.assert_allclose(seen[0].array, 1.0)
     np.testing.assert_allclose(x.grad, 20.0)
     h.remove()
     x.grad = None
@@ -310,6 +311,40 @@ def test_retain_grad_on_non_leaf():
 def test_hook_on_tensor_without_grad_raises():
     with pytest.raises(RuntimeError, match="doesn't require gradient"):
         nl.ones(2).register_hook(lambda g: g)
+
+
+def test_hooks_get_tensors_and_must_return_one_of_the_same_shape(torch):
+    """The Tensor methods a torch hook calls work on what it receives; a hook returning
+    another shape raises, as torch's."""
+    for lib in (nl, torch):
+        x = lib.tensor([3.0, 4.0], requires_grad=True)
+        norms = []
+        y = x * 2
+        y.register_hook(lambda g: norms.append(g.norm().item()))
+        y.register_hook(lambda g: g.clamp(max=0.5))
+        (y * y).sum().backward()
+        np.testing.assert_allclose(norms[0], 20.0)
+        np.testing.assert_allclose(x.grad.numpy(), [1.0, 1.0])
+        z = lib.tensor([1.0, 2.0], requires_grad=True)
+        w = z * 1
+        w.register_hook(lambda g: g[:1])
+        with pytest.raises(RuntimeError, match="has changed the size of value"):
+            w.sum().backward()
+    z = nl.tensor([1.0], requires_grad=True)
+    w = z * 1
+    w.register_hook(lambda g: g.numpy())
+    with pytest.raises(TypeError, match="returns a Tensor or None"):
+        w.sum().backward()
+
+
+def test_hooks_under_create_graph_get_the_graph_tensor():
+    x = leaf(2)
+    y = x ** 2
+    y.register_hook(lambda g: g * x)             # recorded: the result depends on x
+    (g,) = nl.autograd.grad(y.sum(), x, create_graph=True)      # 2x * x
+    np.testing.assert_allclose(g.array, 2 * x.array ** 2)
+    (h,) = nl.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(h.array, 4 * x.array)
 
 
 # ---- autograd.grad and second order ----------------------------------------------
@@ -413,14 +448,28 @@ def test_hessian_vector_product_of_tanh_mlp_matches_torch(torch):
         np.testing.assert_allclose(a.array, b.numpy(), rtol=1e-10, atol=1e-13)
 
 
+class _Probe(nl.Function):
+    """y = x; its backward records the type of the gradient it receives."""
+    on_arrays = True
+    kinds: list = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, gy):
+        _Probe.kinds.append(type(gy))
+        return gy
+
+
 def test_first_order_pass_creates_no_tensors_in_rules():
-    """Default backward runs rules on arrays: the gradient reaching a hook is an ndarray."""
+    """Default backward runs rules on arrays: the gradient reaching a rule is an ndarray."""
     x = leaf(3)
-    kinds = []
-    y = x.tanh()
-    y.register_hook(lambda g: kinds.append(type(g)))
+    _Probe.kinds.clear()
+    y = _Probe.apply(x.tanh())
     (y * y).sum().backward()
-    assert kinds == [np.ndarray]
+    assert _Probe.kinds == [np.ndarray]
 
 
 def test_rule_that_cannot_be_differentiated_twice_raises():
