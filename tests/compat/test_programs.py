@@ -41,6 +41,7 @@ GAPS = {   # program: the gap that stops it, until it is closed (then strict xfa
 
 PROGRAMS = {
     "checkpoint_resume": SAME,
+    "custom_layers": SAME,
     "custom_relu": SAME,
     "dcgan": TREND,
     "gpt": TREND,
@@ -54,9 +55,11 @@ PROGRAMS = {
     "polynomial_nn": SAME,
     "regression_plateau": TREND,
     "resnet_small": SAME,
+    "siamese_contrastive": SAME,
     "spiral_onecycle": SAME,
     "transformer_classifier": TREND,
     "vae": TREND,
+    "wgan_gp_toy": TREND,
     "word_language_model": SAME,
 }
 
