@@ -37,6 +37,8 @@ GAPS = {   # program: the gap that stops it, until it is closed (then strict xfa
     "optimizer_comparison": "nnlite.optim has no Adadelta, NAdam, RAdam, LBFGS, LinearLR, "
                             "SequentialLR or CosineAnnealingWarmRestarts yet (issue 15, "
                             "Optimizers: being added to nnlite/optim)",
+    "reinforce": "nnlite has no torch.distributions (Categorical: sample, log_prob), a "
+                 "package of its own",
 }
 
 PROGRAMS = {
@@ -54,6 +56,7 @@ PROGRAMS = {
     "optimizer_comparison": SAME,
     "polynomial_nn": SAME,
     "regression_plateau": TREND,
+    "reinforce": TREND,
     "resnet_small": SAME,
     "siamese_contrastive": SAME,
     "spiral_onecycle": SAME,

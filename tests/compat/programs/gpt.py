@@ -1,9 +1,12 @@
 """A character-level GPT in the style of nanoGPT/minGPT: a config dataclass, causal
 self-attention with a torch.tril mask buffer, masked_fill(-inf) and F.softmax, weight tying,
 self.apply(_init_weights), AdamW with decay/no-decay parameter groups, a hand-set cosine
-learning rate with warm-up, clip_grad_norm_, zero_grad(set_to_none=True), batches from
-torch.randint and torch.stack, and generate() with topk and torch.multinomial."""
+learning rate with warm-up, nanoGPT's training-loop setup (TF32 flags, torch.compile, an
+autocast context and a GradScaler that are no-ops in float32 on the CPU), clip_grad_norm_,
+zero_grad(set_to_none=True), batches from torch.randint and torch.stack, and generate() with
+topk and torch.multinomial."""
 import math
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -183,9 +186,16 @@ class GPT(nn.Module):
         return idx
 
 
-def main(max_iters=40, batch_size=16, learning_rate=3e-3, warmup_iters=5):
+def main(max_iters=40, batch_size=16, learning_rate=3e-3, warmup_iters=5, compile=True,
+         compile_backend="eager"):  # "inductor" (the default) needs a C++ toolchain
     torch.manual_seed(1337)
+    torch.backends.cuda.matmul.allow_tf32 = True  # allow tf32 on matmul
+    torch.backends.cudnn.allow_tf32 = True  # allow tf32 on cudnn
     device = "cuda" if torch.cuda.is_available() else "cpu"
+    device_type = "cuda" if "cuda" in device else "cpu"  # for later use in torch.autocast
+    dtype = "bfloat16" if torch.cuda.is_available() and torch.cuda.is_bf16_supported() else "float32"
+    ptdtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[dtype]
+    ctx = nullcontext() if device_type == "cpu" else torch.amp.autocast(device_type=device_type, dtype=ptdtype)
     text = TEXT.read_text(encoding="utf-8")[:20000]
     chars = sorted(list(set(text)))
     stoi = {ch: i for i, ch in enumerate(chars)}
@@ -196,7 +206,13 @@ def main(max_iters=40, batch_size=16, learning_rate=3e-3, warmup_iters=5):
 
     config = GPTConfig(vocab_size=len(chars))
     model = GPT(config).to(device)
+    # initialize a GradScaler. If enabled=False scaler is a no-op
+    scaler = torch.cuda.amp.GradScaler(enabled=(dtype == "float16"))
     optimizer = model.configure_optimizers(0.1, learning_rate, (0.9, 0.95))
+    if compile:
+        print("compiling the model... (takes a ~minute)")
+        unoptimized_model = model
+        model = torch.compile(model, backend=compile_backend)  # requires PyTorch 2.0
 
     def get_batch(split):
         data = train_data if split == "train" else val_data
@@ -219,10 +235,13 @@ def main(max_iters=40, batch_size=16, learning_rate=3e-3, warmup_iters=5):
         for param_group in optimizer.param_groups:
             param_group["lr"] = lr
         X, Y = get_batch("train")
-        logits, loss = model(X, Y)
-        loss.backward()
+        with ctx:
+            logits, loss = model(X, Y)
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        scaler.step(optimizer)
+        scaler.update()
         optimizer.zero_grad(set_to_none=True)
         losses.append(loss.item())
         if it % 10 == 0:
@@ -234,7 +253,8 @@ def main(max_iters=40, batch_size=16, learning_rate=3e-3, warmup_iters=5):
         _, val_loss = model(X, Y)
     print(f"val loss {val_loss.item():.4f}")
     context = torch.zeros((1, 1), dtype=torch.long, device=device)
-    sample = model.generate(context, max_new_tokens=20, top_k=10)[0].tolist()
+    sample = unoptimized_model.generate(context, max_new_tokens=20, top_k=10)[0].tolist() \
+        if compile else model.generate(context, max_new_tokens=20, top_k=10)[0].tolist()
     print("".join(itos[i] for i in sample))
     return losses
 

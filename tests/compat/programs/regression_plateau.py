@@ -1,12 +1,24 @@
-"""Tabular regression: TensorDataset + random_split(generator=...), an MLP with BatchNorm1d and
-Dropout, RMSprop, ReduceLROnPlateau stepped on the validation loss, model.train()/model.eval(),
-and the best weights kept with copy.deepcopy(model.state_dict())."""
+"""Tabular regression: a seed_everything helper, TensorDataset + random_split(generator=...),
+an MLP with BatchNorm1d and Dropout, RMSprop, ReduceLROnPlateau stepped on the validation
+loss, model.train()/model.eval(), and the best weights kept with
+copy.deepcopy(model.state_dict())."""
 import copy
+import random
 
 import numpy as np
 import torch
 import torch.nn as nn
 from torch.utils.data import DataLoader, TensorDataset, random_split
+
+
+def seed_everything(seed=42):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.cuda.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
 
 
 class Regressor(nn.Module):
@@ -27,7 +39,7 @@ class Regressor(nn.Module):
 
 
 def main(epochs=10):
-    torch.manual_seed(42)
+    seed_everything(42)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     rng = np.random.default_rng(7)
     X = rng.standard_normal((1000, 8)).astype(np.float32)
