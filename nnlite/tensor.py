@@ -114,11 +114,13 @@ class Tensor:
     """A NumPy array with autograd.
 
     Args:
-        data: array-like; Python floats become ``get_default_dtype()`` (float32),
-            ndarrays keep their dtype and are not copied. As torch's legacy constructor,
-            Python ints alone are sizes: ``Tensor(3, 4)`` is an uninitialised (3, 4)
-            tensor of the default dtype (``nn.Parameter(torch.Tensor(out, in))`` before a
-            ``reset_parameters``), ``Tensor()`` an empty one; ``nl.tensor(3)`` is the number.
+        data: array-like. As torch's legacy constructor, Python data (numbers, nested
+            lists of ints, floats or bools) becomes ``get_default_dtype()`` (float32), and
+            Python ints alone are sizes: ``Tensor(3, 4)`` is an uninitialised (3, 4) tensor
+            of the default dtype (``nn.Parameter(torch.Tensor(out, in))`` before a
+            ``reset_parameters``), ``Tensor()`` an empty one. Unlike torch's, an ndarray
+            (or a NumPy scalar) keeps its dtype and is not copied. ``nl.tensor`` infers the
+            dtype from the data, as ``torch.tensor``.
         dtype (optional): convert to this dtype. Default: None.
         requires_grad (bool): record ops on this tensor for backward. Default: False.
 
@@ -138,7 +140,10 @@ class Tensor:
 
     def __init__(self, *data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         if len(data) == 1 and type(data[0]) is not int:
-            self.array = to_array(data[0], dtype)
+            d = data[0]
+            if dtype is None and not isinstance(d, (Tensor, np.ndarray, np.generic)):
+                dtype = _default_dtype                  # Python data: torch's FloatTensor
+            self.array = to_array(d, dtype)
         elif all(type(n) is int for n in data):         # sizes, torch's legacy form
             if any(n < 0 for n in data):
                 raise RuntimeError(f"Tensor: negative dimension in size {data}")

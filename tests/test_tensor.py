@@ -198,8 +198,13 @@ def test_legacy_constructor_takes_sizes_as_torch(torch):
     finally:
         nl.set_default_dtype(nl.float32)
     assert nl.Tensor(2, dtype=nl.int64).dtype == nl.int64
-    np.testing.assert_array_equal(nl.Tensor(np.arange(3)).numpy(), [0, 1, 2])   # data, kept
-    assert nl.Tensor(2.5).shape == () and nl.Tensor([1.0, 2.0]).shape == (2,)
+    for data in ([1, 2], [[True], [False]], [1.5, 2]):      # Python data: the default dtype
+        ours, theirs = nl.Tensor(data), torch.Tensor(data)
+        assert ours.dtype == nl.float32 and theirs.dtype == torch.float32
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    kept = nl.Tensor(np.arange(3))                 # unlike torch: an array keeps its dtype
+    assert kept.dtype == nl.int64 and nl.Tensor(np.float64(2.0)).dtype == nl.float64
+    assert nl.Tensor(2.5).shape == () and nl.Tensor(nl.ones(2, dtype=nl.int32)).dtype == nl.int32
     with pytest.raises(RuntimeError, match="negative dimension"):
         nl.Tensor(2, -1)
     with pytest.raises(TypeError, match="ints as sizes"):
