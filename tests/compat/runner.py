@@ -142,11 +142,37 @@ def one_thread(library: str):
         lib.set_num_threads(before)
 
 
+_CUDNN_FLAGS = ("enabled", "benchmark", "deterministic", "allow_tf32")
+
+
+@contextlib.contextmanager
+def process_settings_kept(library: str):
+    """Put back the process-wide settings a program may change (programs set cuDNN and TF32
+    flags, the deterministic switch, the default dtype), so that one program's run does not
+    leak into the next test."""
+    lib = importlib.import_module(library)
+    cudnn = lib.backends.cudnn
+    flags = {name: getattr(cudnn, name) for name in _CUDNN_FLAGS}
+    precision = lib.get_float32_matmul_precision()
+    deterministic = (lib.are_deterministic_algorithms_enabled(),
+                     lib.is_deterministic_algorithms_warn_only_enabled())
+    dtype, grad = lib.get_default_dtype(), lib.is_grad_enabled()
+    try:
+        yield
+    finally:
+        for name, value in flags.items():
+            setattr(cudnn, name, value)
+        lib.set_float32_matmul_precision(precision)     # also puts back cuda.matmul.allow_tf32
+        lib.use_deterministic_algorithms(deterministic[0], warn_only=deterministic[1])
+        lib.set_default_dtype(dtype)
+        lib.set_grad_enabled(grad)
+
+
 def initial_state(name: str) -> dict[str, np.ndarray]:
     """The program's model as torch initialises it (after its ``torch.manual_seed``), as
     NumPy arrays by name: both libraries' runs can start from these weights."""
     import torch
-    with load(name, "torch") as program, one_thread("torch"):
+    with load(name, "torch") as program, one_thread("torch"), process_settings_kept("torch"):
         torch.manual_seed(0)
         model = program.build_model()
         return {k: v.detach().cpu().numpy().copy() for k, v in model.state_dict().items()}
@@ -164,6 +190,7 @@ def state_for(library: str, state: dict[str, np.ndarray]) -> dict:
 def run(name: str, library: str, **kwargs) -> list[float]:
     """The losses ``main(**kwargs)`` of the program ``name`` returns under ``library``."""
     with contextlib.ExitStack() as stack:
+        stack.enter_context(process_settings_kept(library))
         program = stack.enter_context(load(name, library))
         stack.enter_context(one_thread(library))
         losses = program.main(**kwargs)

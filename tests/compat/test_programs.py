@@ -42,6 +42,7 @@ GAPS = {   # program: the gap that stops it, until it is closed (then strict xfa
 }
 
 PROGRAMS = {
+    "annotated_transformer": TREND,     # attention dropout 0.1, as in the original make_model
     "checkpoint_resume": SAME,
     "custom_layers": SAME,
     "custom_relu": SAME,

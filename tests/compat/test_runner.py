@@ -46,3 +46,19 @@ def test_a_rewritten_dotted_import_binds_the_package():
     assert namespace["torch"] is nnlite
     assert namespace["torch"].utils.data.DataLoader is nnlite.utils.data.DataLoader
     assert namespace["torch"].nn.functional.relu is nnlite.nn.functional.relu
+
+
+def test_a_programs_process_settings_are_put_back():
+    import nnlite
+    from .runner import process_settings_kept
+    with process_settings_kept("nnlite"):
+        nnlite.backends.cudnn.deterministic = True
+        nnlite.backends.cudnn.benchmark = True
+        nnlite.backends.cuda.matmul.allow_tf32 = True
+        nnlite.use_deterministic_algorithms(True)
+        nnlite.set_default_dtype(nnlite.float64)
+    assert nnlite.backends.cudnn.deterministic is False and nnlite.backends.cudnn.benchmark is False
+    assert nnlite.backends.cuda.matmul.allow_tf32 is False
+    assert nnlite.get_float32_matmul_precision() == "highest"
+    assert not nnlite.are_deterministic_algorithms_enabled()
+    assert nnlite.get_default_dtype() == nnlite.float32

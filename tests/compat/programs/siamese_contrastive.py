@@ -38,7 +38,7 @@ class SiameseMNIST(Dataset):
                 b = rng.choice(by_digit[labels[a]])
             else:
                 b = rng.choice(np.flatnonzero(labels != labels[a]))
-            self.pairs.append((a, b, float(labels[a] != labels[b])))
+            self.pairs.append((a, b, int(labels[a] != labels[b])))
 
     def __len__(self):
         return len(self.pairs)
@@ -46,7 +46,7 @@ class SiameseMNIST(Dataset):
     def __getitem__(self, index):
         a, b, label = self.pairs[index]
         return (torch.from_numpy(self.images[a]), torch.from_numpy(self.images[b]),
-                torch.tensor([label], dtype=torch.float32))
+                torch.Tensor([label]))
 
 
 class SiameseNetwork(nn.Module):
