@@ -23,7 +23,9 @@ from . import versions as _versions
 
 
 class Function:
-    """Base class of every differentiable op (``nl.autograd.Function``).
+    """Base class of every differentiable op of nnlite's, on NumPy arrays (user code
+    written as in torch subclasses ``nl.autograd.Function``, the Tensor face of this class
+    in ``tensor_function.py``).
 
     An op is a subclass with two static methods, as in PyTorch:
 
