@@ -252,3 +252,19 @@ def test_random_fills_under_no_grad():
         assert set(np.unique(w.array)) <= {0.0, 1.0}
         w.exponential_(2.0)
         assert w.array.min() >= 0
+
+
+# ---- torch.Generator -----------------------------------------------------------------
+def test_generator_object_seeds_factories_samplers_and_splits():
+    g = nl.Generator().manual_seed(7)
+    a = nl.rand(3, generator=g)
+    perm = list(nl.utils.data.RandomSampler(range(10), generator=g))
+    parts = nl.utils.data.random_split(range(10), [0.5, 0.5], generator=g)
+    g.manual_seed(7)
+    np.testing.assert_array_equal(nl.rand(3, generator=g).numpy(), a.numpy())
+    assert list(nl.utils.data.RandomSampler(range(10), generator=g)) == perm
+    assert [list(p) for p in nl.utils.data.random_split(range(10), [0.5, 0.5], generator=g)] \
+        == [list(p) for p in parts]
+    assert g.initial_seed() == 7
+    with pytest.raises(RuntimeError, match="CPU"):
+        nl.Generator(device="cuda")
