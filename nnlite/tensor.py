@@ -65,6 +65,7 @@ _new = object.__new__   # an instance without __init__ (from_numpy sets its fiel
 # Tensor
 # ============================================================================
 _NUMBER = (bool, int, float, np.bool_, np.integer, np.floating)
+_BFLOAT16 = "bfloat16 is not supported: NumPy has no bfloat16 dtype; use float32 (or float16)"
 
 
 def to_array(data: Any, dtype: Any = None, like: np.dtype | None = None) -> np.ndarray:
@@ -102,6 +103,13 @@ def to_array(data: Any, dtype: Any = None, like: np.dtype | None = None) -> np.n
     return arr
 
 
+def _is_size(n: Any) -> bool:
+    """A size of torch's legacy ``Tensor(*sizes)``: a Python int (not bool), or a tuple of them."""
+    if isinstance(n, tuple):
+        return all(type(k) is int for k in n)
+    return type(n) is int
+
+
 def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> "Tensor":
     t = cls.__new__(cls)
     t.array, t._grad, t._node = data, None, None
@@ -133,8 +141,20 @@ class Tensor:
     __slots__ = ("array", "_grad", "_node", "__weakref__")
     __array_priority__ = 1000
 
-    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        self.array = to_array(data, dtype)
+    def __init__(self, data: Any = (), *sizes: Any, dtype: Any = None,
+                 requires_grad: bool = False) -> None:
+        if _is_size(data) and all(_is_size(n) for n in sizes) and (sizes or
+                                                                   type(data) is int):
+            # torch's legacy constructor: nl.Tensor(2, 3) is an uninitialized (2, 3) tensor
+            shape = tuple(data) if isinstance(data, tuple) else (data, *sizes)
+            self.array = np.empty(shape, _default_dtype if dtype is None else dtype)
+        elif sizes:
+            if len(sizes) > 1 or dtype is not None:
+                raise TypeError(f"Tensor: expected data and an optional dtype, or sizes "
+                                f"(ints), got {(data, *sizes)!r}")
+            self.array = to_array(data, sizes[0])
+        else:
+            self.array = to_array(data, dtype)
         self._grad = None
         self._node = None
         if requires_grad:
@@ -418,6 +438,10 @@ class Tensor:
 
     def double(self) -> "Tensor":
         return _ops.astype(self, np.float64)
+
+    def bfloat16(self) -> "Tensor":
+        """Not supported (NumPy has no bfloat16): raises a TypeError that says so."""
+        raise TypeError(_BFLOAT16)
 
     def half(self) -> "Tensor":
         return _ops.astype(self, np.float16)

@@ -268,3 +268,18 @@ def test_generator_object_seeds_factories_samplers_and_splits():
     assert g.initial_seed() == 7
     with pytest.raises(RuntimeError, match="CPU"):
         nl.Generator(device="cuda")
+
+
+# ---- legacy constructors and casts -------------------------------------------------------
+def test_legacy_tensor_constructor_and_casts():
+    assert nl.Tensor(2, 3).shape == (2, 3) and nl.Tensor(2, 3).dtype == np.float32
+    assert nl.Tensor(5).shape == (5,) and nl.Tensor().shape == (0,)
+    np.testing.assert_array_equal(nl.Tensor([1.0, 2.0]).numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(nl.Tensor((2, 3)).numpy(), [2.0, 3.0])   # a tuple is data
+    w = nn.Parameter(nl.Tensor(4, 3))
+    assert w.shape == (4, 3) and w.requires_grad
+    m = nn.Linear(2, 2).type("torch.DoubleTensor")
+    assert m.weight.dtype == np.float64
+    for f in (lambda: nl.zeros(2).bfloat16(), lambda: nn.Linear(2, 2).bfloat16()):
+        with pytest.raises(TypeError, match="bfloat16"):
+            f()
