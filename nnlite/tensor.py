@@ -684,11 +684,11 @@ class Tensor:
     def index_fill(self, dim: int, index: Any, value: Any) -> "Tensor":
         return _ops.index_fill(self, dim, index, value)
 
-    def softmax(self, dim: int = -1) -> "Tensor":
-        return _ops.softmax(self, dim)
+    def softmax(self, dim: int = -1, dtype: Any = None) -> "Tensor":
+        return _ops.softmax(self, dim, dtype)
 
-    def log_softmax(self, dim: int = -1) -> "Tensor":
-        return _ops.log_softmax(self, dim)
+    def log_softmax(self, dim: int = -1, dtype: Any = None) -> "Tensor":
+        return _ops.log_softmax(self, dim, dtype)
 
     # ---- reductions ----------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,

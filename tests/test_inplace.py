@@ -283,3 +283,12 @@ def test_legacy_tensor_constructor_and_casts():
     for f in (lambda: nl.zeros(2).bfloat16(), lambda: nn.Linear(2, 2).bfloat16()):
         with pytest.raises(TypeError, match="bfloat16"):
             f()
+
+
+def test_where_with_the_condition_alone_and_softmax_dtype(torch):
+    m = np.array([[True, False, True], [False, True, False]])
+    ours, theirs = nl.where(nl.tensor(m)), torch.where(torch.tensor(m))
+    assert len(ours) == len(theirs) == 2
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert nl.tensor([1.0, 2.0]).softmax(0, dtype=nl.float64).dtype == np.float64
