@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_real, effective_grad
+from .optimizer import (Optimizer, check_betas, check_real, decayed_grad, update_moments)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -95,21 +95,9 @@ class Adam(Optimizer):
             exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
             state["step"] = step = state["step"] + 1.0
 
-            if decoupled:
-                if weight_decay != 0:
-                    data *= 1.0 - lr * weight_decay
-                g = effective_grad(data, p.grad.array, 0.0, maximize)
-            else:
-                g = effective_grad(data, p.grad.array, weight_decay, maximize)
+            g = decayed_grad(data, p.grad.array, lr, weight_decay, decoupled, maximize)
 
-            tmp = np.empty_like(data)
-            np.subtract(g, exp_avg, out=tmp)                   # m += (1 - b1) (g - m)
-            tmp *= 1.0 - beta1
-            exp_avg += tmp
-            exp_avg_sq *= beta2                                # v = b2 v + (1 - b2) g^2
-            np.multiply(g, g, out=tmp)
-            tmp *= 1.0 - beta2
-            exp_avg_sq += tmp
+            tmp = update_moments(g, exp_avg, exp_avg_sq, beta1, beta2)
 
             step_size = lr / (1.0 - beta1 ** step)
             bias_correction2_sqrt = (1.0 - beta2 ** step) ** 0.5

@@ -108,6 +108,33 @@ def scalar_dtype() -> type:
     return np.float64 if get_default_dtype() == np.float64 else np.float32
 
 
+def decayed_grad(data: np.ndarray, grad: np.ndarray, lr: float, weight_decay: float,
+                 decoupled: bool, maximize: bool) -> np.ndarray:
+    """The gradient an Adam-family step uses: with ``decoupled`` (AdamW's way) the weights
+    shrink in place by ``lr * weight_decay`` and the gradient is left alone, otherwise the
+    decay is folded into the gradient (``effective_grad``)."""
+    if not decoupled:
+        return effective_grad(data, grad, weight_decay, maximize)
+    if weight_decay != 0:
+        data *= 1.0 - lr * weight_decay
+    return effective_grad(data, grad, 0.0, maximize)
+
+
+def update_moments(g: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray, beta1: float,
+                   beta2: float) -> np.ndarray:
+    """Adam's moment updates in place, m += (1 - b1)(g - m) and v = b2 v + (1 - b2) g^2, as
+    torch computes them; returns the scratch array they used (g's shape, free to reuse)."""
+    tmp = np.empty_like(exp_avg)
+    np.subtract(g, exp_avg, out=tmp)
+    tmp *= 1.0 - beta1
+    exp_avg += tmp
+    exp_avg_sq *= beta2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1.0 - beta2
+    exp_avg_sq += tmp
+    return tmp
+
+
 def effective_grad(data: np.ndarray, grad: np.ndarray, weight_decay: float,
                    maximize: bool) -> np.ndarray:
     r"""Return :math:`\pm g + \lambda \theta`, in a fresh array only when it differs from ``grad``.
