@@ -458,8 +458,12 @@ class Tensor:
     def clone(self) -> "Tensor":
         return _ops.clone(self)
 
-    def contiguous(self) -> "Tensor":
-        return self
+    def contiguous(self, memory_format: Any = None) -> "Tensor":
+        """Self if its array is C-contiguous, else a contiguous copy (as torch)."""
+        return self if self.array.flags.c_contiguous else _ops.clone(self)
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        return bool(self.array.flags.c_contiguous)
 
     def cpu(self, memory_format: Any = None) -> "Tensor":
         """Self: nnlite tensors are on the CPU already."""
@@ -757,10 +761,11 @@ class Tensor:
     def reshape(self, *shape: Any) -> "Tensor":
         return _ops.reshape(self, *shape)
 
-    view = reshape
+    def view(self, *shape: Any) -> "Tensor":
+        return _ops.view(self, *shape)
 
     def view_as(self, other: "Tensor") -> "Tensor":
-        return _ops.reshape(self, other.shape)
+        return _ops.view(self, other.shape)
 
     def reshape_as(self, other: "Tensor") -> "Tensor":
         return _ops.reshape(self, other.shape)

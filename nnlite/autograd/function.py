@@ -205,6 +205,21 @@ class Function:
             self.saved = tuple([swap.get(id(s), s) for s in self.saved])
         return arrays
 
+    @property
+    def next_functions(self) -> tuple:
+        """torch's view of the graph: per Tensor argument, ``(node, output index)`` of the
+        op that made it (its ``AccumulateGrad`` for a leaf), ``(None, 0)`` for one that
+        needs no gradient."""
+        out = []
+        for p in self.parents or ():
+            if p is None:
+                out.append((None, 0))
+            elif p.__class__ is OutputEdge:
+                out.append((p.node, p.index))
+            else:
+                out.append((p, 0))
+        return tuple(out)
+
     def name(self) -> str:
         """The node's name: the class's, ``Fn`` suffix dropped, + ``Backward``. (A Function
         whose op shares a layer's name is called ``<Op>Fn``, e.g. ``LinearFn``.)"""
@@ -271,6 +286,11 @@ class AccumulateGrad(Function):
     def __init__(self, leaf: "Tensor") -> None:
         self.leaf = weakref.ref(leaf)
         self.parents = ()
+
+    @property
+    def variable(self) -> "Tensor | None":
+        """The leaf this node accumulates into (torch's ``AccumulateGrad.variable``)."""
+        return self.leaf()
 
     @property
     def out_dtype(self) -> np.dtype | None:     # type: ignore[override]
