@@ -77,8 +77,9 @@ html_theme_options = {
     "page_width": "1180px",
     "sidebar_width": "250px",
 }
-html_sidebars = {"**": ["about.html", "navigation.html", "relations.html", "searchbox.html"]}
+html_sidebars = {"**": ["about.html", "searchbox.html", "navigation.html", "localtoc.html"]}
 myst_heading_anchors = 3
+toc_object_entries = False           # the sidebar lists a page's sections, not every entry
 
 
 # =========================================================================================
@@ -88,11 +89,13 @@ LITERAL_SECTIONS = ("Shape:", "Notation:")
 
 
 def literal_sections(app, what, name, obj, options, lines: list) -> None:
-    """Make the body of each ``Shape:`` / ``Notation:`` section a literal block.
+    """Make the body of each ``Shape:`` / ``Notation:`` section a literal block (as text,
+    not highlighted as Python).
 
     Those sections are formulas in plain text (``H_out = (H + 2*padding - K) // stride +
     1``), laid out line by line; as reST their ``*`` and ``|x|`` would be read as markup.
-    Runs before napoleon, which then renders the section as a heading over the block.
+    Their double backquotes are dropped (the whole block is literal). Runs before napoleon,
+    which then renders the section as a heading over the block.
     """
     out, k = [], 0
     while k < len(lines):
@@ -112,7 +115,9 @@ def literal_sections(app, what, name, obj, options, lines: list) -> None:
             body.pop()
         if body:
             pad = " " * (indent + 4)
-            out += [pad + "::", ""] + ["    " + b if b.strip() else "" for b in body]
+            body = [b.replace("``", "") for b in body]     # literal already
+            out += [pad + ".. code-block:: text", ""]
+            out += ["    " + b if b.strip() else "" for b in body]
             out.append("")
     lines[:] = out
 
@@ -242,9 +247,12 @@ def _documented_ids(env) -> set:
 
 def check_coverage(app, env) -> None:
     documented = _documented_ids(env)
-    for modname in NAMESPACES:
-        missing = [name for name, obj in public_objects(modname).items()
-                   if id(obj) not in documented]
+    for modname in NAMESPACES:          # each missing object once, under its first namespace
+        missing = []
+        for name, obj in public_objects(modname).items():
+            if id(obj) not in documented:
+                missing.append(name)
+                documented.add(id(obj))
         if missing:
             logger.warning(f"API reference: public names of {modname} without an entry: "
                            f"{', '.join(missing)}. Add them to the page of docs/api/ that "

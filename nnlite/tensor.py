@@ -121,6 +121,9 @@ def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> "Tensor
 class Tensor:
     """A NumPy array with autograd.
 
+    ``Tensor(data)`` wraps data (``nl.tensor(data)`` copies it); ``Tensor(*sizes)`` with
+    ints is torch's legacy constructor of an uninitialised tensor of the default dtype.
+
     Args:
         data: array-like; Python floats become ``get_default_dtype()`` (float32),
             ndarrays keep their dtype and are not copied.
@@ -128,14 +131,16 @@ class Tensor:
         requires_grad (bool): record ops on this tensor for backward. Default: False.
 
     Attributes:
-        data (np.ndarray): the values. ``grad`` (np.ndarray or None): the accumulated
-        gradient of a leaf (a Tensor under ``backward(create_graph=True)``).
+        array (np.ndarray): the values (``numpy()`` returns it).
+        data (Tensor): the values as a Tensor that shares this one's memory and is cut
+            from the graph, as torch's.
+        grad (Tensor or None): the gradient ``backward`` accumulated into a leaf.
 
     Example:
         >>> x = nl.tensor([1.0, 2.0], requires_grad=True)
         >>> (x * x).sum().backward()
         >>> x.grad
-        array([2., 4.], dtype=float32)
+        tensor([2., 4.])
     """
 
     __slots__ = ("array", "_grad", "_node", "__weakref__")
