@@ -122,6 +122,31 @@ def literal_sections(app, what, name, obj, options, lines: list) -> None:
     lines[:] = out
 
 
+_PLAIN_PROPERTIES: set = set()
+
+
+def plain_properties(app, what, name, obj, options, lines: list) -> None:
+    """Keep a property's first line as written (runs before napoleon; ``restore_properties``
+    after it). napoleon reads the first line of a property's docstring as ``type:
+    description``; nnlite's are sentences (``False: nnlite tensors are on the CPU.``)."""
+    if what == "property" and lines and ":" in lines[0]:
+        _PLAIN_PROPERTIES.add(name)
+
+
+def restore_properties(app, what, name, obj, options, lines: list) -> None:
+    """Put back the text napoleon took for a type (its ``:type: ...`` line) in front of the
+    sentence it came from."""
+    if name not in _PLAIN_PROPERTIES:
+        return
+    for k in range(len(lines) - 1, -1, -1):
+        if lines[k].startswith(":type: "):
+            head = lines.pop(k)[len(":type: "):]
+            if k > 0 and not lines[k - 1].strip():
+                lines.pop(k - 1)
+            lines[0] = f"{head}: {lines[0]}" if lines else head
+            break
+
+
 # =========================================================================================
 # .. api-group:: -- a section's names, once
 # =========================================================================================
@@ -262,5 +287,7 @@ def check_coverage(app, env) -> None:
 def setup(app) -> dict:
     app.add_directive("api-group", ApiGroup)
     app.connect("autodoc-process-docstring", literal_sections, priority=400)  # before napoleon
+    app.connect("autodoc-process-docstring", plain_properties, priority=400)
+    app.connect("autodoc-process-docstring", restore_properties, priority=600)  # after it
     app.connect("env-check-consistency", check_coverage)
     return {"parallel_read_safe": True}
