@@ -14,12 +14,15 @@ Two pieces of the build live here rather than in an extension package:
   ``nnlite.utils.data.DataLoader`` is ``nnlite.data.DataLoader``). A public name without
   an entry is a warning, so ``-W`` fails the build and the reference cannot fall behind
   the code.
+* the page check -- every name "Coming from PyTorch" says nnlite lacks must still be
+  missing, so the page cannot keep listing a gap that has been filled.
 """
 from __future__ import annotations
 
 import importlib
 import inspect
 import os
+import re
 import sys
 import types
 
@@ -284,10 +287,65 @@ def check_coverage(app, env) -> None:
                            f"documents {modname}.", type="nnlite", subtype="coverage")
 
 
+# =========================================================================================
+# "Coming from PyTorch" says what nnlite lacks: check that it still lacks it
+# =========================================================================================
+PAGE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "coming-from-pytorch.md")
+# The bullets of its "Not in nnlite" section, by their bold label: where the names are looked up.
+NOT_IN_NNLITE = {"Packages:": "nnlite", "Functions": "nnlite", "Tensor methods:": "nnlite.Tensor",
+                 "Layers": "nnlite.nn", "Functional": "nnlite.nn.functional",
+                 "`nn.init`:": "nnlite.nn.init", "`nn.utils`:": "nnlite.nn.utils"}
+# What the other sections of the page say does not exist.
+SAID_ABSENT = [
+    ("nnlite.autograd.function.Function", "next_functions"),
+    ("nnlite.nn.functional", "relu_"),
+    ("nnlite.Tensor", "pin_memory"), ("nnlite.Tensor", "share_memory_"),
+    ("nnlite.Tensor", "is_floating_point"), ("nnlite.Tensor", "is_contiguous"),
+    ("nnlite.Tensor", "stride"), ("nnlite.Tensor", "storage"), ("nnlite.Tensor", "data_ptr"),
+    ("nnlite.nn.Module", "register_full_backward_hook"),
+    ("nnlite.nn.Module", "register_backward_hook"),
+    ("nnlite.nn.Module", "register_full_backward_pre_hook"),
+    ("nnlite.nn.Module", "get_extra_state"), ("nnlite.nn.Module", "set_extra_state"),
+    ("nnlite.nn.Module", "share_memory"), ("nnlite.nn.Module", "to_empty"),
+    ("nnlite.nn.Module", "compile"),
+]
+
+
+def _said_absent_in_page() -> list:
+    """(owner, name) for every name the page's "Not in nnlite" bullets list."""
+    text = open(PAGE, encoding="utf-8").read()
+    section = text.split("### Not in nnlite", 1)[1].split("\n## ", 1)[0].split("\n### ", 1)[0]
+    out = []
+    for bullet in section.split("\n- ")[1:]:
+        label, _, rest = bullet.partition("**")[2].partition("**")
+        owner = NOT_IN_NNLITE.get(label.strip())
+        if owner is None:
+            continue
+        if rest.lstrip().startswith("("):           # "(`nn`)": where, not what
+            rest = rest.split(")", 1)[1]
+        for name in re.findall(r"`([A-Za-z_][A-Za-z0-9_.]*)`", rest):
+            if not name.startswith("_"):
+                out.append((owner, name[len("torch."):] if name.startswith("torch.") else name))
+    return out
+
+
+def check_page_claims(app, env) -> None:
+    for owner, name in SAID_ABSENT + _said_absent_in_page():
+        obj = _lookup(owner)
+        try:
+            for part in name.split("."):
+                obj = getattr(obj, part)
+        except AttributeError:
+            continue
+        logger.warning(f"coming-from-pytorch.md says {owner}.{name} does not exist, but it "
+                       f"does: update the page.", type="nnlite", subtype="page")
+
+
 def setup(app) -> dict:
     app.add_directive("api-group", ApiGroup)
     app.connect("autodoc-process-docstring", literal_sections, priority=400)  # before napoleon
     app.connect("autodoc-process-docstring", plain_properties, priority=400)
     app.connect("autodoc-process-docstring", restore_properties, priority=600)  # after it
     app.connect("env-check-consistency", check_coverage)
+    app.connect("env-check-consistency", check_page_claims)
     return {"parallel_read_safe": True}
