@@ -297,10 +297,9 @@ NOT_IN_NNLITE = {"Packages:": "nnlite", "Functions": "nnlite", "Tensor methods:"
                  "`nn.init`:": "nnlite.nn.init", "`nn.utils`:": "nnlite.nn.utils"}
 # What the other sections of the page say does not exist.
 SAID_ABSENT = [
-    ("nnlite.autograd.function.Function", "next_functions"),
     ("nnlite.nn.functional", "relu_"),
     ("nnlite.Tensor", "pin_memory"), ("nnlite.Tensor", "share_memory_"),
-    ("nnlite.Tensor", "is_floating_point"), ("nnlite.Tensor", "is_contiguous"),
+    ("nnlite.Tensor", "is_floating_point"),
     ("nnlite.Tensor", "stride"), ("nnlite.Tensor", "storage"), ("nnlite.Tensor", "data_ptr"),
     ("nnlite.nn.Module", "register_full_backward_hook"),
     ("nnlite.nn.Module", "register_backward_hook"),
