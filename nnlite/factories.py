@@ -497,7 +497,7 @@ def randint(low: Any = None, high: Any = None, size: Any = None, *,
 def randperm(n: int, *, generator: np.random.Generator | None = None, dtype: Any = None,
              device: Any = None, requires_grad: bool = False, pin_memory: bool = False
              ) -> Tensor:
-    """A random permutation of ``0 .. n-1``.
+    """A random permutation of the integers 0 to n - 1.
 
     Args:
         n (int): the length, ``>= 0``.

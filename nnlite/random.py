@@ -1,9 +1,11 @@
-"""The global random number generator behind every nnlite factory and initialiser.
+"""The global random number generator behind every nnlite factory and initialiser, and
+``Generator``, torch's generator object.
 
 ``manual_seed(s)`` makes everything that draws random numbers (``rand``, ``randn``,
 ``nn.init``, dropout, ``DataLoader`` shuffling) repeatable, as ``torch.manual_seed`` does.
 The streams are NumPy's PCG64, so they differ from torch's: parity tests copy weights
-rather than seeds.
+rather than seeds. Every ``generator=`` argument takes a ``Generator`` or any
+``numpy.random.Generator`` (a ``Generator`` is one).
 """
 from __future__ import annotations
 
@@ -42,91 +44,66 @@ def seed() -> int:
 
 
 class Generator(np.random.Generator):
-    """torch's ``Generator``: a random generator of its own, for ``random_split``,
-    samplers, ``DataLoader`` and the random factories (``generator=`` arguments).
-
-    It is a ``numpy.random.Generator`` (PCG64) that can be reseeded in place, so it works
-    wherever nnlite takes a NumPy generator. As torch's, a new one starts from the same
-    fixed seed (67280421310721) until ``manual_seed`` or ``seed`` is called. Streams differ
-    from torch's (NumPy's PCG64, not Philox/MT19937): the same seed gives other numbers.
+    """torch's ``Generator``: a ``numpy.random.Generator`` (PCG64) with torch's methods, for
+    the ``generator=`` arguments of samplers, ``random_split``, factories and initialisers.
 
     Args:
-        device (str or nnlite.device): ``"cpu"``; any other device raises ``DeviceError``.
+        device (optional): only the CPU ("cpu" or an ``nl.device``). Default: "cpu".
+
+    As torch's, a new generator starts from one fixed seed (67280421310721) until it is
+    seeded, so an unseeded ``random_split(..., generator=nl.Generator())`` repeats run after
+    run; copies and pickles keep the class and the stream.
 
     Example:
-        >>> g = Generator().manual_seed(42)          # manual_seed returns the generator
-        >>> g.initial_seed()
-        42
-        >>> state = g.get_state(); a = g.random(); _ = g.set_state(state)
-        >>> a == g.random()
+        >>> g = nl.Generator().manual_seed(42)
+        >>> a = nl.rand(2, generator=g); _ = g.manual_seed(42)
+        >>> bool((nl.rand(2, generator=g) == a).all())
         True
     """
 
-    _DEFAULT_SEED = 67280421310721        # torch's seed of a new Generator
+    _DEFAULT_SEED = 67280421310721       # torch's seed of a new Generator
 
     def __init__(self, device: object = "cpu") -> None:
-        from .devices import check_device
+        from .devices import CPU, check_device
         check_device(device, "Generator")
         super().__init__(np.random.PCG64(self._DEFAULT_SEED))
-        self._initial_seed = self._DEFAULT_SEED
-
-    @property
-    def device(self) -> object:
-        from .devices import CPU
-        return CPU
+        self._seed = self._DEFAULT_SEED
+        self.device = CPU
 
     def manual_seed(self, seed: int) -> "Generator":
-        """Reseed in place from ``seed`` (an int; negative values wrap as torch's uint64)
-        and return the generator."""
+        """Reseed this generator; returns it (``Generator().manual_seed(0)``). A negative
+        seed wraps to an unsigned 64-bit one, as torch's."""
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-            raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
+            raise TypeError(f"Generator.manual_seed: seed must be an int, got {seed!r}")
         seed = int(seed) % 2 ** 64
         self.bit_generator.state = np.random.PCG64(seed).state
-        self._initial_seed = seed
+        self._seed = seed
         return self
 
     def seed(self) -> int:
         """Reseed from OS entropy; returns the seed used."""
-        s = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+        s = int(np.random.SeedSequence().generate_state(1)[0])
         self.manual_seed(s)
         return s
 
     def initial_seed(self) -> int:
-        """The seed last given to ``manual_seed`` or ``seed`` (or the fixed default)."""
-        return self._initial_seed
+        """The seed last given (torch's fixed default before any)."""
+        return self._seed
 
-    def get_state(self) -> object:
-        """The generator's state as a uint8 Tensor (torch's ByteTensor): the PCG64 state
-        and increment (16 bytes each), then the buffered 32-bit draw (flag, value)."""
-        from .tensor import from_numpy
-        st = self.bit_generator.state
-        data = (st["state"]["state"].to_bytes(16, "little")
-                + st["state"]["inc"].to_bytes(16, "little")
-                + int(st["has_uint32"]).to_bytes(4, "little")
-                + int(st["uinteger"]).to_bytes(4, "little"))
-        return from_numpy(np.frombuffer(data, np.uint8).copy())
+    def get_state(self) -> dict:
+        """The bit generator's state (a dict, where torch gives a byte tensor)."""
+        return self.bit_generator.state
 
-    def set_state(self, new_state: object) -> "Generator":
-        """Restore a state from ``get_state`` (a uint8 Tensor or array of 40 bytes)."""
-        raw = np.asarray(getattr(new_state, "array", new_state))
-        if raw.dtype != np.uint8 or raw.shape != (40,):
-            raise RuntimeError(f"Generator.set_state: expected a uint8 tensor of 40 bytes "
-                               f"(from get_state), got dtype {raw.dtype}, shape {raw.shape}")
-        data = raw.tobytes()
-        self.bit_generator.state = {
-            "bit_generator": "PCG64",
-            "state": {"state": int.from_bytes(data[:16], "little"),
-                      "inc": int.from_bytes(data[16:32], "little")},
-            "has_uint32": int.from_bytes(data[32:36], "little"),
-            "uinteger": int.from_bytes(data[36:40], "little")}
+    def set_state(self, state: dict) -> "Generator":
+        self.bit_generator.state = state
         return self
 
     def __reduce__(self) -> tuple:
-        return (_rebuild_generator, (self.bit_generator.state, self._initial_seed))
+        return (_rebuild_generator, (self.bit_generator.state, self._seed))
 
 
-def _rebuild_generator(state: dict, initial_seed: int) -> Generator:
+def _rebuild_generator(state: dict, seed: int) -> Generator:
     g = Generator()
     g.bit_generator.state = state
-    g._initial_seed = initial_seed
+    g._seed = seed
     return g

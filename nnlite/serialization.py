@@ -406,8 +406,8 @@ def load(f: FileLike, map_location: Any = None, weights_only: bool | None = None
             objects: nnlite never unpickles, so it raises a ``ValueError`` saying so.
         mmap (bool, optional): accepted for torch's signature; the arrays are read into
             memory either way. Default: None.
-        pickle_module, **pickle_load_args: accepted for torch's signature and ignored
-            (nothing is unpickled).
+        pickle_module: accepted for torch's signature and ignored (nothing is unpickled).
+        **pickle_load_args: accepted and ignored likewise.
 
     Returns:
         The saved object with its containers, key types, key order and scalars as saved.

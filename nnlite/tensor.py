@@ -65,6 +65,7 @@ _new = object.__new__   # an instance without __init__ (from_numpy sets its fiel
 # Tensor
 # ============================================================================
 _NUMBER = (bool, int, float, np.bool_, np.integer, np.floating)
+_BFLOAT16 = "bfloat16 is not supported: NumPy has no bfloat16 dtype; use float32 (or float16)"
 
 
 def to_array(data: Any, dtype: Any = None, like: np.dtype | None = None) -> np.ndarray:
@@ -102,6 +103,13 @@ def to_array(data: Any, dtype: Any = None, like: np.dtype | None = None) -> np.n
     return arr
 
 
+def _is_size(n: Any) -> bool:
+    """A size of torch's legacy ``Tensor(*sizes)``: a Python int (not bool), or a tuple of them."""
+    if isinstance(n, tuple):
+        return all(type(k) is int for k in n)
+    return type(n) is int
+
+
 def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> "Tensor":
     t = cls.__new__(cls)
     t.array, t._grad, t._node = data, None, None
@@ -113,45 +121,45 @@ def _rebuild_tensor(cls: type, data: np.ndarray, requires_grad: bool) -> "Tensor
 class Tensor:
     """A NumPy array with autograd.
 
+    ``Tensor(data)`` wraps data (``nl.tensor(data)`` copies it); ``Tensor(*sizes)`` with
+    ints is torch's legacy constructor of an uninitialised tensor of the default dtype.
+
     Args:
-        data: array-like. As torch's legacy constructor, Python data (numbers, nested
-            lists of ints, floats or bools) becomes ``get_default_dtype()`` (float32), and
-            Python ints alone are sizes: ``Tensor(3, 4)`` is an uninitialised (3, 4) tensor
-            of the default dtype (``nn.Parameter(torch.Tensor(out, in))`` before a
-            ``reset_parameters``), ``Tensor()`` an empty one. Unlike torch's, an ndarray
-            (or a NumPy scalar) keeps its dtype and is not copied. ``nl.tensor`` infers the
-            dtype from the data, as ``torch.tensor``.
+        data: array-like; Python floats become ``get_default_dtype()`` (float32),
+            ndarrays keep their dtype and are not copied.
         dtype (optional): convert to this dtype. Default: None.
         requires_grad (bool): record ops on this tensor for backward. Default: False.
 
     Attributes:
-        data (np.ndarray): the values. ``grad`` (np.ndarray or None): the accumulated
-        gradient of a leaf (a Tensor under ``backward(create_graph=True)``).
+        array (np.ndarray): the values (``numpy()`` returns it).
+        data (Tensor): the values as a Tensor that shares this one's memory and is cut
+            from the graph, as torch's.
+        grad (Tensor or None): the gradient ``backward`` accumulated into a leaf.
 
     Example:
         >>> x = nl.tensor([1.0, 2.0], requires_grad=True)
         >>> (x * x).sum().backward()
         >>> x.grad
-        array([2., 4.], dtype=float32)
+        tensor([2., 4.])
     """
 
     __slots__ = ("array", "_grad", "_node", "__weakref__")
     __array_priority__ = 1000
 
-    def __init__(self, *data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        if len(data) == 1 and type(data[0]) is not int:
-            d = data[0]
-            if dtype is None and not isinstance(d, (Tensor, np.ndarray, np.generic)):
-                dtype = _default_dtype                  # Python data: torch's FloatTensor
-            self.array = to_array(d, dtype)
-        elif all(type(n) is int for n in data):         # sizes, torch's legacy form
-            if any(n < 0 for n in data):
-                raise RuntimeError(f"Tensor: negative dimension in size {data}")
-            self.array = np.empty(data if data else (0,),
-                                  _default_dtype if dtype is None else dtype)
+    def __init__(self, data: Any = (), *sizes: Any, dtype: Any = None,
+                 requires_grad: bool = False) -> None:
+        if _is_size(data) and all(_is_size(n) for n in sizes) and (sizes or
+                                                                   type(data) is int):
+            # torch's legacy constructor: nl.Tensor(2, 3) is an uninitialized (2, 3) tensor
+            shape = tuple(data) if isinstance(data, tuple) else (data, *sizes)
+            self.array = np.empty(shape, _default_dtype if dtype is None else dtype)
+        elif sizes:
+            if len(sizes) > 1 or dtype is not None:
+                raise TypeError(f"Tensor: expected data and an optional dtype, or sizes "
+                                f"(ints), got {(data, *sizes)!r}")
+            self.array = to_array(data, sizes[0])
         else:
-            raise TypeError(f"Tensor() takes one array-like, or ints as sizes; got "
-                            f"{', '.join(type(d).__name__ for d in data)}")
+            self.array = to_array(data, dtype)
         self._grad = None
         self._node = None
         if requires_grad:
@@ -440,6 +448,10 @@ class Tensor:
     def double(self) -> "Tensor":
         return _ops.astype(self, np.float64)
 
+    def bfloat16(self) -> "Tensor":
+        """Not supported (NumPy has no bfloat16): raises a TypeError that says so."""
+        raise TypeError(_BFLOAT16)
+
     def half(self) -> "Tensor":
         return _ops.astype(self, np.float16)
 
@@ -455,8 +467,12 @@ class Tensor:
     def clone(self) -> "Tensor":
         return _ops.clone(self)
 
-    def contiguous(self) -> "Tensor":
-        return self
+    def contiguous(self, memory_format: Any = None) -> "Tensor":
+        """Self if its array is C-contiguous, else a contiguous copy (as torch)."""
+        return self if self.array.flags.c_contiguous else _ops.clone(self)
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        return bool(self.array.flags.c_contiguous)
 
     def cpu(self, memory_format: Any = None) -> "Tensor":
         """Self: nnlite tensors are on the CPU already."""
@@ -687,11 +703,11 @@ class Tensor:
     def index_fill(self, dim: int, index: Any, value: Any) -> "Tensor":
         return _ops.index_fill(self, dim, index, value)
 
-    def softmax(self, dim: int = -1) -> "Tensor":
-        return _ops.softmax(self, dim)
+    def softmax(self, dim: int = -1, dtype: Any = None) -> "Tensor":
+        return _ops.softmax(self, dim, dtype)
 
-    def log_softmax(self, dim: int = -1) -> "Tensor":
-        return _ops.log_softmax(self, dim)
+    def log_softmax(self, dim: int = -1, dtype: Any = None) -> "Tensor":
+        return _ops.log_softmax(self, dim, dtype)
 
     # ---- reductions ----------------------------------------------------------
     def sum(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
@@ -760,10 +776,11 @@ class Tensor:
     def reshape(self, *shape: Any) -> "Tensor":
         return _ops.reshape(self, *shape)
 
-    view = reshape
+    def view(self, *shape: Any) -> "Tensor":
+        return _ops.view(self, *shape)
 
     def view_as(self, other: "Tensor") -> "Tensor":
-        return _ops.reshape(self, other.shape)
+        return _ops.view(self, other.shape)
 
     def reshape_as(self, other: "Tensor") -> "Tensor":
         return _ops.reshape(self, other.shape)

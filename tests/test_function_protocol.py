@@ -1,7 +1,6 @@
 """The Function protocol (``nnlite/autograd/function.py``): static forward/backward on a
 ctx, save_for_backward, several outputs, non-differentiable outputs, once_differentiable,
-and apply on arrays alone. These are nnlite's own ops' protocol, on arrays (``on_arrays =
-True``); test_function_torch.py tests the protocol of Functions users write, on Tensors."""
+and apply on arrays alone."""
 import numpy as np
 import pytest
 
@@ -11,7 +10,6 @@ from nnlite.autograd.function import Function, once_differentiable
 
 class Cube(Function):
     """y = x**3;  gx = 3 gy x**2 (the rule runs on Tensors under create_graph)."""
-    on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -26,7 +24,6 @@ class Cube(Function):
 
 class SinCos(Function):
     """Two outputs from one node: (sin x, cos x)."""
-    on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -47,7 +44,6 @@ class SinCos(Function):
 
 class Scale(Function):
     """y = x * k with k a plain number argument."""
-    on_arrays = True
 
     @staticmethod
     def forward(ctx, x, k):
@@ -61,7 +57,6 @@ class Scale(Function):
 
 class MaxWithIndex(Function):
     """values and (non-differentiable) indices of the max over the last axis."""
-    on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
@@ -115,7 +110,7 @@ def test_hooks_and_grad_per_output():
     x = leaf(4)
     s, c = SinCos.apply(x)
     seen = []
-    c.register_hook(lambda g: seen.append(g.clone()))
+    c.register_hook(lambda g: seen.append(g.copy()))
     gs, gc = nl.autograd.grad((s + 2 * c).sum(), (s, c))
     np.testing.assert_allclose(gs.array, 1)
     np.testing.assert_allclose(gc.array, 2)
@@ -168,7 +163,6 @@ def test_no_grad_records_nothing():
 
 class DropGradient(Function):
     """y = x, but backward sends no gradient (as a rule may, for an input it ignores)."""
-    on_arrays = True
 
     @staticmethod
     def forward(ctx, x):

@@ -252,3 +252,43 @@ def test_random_fills_under_no_grad():
         assert set(np.unique(w.array)) <= {0.0, 1.0}
         w.exponential_(2.0)
         assert w.array.min() >= 0
+
+
+# ---- torch.Generator -----------------------------------------------------------------
+def test_generator_object_seeds_factories_samplers_and_splits():
+    g = nl.Generator().manual_seed(7)
+    a = nl.rand(3, generator=g)
+    perm = list(nl.utils.data.RandomSampler(range(10), generator=g))
+    parts = nl.utils.data.random_split(range(10), [0.5, 0.5], generator=g)
+    g.manual_seed(7)
+    np.testing.assert_array_equal(nl.rand(3, generator=g).numpy(), a.numpy())
+    assert list(nl.utils.data.RandomSampler(range(10), generator=g)) == perm
+    assert [list(p) for p in nl.utils.data.random_split(range(10), [0.5, 0.5], generator=g)] \
+        == [list(p) for p in parts]
+    assert g.initial_seed() == 7
+    with pytest.raises(RuntimeError, match="CPU"):
+        nl.Generator(device="cuda")
+
+
+# ---- legacy constructors and casts -------------------------------------------------------
+def test_legacy_tensor_constructor_and_casts():
+    assert nl.Tensor(2, 3).shape == (2, 3) and nl.Tensor(2, 3).dtype == np.float32
+    assert nl.Tensor(5).shape == (5,) and nl.Tensor().shape == (0,)
+    np.testing.assert_array_equal(nl.Tensor([1.0, 2.0]).numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(nl.Tensor((2, 3)).numpy(), [2.0, 3.0])   # a tuple is data
+    w = nn.Parameter(nl.Tensor(4, 3))
+    assert w.shape == (4, 3) and w.requires_grad
+    m = nn.Linear(2, 2).type("torch.DoubleTensor")
+    assert m.weight.dtype == np.float64
+    for f in (lambda: nl.zeros(2).bfloat16(), lambda: nn.Linear(2, 2).bfloat16()):
+        with pytest.raises(TypeError, match="bfloat16"):
+            f()
+
+
+def test_where_with_the_condition_alone_and_softmax_dtype(torch):
+    m = np.array([[True, False, True], [False, True, False]])
+    ours, theirs = nl.where(nl.tensor(m)), torch.where(torch.tensor(m))
+    assert len(ours) == len(theirs) == 2
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert nl.tensor([1.0, 2.0]).softmax(0, dtype=nl.float64).dtype == np.float64

@@ -182,30 +182,3 @@ def test_deepcopy_and_pickle_make_independent_leaves():
         assert x.grad is None and y.grad is not None
     with pytest.raises(RuntimeError, match="leaves"):
         copy.deepcopy(x * 2)
-
-
-def test_legacy_constructor_takes_sizes_as_torch(torch):
-    """Tensor(3, 4) is an uninitialised (3, 4) tensor of the default dtype, Tensor() an
-    empty one, as torch's legacy constructor (custom layers build Parameters this way)."""
-    for args in [(3, 4), (5,), (2, 0, 3), ()]:
-        ours, theirs = nl.Tensor(*args), torch.Tensor(*args)
-        assert ours.shape == tuple(theirs.shape) and ours.dtype == nl.float32
-    p = nl.nn.Parameter(nl.Tensor(4, 3))
-    assert p.shape == (4, 3) and p.requires_grad
-    nl.set_default_dtype(nl.float64)
-    try:
-        assert nl.Tensor(2).dtype == nl.float64
-    finally:
-        nl.set_default_dtype(nl.float32)
-    assert nl.Tensor(2, dtype=nl.int64).dtype == nl.int64
-    for data in ([1, 2], [[True], [False]], [1.5, 2]):      # Python data: the default dtype
-        ours, theirs = nl.Tensor(data), torch.Tensor(data)
-        assert ours.dtype == nl.float32 and theirs.dtype == torch.float32
-        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
-    kept = nl.Tensor(np.arange(3))                 # unlike torch: an array keeps its dtype
-    assert kept.dtype == nl.int64 and nl.Tensor(np.float64(2.0)).dtype == nl.float64
-    assert nl.Tensor(2.5).shape == () and nl.Tensor(nl.ones(2, dtype=nl.int32)).dtype == nl.int32
-    with pytest.raises(RuntimeError, match="negative dimension"):
-        nl.Tensor(2, -1)
-    with pytest.raises(TypeError, match="ints as sizes"):
-        nl.Tensor([1.0], 2)

@@ -2,11 +2,13 @@
 
 ``backward(tensors, grad_tensors)`` accumulates into leaves; ``grad(outputs, inputs,
 create_graph=True)`` returns gradients that can be differentiated again (Hessian-vector
-products); ``Function`` is the base class for new ops; ``Variable`` is torch's legacy
-wrapper (a Tensor is a Variable).
+products); ``Function`` is torch's base class for custom functions, with Tensors in
+and out (``tensor_function.py``); ``Variable`` is torch's legacy wrapper (a Tensor is a
+Variable).
 
-Modules: ``grad_mode`` (no_grad and its kin, detect_anomaly), ``function`` (Function,
-AccumulateGrad), ``hooks`` (gradient hooks), ``engine`` (the backward walk, ``backward``,
+Modules: ``grad_mode`` (no_grad and its kin, detect_anomaly), ``function`` (the array-level
+Function nnlite's own ops subclass, AccumulateGrad), ``tensor_function`` (the Tensor face),
+``versions`` (in-place write counters), ``hooks`` (gradient hooks), ``engine`` (the backward walk, ``backward``,
 ``grad``). They work on ``Tensor`` and import it from ``nnlite.tensor``, which binds the
 names it needs from here at its end.
 """
@@ -15,7 +17,7 @@ from typing import Any
 
 from .grad_mode import (detect_anomaly, enable_grad, is_anomaly_enabled, no_grad,
                         set_detect_anomaly, set_grad_enabled)
-from .function import Function
+from .tensor_function import Function
 from .engine import backward, grad
 from ..gradcheck import gradcheck
 from ..tensor import Tensor, from_numpy

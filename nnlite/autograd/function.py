@@ -23,7 +23,9 @@ from . import versions as _versions
 
 
 class Function:
-    """Base class of every differentiable op (``nl.autograd.Function``).
+    """Base class of every differentiable op of nnlite's, on NumPy arrays (user code
+    written as in torch subclasses ``nl.autograd.Function``, the Tensor face of this class
+    in ``tensor_function.py``).
 
     An op is a subclass with two static methods, as in PyTorch:
 
@@ -65,32 +67,6 @@ class Function:
                 return gy, gb, None             # None for the number k
 
         y = ScaledAdd.apply(a, b, 0.5)          # a, b Tensors: y.grad_fn is the node
-
-    **Functions written by users get PyTorch's protocol on Tensors.** The array protocol
-    above is the fast path of nnlite's own ops (``on_arrays = True``, the default for a
-    class defined in a module of nnlite). A subclass defined anywhere else runs as
-    ``torch.autograd.Function`` does, so a PyTorch program's custom Function works
-    unchanged: ``forward`` receives the Tensor arguments themselves and runs with grad mode
-    off; it returns a Tensor or a tuple of Tensors; ``ctx.save_for_backward(*tensors)`` and
-    ``ctx.saved_tensors`` hold Tensors; ``backward`` receives Tensors (zeros for an output
-    that got no gradient, unless ``ctx.set_materialize_grads(False)``) and returns a Tensor
-    or ``None`` per ``forward`` argument, each of the argument's shape (or broadcastable to
-    it: it is summed back, as torch does). A ``setup_context(ctx, inputs, output)`` static
-    method, when defined, is called instead of passing ``ctx`` to ``forward(*args)``. Set
-    ``on_arrays`` in the class body to choose the protocol explicitly::
-
-        class MyReLU(nl.autograd.Function):
-            @staticmethod
-            def forward(ctx, input):
-                ctx.save_for_backward(input)
-                return input.clamp(min=0)
-
-            @staticmethod
-            def backward(ctx, grad_output):
-                input, = ctx.saved_tensors
-                grad_input = grad_output.clone()
-                grad_input[input < 0] = 0
-                return grad_input
     """
 
     broadcasts = False       # inputs may broadcast: the engine sums gradients back
@@ -102,7 +78,6 @@ class Function:
     out_dtype: Any = None    # the output's dtype (a tuple for several): gradients get it
     n_outputs = 1
     non_differentiable: tuple = ()
-    on_arrays = True         # nnlite's array protocol; False: torch's, on Tensors (see above)
     # slots, so vars(node) shows only what the op keeps: ``_sources``, the ids of the
     # outputs and then of the forward arguments when the node was recorded (a saved array
     # with one of those ids is that output or input: it has been alive since), so the
@@ -112,11 +87,6 @@ class Function:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "on_arrays" not in cls.__dict__ and cls.__bases__ == (Function,):
-            cls.on_arrays = cls.__module__.split(".")[0] == "nnlite"
-        if "apply" not in cls.__dict__:     # the protocol's apply (a parent's may differ)
-            cls.apply = (Function.__dict__["apply"] if cls.on_arrays  # type: ignore
-                         else classmethod(_apply_on_tensors))
         bwd = cls.__dict__.get("backward")
         if getattr(getattr(bwd, "__func__", bwd), "once_differentiable", False):
             cls.double_backward = False
@@ -131,29 +101,16 @@ class Function:
 
     # ---- what forward and backward call on ctx --------------------------------
     def save_for_backward(self, *arrays: Any) -> None:
-        """Keep these arrays (or ``None``) for ``backward`` (read them as ``ctx.saved_tensors``).
-        Under torch's protocol they are Tensors: their arrays are kept, as for every op, so
-        writes to them in place are caught and ``create_graph`` re-attaches them."""
-        if not self.on_arrays:
-            arrays = tuple([a.array if isinstance(a, Tensor) else a for a in arrays])
+        """Keep these arrays (or ``None``) for ``backward`` (read them as ``ctx.saved_tensors``)."""
         self.saved = arrays
 
     @property
     def saved_tensors(self) -> tuple:
-        """What ``save_for_backward`` was given; as Tensors under torch's protocol."""
-        if self.on_arrays:
-            return self.saved
-        return tuple([from_numpy(a) if isinstance(a, np.ndarray) else a for a in self.saved])
+        return self.saved
 
-    def mark_non_differentiable(self, *outputs: Any) -> None:
+    def mark_non_differentiable(self, *outputs: np.ndarray) -> None:
         """Outputs (e.g. indices) that get no gradient: their Tensors do not require grad."""
-        self.non_differentiable = tuple(id(o.array if isinstance(o, Tensor) else o)
-                                        for o in outputs)
-
-    def set_materialize_grads(self, value: bool) -> None:
-        """torch's protocol: whether ``backward`` receives zeros (True, the default) or
-        ``None`` for an output that got no gradient."""
-        self.materialize_grads = bool(value)
+        self.non_differentiable = tuple(id(o) for o in outputs)
 
     @property
     def needs_input_grad(self) -> tuple:
@@ -248,6 +205,21 @@ class Function:
             self.saved = tuple([swap.get(id(s), s) for s in self.saved])
         return arrays
 
+    @property
+    def next_functions(self) -> tuple:
+        """torch's view of the graph: per Tensor argument, ``(node, output index)`` of the
+        op that made it (its ``AccumulateGrad`` for a leaf), ``(None, 0)`` for one that
+        needs no gradient."""
+        out = []
+        for p in self.parents or ():
+            if p is None:
+                out.append((None, 0))
+            elif p.__class__ is OutputEdge:
+                out.append((p.node, p.index))
+            else:
+                out.append((p, 0))
+        return tuple(out)
+
     def name(self) -> str:
         """The node's name: the class's, ``Fn`` suffix dropped, + ``Backward``. (A Function
         whose op shares a layer's name is called ``<Op>Fn``, e.g. ``LinearFn``.)"""
@@ -259,93 +231,6 @@ class Function:
 
 
 _new_node = object.__new__   # a node without __init__ (ops define none)
-
-
-# ---- torch's protocol: Functions defined outside nnlite ------------------------------------
-def _apply_on_tensors(cls: type, *args: Any) -> Any:
-    """``Fn.apply(*args)`` for a Function on torch's protocol (``on_arrays = False``): run
-    ``forward`` on the Tensors themselves with grad mode off, then record one node whose
-    outputs are the arrays of the Tensors ``forward`` returned."""
-    ctx = _new_node(cls)
-    setup = getattr(cls, "setup_context", None)
-    with _mode.no_grad():
-        if setup is None:
-            outs = cls.forward(ctx, *args)
-        else:                              # torch 2's forward(*args) + setup_context
-            outs = cls.forward(*args)
-            setup(ctx, args, outs)
-    parents = tuple([a._node for a in args if isinstance(a, Tensor)])
-    if not (_mode._grad_enabled and any(parents)):
-        return outs                        # nothing to record: forward's outputs as they are
-    several = outs.__class__ is tuple
-    ys = tuple([o.array if isinstance(o, Tensor) else np.asarray(o)
-                for o in (outs if several else (outs,))])
-    arrays = [a.array if isinstance(a, Tensor) else a for a in args]
-    ctx.in_meta = tuple([(a.shape, a.dtype) if isinstance(a, Tensor) else None for a in args])
-    ctx.out_meta = tuple([(y.shape, y.dtype) for y in ys])
-    ctx.__dict__["backward"] = _backward_on_tensors   # what the engine calls for this node
-    if several:
-        return ctx._wrap_several(ys, args, arrays, parents)
-    out = from_numpy(ys[0])
-    ctx._record(args, arrays, parents, ys)
-    ctx.out_dtype = ys[0].dtype
-    out._node = ctx
-    if _mode._anomaly:
-        _check_finite(ys[0], ctx, "forward output")
-    return out
-
-
-def _backward_on_tensors(ctx: Function, *grads: Any) -> tuple:
-    """Run the user's ``backward`` of a Function on torch's protocol: the incoming gradients
-    as Tensors (zeros for an output that got none, unless ``set_materialize_grads(False)``),
-    its results checked as torch checks them (one per ``forward`` argument, a Tensor of the
-    argument's shape or broadcastable to it, or None), returned as the engine expects:
-    arrays, or Tensors under ``create_graph`` (then grad mode is on and they are recorded)."""
-    create_graph = _mode._grad_enabled
-    materialize = getattr(ctx, "materialize_grads", True)
-    wrapped = []
-    for g, (shape, dtype) in zip(grads, ctx.out_meta):
-        if g is None:
-            g = np.zeros(shape, dtype) if materialize else None
-        wrapped.append(g if g is None or isinstance(g, Tensor) else from_numpy(np.asarray(g)))
-    gxs = type(ctx).backward(ctx, *wrapped)
-    if gxs.__class__ is not tuple:
-        gxs = (gxs,)
-    name = ctx.name()
-    n_args = len(ctx.in_meta)
-    if len(gxs) < n_args or any(g is not None for g in gxs[n_args:]):
-        raise RuntimeError(f"function {name} returned an incorrect number of gradients "
-                           f"(expected {n_args}, got {len(gxs)})")
-    out = []
-    for i, (g, meta) in enumerate(zip(gxs, ctx.in_meta)):
-        if g is None or meta is None:
-            out.append(None)
-            continue
-        if not isinstance(g, Tensor):
-            raise TypeError(f"function {name} returned a gradient of type "
-                            f"{type(g).__name__} at index {i}: expected a Tensor or None")
-        shape, dtype = meta
-        if g.shape != shape:
-            if not _expandable(shape, g.shape):
-                raise RuntimeError(f"Function {name} returned an invalid gradient at index "
-                                   f"{i} - got {list(g.shape)} but expected shape "
-                                   f"compatible with {list(shape)}")
-            lead = g.ndim - len(shape)
-            axes = tuple(range(lead)) + tuple(k + lead for k, n in enumerate(shape)
-                                              if n == 1 and g.shape[k + lead] != 1)
-            g = g.sum(axis=axes, keepdims=True).reshape(shape)
-        if g.dtype != dtype and dtype.kind in "fc":
-            g = g.to(dtype)
-        out.append(g if create_graph else g.array)
-    return tuple(out)
-
-
-def _expandable(shape: tuple, to: tuple) -> bool:
-    """Whether an array of ``shape`` broadcasts to ``to`` (torch's ``is_expandable_to``)."""
-    try:
-        return np.broadcast_shapes(shape, to) == tuple(to)
-    except ValueError:
-        return False
 
 
 def _positions(args: tuple) -> tuple:
@@ -401,6 +286,11 @@ class AccumulateGrad(Function):
     def __init__(self, leaf: "Tensor") -> None:
         self.leaf = weakref.ref(leaf)
         self.parents = ()
+
+    @property
+    def variable(self) -> "Tensor | None":
+        """The leaf this node accumulates into (torch's ``AccumulateGrad.variable``)."""
+        return self.leaf()
 
     @property
     def out_dtype(self) -> np.dtype | None:     # type: ignore[override]

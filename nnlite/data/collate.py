@@ -46,7 +46,7 @@ def default_collate(batch: list) -> Any:
     ====================================  ===============================================
     sample element                        batch element
     ====================================  ===============================================
-    Tensor / ndarray of shape S           Tensor of shape (N, *S)
+    Tensor / ndarray of shape S           Tensor of shape ``(N, *S)``
     Python int / bool / float             int64 / bool / float32 Tensor of shape (N,)
     NumPy scalar                          Tensor of shape (N,) (float64 stays float64)
     str / bytes                           the list of them

@@ -278,7 +278,7 @@ class ShortcutA(nn.Module):
 
 class CifarResNet(nn.Module):
     """The CIFAR-10 ResNet of section 4.2: a 3x3 convolution to 16 channels, then three
-    stages of n ``BasicBlock``s with 16, 32 and 64 filters on 32x32, 16x16 and 8x8 maps
+    stages of n ``BasicBlock`` blocks with 16, 32 and 64 filters on 32x32, 16x16 and 8x8 maps
     (the first block of stages 2 and 3 has stride 2), global average pooling and a
     10-way FC layer: 6n + 2 weighted layers.
 

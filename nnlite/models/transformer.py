@@ -178,9 +178,10 @@ class TransformerSeq2Seq(nn.Module):
         """Beam search with the GNMT length penalty (the paper: beam 4, alpha 0.6).
 
         Args:
-            src (B, S) ids. beam_size (int): K. Default: 4.
+            src: (B, S) ids.
+            beam_size (int): K. Default: 4.
             max_len (int): most words generated, <eos> included. Default: 50.
-            length_penalty (float): alpha in ((5 + |Y|) / 6)^alpha. Default: 0.6.
+            length_penalty (float): alpha in ``((5 + |Y|) / 6)^alpha``. Default: 0.6.
 
         Returns:
             int64 Tensor (B, <= max_len), as ``greedy_decode``.

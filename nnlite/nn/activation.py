@@ -428,7 +428,7 @@ class SELU(Module):
 
 
 class Softsign(Module):
-    """x / (1 + |x|).
+    """``x / (1 + |x|)``.
 
     Example:
         >>> nn.Softsign()(nl.tensor([-1.0, 3.0]))

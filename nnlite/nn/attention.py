@@ -55,12 +55,12 @@ class MultiheadAttention(Module):
         unbatched: (L, E), (S, kdim), (S, vdim)) -> output like query, weights (N, L, S)
         averaged over heads or (N, H, L, S).
 
-    Attributes (torch's names and layouts):
+    Attributes:
         in_proj_weight (3E, E): the packed q, k, v projections, when kdim == vdim == E;
             otherwise q_proj_weight (E, E), k_proj_weight (E, kdim), v_proj_weight
-            (E, vdim). Initialised xavier_uniform_.
+            (E, vdim). Initialised ``xavier_uniform_``. (torch's names and layouts.)
         in_proj_bias (3E,): zeros. out_proj (Linear E -> E): Linear's init, bias zeros.
-        bias_k, bias_v (1, 1, E): xavier_normal_, with add_bias_kv.
+        bias_k, bias_v (1, 1, E): ``xavier_normal_``, with add_bias_kv.
 
     Example:
         >>> mha = nn.MultiheadAttention(128, 4, batch_first=True)
@@ -118,7 +118,8 @@ class MultiheadAttention(Module):
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:
-        """torch's init: xavier_uniform_ projections, zero biases, xavier_normal_ bias_k/v."""
+        """torch's init: ``xavier_uniform_`` projections, zero biases, ``xavier_normal_``
+        bias_k/v."""
         if self._qkv_same_embed_dim:
             init.xavier_uniform_(self.in_proj_weight)
         else:

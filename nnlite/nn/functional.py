@@ -127,7 +127,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 
 
 def softsign(input: Tensor) -> Tensor:
-    """x / (1 + |x|)."""
+    """``x / (1 + |x|)``."""
     return _act.softsign(input)
 
 

@@ -5,7 +5,7 @@ autograd), keeps its dtype, and returns it. Random values come from
 ``nnlite.random.default_generator()`` (so ``nl.manual_seed`` makes them repeatable) or
 from the ``generator`` argument. An ndarray may be passed instead of a Tensor.
 
-Notation: a weight of shape (out, in, *k) has receptive field r = prod(k) (1 for a
+Notation: a weight of shape ``(out, in, *k)`` has receptive field r = prod(k) (1 for a
 Linear weight), fan_in = in * r and fan_out = out * r.
 
     xavier (Glorot & Bengio 2010):  std = gain * sqrt(2 / (fan_in + fan_out))

@@ -171,7 +171,7 @@ class L1Loss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    r"""Smooth L1: squared below ``beta``, L1 above. With d = x - y:
+    r"""Smooth L1: squared below ``beta``, L1 above. With d = x - y::
 
         l = 0.5 d**2 / beta   if |d| < beta
             |d| - 0.5 beta    otherwise        (plain L1 when beta = 0)
@@ -198,7 +198,7 @@ class SmoothL1Loss(_Loss):
 
 
 class HuberLoss(_Loss):
-    r"""Huber loss: squared below ``delta``, delta-scaled L1 above. With d = x - y:
+    r"""Huber loss: squared below ``delta``, delta-scaled L1 above. With d = x - y::
 
         l = 0.5 d**2                  if |d| < delta
             delta (|d| - 0.5 delta)   otherwise

@@ -544,6 +544,17 @@ class Module:
         """Cast floating parameters and buffers to float16; returns self."""
         return self._cast_floating(np.float16)
 
+    def bfloat16(self) -> "Module":
+        """Not supported (NumPy has no bfloat16): raises a TypeError that says so."""
+        raise TypeError("bfloat16 is not supported: NumPy has no bfloat16 dtype; use "
+                        "float32 (or float16)")
+
+    def type(self, dst_type: Any) -> "Module":
+        """Cast every parameter and buffer to ``dst_type`` (a dtype, a type name such as
+        'torch.DoubleTensor' or a legacy type); returns self, as torch."""
+        dtype = _devices.parse_type(dst_type)
+        return self._apply(lambda a: a.astype(dtype))
+
     def cpu(self) -> "Module":
         """Self: nnlite modules are on the CPU already."""
         return self

@@ -190,8 +190,8 @@ class LPPool1d(_LPPoolNd):
 
 
 class LPPool2d(_LPPoolNd):
-    """Power-average pooling: (sum over the window of x**p) ** (1/p); p = 2 is L2
-    pooling, p = inf max pooling (of |x|).
+    """Power-average pooling: ``(sum over the window of x**p) ** (1/p)``; p = 2 is L2
+    pooling, p = inf max pooling (of ``|x|``).
 
     Args:
         norm_type (float): p.

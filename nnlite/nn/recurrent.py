@@ -337,8 +337,10 @@ class RNNBase(Module):
 
 
 class RNN(RNNBase):
-    """Elman RNN over whole sequences: for each layer and time step
+    """Elman RNN over whole sequences: for each layer and time step ::
+
         h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh),  act = tanh or relu,
+
     where x_t is the input (layer 0) or the previous layer's output.
 
     Args:
@@ -347,7 +349,7 @@ class RNN(RNNBase):
         num_layers (int): stacked layers. Default: 1.
         nonlinearity (str): 'tanh' or 'relu'. Default: 'tanh'.
         bias (bool): learn b_ih and b_hh. Default: True.
-        batch_first (bool): input and output are (N, L, *) instead of (L, N, *) (h_n is
+        batch_first (bool): input and output are ``(N, L, *)`` instead of ``(L, N, *)`` (h_n is
             not affected). Default: False.
         dropout (float): dropout on the outputs of every layer but the last, in training
             mode. Default: 0.0.
@@ -363,9 +365,9 @@ class RNN(RNNBase):
         h_n: (num_layers * D, N, H), the state after each sequence's last valid step.
 
     Attributes:
-        weight_ih_l[k] (H, H_in or D * H), weight_hh_l[k] (H, H), bias_ih_l[k],
-        bias_hh_l[k] (H,), and ``..._reverse`` for the second direction; all
-        U(-1/sqrt(H), 1/sqrt(H)).
+        weight_ih_l[k]: ``(H, H_in or D * H)``, weight_hh_l[k] ``(H, H)``, bias_ih_l[k],
+            bias_hh_l[k] ``(H,)``, and ``..._reverse`` for the second direction; all
+            ``U(-1/sqrt(H), 1/sqrt(H))``.
 
     Example:
         >>> rnn = nn.RNN(10, 20, 2)
@@ -393,13 +395,14 @@ class RNN(RNNBase):
 
 class LSTM(RNNBase):
     """Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of
-    Gers et al. 2000) over whole sequences: for each layer and time step
+    Gers et al. 2000) over whole sequences: for each layer and time step ::
+
         i, f, g, o = sig(.), sig(.), tanh(.), sig(.) of x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh
         c_t = f * c_{t-1} + i * g,   h_t = o * tanh(c_t)   (h_t = W_hr h_t if proj_size > 0)
 
     Args:
-        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-            device, dtype: as ``RNN``.
+        input_size, hidden_size, num_layers, bias, batch_first: as ``RNN``.
+        dropout, bidirectional, device, dtype: as ``RNN``.
         proj_size (int): if > 0, project h_t to this size (Sak et al. 2014), P = proj_size;
             else P = H. Default: 0.
 
@@ -411,9 +414,10 @@ class LSTM(RNNBase):
         h_n: (num_layers * D, N, P);  c_n: (num_layers * D, N, H).
 
     Attributes:
-        weight_ih_l[k] (4H, H_in or D * P), weight_hh_l[k] (4H, P), bias_ih_l[k],
-        bias_hh_l[k] (4H,), weight_hr_l[k] (P, H) if projected, rows in gate order i, f, g,
-        o; ``..._reverse`` for the second direction. All U(-1/sqrt(H), 1/sqrt(H)).
+        weight_ih_l[k]: ``(4H, H_in or D * P)``, weight_hh_l[k] ``(4H, P)``, bias_ih_l[k],
+            bias_hh_l[k] ``(4H,)``, weight_hr_l[k] ``(P, H)`` if projected, rows in gate
+            order i, f, g, o; ``..._reverse`` for the second direction. All
+            ``U(-1/sqrt(H), 1/sqrt(H))``.
 
     Example:
         >>> lstm = nn.LSTM(10, 20, 2, batch_first=True)
@@ -435,21 +439,22 @@ class LSTM(RNNBase):
 
 
 class GRU(RNNBase):
-    """Gated recurrent unit (Cho et al. 2014) over whole sequences: for each layer and step
+    """Gated recurrent unit (Cho et al. 2014) over whole sequences: for each layer and step ::
+
         r = sig(W_ir x + b_ir + W_hr h + b_hr),   z = sig(W_iz x + b_iz + W_hz h + b_hz)
         n = tanh(W_in x + b_in + r * (W_hn h + b_hn)),   h' = (1 - z) * n + z * h
 
     Args:
-        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-            device, dtype: as ``RNN``.
+        input_size, hidden_size, num_layers, bias, batch_first: as ``RNN``.
+        dropout, bidirectional, device, dtype: as ``RNN``.
 
     Shape:
         as ``RNN``.
 
     Attributes:
-        weight_ih_l[k] (3H, H_in or D * H), weight_hh_l[k] (3H, H), bias_ih_l[k],
-        bias_hh_l[k] (3H,), rows in gate order r, z, n; ``..._reverse`` for the second
-        direction. All U(-1/sqrt(H), 1/sqrt(H)).
+        weight_ih_l[k]: ``(3H, H_in or D * H)``, weight_hh_l[k] ``(3H, H)``, bias_ih_l[k],
+            bias_hh_l[k] ``(3H,)``, rows in gate order r, z, n; ``..._reverse`` for the
+            second direction. All ``U(-1/sqrt(H), 1/sqrt(H))``.
 
     Example:
         >>> gru = nn.GRU(10, 20, bidirectional=True)

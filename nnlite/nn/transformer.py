@@ -246,16 +246,17 @@ class TransformerDecoderLayer(_TransformerLayer):
     feed-forward network; each a residual block with layer norm.
 
     Args:
-        d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
-        batch_first, norm_first, bias, device, dtype: as ``TransformerEncoderLayer``.
+        d_model, nhead, dim_feedforward, dropout: as ``TransformerEncoderLayer``.
+        activation, layer_norm_eps, batch_first: as ``TransformerEncoderLayer``.
+        norm_first, bias, device, dtype: as ``TransformerEncoderLayer``.
 
     Shape:
         tgt (T, N, E), memory (S, N, E) (batch first: (N, T, E), (N, S, E); unbatched
         (T, E), (S, E)) -> output like tgt.
 
     Attributes:
-        self_attn, multihead_attn, linear1, dropout, linear2, norm1, norm2, norm3,
-        dropout1, dropout2, dropout3 (torch's names).
+        self_attn, multihead_attn, linear1, dropout, linear2: torch's names.
+        norm1, norm2, norm3, dropout1, dropout2, dropout3: torch's names.
 
     Example:
         >>> layer = nn.TransformerDecoderLayer(d_model=512, nhead=8)
@@ -487,11 +488,13 @@ class Transformer(Module):
         """Encode ``src``, decode ``tgt`` attending to it.
 
         Args:
-            src (S, N, E), tgt (T, N, E); src_mask (S, S), tgt_mask (T, T) (typically
-            ``generate_square_subsequent_mask(T)``), memory_mask (T, S) -- or
-            (N*nhead, ., .); src/tgt/memory_key_padding_mask (N, S), (N, T), (N, S);
-            src_is_causal / tgt_is_causal (None: detected from the mask) and
-            memory_is_causal: hints, as torch.
+            src, tgt: (S, N, E) and (T, N, E).
+            src_mask, tgt_mask, memory_mask: (S, S), (T, T) (typically
+                ``generate_square_subsequent_mask(T)``) and (T, S), or ``(N*nhead, ., .)``.
+            src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask: (N, S),
+                (N, T) and (N, S).
+            src_is_causal, tgt_is_causal, memory_is_causal: hints, as torch (None:
+                detected from the mask).
         """
         name = "Transformer"
         for arg, x in (("src", src), ("tgt", tgt)):

@@ -201,12 +201,12 @@ def selu(x: Tensor) -> Tensor:
 
 
 def softsign(x: Tensor) -> Tensor:
-    """x / (1 + |x|)."""
+    """``x / (1 + |x|)``."""
     return SoftsignFn.apply(as_tensor(x))
 
 
 def logsigmoid(x: Tensor) -> Tensor:
-    """log(sigmoid(x)), computed stably (no overflow for large |x|)."""
+    """log(sigmoid(x)), computed stably (no overflow for large ``|x|``)."""
     return LogSigmoidFn.apply(as_tensor(x))
 
 
@@ -244,7 +244,7 @@ def prelu(x: Tensor, weight: Tensor) -> Tensor:
     all (He et al. 2015).
 
     Args:
-        x (Tensor): (N, C, *) or any shape when ``weight`` has one element.
+        x (Tensor): ``(N, C, *)`` or any shape when ``weight`` has one element.
         weight (Tensor): (C) slopes, or one slope ((1) or 0-d).
 
     Example:
@@ -283,7 +283,7 @@ def glu(x: Tensor, dim: int = -1) -> Tensor:
     """The gated linear unit a * sigmoid(b), a and b the two halves of x along ``dim``
     (Dauphin et al. 2017).
 
-    Shape: (*, 2n, *) -> (*, n, *).
+    Shape: ``(*, 2n, *)`` -> ``(*, n, *)``.
 
     Example:
         >>> nl.nn.functional.glu(nl.zeros(2, 4)).shape

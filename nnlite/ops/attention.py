@@ -485,10 +485,10 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     """softmax(query key^T * scale + mask) value, in one fused node.
 
     Args:
-        query (Tensor): (*, L, E).
-        key (Tensor): (*, S, E).
-        value (Tensor): (*, S, Ev). The leading dims of the three broadcast together.
-        attn_mask (optional): broadcastable to (*, L, S). A bool mask marks with True
+        query (Tensor): ``(*, L, E)``.
+        key (Tensor): ``(*, S, E)``.
+        value (Tensor): ``(*, S, Ev)``. The leading dims of the three broadcast together.
+        attn_mask (optional): broadcastable to ``(*, L, S)``. A bool mask marks with True
             the positions that take part in attention (False ones get weight 0); a float
             mask is added to the scores (and gets a gradient if it requires one).
             A query whose keys are all masked out gets weight 0 everywhere and output 0

@@ -195,7 +195,8 @@ def embedding(input: Any, weight: Tensor, padding_idx: int | None = None,
         input S -> output S + (D,).
 
     Raises:
-        TypeError for non-integer ids; IndexError for ids outside [0, V).
+        TypeError: for non-integer ids.
+        IndexError: for ids outside [0, V).
 
     Example:
         >>> F.embedding(nl.tensor([[0, 2], [1, 1]]), nl.randn(3, 4)).shape

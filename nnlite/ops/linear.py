@@ -61,7 +61,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = input @ weight^T + bias, fused into one autograd node.
 
     Args:
-        input (Tensor): shape (*, in_features), any number of leading dims.
+        input (Tensor): shape ``(*, in_features)``, any number of leading dims.
         weight (Tensor): shape (out_features, in_features).
         bias (Tensor, optional): shape (out_features,). Default: None.
 
@@ -103,8 +103,8 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
     comes from those ops.
 
     Args:
-        input1 (Tensor): shape (*, in1_features).
-        input2 (Tensor): shape (*, in2_features), the same leading dims.
+        input1 (Tensor): shape ``(*, in1_features)``.
+        input2 (Tensor): shape ``(*, in2_features)``, the same leading dims.
         weight (Tensor): shape (out_features, in1_features, in2_features).
         bias (Tensor, optional): shape (out_features,). Default: None.
 

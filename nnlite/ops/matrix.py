@@ -57,11 +57,11 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     j - i <= ``diagonal``); the others are zero.
 
     Args:
-        input (Tensor): shape (*, m, n), at least 2-D; any dtype.
+        input (Tensor): shape ``(*, m, n)``, at least 2-D; any dtype.
         diagonal (int): which diagonal bounds the triangle: 0 the main one, > 0 above
             it, < 0 below it. Default: 0.
 
-    Shape: (*, m, n) -> (*, m, n).
+    Shape: ``(*, m, n)`` -> ``(*, m, n)``.
 
     Example:
         >>> nl.tril(nl.ones(3, 3), -1)
@@ -169,7 +169,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
         input (Tensor): 1-D (n) or 2-D (m, n).
         diagonal (int): 0 the main diagonal, > 0 above it, < 0 below it. Default: 0.
 
-    Shape: (n) -> (n + |k|, n + |k|);  (m, n) -> (L).
+    Shape: ``(n) -> (n + |k|, n + |k|)``;  ``(m, n) -> (L)``.
 
     Example:
         >>> nl.diag(nl.tensor([1, 2]))

@@ -76,7 +76,7 @@ def _col(v: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 def _view3(x: Any) -> tuple:
-    """(N, C, R) of an (N, C, *) shape."""
+    """(N, C, R) of an ``(N, C, *)`` shape."""
     N, C = x.shape[:2]
     return N, C, math.prod(x.shape[2:])
 
@@ -187,7 +187,7 @@ class NormBackward(Function):
 # Batch norm
 # ============================================================================
 class BatchNorm(Function):
-    """Training-mode batch norm over (N, *spatial) per channel, fused in one node.
+    """Training-mode batch norm over ``(N, *spatial)`` per channel, fused in one node.
 
     Forward (x as (N, C, R), M = N*R; one memory pass per step):
         mean = sum(x) / M                 einsum row sums
@@ -367,7 +367,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     batch variance (as torch). In eval mode the running statistics normalise.
 
     Args:
-        input: (N, C), (N, C, L) or (N, C, H, W) (any (N, C, *)).
+        input: (N, C), (N, C, L) or (N, C, H, W) (any ``(N, C, *)``).
         running_mean, running_var: (C,) tensors or None.
         weight, bias: (C,) or None. Default: None.
         training (bool): use batch statistics. Default: False.
@@ -452,7 +452,7 @@ def layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = Non
     """Normalise over the trailing dims ``normalized_shape`` of each sample.
 
     Args:
-        input: (*, *normalized_shape).
+        input: ``(*, *normalized_shape)``.
         normalized_shape (int or tuple): the trailing dims to normalise over.
         weight, bias: of shape ``normalized_shape``, or None. Default: None.
         eps (float): added to the variance. Default: 1e-5.
@@ -488,7 +488,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     group's channels and spatial dims; then scale and shift per channel.
 
     Args:
-        input: (N, C, *).
+        input: ``(N, C, *)``.
         num_groups (int): must divide C.
         weight, bias: (C,) or None. Default: None.
         eps (float): added to the variance. Default: 1e-5.
@@ -623,7 +623,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     ``size`` neighbouring channels (zero padded), exactly as torch.
 
     Args:
-        input: (N, C, *) with at least 3 dims.
+        input: ``(N, C, *)`` with at least 3 dims.
         size (int): number of neighbouring channels in the window.
         alpha, beta, k (float): Default: 1e-4, 0.75, 1.0.
 

@@ -25,6 +25,7 @@ from ..tensor import Tensor, from_numpy, get_default_dtype
 from ._util import (GradWhere, ShapeError, cast, const, keep_where, like_inputs, pair, result_type,
                     unsupported, via_float32)
 from .arithmetic import _binary
+from .selection import nonzero
 from .special import erf_array
 
 SQRT1_2 = 0.7071067811865476
@@ -618,8 +619,12 @@ def minimum(a: Any, b: Any) -> Tensor:
     return _binary(Minimum, "minimum", a, b)
 
 
-def where(condition: Any, a: Any, b: Any) -> Tensor:
-    """Elements of ``a`` where ``condition`` else of ``b`` (all three broadcast)."""
+def where(condition: Any, a: Any = None, b: Any = None) -> Any:
+    """Elements of ``a`` where ``condition`` else of ``b`` (all three broadcast); with the
+    condition alone, ``nonzero(condition, as_tuple=True)``, as torch."""
+    if a is None and b is None:
+        return nonzero(condition if isinstance(condition, Tensor) else
+                       from_numpy(np.asarray(condition)), as_tuple=True)
     cond = condition.array if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise unsupported("where", cond.dtype, f"where: condition must be a bool tensor, got "

@@ -796,10 +796,10 @@ def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = N
 
 def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
               ceil_mode: bool = False) -> Tensor:
-    """Power-average pooling: (sum over the window of x**p) ** (1/p), computed as torch
+    """Power-average pooling: ``(sum over the window of x**p) ** (1/p)``, computed as torch
     does: ``(sign(a) * relu(|a|) * KH*KW) ** (1/p)`` with ``a = avg_pool2d(x**p)`` (so
     ceil_mode's partial windows are rescaled to the full kernel size). p = inf is max
-    pooling of |x|.
+    pooling of ``|x|``.
     """
     return _lp_pool(input, 2, "lp_pool2d", norm_type, kernel_size, stride, ceil_mode)
 

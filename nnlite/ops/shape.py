@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, from_numpy
 from ..factories import as_tensor
 from ._util import norm_dim
 from .indexing import getitem
@@ -51,7 +51,23 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
                          f"{x.array.shape} ({x.array.size} elements)") from None
 
 
-view = reshape
+def view(x: Tensor, *shape: Any) -> Tensor:
+    """torch's ``view``: the same memory with another ``shape`` (one entry may be -1).
+    Where that is impossible without a copy (a transposed tensor flattened, say) it raises,
+    as torch does, and ``reshape`` is the op to use. ``view(dtype)`` reinterprets the bytes
+    as another dtype of the same size (not differentiable)."""
+    if len(shape) == 1 and isinstance(shape[0], (type, np.dtype)):
+        dtype = np.dtype(shape[0])
+        if dtype.itemsize != x.array.dtype.itemsize:
+            raise RuntimeError(f"view: cannot view a {x.array.dtype} tensor as {dtype} (the "
+                               f"element sizes differ)")
+        return from_numpy(x.array.view(dtype))
+    out = reshape(x, *shape)
+    if out is not x and out.array.size and not np.shares_memory(out.array, x.array):
+        raise RuntimeError(f"view: shape {out.array.shape} is not compatible with the input's "
+                           f"size and stride (shape {x.array.shape}, not contiguous); use "
+                           f".reshape(...) instead")
+    return out
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:

@@ -28,7 +28,13 @@ class Adagrad(Optimizer):
         initial_accumulator_value (float): start value :math:`\tau` of the sum of squares
             (default: 0).
         eps (float): :math:`\epsilon` added to the denominator (default: 1e-10).
+        foreach (bool, optional): torch's choice of kernel; accepted, with no effect here
+            (default: None).
         maximize (bool, keyword-only): maximize the objective instead (default: False).
+        differentiable (bool, keyword-only): must be False; the update is not recorded by autograd
+            (default: False).
+        fused (bool, keyword-only): torch's choice of kernel; accepted, with no effect here
+            (default: None).
 
     State per parameter: ``step`` (float) and ``sum``, created for every parameter when
     the optimizer is built (as torch does), and for parameters of groups added later at
@@ -48,10 +54,12 @@ class Adagrad(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
-                 eps: float = 1e-10, *, maximize: bool = False) -> None:
+                 eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
                     "initial_accumulator_value": initial_accumulator_value,
-                    "maximize": maximize}
+                    "foreach": foreach, "maximize": maximize,
+                    "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
         for group in self.param_groups:
             for p in group["params"]:

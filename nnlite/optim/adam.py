@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_real, effective_grad
+from .optimizer import (Optimizer, check_betas, check_real, decayed_grad, update_moments)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -35,7 +35,15 @@ class Adam(Optimizer):
         eps (float): :math:`\epsilon` added to the denominator (default: 1e-8).
         weight_decay (float): weight decay :math:`\lambda` (default: 0).
         amsgrad (bool): use the AMSGrad variant (default: False).
+        foreach (bool, keyword-only): torch's choice of kernel; accepted, with no effect
+            here (default: None).
         maximize (bool, keyword-only): maximize the objective instead (default: False).
+        capturable (bool, keyword-only): must be False; CUDA graphs have no meaning on the CPU
+            (default: False).
+        differentiable (bool, keyword-only): must be False; the update is not recorded by autograd
+            (default: False).
+        fused (bool, keyword-only): torch's choice of kernel; accepted, with no effect here
+            (default: None).
         decoupled_weight_decay (bool, keyword-only): decay the weights directly instead of
             adding :math:`\lambda\theta` to the gradient, i.e. AdamW (default: False).
 
@@ -56,10 +64,13 @@ class Adam(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
+                 weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False) -> None:
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
-                    "amsgrad": amsgrad, "maximize": maximize,
+                    "amsgrad": amsgrad, "maximize": maximize, "foreach": foreach,
+                    "capturable": capturable, "differentiable": differentiable, "fused": fused,
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
@@ -84,21 +95,9 @@ class Adam(Optimizer):
             exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
             state["step"] = step = state["step"] + 1.0
 
-            if decoupled:
-                if weight_decay != 0:
-                    data *= 1.0 - lr * weight_decay
-                g = effective_grad(data, p.grad.array, 0.0, maximize)
-            else:
-                g = effective_grad(data, p.grad.array, weight_decay, maximize)
+            g = decayed_grad(data, p.grad.array, lr, weight_decay, decoupled, maximize)
 
-            tmp = np.empty_like(data)
-            np.subtract(g, exp_avg, out=tmp)                   # m += (1 - b1) (g - m)
-            tmp *= 1.0 - beta1
-            exp_avg += tmp
-            exp_avg_sq *= beta2                                # v = b2 v + (1 - b2) g^2
-            np.multiply(g, g, out=tmp)
-            tmp *= 1.0 - beta2
-            exp_avg_sq += tmp
+            tmp = update_moments(g, exp_avg, exp_avg_sq, beta1, beta2)
 
             step_size = lr / (1.0 - beta1 ** step)
             bias_correction2_sqrt = (1.0 - beta2 ** step) ** 0.5
@@ -130,6 +129,8 @@ class AdamW(Adam):
         weight_decay (float): decoupled weight decay :math:`\lambda` (default: 1e-2).
         amsgrad (bool): use the AMSGrad variant (default: False).
         maximize (bool, keyword-only): maximize the objective instead (default: False).
+        foreach, capturable, differentiable, fused (keyword-only): as for :class:`Adam`
+            (defaults: None, False, False, None).
 
     Example:
         >>> import numpy as np
@@ -146,8 +147,12 @@ class AdamW(Adam):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                 maximize: bool = False, foreach: bool | None = None,
+                 capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = None) -> None:
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused,
                          decoupled_weight_decay=True)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:

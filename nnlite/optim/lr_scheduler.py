@@ -3,10 +3,16 @@
 A scheduler rewrites ``group['lr']`` of its optimizer's parameter groups each time
 ``step()`` is called (after ``optimizer.step()``). Like torch, most schedulers are
 *recursive*: the new rate is computed from the rate currently in the group, so several
-schedulers can be chained on one optimizer. Rates are Python floats.
+schedulers can be chained on one optimizer (or combined with :class:`ChainedScheduler` and
+:class:`SequentialLR`). Rates are Python floats.
 
 Building a scheduler with the default ``last_epoch=-1`` stores each group's starting rate
 as ``group['initial_lr']`` and takes the initial step (``last_epoch`` becomes 0).
+``step(epoch)`` (deprecated in torch, and warned about as torch does) jumps to ``epoch``,
+with the closed form of the schedule where it has one.
+
+A scheduler's ``state_dict()`` is its attributes, with torch's names, so that a torch
+scheduler's state (its tensors made arrays) loads into the nnlite scheduler and back.
 
 ``ProgressLR`` and its subclasses ``MultiStepProgressLR`` and ``WarmupCosineLR`` are
 nnlite's own: closed-form schedules over the *fraction of training done*, which is
@@ -18,15 +24,28 @@ from __future__ import annotations
 import math
 import numbers
 import types
+import warnings
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
-           "CosineAnnealingLR", "OneCycleLR", "ReduceLROnPlateau", "ProgressLR",
-           "MultiStepProgressLR", "WarmupCosineLR"]
+__all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR",
+           "ConstantLR", "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR",
+           "SequentialLR", "ChainedScheduler", "CyclicLR", "CosineAnnealingWarmRestarts",
+           "OneCycleLR", "ReduceLROnPlateau", "ProgressLR", "MultiStepProgressLR",
+           "WarmupCosineLR"]
+
+EPOCH_DEPRECATION_WARNING = (
+    "The epoch parameter in `scheduler.step()` was not necessary and is being "
+    "deprecated where possible. Please use `scheduler.step()` to step the "
+    "scheduler. During the deprecation, if epoch is different from None, the "
+    "closed form is used instead of the new chainable form, where available. "
+    "Please open an issue if you are unable to replicate your use case: "
+    "https://github.com/pytorch/pytorch/issues/new/choose."
+)
 
 
 def _check_optimizer(owner: str, optimizer: Any) -> None:
@@ -40,9 +59,22 @@ def _check_positive_int(owner: str, name: str, value: Any) -> None:
         raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
 
 
+def _check_count(owner: str, name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{owner}: {name} must be a non-negative integer, got {value!r}")
+
+
 def _check_number(owner: str, name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{owner}: {name} must be a real number, got {value!r}")
+
+
+def _check_factor(owner: str, name: str, value: Any, low_open: bool = False) -> None:
+    """``value`` in [0, 1] (or (0, 1] when ``low_open``)."""
+    _check_number(owner, name, value)
+    if value > 1.0 or value < 0 or (low_open and value == 0):
+        low = "0 < " if low_open else "0 <= "
+        raise ValueError(f"{owner}: {name} must satisfy {low}{name} <= 1, got {value!r}")
 
 
 def _per_group(owner: str, name: str, optimizer: Optimizer, value: Any) -> list[Any]:
@@ -56,6 +88,12 @@ def _per_group(owner: str, name: str, optimizer: Optimizer, value: Any) -> list[
     return [value] * n
 
 
+def _warn_get_lr_called_within_step(scheduler: LRScheduler) -> None:
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn("To get the last learning rate computed by the scheduler, "
+                      "please use `get_last_lr()`.", UserWarning, stacklevel=3)
+
+
 # ---------------------------------------------------------------------------
 # Base class
 # ---------------------------------------------------------------------------
@@ -63,7 +101,9 @@ def _per_group(owner: str, name: str, optimizer: Optimizer, value: Any) -> list[
 class LRScheduler:
     """Base class of the learning-rate schedulers.
 
-    Subclasses implement :meth:`get_lr`, the rates for ``last_epoch`` (already advanced).
+    Subclasses implement :meth:`get_lr`, the rates for ``last_epoch`` (already advanced),
+    and may implement ``_get_closed_form_lr``, the rates for any ``last_epoch`` computed
+    from ``base_lrs`` (used by ``step(epoch)`` and by :class:`SequentialLR`).
 
     Args:
         optimizer (Optimizer): the optimizer whose learning rates are scheduled.
@@ -91,6 +131,9 @@ class LRScheduler:
         [1.0, 0.5, 0.5, 0.25, 0.25]
     """
 
+    _get_lr_called_within_step: bool = False
+    _is_initial: bool = False
+
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         owner = type(self).__name__
         _check_optimizer(owner, optimizer)
@@ -109,6 +152,11 @@ class LRScheduler:
                                    "optimizer's state_dict first")
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = int(last_epoch)
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """Reset the step count and take the first step (from ``__init__``, or when
+        :class:`SequentialLR` hands over to this scheduler)."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -117,18 +165,39 @@ class LRScheduler:
             self._is_initial = False
 
     def get_lr(self) -> list[float]:
-        """Rates for ``self.last_epoch``, one per parameter group (subclasses define this)."""
+        """Rates for ``self.last_epoch``, one per parameter group (subclasses define this;
+        called by :meth:`step`: to read the current rates, use :meth:`get_last_lr`)."""
         raise NotImplementedError(f"{type(self).__name__} must implement get_lr")
 
     def get_last_lr(self) -> list[float]:
         """The rates set by the last :meth:`step`, one per parameter group."""
         return list(self._last_lr)
 
-    def step(self) -> None:
-        """Advance the schedule by one epoch (or batch) and write the new rates."""
+    def step(self, epoch: int | None = None) -> None:
+        """Advance the schedule by one epoch (or batch) and write the new rates.
+
+        Args:
+            epoch (int, optional): deprecated, as in torch (a ``UserWarning`` says so): set
+                ``last_epoch`` to ``epoch`` and use the closed form of the schedule where
+                there is one (default: None).
+        """
         self._step_count += 1
-        self.last_epoch += 1
-        values = self.get_lr()
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                closed_form = getattr(self, "_get_closed_form_lr", None)
+                values = closed_form() if closed_form is not None else self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise ValueError(f"{type(self).__name__}: computed {len(values)} learning rates "
@@ -151,38 +220,25 @@ class LRScheduler:
 
 
 # ---------------------------------------------------------------------------
-# Closed-form schedules
+# Schedules given by a function of the epoch
 # ---------------------------------------------------------------------------
 
-class LambdaLR(LRScheduler):
-    r"""Set each group's rate to its initial rate times a function of the epoch.
-
-    .. math:: \eta_t = \eta_0 \cdot \lambda(t)
-
-    Args:
-        optimizer (Optimizer): wrapped optimizer.
-        lr_lambda (callable or list): ``epoch -> factor``, or one such function per group.
-        last_epoch (int): index of the last epoch (default: -1).
-
-    Example:
-        >>> scheduler = LambdaLR(optimizer, lr_lambda=lambda epoch: 0.95 ** epoch)  # doctest: +SKIP
-    """
+class _LambdaScheduler(LRScheduler):
+    """The functions of :class:`LambdaLR` and :class:`MultiplicativeLR`, one per group,
+    and their checkpoints (only callable objects' ``__dict__`` is saved, as torch does)."""
 
     def __init__(self, optimizer: Optimizer,
                  lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]],
                  last_epoch: int = -1) -> None:
-        _check_optimizer("LambdaLR", optimizer)
-        lambdas = _per_group("LambdaLR", "lr_lambda", optimizer, lr_lambda)
+        owner = type(self).__name__
+        _check_optimizer(owner, optimizer)
+        lambdas = _per_group(owner, "lr_lambda", optimizer, lr_lambda)
         for i, fn in enumerate(lambdas):
             if not callable(fn):
-                raise TypeError(f"LambdaLR: lr_lambda[{i}] must be callable, got "
+                raise TypeError(f"{owner}: lr_lambda[{i}] must be callable, got "
                                 f"{type(fn).__name__}")
         self.lr_lambdas = lambdas
         super().__init__(optimizer, last_epoch)
-
-    def get_lr(self) -> list[float]:
-        return [base_lr * fn(self.last_epoch)
-                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
 
     def state_dict(self) -> dict[str, Any]:
         """As the base, but functions are stored as ``None`` (only callable objects'
@@ -199,6 +255,47 @@ class LambdaLR(LRScheduler):
         for fn, attributes in zip(self.lr_lambdas, saved):
             if attributes is not None:
                 fn.__dict__.update(attributes)
+
+
+class LambdaLR(_LambdaScheduler):
+    r"""Set each group's rate to its initial rate times a function of the epoch.
+
+    .. math:: \eta_t = \eta_0 \cdot \lambda(t)
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        lr_lambda (callable or list): ``epoch -> factor``, or one such function per group.
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = LambdaLR(optimizer, lr_lambda=lambda epoch: 0.95 ** epoch)  # doctest: +SKIP
+    """
+
+    def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
+        return [base_lr * fn(self.last_epoch)
+                for fn, base_lr in zip(self.lr_lambdas, self.base_lrs)]
+
+
+class MultiplicativeLR(_LambdaScheduler):
+    r"""Multiply each group's rate by a function of the epoch, every epoch.
+
+    .. math:: \eta_t = \eta_{t-1} \cdot \lambda(t) \quad (t \ge 1)
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        lr_lambda (callable or list): ``epoch -> factor``, or one such function per group.
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = MultiplicativeLR(optimizer, lr_lambda=lambda epoch: 0.95)  # doctest: +SKIP
+    """
+
+    def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
+        if self._is_initial:
+            return self._current_lrs()
+        return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._current_lrs())]
 
 
 # ---------------------------------------------------------------------------
@@ -229,9 +326,14 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size)
+                for base_lr in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
@@ -258,10 +360,106 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         if self.last_epoch not in self.milestones:
             return self._current_lrs()
         factor = self.gamma ** self.milestones[self.last_epoch]
         return [lr * factor for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        milestones = sorted(Counter(self.milestones).elements())
+        return [base_lr * self.gamma ** bisect_right(milestones, self.last_epoch)
+                for base_lr in self.base_lrs]
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """As the base; ``milestones`` read back as a plain dict becomes a Counter."""
+        super().load_state_dict(state_dict)
+        self.milestones = Counter(self.milestones)
+
+
+class ConstantLR(LRScheduler):
+    r"""Multiply the rate by a constant ``factor`` for the first ``total_iters`` epochs.
+
+    .. math:: \eta_t = \eta_0 \cdot \begin{cases} \text{factor} & t < \text{total\_iters}
+              \\ 1 & t \ge \text{total\_iters} \end{cases}
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        factor (float): the multiplier, in [0, 1] (default: 1/3).
+        total_iters (int): epochs during which the rate is multiplied (default: 5).
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = ConstantLR(optimizer, factor=0.5, total_iters=4)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
+        _check_factor("ConstantLR", "factor", factor)
+        _check_count("ConstantLR", "total_iters", total_iters)
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._current_lrs()]
+        if self.last_epoch != self.total_iters:
+            return self._current_lrs()
+        return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
+                for base_lr in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    r"""Multiply the rate by a factor going linearly from ``start_factor`` to
+    ``end_factor`` over ``total_iters`` epochs (a warm-up, typically).
+
+    .. math:: \eta_t = \eta_0 \Big(s + (e - s)\,\frac{\min(t, T)}{T}\Big)
+
+    with :math:`s` = ``start_factor``, :math:`e` = ``end_factor``, :math:`T` =
+    ``total_iters``, computed recursively as torch does.
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        start_factor (float): the multiplier at epoch 0, in (0, 1] (default: 1/3).
+        end_factor (float): the multiplier from epoch ``total_iters`` on, in [0, 1]
+            (default: 1.0).
+        total_iters (int): epochs of the linear change (default: 5).
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = LinearLR(optimizer, start_factor=0.01, total_iters=500)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
+        _check_factor("LinearLR", "start_factor", start_factor, low_open=True)
+        _check_factor("LinearLR", "end_factor", end_factor)
+        _check_count("LinearLR", "total_iters", total_iters)
+        self.start_factor = start_factor
+        self.end_factor = end_factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
+        if self.last_epoch == 0:
+            return [lr * self.start_factor for lr in self._current_lrs()]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._current_lrs()
+        slope = self.end_factor - self.start_factor
+        ratio = 1.0 + slope / (self.total_iters * self.start_factor
+                               + (self.last_epoch - 1) * slope)
+        return [lr * ratio for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * (self.start_factor + (self.end_factor - self.start_factor)
+                           * min(self.total_iters, self.last_epoch) / self.total_iters)
+                for base_lr in self.base_lrs]
 
 
 class ExponentialLR(LRScheduler):
@@ -284,9 +482,52 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         if self._is_initial:
             return self._current_lrs()
         return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    r"""Decay the rate polynomially to 0 over ``total_iters`` epochs.
+
+    .. math:: \eta_t = \eta_0 \Big(1 - \frac{\min(t, T)}{T}\Big)^{p}
+
+    with :math:`T` = ``total_iters`` and :math:`p` = ``power``, computed recursively as
+    torch does.
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        total_iters (int): epochs of the decay (default: 5).
+        power (float): power of the polynomial (default: 1.0).
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = PolynomialLR(optimizer, total_iters=100, power=2.0)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
+        _check_count("PolynomialLR", "total_iters", total_iters)
+        _check_number("PolynomialLR", "power", power)
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return self._current_lrs()
+        t, total = self.last_epoch, self.total_iters
+        decay = ((1.0 - t / total) / (1.0 - (t - 1) / total)) ** self.power
+        return [lr * decay for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base_lr in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -322,17 +563,433 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
         t, t_max, eta_min = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
             return self._current_lrs()
         if self._step_count == 1 and t > 0:      # resumed: closed form from base_lrs
-            return [eta_min + (base - eta_min) * (1 + math.cos(t * math.pi / t_max)) / 2
-                    for base in self.base_lrs]
+            return self._get_closed_form_lr()
         if (t - 1 - t_max) % (2 * t_max) == 0:   # bottom of the cosine: climb back up
             return [lr + (base - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
                     for base, lr in zip(self.base_lrs, self._current_lrs())]
         ratio = (1 + math.cos(math.pi * t / t_max)) / (1 + math.cos(math.pi * (t - 1) / t_max))
         return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [self.eta_min + (base - self.eta_min)
+                * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base in self.base_lrs]
+
+
+# ---------------------------------------------------------------------------
+# Combinations of schedulers
+# ---------------------------------------------------------------------------
+
+def _check_schedulers(owner: str, schedulers: Any, optimizer: Any) -> list[LRScheduler]:
+    """The schedulers as a list: at least one, none a ReduceLROnPlateau, all on
+    ``optimizer``."""
+    if isinstance(schedulers, LRScheduler) or not isinstance(schedulers, Iterable):
+        raise TypeError(f"{owner}: schedulers must be a list of schedulers, got "
+                        f"{type(schedulers).__name__}")
+    schedulers = list(schedulers)
+    if not schedulers:
+        raise ValueError(f"{owner} expects at least one scheduler, but got none")
+    for i, sched in enumerate(schedulers):
+        if not hasattr(sched, "optimizer"):
+            raise TypeError(f"{owner}: schedulers[{i}] ({type(sched).__name__}) has no "
+                            "'optimizer' attribute; is it a scheduler?")
+        if isinstance(sched, ReduceLROnPlateau):
+            raise ValueError(f"{owner} does not support ReduceLROnPlateau (its step needs a "
+                             f"metric), but schedulers[{i}] is one")
+        if sched.optimizer is not optimizer:
+            raise ValueError(f"{owner} expects all schedulers to belong to the same "
+                             f"optimizer, but schedulers[{i}] ({type(sched).__name__}) "
+                             "has another")
+    return schedulers
+
+
+class SequentialLR(LRScheduler):
+    r"""Run several schedulers one after the other, switching at the milestone epochs
+    (a warm-up then a decay, typically).
+
+    Scheduler ``i`` runs from ``milestones[i-1]`` on; at a milestone it restarts from its
+    own epoch 0 (with its closed form where it has one, as torch does).
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        schedulers (list): the schedulers, all built on ``optimizer``.
+        milestones (list of int): the epochs at which to switch, one fewer than schedulers.
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> warmup = LinearLR(optimizer, start_factor=0.1, total_iters=5)  # doctest: +SKIP
+        >>> decay = ExponentialLR(optimizer, gamma=0.9)  # doctest: +SKIP
+        >>> scheduler = SequentialLR(optimizer, [warmup, decay], milestones=[5])  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, schedulers: list[LRScheduler],
+                 milestones: list[int], last_epoch: int = -1) -> None:
+        owner = "SequentialLR"
+        _check_optimizer(owner, optimizer)
+        schedulers = _check_schedulers(owner, schedulers, optimizer)
+        milestones = list(milestones)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(f"{owner} expects one milestone fewer than schedulers, but got "
+                             f"{len(schedulers)} schedulers and {len(milestones)} milestones")
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+
+        for group in self.optimizer.param_groups:        # back to the initial rates
+            group["lr"] = group["initial_lr"]
+        self.recursive_undo()                           # undo the schedulers' first steps
+        idx = bisect_right(self._milestones, 0)
+        self._schedulers[idx]._initial_step()
+        self._last_lr = schedulers[idx].get_last_lr()
+
+    def recursive_undo(self, sched: Any = None) -> None:
+        """Undo the initial step of every scheduler (recursively through combinations)."""
+        scheds = self if sched is None else sched
+        if hasattr(scheds, "_schedulers"):
+            for s in scheds._schedulers:
+                self.recursive_undo(s)
+        elif hasattr(scheds, "last_epoch"):
+            scheds.last_epoch -= 1
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step the scheduler of the current epoch (restarting it at its milestone)."""
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            scheduler._update_lr(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base, with the state of each wrapped scheduler under ``_schedulers``."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for sched, sd in zip(self._schedulers, saved):
+            sched.load_state_dict(sd)
+
+
+class ChainedScheduler(LRScheduler):
+    r"""Step several (chainable) schedulers at once: each ``step()`` steps them in order,
+    so their effects on the rate multiply.
+
+    Args:
+        schedulers (sequence): the schedulers, all on one optimizer.
+        optimizer (Optimizer, optional): that optimizer (default: None, meaning the first
+            scheduler's).
+
+    Example:
+        >>> scheduler = ChainedScheduler([ConstantLR(optimizer, 0.1, total_iters=2),  # doctest: +SKIP
+        ...                               ExponentialLR(optimizer, gamma=0.9)])
+    """
+
+    def __init__(self, schedulers: Sequence[LRScheduler],
+                 optimizer: Optimizer | None = None) -> None:
+        owner = "ChainedScheduler"
+        if optimizer is None:
+            first = next(iter(schedulers), None) if isinstance(schedulers, Iterable) else None
+            optimizer = getattr(first, "optimizer", None)
+        schedulers = _check_schedulers(owner, schedulers, optimizer)
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step every scheduler, in order."""
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base, with the state of each wrapped scheduler under ``_schedulers``."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for sched, sd in zip(self._schedulers, saved):
+            sched.load_state_dict(sd)
+
+
+# ---------------------------------------------------------------------------
+# Cyclic schedules
+# ---------------------------------------------------------------------------
+
+class CyclicLR(LRScheduler):
+    r"""Cyclical learning rates (Smith, 2017): the rate goes up and down between
+    ``base_lr`` and ``max_lr``, once per ``step_size_up + step_size_down`` batches.
+
+    With :math:`c = \lfloor 1 + t/S \rfloor` the cycle (:math:`S` the cycle length) and
+    :math:`x = 1 + t/S - c` the position in it, the height is :math:`h = x/r` while
+    :math:`x \le r` (:math:`r` the fraction of the cycle going up), else
+    :math:`h = (x - 1)/(r - 1)`, and
+
+    .. math:: \eta_t = \eta_{base} + (\eta_{max} - \eta_{base})\, h\, \sigma
+
+    where the scale :math:`\sigma` is 1 (``'triangular'``), :math:`2^{1-c}`
+    (``'triangular2'``), :math:`\gamma^t` (``'exp_range'``) or ``scale_fn`` of :math:`c`
+    or :math:`t` (``scale_mode``). With ``cycle_momentum`` the momentum (or
+    :math:`\beta_1`) moves the other way, from ``max_momentum`` down to ``base_momentum``.
+    Call ``step()`` after every batch.
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        base_lr (float or list): the lower rate, per group; it also becomes the starting
+            rate.
+        max_lr (float or list): the upper rate, per group.
+        step_size_up (int): batches in the increasing half of a cycle (default: 2000).
+        step_size_down (int, optional): batches in the decreasing half (default: None,
+            meaning ``step_size_up``).
+        mode (str): ``'triangular'``, ``'triangular2'`` or ``'exp_range'``; ignored when
+            ``scale_fn`` is given (default: ``'triangular'``).
+        gamma (float): the base of ``'exp_range'`` (default: 1.0).
+        scale_fn (callable, optional): a custom scale in [0, 1] (default: None).
+        scale_mode (str): what ``scale_fn`` is given: ``'cycle'`` or ``'iterations'``
+            (default: ``'cycle'``).
+        cycle_momentum (bool): cycle the momentum inversely to the rate (default: True).
+        base_momentum (float or list): the lower momentum, per group (default: 0.8).
+        max_momentum (float or list): the upper momentum, per group (default: 0.9).
+        last_epoch (int): index of the last batch (default: -1).
+
+    Example:
+        >>> scheduler = CyclicLR(optimizer, base_lr=0.01, max_lr=0.1, step_size_up=10)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, base_lr: float | list[float],
+                 max_lr: float | list[float], step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = "triangular",
+                 gamma: float = 1.0, scale_fn: Callable[[float], float] | None = None,
+                 scale_mode: str = "cycle", cycle_momentum: bool = True,
+                 base_momentum: float | list[float] = 0.8,
+                 max_momentum: float | list[float] = 0.9, last_epoch: int = -1) -> None:
+        owner = "CyclicLR"
+        _check_optimizer(owner, optimizer)
+        self.optimizer = optimizer
+        base_lrs = _per_group(owner, "base_lr", optimizer, base_lr)
+        self.max_lrs = _per_group(owner, "max_lr", optimizer, max_lr)
+        _check_number(owner, "step_size_up", step_size_up)
+        if step_size_up <= 0:
+            raise ValueError(f"{owner}: step_size_up must be positive, got {step_size_up!r}")
+        if step_size_down is not None:
+            _check_number(owner, "step_size_down", step_size_down)
+            if step_size_down < 0:
+                raise ValueError(f"{owner}: step_size_down must be non-negative, got "
+                                 f"{step_size_down!r}")
+        if scale_fn is None and mode not in ("triangular", "triangular2", "exp_range"):
+            raise ValueError(f"{owner}: mode must be 'triangular', 'triangular2' or "
+                             f"'exp_range' when scale_fn is None, got {mode!r}")
+        if scale_fn is not None and not callable(scale_fn):
+            raise TypeError(f"{owner}: scale_fn must be callable, got {type(scale_fn).__name__}")
+        if scale_mode not in ("cycle", "iterations"):
+            raise ValueError(f"{owner}: scale_mode must be 'cycle' or 'iterations', got "
+                             f"{scale_mode!r}")
+        _check_number(owner, "gamma", gamma)
+        if cycle_momentum and "momentum" not in optimizer.defaults \
+                and "betas" not in optimizer.defaults:
+            raise ValueError(f"{owner}: cycle_momentum=True needs an optimizer with "
+                             f"'momentum' or 'betas', but {type(optimizer).__name__} has "
+                             "neither; pass cycle_momentum=False")
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group(owner, "base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group(owner, "max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for top, bottom, group in zip(self.max_momentums, self.base_momentums,
+                                              optimizer.param_groups):
+                    self._set_momentum(group, top)
+                    group["max_momentum"] = top
+                    group["base_momentum"] = bottom
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self) -> None:
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode == "triangular":
+            self._scale_fn_ref: Callable[[float], float] = self._triangular_scale_fn
+            self.scale_mode = "cycle"
+        elif self.mode == "triangular2":
+            self._scale_fn_ref = self._triangular2_scale_fn
+            self.scale_mode = "cycle"
+        elif self.mode == "exp_range":
+            self._scale_fn_ref = self._exp_range_scale_fn
+            self.scale_mode = "iterations"
+
+    def scale_fn(self, x: float) -> float:
+        """The scale :math:`\\sigma` at ``x`` (a cycle number or a batch index)."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        return self._scale_fn_ref(x)
+
+    @staticmethod
+    def _triangular_scale_fn(x: float) -> float:
+        return 1.0
+
+    @staticmethod
+    def _triangular2_scale_fn(x: float) -> float:
+        return 1 / (2.0 ** (x - 1))
+
+    def _exp_range_scale_fn(self, x: float) -> float:
+        return self.gamma ** x
+
+    def _set_momentum(self, group: dict[str, Any], momentum: float) -> None:
+        if self.use_beta1:
+            group["betas"] = (momentum, *group["betas"][1:])
+        else:
+            group["momentum"] = momentum
+
+    def get_lr(self) -> list[float]:
+        """The rates for this batch; also writes the cycled momentum into each group."""
+        _warn_get_lr_called_within_step(self)
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        if x <= self.step_ratio:
+            scale_factor = x / self.step_ratio
+        else:
+            scale_factor = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+
+        lrs = [base_lr + (max_lr - base_lr) * scale_factor * scale
+               for base_lr, max_lr in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, bottom, top in zip(self.optimizer.param_groups, self.base_momentums,
+                                          self.max_momentums):
+                self._set_momentum(group, top - (top - bottom) * scale_factor * scale)
+        return lrs
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base, without the built-in scale function; a custom ``scale_fn`` is
+        saved only if it is a callable object (its ``__dict__``), as torch does."""
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("optimizer", "_scale_fn_ref", "_scale_fn_custom")}
+        fn = self._scale_fn_custom
+        state["_scale_fn_custom"] = (None if fn is None or isinstance(fn, types.FunctionType)
+                                     else dict(fn.__dict__))
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        fn = state.pop("_scale_fn_custom", None)
+        self.__dict__.update(state)
+        if fn is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+        self._init_scale_fn()
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    r"""Cosine annealing with warm restarts (SGDR, Loshchilov & Hutter, 2016).
+
+    .. math:: \eta_t = \eta_{min} + \tfrac12(\eta_0 - \eta_{min})
+              \big(1 + \cos(\pi\, T_{cur} / T_i)\big)
+
+    :math:`T_{cur}` counts the epochs since the last restart; a restart happens when it
+    reaches :math:`T_i`, which starts at ``T_0`` and is multiplied by ``T_mult`` at each
+    restart. ``step()`` may be called after every batch with a fractional epoch,
+    ``step(epoch + i / iters)``, to restart within an epoch (no warning: this use is not
+    deprecated).
+
+    Args:
+        optimizer (Optimizer): wrapped optimizer.
+        T_0 (int): epochs until the first restart.
+        T_mult (int): factor by which :math:`T_i` grows at each restart, >= 1 (default: 1).
+        eta_min (float): minimum rate (default: 0.0).
+        last_epoch (int): index of the last epoch (default: -1).
+
+    Example:
+        >>> scheduler = CosineAnnealingWarmRestarts(optimizer, T_0=10, T_mult=2)  # doctest: +SKIP
+        >>> for epoch in range(20):  # doctest: +SKIP
+        ...     for i, batch in enumerate(loader):
+        ...         train(batch)
+        ...         scheduler.step(epoch + i / len(loader))
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
+        owner = "CosineAnnealingWarmRestarts"
+        _check_positive_int(owner, "T_0", T_0)
+        if isinstance(T_mult, bool) or not isinstance(T_mult, numbers.Integral) or T_mult < 1:
+            raise ValueError(f"{owner}: T_mult must be an integer >= 1, got {T_mult!r}")
+        _check_number(owner, "eta_min", eta_min)
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list[float]:
+        _warn_get_lr_called_within_step(self)
+        return [self.eta_min + (base_lr - self.eta_min)
+                * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+                for base_lr in self.base_lrs]
+
+    def step(self, epoch: float | None = None) -> None:
+        """Advance one epoch, or go to ``epoch`` (an int or a fraction of epochs,
+        >= 0), restarting where the schedule restarts."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        else:
+            _check_number("CosineAnnealingWarmRestarts", "epoch", epoch)
+            if epoch < 0:
+                raise ValueError(f"CosineAnnealingWarmRestarts: epoch must be non-negative, "
+                                 f"got {epoch!r}")
+            if epoch >= self.T_0:
+                if self.T_mult == 1:
+                    self.T_cur = epoch % self.T_0
+                else:
+                    n = int(math.log(epoch / self.T_0 * (self.T_mult - 1) + 1, self.T_mult))
+                    self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                    self.T_i = self.T_0 * self.T_mult ** n
+            else:
+                self.T_i = self.T_0
+                self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group["lr"] = lr
+        self._last_lr = self._current_lrs()
 
 
 # ---------------------------------------------------------------------------
@@ -404,7 +1061,7 @@ class OneCycleLR(LRScheduler):
             raise ValueError(f"{owner}: anneal_strategy must be 'cos' or 'linear', got "
                              f"{anneal_strategy!r}")
         self.total_steps = int(total_steps)
-        self.anneal_strategy = anneal_strategy
+        self._anneal_func_type = anneal_strategy
         self.cycle_momentum = cycle_momentum
         self._schedule_phases = self._phases(float(pct_start), self.total_steps, three_phase)
 
@@ -447,7 +1104,7 @@ class OneCycleLR(LRScheduler):
         return [up, phase(total - 1, ("max_lr", "min_lr"), ("base_momentum", "max_momentum"))]
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
-        if self.anneal_strategy == "cos":
+        if self._anneal_func_type == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
@@ -459,6 +1116,7 @@ class OneCycleLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """The rates for this step; also writes the cycled momentum into each group."""
+        _warn_get_lr_called_within_step(self)
         step = self.last_epoch
         if step > self.total_steps:
             raise ValueError(f"OneCycleLR: tried to step {step} times, but total_steps is "
@@ -567,10 +1225,20 @@ class ReduceLROnPlateau(LRScheduler):
             return a > best * (self.threshold + 1.0)
         return a > best + self.threshold
 
-    def step(self, metrics: Any) -> None:  # type: ignore[override]
-        """Record one epoch's metric (a number, 0-d array or scalar tensor)."""
+    def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
+        """Record one epoch's metric.
+
+        Args:
+            metrics: the monitored value (a number, 0-d array or scalar tensor).
+            epoch (int, optional): deprecated, as in torch (a ``UserWarning`` says so): the
+                epoch number to set instead of counting (default: None).
+        """
         current = float(metrics)
-        self.last_epoch += 1
+        if epoch is None:
+            epoch = self.last_epoch + 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self.last_epoch = epoch
         if self._is_better(current, self.best):
             self.best = current
             self.num_bad_epochs = 0

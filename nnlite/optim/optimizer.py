@@ -10,6 +10,10 @@ and update one parameter group in ``_update_group``; everything else lives here.
 
 Hyper-parameters are read with ``float(...)`` at every step, so a value written by a
 scheduler as a NumPy scalar never upcasts float32 parameters (NEP 50).
+
+The flags torch uses to choose a kernel or a device feature (``foreach``, ``fused``,
+``capturable``, ``differentiable``) are accepted where torch accepts them, kept in the
+parameter groups as torch keeps them, and checked in one place (``check_torch_flags``).
 """
 from __future__ import annotations
 
@@ -21,9 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor, enable_grad
+from ..tensor import Tensor, enable_grad, get_default_dtype
 
 __all__ = ["Optimizer"]
+
+# The options torch uses only to choose a kernel or a device feature; see check_torch_flags.
+TORCH_FLAGS = ("foreach", "fused", "capturable", "differentiable")
 
 
 # ---------------------------------------------------------------------------
@@ -62,6 +69,72 @@ def check_betas(owner: str, group: dict) -> None:
     group["betas"] = (float(betas[0]), float(betas[1]))
 
 
+def check_torch_flags(owner: str, group: dict) -> None:
+    """Check the flags torch uses to pick a kernel (``foreach``, ``fused``) or a device
+    feature (``capturable``, ``differentiable``), for those of them ``group`` has.
+
+    ``foreach`` and ``fused`` change nothing here (NumPy has one code path, and every
+    optimizer computes torch's single-tensor formulas); they are kept in the groups so that
+    state dicts and reprs read as torch's. ``capturable=True`` (CUDA graphs) and
+    ``differentiable=True`` (autograd through the update) have no meaning for an optimizer
+    that updates NumPy arrays in place on the CPU, and raise here rather than at the first
+    step (where torch fails on a CPU tensor).
+    """
+    for name in ("foreach", "fused"):
+        if name in group and group[name] not in (None, True, False):
+            raise TypeError(f"{owner}: {name} must be None, True or False, got "
+                            f"{group[name]!r}")
+    for name in ("capturable", "differentiable"):
+        if name in group and group[name] not in (True, False):
+            raise TypeError(f"{owner}: {name} must be True or False, got {group[name]!r}")
+    if group.get("capturable"):
+        raise ValueError(f"{owner}: capturable=True is for CUDA graphs, but nnlite runs on "
+                         "the CPU; leave capturable=False")
+    if group.get("differentiable"):
+        raise ValueError(f"{owner}: differentiable=True (autograd through the optimizer "
+                         "step) is not supported; nnlite's optimizers update the parameters' "
+                         "arrays in place, outside the graph")
+    if group.get("foreach") and group.get("fused"):
+        raise RuntimeError(f"{owner}: `fused` and `foreach` cannot be `True` together.")
+
+
+def scalar_dtype() -> type:
+    """The dtype torch keeps scalar optimizer state in (``step``, NAdam's ``mu_product``,
+    ASGD's ``eta`` and ``mu``): float64 if the default dtype is float64, else float32.
+
+    Values held in float32 are rounded as torch rounds them, so that updates agree with
+    torch to float64 precision.
+    """
+    return np.float64 if get_default_dtype() == np.float64 else np.float32
+
+
+def decayed_grad(data: np.ndarray, grad: np.ndarray, lr: float, weight_decay: float,
+                 decoupled: bool, maximize: bool) -> np.ndarray:
+    """The gradient an Adam-family step uses: with ``decoupled`` (AdamW's way) the weights
+    shrink in place by ``lr * weight_decay`` and the gradient is left alone, otherwise the
+    decay is folded into the gradient (``effective_grad``)."""
+    if not decoupled:
+        return effective_grad(data, grad, weight_decay, maximize)
+    if weight_decay != 0:
+        data *= 1.0 - lr * weight_decay
+    return effective_grad(data, grad, 0.0, maximize)
+
+
+def update_moments(g: np.ndarray, exp_avg: np.ndarray, exp_avg_sq: np.ndarray, beta1: float,
+                   beta2: float) -> np.ndarray:
+    """Adam's moment updates in place, m += (1 - b1)(g - m) and v = b2 v + (1 - b2) g^2, as
+    torch computes them; returns the scratch array they used (g's shape, free to reuse)."""
+    tmp = np.empty_like(exp_avg)
+    np.subtract(g, exp_avg, out=tmp)
+    tmp *= 1.0 - beta1
+    exp_avg += tmp
+    exp_avg_sq *= beta2
+    np.multiply(g, g, out=tmp)
+    tmp *= 1.0 - beta2
+    exp_avg_sq += tmp
+    return tmp
+
+
 def effective_grad(data: np.ndarray, grad: np.ndarray, weight_decay: float,
                    maximize: bool) -> np.ndarray:
     r"""Return :math:`\pm g + \lambda \theta`, in a fresh array only when it differs from ``grad``.
@@ -78,6 +151,15 @@ def effective_grad(data: np.ndarray, grad: np.ndarray, weight_decay: float,
     if maximize:
         return np.negative(grad)
     return grad
+
+
+def _snapshot(value: Any) -> Any:
+    """A copy of a state value: arrays copied, lists (LBFGS's history) copied deeply."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    return value
 
 
 def _describe(obj: Any) -> str:
@@ -134,9 +216,13 @@ class Optimizer:
         array([0.5, 0.5, 0.5])
     """
 
+    # Names of per-parameter state entries that are scalars (torch keeps them as 0-d
+    # tensors); load_state_dict reads them back as Python floats.
+    _SCALAR_STATE: tuple[str, ...] = ("step",)
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = dict(defaults)
-        self._check_hyperparameters(self.defaults)
+        self._validate(self.defaults)
         self.state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
 
@@ -164,6 +250,10 @@ class Optimizer:
         The base optimizer imposes no constraint; subclasses raise ``ValueError`` or
         ``TypeError`` naming the argument and the value.
         """
+
+    def _validate(self, group: dict[str, Any]) -> None:
+        check_torch_flags(type(self).__name__, group)
+        self._check_hyperparameters(group)
 
     def _update_group(self, group: dict[str, Any]) -> None:
         """Apply one update to every parameter of ``group`` that has a gradient."""
@@ -250,7 +340,7 @@ class Optimizer:
 
         for name, default in self.defaults.items():
             group.setdefault(name, default)
-        self._check_hyperparameters(group)
+        self._validate(group)
 
         if len({id(p) for p in params}) != len(params):
             warnings.warn(f"{owner}: a parameter group contains duplicate parameters; "
@@ -269,8 +359,8 @@ class Optimizer:
 
         ``{'state': {index: {name: value}}, 'param_groups': [{..., 'params': [index]}]}``,
         where parameters are replaced by their position across all groups. Every value is
-        a NumPy array (a copy) or a Python scalar, so the dict can be flattened into an
-        ``.npz`` file.
+        a NumPy array (a copy), a Python scalar or (LBFGS's history) a list of these, so the
+        dict can be written by ``nnlite.save``.
         """
         index: dict[int, int] = {}
         groups = []
@@ -280,18 +370,16 @@ class Optimizer:
                 index.setdefault(id(p), len(index))
             packed["params"] = [index[id(p)] for p in group["params"]]
             groups.append(packed)
-        state = {
-            index[id(p)]: {k: (v.copy() if isinstance(v, np.ndarray) else v)
-                           for k, v in s.items()}
-            for p, s in self.state.items() if id(p) in index
-        }
+        state = {index[id(p)]: {k: _snapshot(v) for k, v in s.items()}
+                 for p, s in self.state.items() if id(p) in index}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Load a dict returned by :meth:`state_dict` (from nnlite or, converted, torch).
 
-        Arrays are copied and cast to each parameter's dtype; ``'step'`` becomes a float and
-        0-d arrays among the hyper-parameters (as read back from ``.npz``) Python scalars.
+        Arrays are copied and cast to each parameter's dtype; scalar state (``'step'``, ...)
+        becomes a float and 0-d arrays among the hyper-parameters (as read back from
+        ``.npz``) Python scalars.
 
         Raises:
             ValueError: the number of groups, the size of a group or the shape of a state
@@ -335,14 +423,13 @@ class Optimizer:
                 new["param_names"] = group["param_names"]
             for name, default in self.defaults.items():
                 new.setdefault(name, default)
-            self._check_hyperparameters(new)
+            self._validate(new)
             new_groups.append(new)
         self.state = state
         self.param_groups = new_groups
 
-    @staticmethod
-    def _load_state_value(p: Any, index: Any, name: str, value: Any) -> Any:
-        if name == "step":
+    def _load_state_value(self, p: Any, index: Any, name: str, value: Any) -> Any:
+        if name in self._SCALAR_STATE:
             return float(value)
         if isinstance(value, numbers.Real) and p.array.ndim == 0:
             return np.array(value, dtype=p.array.dtype)     # state of a 0-d parameter

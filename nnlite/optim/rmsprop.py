@@ -34,7 +34,13 @@ class RMSprop(Optimizer):
         momentum (float): momentum factor :math:`\mu` (default: 0).
         centered (bool): normalise by the estimated variance of the gradient instead of its
             second moment (default: False).
-        maximize (bool, keyword-only): maximize the objective instead (default: False).
+        capturable (bool): must be False; CUDA graphs have no meaning on the CPU
+            (default: False).
+        foreach (bool, optional): torch's choice of kernel; accepted, with no effect here
+            (default: None).
+        maximize (bool): maximize the objective instead (default: False).
+        differentiable (bool): must be False; the update is not recorded by autograd
+            (default: False).
 
     State per parameter: ``step`` (float), ``square_avg``, ``momentum_buffer`` (if
     momentum > 0) and ``grad_avg`` (if centered).
@@ -53,9 +59,13 @@ class RMSprop(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
-                 centered: bool = False, *, maximize: bool = False) -> None:
+                 centered: bool = False, capturable: bool = False,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
         defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps,
-                    "centered": centered, "weight_decay": weight_decay, "maximize": maximize}
+                    "centered": centered, "weight_decay": weight_decay,
+                    "capturable": capturable, "foreach": foreach, "maximize": maximize,
+                    "differentiable": differentiable}
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:

@@ -33,6 +33,12 @@ class SGD(Optimizer):
         nesterov (bool): use Nesterov momentum; needs momentum > 0 and zero dampening
             (default: False).
         maximize (bool, keyword-only): maximize the objective instead (default: False).
+        foreach (bool, keyword-only): torch's choice of kernel; accepted, with no effect here
+            (default: None).
+        differentiable (bool, keyword-only): must be False; the update is not recorded by autograd
+            (default: False).
+        fused (bool, keyword-only): torch's choice of kernel; accepted, with no effect here
+            (default: None).
 
     State per parameter: ``momentum_buffer`` (only when momentum is non-zero).
 
@@ -51,9 +57,11 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
-                    "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize}
+                    "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
+                    "foreach": foreach, "differentiable": differentiable, "fused": fused}
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:

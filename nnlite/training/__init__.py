@@ -1,5 +1,5 @@
 """``nnlite.training``: what a training script imports besides the model, data and optimiser
--- the training loop, checkpoints, metrics history, a progress bar, metrics and BLEU.
+-- the training loop, checkpoints, metrics history, a progress bar, metrics and BLEU::
 
     from nnlite.training import (Checkpointer, History, accuracy, corpus_bleu, evaluate, fit,
                                  run_epoch, set_seed)

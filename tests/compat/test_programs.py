@@ -34,9 +34,6 @@ SAME, TREND = "same", "trend"
 RTOL = 1e-4
 
 GAPS = {   # program: the gap that stops it, until it is closed (then strict xfail fails)
-    "optimizer_comparison": "nnlite.optim has no Adadelta, NAdam, RAdam, LBFGS, LinearLR, "
-                            "SequentialLR or CosineAnnealingWarmRestarts yet (issue 15, "
-                            "Optimizers: being added to nnlite/optim)",
     "reinforce": "nnlite has no torch.distributions (Categorical: sample, log_prob), a "
                  "package of its own",
 }

@@ -362,7 +362,7 @@ class _Square(nl.Function):
     @staticmethod
     def backward(ctx, gy):
         (x,) = ctx.saved_tensors
-        return gy * x * (2 * ctx.factor), None
+        return gy * x * (2 * ctx.factor)
 
 
 class _FirstOrderOnly(_Square):

@@ -94,6 +94,62 @@ SCHEDULES = [
     ("OneCycleLR-RMSprop", "RMSprop", 17, lambda m, o: m.OneCycleLR(o, 0.2, total_steps=17)),
     ("OneCycleLR-no-momentum", "Adagrad", 12,
      lambda m, o: m.OneCycleLR(o, 0.2, total_steps=12, cycle_momentum=False)),
+    ("MultiplicativeLR", "SGD", 50, lambda m, o: m.MultiplicativeLR(o, lambda e: 0.95)),
+    ("MultiplicativeLR-per-group", "Adam", 50,
+     lambda m, o: m.MultiplicativeLR(o, [lambda e: 0.9, lambda e: 1.0 + 0.01 * (e % 3)])),
+    ("ConstantLR-defaults", "SGD", 50, lambda m, o: m.ConstantLR(o)),
+    ("ConstantLR", "Adam", 50, lambda m, o: m.ConstantLR(o, factor=0.5, total_iters=7)),
+    ("LinearLR-defaults", "SGD", 50, lambda m, o: m.LinearLR(o)),
+    ("LinearLR-warmup", "Adam", 50,
+     lambda m, o: m.LinearLR(o, start_factor=0.1, end_factor=0.8, total_iters=20)),
+    ("LinearLR-decay", "SGD", 50, lambda m, o: m.LinearLR(o, 1.0, 0.05, 30)),
+    ("LinearLR-resumed", "SGD", 30,
+     lambda m, o: _resume(m, o, lambda m, o: m.LinearLR(o, 0.2, total_iters=10, last_epoch=4))),
+    ("PolynomialLR-defaults", "SGD", 50, lambda m, o: m.PolynomialLR(o)),
+    ("PolynomialLR-square", "Adam", 50, lambda m, o: m.PolynomialLR(o, total_iters=30, power=2.0)),
+    ("PolynomialLR-sqrt", "SGD", 50, lambda m, o: m.PolynomialLR(o, 10, 0.5)),
+    ("SequentialLR-warmup-cosine", "SGD", 50,
+     lambda m, o: m.SequentialLR(o, [m.LinearLR(o, 0.1, total_iters=5),
+                                     m.CosineAnnealingLR(o, T_max=45)], milestones=[5])),
+    ("SequentialLR-three", "Adam", 50,
+     lambda m, o: m.SequentialLR(o, [m.ConstantLR(o, 0.5, total_iters=10),
+                                     m.ExponentialLR(o, 0.9), m.StepLR(o, 4, 0.5)],
+                                 milestones=[4, 20])),
+    ("SequentialLR-lambda-multistep", "SGD", 50,
+     lambda m, o: m.SequentialLR(o, [m.LambdaLR(o, lambda e: (e + 1) / 8),
+                                     m.MultiStepLR(o, [10, 30])], milestones=[8])),
+    ("ChainedScheduler", "SGD", 50,
+     lambda m, o: m.ChainedScheduler([m.ConstantLR(o, 0.1, total_iters=3),
+                                      m.ExponentialLR(o, 0.95)])),
+    ("ChainedScheduler-optimizer", "Adam", 50,
+     lambda m, o: m.ChainedScheduler([m.LinearLR(o, 0.2, total_iters=10),
+                                      m.CosineAnnealingLR(o, 15, 1e-3)], optimizer=o)),
+    ("CosineAnnealingWarmRestarts", "SGD", 50,
+     lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=7)),
+    ("CosineAnnealingWarmRestarts-T_mult", "Adam", 50,
+     lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=1e-3)),
+    ("CyclicLR-triangular", "SGD", 50, lambda m, o: m.CyclicLR(o, 0.01, 0.1, step_size_up=6)),
+    ("CyclicLR-triangular2", "SGD", 50,
+     lambda m, o: m.CyclicLR(o, [0.01, 0.02], [0.1, 0.05], step_size_up=5, step_size_down=3,
+                             mode="triangular2", base_momentum=[0.8, 0.7], max_momentum=0.95)),
+    ("CyclicLR-exp_range-Adam", "Adam", 50,
+     lambda m, o: m.CyclicLR(o, 0.001, 0.01, step_size_up=4, mode="exp_range", gamma=0.97)),
+    ("CyclicLR-no-momentum", "Adagrad", 50,
+     lambda m, o: m.CyclicLR(o, 0.01, 0.1, step_size_up=7, cycle_momentum=False)),
+    ("CyclicLR-scale_fn-iterations", "RMSprop", 50,
+     lambda m, o: m.CyclicLR(o, 0.01, 0.1, 3, 9, scale_fn=lambda x: 1 / (1 + 0.05 * x),
+                             scale_mode="iterations")),
+    ("CosineAnnealingWarmRestarts-resumed", "SGD", 30,
+     lambda m, o: _resume(m, o, lambda m, o: m.CosineAnnealingWarmRestarts(o, 4, 2,
+                                                                          last_epoch=9))),
+    ("PolynomialLR-resumed", "Adam", 30,
+     lambda m, o: _resume(m, o, lambda m, o: m.PolynomialLR(o, 20, 2.0, last_epoch=3))),
+    ("MultiplicativeLR-resumed", "SGD", 30,
+     lambda m, o: _resume(m, o, lambda m, o: m.MultiplicativeLR(o, lambda e: 0.9,
+                                                               last_epoch=2))),
+    ("CyclicLR-resumed", "SGD", 30,
+     lambda m, o: _resume(m, o, lambda m, o: m.CyclicLR(o, 0.01, 0.1, 4, cycle_momentum=False,
+                                                       last_epoch=6))),
 ]
 
 
@@ -115,10 +171,114 @@ def test_matches_torch_every_step(torch, optimizer, steps, make):
             a.step()
             b.step()
         _assert_rows_close(_snapshot(nl_opt, nl_s), _snapshot(th_opt, th_s), f"step {t + 1}")
-        for a, b in zip(nl_s, th_s):
-            assert a.last_epoch == b.last_epoch
+        for a, b in zip(nl_s, th_s):     # (ChainedScheduler has no last_epoch, as in torch)
+            assert getattr(a, "last_epoch", None) == getattr(b, "last_epoch", None)
+    for a, b in zip(nl_s, th_s):         # (nor SequentialLR base_lrs)
+        assert hasattr(a, "base_lrs") == hasattr(b, "base_lrs")
+        assert getattr(a, "base_lrs", []) == pytest.approx(getattr(b, "base_lrs", []), rel=1e-15)
+
+
+def _lrs(opt):
+    return [g["lr"] for g in opt.param_groups]
+
+
+@pytest.mark.parametrize("name", ["StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
+                                  "ExponentialLR", "PolynomialLR", "CosineAnnealingLR",
+                                  "LambdaLR", "MultiplicativeLR"])
+def test_step_with_an_epoch_warns_and_jumps_as_torch_does(torch, name):
+    """The deprecated ``step(epoch)``: the closed form where there is one, else get_lr."""
+    args = {"StepLR": (3, 0.5), "MultiStepLR": ([2, 5, 5, 9], 0.3), "ConstantLR": (0.5, 6),
+            "LinearLR": (0.2, 0.9, 8), "ExponentialLR": (0.9,), "PolynomialLR": (12, 2.0),
+            "CosineAnnealingLR": (7, 0.01), "LambdaLR": (lambda e: 1.0 / (e + 1),),
+            "MultiplicativeLR": (lambda e: 0.9,)}[name]
+    nl_opt, th_opt = _nl_optimizer(), _torch_optimizer(torch)
+    ours = getattr(nl_sched, name)(nl_opt, *args)
+    theirs = getattr(torch.optim.lr_scheduler, name)(th_opt, *args)
+    th_opt.step()                    # (or torch warns that the scheduler stepped first)
+    for epoch in [3, 7, 2, 10, 10, 0, 15, 4]:
+        with pytest.warns(UserWarning, match=r"epoch parameter in `scheduler.step\(\)`"):
+            ours.step(epoch)
+        with pytest.warns(UserWarning, match="epoch parameter"):
+            theirs.step(epoch)
+        _assert_rows_close([_lrs(nl_opt)], [_lrs(th_opt)], f"epoch {epoch}")
+        assert ours.last_epoch == theirs.last_epoch == epoch
+        ours.step()
+        theirs.step()
+        _assert_rows_close([_lrs(nl_opt)], [_lrs(th_opt)], f"after epoch {epoch}")
+
+
+@pytest.mark.parametrize("T_mult", [1, 2, 3])
+def test_warm_restarts_with_fractional_epochs_match_torch(torch, T_mult):
+    nl_opt, th_opt = _nl_optimizer(), _torch_optimizer(torch)
+    ours = nl_sched.CosineAnnealingWarmRestarts(nl_opt, T_0=3, T_mult=T_mult, eta_min=0.001)
+    theirs = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(th_opt, T_0=3,
+                                                                  T_mult=T_mult, eta_min=0.001)
+    iters = 7
+    for epoch in range(25):
+        for i in range(iters):
+            ours.step(epoch + i / iters)
+            theirs.step(epoch + i / iters)
+            _assert_rows_close([ours.get_last_lr(), _lrs(nl_opt)],
+                               [theirs.get_last_lr(), _lrs(th_opt)], f"epoch {epoch}+{i}")
+            assert (ours.T_cur, ours.T_i, ours.last_epoch) == \
+                pytest.approx((theirs.T_cur, theirs.T_i, theirs.last_epoch), rel=1e-15)
+
+
+def test_warm_restarts_interleaved_step_and_step_epoch_match_torch(torch):
+    nl_opt, th_opt = _nl_optimizer(), _torch_optimizer(torch)
+    ours = nl_sched.CosineAnnealingWarmRestarts(nl_opt, T_0=4, T_mult=2)
+    theirs = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(th_opt, T_0=4, T_mult=2)
+    for arg in [None, None, 2.5, None, 13, None, None, 0.25, None, 30.75, None, None, 3]:
+        ours.step(arg)
+        theirs.step(arg)
+        _assert_rows_close([_lrs(nl_opt)], [_lrs(th_opt)], f"step({arg})")
+        assert ours.last_epoch == theirs.last_epoch
+
+
+def test_get_lr_outside_step_warns_as_torch_does(torch):
+    ours = nl_sched.StepLR(_nl_optimizer(), 3)
+    theirs = torch.optim.lr_scheduler.StepLR(_torch_optimizer(torch), 3)
+    for sched in (ours, theirs):
+        with pytest.warns(UserWarning, match=r"please use `get_last_lr\(\)`"):
+            sched.get_lr()
+
+
+def _torch_to_plain(value):
+    """A torch scheduler or optimizer state with any tensor made a Python number."""
+    if isinstance(value, dict):
+        return type(value)({k: _torch_to_plain(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return type(value)(_torch_to_plain(v) for v in value)
+    if hasattr(value, "detach"):
+        return value.item() if value.ndim == 0 else value.detach().numpy().copy()
+    return value
+
+
+@pytest.mark.parametrize("optimizer, steps, make",
+                         [pytest.param(*c[1:], id=c[0]) for c in SCHEDULES
+                          if "resumed" not in c[0]])
+def test_torch_state_dict_loads_and_continues(torch, optimizer, steps, make):
+    """A torch scheduler's state (same attribute names) loads into nnlite's, which then
+    goes on with the same rates."""
+    th_opt = _torch_optimizer(torch, optimizer)
+    th_s = _as_list(make(torch.optim.lr_scheduler, th_opt))
+    for _ in range(steps // 2):
+        th_opt.step()
+        for b in th_s:
+            b.step()
+    nl_opt = _nl_optimizer(optimizer)
+    nl_s = _as_list(make(nl_sched, nl_opt))
     for a, b in zip(nl_s, th_s):
-        assert a.base_lrs == pytest.approx(b.base_lrs, rel=1e-15)
+        assert set(a.state_dict()) == set(b.state_dict())
+    nl_opt.load_state_dict(_torch_to_plain(th_opt.state_dict()))
+    for a, b in zip(nl_s, th_s):
+        a.load_state_dict(_torch_to_plain(b.state_dict()))
+    for t in range(steps // 2, steps):
+        for opt, scheds in ((nl_opt, nl_s), (th_opt, th_s)):
+            opt.step()
+            for sched in scheds:
+                sched.step()
+        _assert_rows_close(_snapshot(nl_opt, nl_s), _snapshot(th_opt, th_s), f"step {t + 1}")
 
 
 PLATEAU_METRICS = [1.0, 0.9, 0.9, 0.9, 0.95, 0.9, 0.89999, 0.7, 0.7, 0.71, 0.72, 0.7,
@@ -137,6 +297,18 @@ PLATEAUS = [
     pytest.param({"patience": 0, "factor": 0.9, "eps": 0.006}, 1, id="eps"),
     pytest.param({}, 1, id="defaults"),
 ]
+
+
+def test_reduce_on_plateau_step_with_an_epoch_warns_as_torch_does(torch):
+    ours = nl_sched.ReduceLROnPlateau(_nl_optimizer(), patience=0)
+    theirs = torch.optim.lr_scheduler.ReduceLROnPlateau(_torch_optimizer(torch), patience=0)
+    for sched in (ours, theirs):
+        sched.step(1.0)
+        with pytest.warns(UserWarning, match="epoch parameter"):
+            sched.step(2.0, epoch=7)
+    assert ours.last_epoch == theirs.last_epoch == 7
+    assert ours.get_last_lr() == pytest.approx(theirs.get_last_lr(), rel=1e-15)
+    assert set(ours.state_dict()) == set(theirs.state_dict())
 
 
 @pytest.mark.parametrize("kwargs, sign", PLATEAUS)
@@ -286,6 +458,61 @@ BAD_INPUT = [
     ("max_lr count", lambda: nl_sched.OneCycleLR(_nl_optimizer(), [0.1], 10), ValueError,
      r"max_lr has 1 values"),
     ("past total_steps", _step_past_the_end, ValueError, r"4 times.*total_steps is 3"),
+    ("ConstantLR factor > 1", lambda: nl_sched.ConstantLR(_nl_optimizer(), factor=1.5),
+     ValueError, r"ConstantLR: factor must satisfy 0 <= factor <= 1, got 1\.5"),
+    ("ConstantLR total_iters < 0", lambda: nl_sched.ConstantLR(_nl_optimizer(), total_iters=-1),
+     ValueError, r"ConstantLR: total_iters must be a non-negative integer, got -1"),
+    ("LinearLR start_factor 0", lambda: nl_sched.LinearLR(_nl_optimizer(), start_factor=0),
+     ValueError, r"LinearLR: start_factor must satisfy 0 < start_factor <= 1, got 0"),
+    ("LinearLR end_factor > 1", lambda: nl_sched.LinearLR(_nl_optimizer(), end_factor=2.0),
+     ValueError, r"end_factor.*got 2\.0"),
+    ("PolynomialLR power not a number",
+     lambda: nl_sched.PolynomialLR(_nl_optimizer(), power="2"), TypeError,
+     r"PolynomialLR: power must be a real number, got '2'"),
+    ("MultiplicativeLR not callable", lambda: nl_sched.MultiplicativeLR(_nl_optimizer(), 0.9),
+     TypeError, r"MultiplicativeLR: lr_lambda\[0\] must be callable, got float"),
+    ("SequentialLR milestone count", lambda: (lambda o: nl_sched.SequentialLR(
+        o, [nl_sched.ConstantLR(o), nl_sched.ExponentialLR(o, 0.9)], milestones=[2, 5]))(
+        _nl_optimizer()), ValueError, r"one milestone fewer than schedulers, but got 2 "
+     r"schedulers and 2 milestones"),
+    ("SequentialLR other optimizer", lambda: nl_sched.SequentialLR(
+        _nl_optimizer(), [nl_sched.ConstantLR(_nl_optimizer())], milestones=[]), ValueError,
+     r"same optimizer, but schedulers\[0\] \(ConstantLR\) has another"),
+    ("SequentialLR with plateau", lambda: (lambda o: nl_sched.SequentialLR(
+        o, [nl_sched.ReduceLROnPlateau(o)], milestones=[]))(_nl_optimizer()), ValueError,
+     r"does not support ReduceLROnPlateau"),
+    ("SequentialLR empty", lambda: nl_sched.SequentialLR(_nl_optimizer(), [], []), ValueError,
+     r"at least one scheduler"),
+    ("ChainedScheduler empty", lambda: nl_sched.ChainedScheduler([]), ValueError,
+     r"ChainedScheduler expects at least one scheduler"),
+    ("ChainedScheduler not schedulers",
+     lambda: nl_sched.ChainedScheduler([_nl_optimizer()], optimizer=_nl_optimizer()),
+     TypeError, r"schedulers\[0\] \(SGD\) has no 'optimizer' attribute"),
+    ("ChainedScheduler one scheduler", lambda: nl_sched.ChainedScheduler(
+        nl_sched.ConstantLR(_nl_optimizer())), TypeError,
+     r"schedulers must be a list of schedulers, got ConstantLR"),
+    ("warm restarts T_0 0", lambda: nl_sched.CosineAnnealingWarmRestarts(_nl_optimizer(), 0),
+     ValueError, r"T_0 must be a positive integer, got 0"),
+    ("warm restarts T_mult 1.5",
+     lambda: nl_sched.CosineAnnealingWarmRestarts(_nl_optimizer(), 5, T_mult=1.5), ValueError,
+     r"T_mult must be an integer >= 1, got 1\.5"),
+    ("warm restarts negative epoch",
+     lambda: nl_sched.CosineAnnealingWarmRestarts(_nl_optimizer(), 5).step(-1), ValueError,
+     r"epoch must be non-negative, got -1"),
+    ("CyclicLR mode", lambda: nl_sched.CyclicLR(_nl_optimizer(), 0.01, 0.1, mode="sine"),
+     ValueError, r"CyclicLR: mode must be 'triangular', 'triangular2' or 'exp_range' when "
+     r"scale_fn is None, got 'sine'"),
+    ("CyclicLR momentum-less optimizer",
+     lambda: nl_sched.CyclicLR(_nl_optimizer("Adagrad"), 0.01, 0.1), ValueError,
+     r"cycle_momentum=True needs an optimizer with 'momentum' or 'betas', but Adagrad"),
+    ("CyclicLR step_size_up 0",
+     lambda: nl_sched.CyclicLR(_nl_optimizer(), 0.01, 0.1, step_size_up=0), ValueError,
+     r"step_size_up must be positive, got 0"),
+    ("CyclicLR scale_mode", lambda: nl_sched.CyclicLR(
+        _nl_optimizer(), 0.01, 0.1, scale_fn=lambda x: 1.0, scale_mode="epochs"), ValueError,
+     r"scale_mode must be 'cycle' or 'iterations', got 'epochs'"),
+    ("CyclicLR base_lr count", lambda: nl_sched.CyclicLR(_nl_optimizer(), [0.1], 0.2),
+     ValueError, r"CyclicLR: base_lr has 1 values, but the optimizer has 2"),
 ]
 
 

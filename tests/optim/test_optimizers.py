@@ -1,4 +1,5 @@
-"""Tests for nnlite/optim: SGD, Adam, AdamW, RMSprop, Adagrad and the Optimizer base.
+"""Tests for nnlite/optim: the first-order optimizers and the Optimizer base (LBFGS has
+tests/optim/test_lbfgs.py).
 
 The oracle is torch.optim (same float64 parameters, same gradient sequence, compared after
 every step); tests that need it skip cleanly without torch. Parameters are a stand-in class
@@ -14,12 +15,14 @@ import itertools
 import numpy as np
 import pytest
 
+import nnlite
 from nnlite import optim
 from nnlite.nn import Parameter
 
 SHAPES = [(3, 4), (5,), (2, 1, 3), ()]
 STEPS = 20
-TORCH_ONLY_KEYS = {"foreach", "fused", "capturable", "differentiable"}
+FIRST_ORDER = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "ASGD",
+               "NAdam", "RAdam", "Rprop"]
 
 
 def P(a):
@@ -56,6 +59,19 @@ CASES = (
             weight_decay=[0, 0.05], maximize=[False, True])
     + _grid("Adagrad", {"lr": 0.1}, lr_decay=[0, 0.1], weight_decay=[0, 0.05],
             initial_accumulator_value=[0, 0.5], maximize=[False, True])
+    + _grid("Adadelta", {}, lr=[1.0, 0.3], rho=[0.9, 0.5], eps=[1e-6, 1e-3],
+            weight_decay=[0, 0.05], maximize=[False, True])
+    + _grid("Adamax", {"lr": 0.01}, betas=[(0.9, 0.999), (0.5, 0.9)], eps=[1e-8, 0.1],
+            weight_decay=[0, 0.1], maximize=[False, True])
+    + _grid("ASGD", {"lr": 0.05}, lambd=[1e-4, 0.1], alpha=[0.75, 0.5], t0=[1e6, 5],
+            weight_decay=[0, 0.05], maximize=[False, True])
+    + _grid("NAdam", {"lr": 0.01}, betas=[(0.9, 0.999), (0.5, 0.9)], weight_decay=[0, 0.1],
+            momentum_decay=[4e-3, 0.1], decoupled_weight_decay=[False, True],
+            maximize=[False, True])
+    + _grid("RAdam", {"lr": 0.01}, betas=[(0.9, 0.999), (0.5, 0.9)], weight_decay=[0, 0.1],
+            decoupled_weight_decay=[False, True], maximize=[False, True])
+    + _grid("Rprop", {"lr": 0.01}, etas=[(0.5, 1.2), (0.3, 1.5)],
+            step_sizes=[(1e-6, 50), (1e-3, 0.02)], maximize=[False, True])
 )
 
 # One configuration per optimizer with every option switched on.
@@ -69,6 +85,18 @@ FULL = [
                              "weight_decay": 0.05}, id="RMSprop"),
     pytest.param("Adagrad", {"lr": 0.1, "lr_decay": 0.1, "weight_decay": 0.05,
                              "initial_accumulator_value": 0.5}, id="Adagrad"),
+    pytest.param("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.05, "maximize": True},
+                 id="Adadelta"),
+    pytest.param("Adamax", {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1},
+                 id="Adamax"),
+    pytest.param("ASGD", {"lr": 0.05, "lambd": 0.1, "t0": 3, "weight_decay": 0.05},
+                 id="ASGD"),
+    pytest.param("NAdam", {"lr": 0.01, "weight_decay": 0.1, "momentum_decay": 0.1,
+                           "decoupled_weight_decay": True}, id="NAdam"),
+    pytest.param("RAdam", {"lr": 0.01, "betas": (0.5, 0.9), "weight_decay": 0.1,
+                           "decoupled_weight_decay": True}, id="RAdam"),
+    pytest.param("Rprop", {"lr": 0.01, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.02),
+                           "maximize": True}, id="Rprop"),
 ]
 
 
@@ -128,17 +156,21 @@ def _assert_close(actual, expected, rtol=1e-10, atol=1e-12):
 
 
 def _torch_state_to_numpy(sd):
-    """A torch optimizer state_dict with tensors replaced by arrays and floats."""
-    state = {k: {n: (float(v) if n == "step" else v.detach().numpy().copy())
+    """A torch optimizer state_dict with tensors replaced by arrays (0-d ones, such as
+    ``step``, by floats)."""
+    state = {k: {n: (float(v) if v.ndim == 0 else v.detach().numpy().copy())
                  for n, v in s.items()} for k, s in sd["state"].items()}
     return {"state": state, "param_groups": [dict(g) for g in sd["param_groups"]]}
 
 
 def _through_npz(sd):
-    """Save a state_dict to an in-memory .npz (no pickle) and read it back."""
+    """Save a state_dict to an in-memory .npz (no pickle) and read it back. Group entries
+    that are None (torch's foreach, fused) cannot be stored and are left out: the loader
+    fills them from the defaults."""
     flat = {f"state/{k}/{n}": np.asarray(v) for k, s in sd["state"].items() for n, v in s.items()}
     for i, g in enumerate(sd["param_groups"]):
-        flat.update({f"param_groups/{i}/{n}": np.asarray(v) for n, v in g.items()})
+        flat.update({f"param_groups/{i}/{n}": np.asarray(v) for n, v in g.items()
+                     if v is not None})
     buf = io.BytesIO()
     np.savez(buf, **flat)
     buf.seek(0)
@@ -182,8 +214,8 @@ def test_matches_torch_every_step(torch, name, kwargs):
         for n, v in state.items():
             np.testing.assert_allclose(v, th_sd["state"][k][n], rtol=1e-10, atol=1e-12)
     for g_nl, g_th in zip(nl_sd["param_groups"], th_sd["param_groups"]):
-        assert set(g_th) - set(g_nl) <= TORCH_ONLY_KEYS
-        assert {k: v for k, v in g_th.items() if k not in TORCH_ONLY_KEYS} == g_nl
+        assert g_nl == g_th
+        assert list(g_nl) == list(g_th)                 # torch's key order too
 
 
 @pytest.mark.parametrize("name, kwargs", FULL)
@@ -209,9 +241,9 @@ def test_float32_stays_float32(torch, name, kwargs):
                   rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "RMSprop", "NAdam", "ASGD", "Rprop"])
 def test_add_param_group_midway_matches_torch(torch, name):
-    kwargs = {"lr": 0.05, **({"momentum": 0.9} if name != "Adam" else {})}
+    kwargs = {"lr": 0.05, **({"momentum": 0.9} if name in ("SGD", "RMSprop") else {})}
     arrays, grad_seq = _arrays(4), _grads(5, 8)
     nl_params = [P(a.copy()) for a in arrays]
     th_params = [torch.tensor(a.copy(), requires_grad=True) for a in arrays]
@@ -264,6 +296,21 @@ def test_state_dict_round_trip_through_npz(name, kwargs):
 
 
 @pytest.mark.parametrize("name, kwargs", FULL)
+def test_state_dict_round_trip_through_save_and_load(tmp_path, name, kwargs):
+    arrays, grad_seq = _arrays(8), _grads(9, 10)
+    first, first_params = _nl_opt(name, kwargs, arrays)
+    _run(first, first_params, grad_seq[:5])
+    nnlite.save(first.state_dict(), tmp_path / "opt.pt")
+    resumed, resumed_params = _nl_opt(name, kwargs, [p.array for p in first_params])
+    resumed.load_state_dict(nnlite.load(tmp_path / "opt.pt"))
+    assert resumed.state_dict()["param_groups"] == first.state_dict()["param_groups"]
+    _run(resumed, resumed_params, grad_seq[5:])
+    _run(first, first_params, grad_seq[5:])
+    for a, b in zip(resumed_params, first_params):
+        np.testing.assert_array_equal(a.array, b.array)
+
+
+@pytest.mark.parametrize("name, kwargs", FULL)
 def test_load_torch_state_dict_then_continue(torch, name, kwargs):
     arrays, grad_seq = _arrays(10), _grads(11, 10)
     th, th_params = _torch_opt(torch, name, kwargs, arrays)
@@ -307,21 +354,80 @@ def test_named_parameters_are_kept_in_state_dict(torch):
 # API surface
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("name", FIRST_ORDER + ["LBFGS"])
 def test_signature_defaults_and_order_match_torch(torch, name):
     ours = inspect.signature(getattr(optim, name)).parameters
     theirs = inspect.signature(getattr(torch.optim, name)).parameters
-    theirs = [(n, p.default) for n, p in theirs.items() if n not in TORCH_ONLY_KEYS]
-    assert [(n, p.default) for n, p in ours.items()] == theirs
+    assert [(n, p.default, p.kind) for n, p in ours.items()] == \
+        [(n, p.default, p.kind) for n, p in theirs.items()]
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("name", FIRST_ORDER + ["LBFGS"])
 def test_repr_matches_torch(torch, name):
     nl = getattr(optim, name)([P(np.ones(2))], lr=0.5)
     th = getattr(torch.optim, name)([torch.ones(2, requires_grad=True)], lr=0.5)
-    expected = [line for line in repr(th).splitlines()
-                if line.split(":")[0].strip() not in TORCH_ONLY_KEYS]
-    assert repr(nl).splitlines() == expected
+    assert repr(nl) == repr(th)
+
+
+def test_every_torch_optimizer_is_here(torch):
+    """Every optimizer of torch.optim, except SparseAdam (nnlite has no sparse gradients:
+    ``Embedding(sparse=True)`` gives dense ones) and the recent Adafactor and Muon."""
+    theirs = {n for n in dir(torch.optim) if isinstance(getattr(torch.optim, n), type)
+              and issubclass(getattr(torch.optim, n), torch.optim.Optimizer)}
+    assert theirs - {"Optimizer", "SparseAdam", "Adafactor", "Muon"} <= set(optim.__all__)
+
+
+@pytest.mark.parametrize("name, kwargs", FULL)
+def test_foreach_and_fused_change_nothing(torch, name, kwargs):
+    """Torch's multi-tensor (and, where it has one, fused) kernels give the same numbers as
+    its single-tensor ones, and so as nnlite's; the flags are kept in the groups. Except
+    ASGD's multi-tensor kernel, which computes eta from float32 tensors where the
+    single-tensor one (torch's default on the CPU, which nnlite follows) computes it in
+    float64 and rounds: torch's two ASGD paths differ by ~1e-8."""
+    flags = [{"foreach": True}, {"foreach": False}]
+    if "fused" in inspect.signature(getattr(torch.optim, name)).parameters:
+        flags.append({"fused": True})
+    arrays, grad_seq = _arrays(12), _grads(13, 8)
+    for flag in flags:
+        nl, nl_params = _nl_opt(name, dict(kwargs, **flag), arrays)
+        th, th_params = _torch_opt(torch, name, dict(kwargs, **flag), arrays)
+        for grads in grad_seq:
+            _set_grads(nl_params, grads)
+            _set_grads(th_params, grads, torch.from_numpy)
+            nl.step()
+            th.step()
+        tol = {"rtol": 1e-6, "atol": 1e-7} if (name, flag) == ("ASGD", {"foreach": True}) \
+            else {}
+        _assert_close([p.array for p in nl_params], [t.detach().numpy() for t in th_params],
+                      **tol)
+        assert nl.state_dict()["param_groups"] == th.state_dict()["param_groups"]
+
+
+@pytest.mark.parametrize("name, kwargs", [c for c in CASES if c.values[0] in ("NAdam", "ASGD")
+                                          and not c.values[1].get("maximize")])
+def test_scalar_state_follows_the_default_dtype(torch, name, kwargs):
+    """NAdam's mu_product and ASGD's eta and mu are float32 in torch unless the default
+    dtype is float64; nnlite rounds them the same way under either default."""
+    arrays, grad_seq = _arrays(14), _grads(15, STEPS)
+    nl_default, th_default = nnlite.get_default_dtype(), torch.get_default_dtype()
+    try:
+        nnlite.set_default_dtype(np.float64)
+        torch.set_default_dtype(torch.float64)
+        nl_opt, nl_params = _nl_opt(name, kwargs, arrays)
+        th_opt, th_params = _torch_opt(torch, name, kwargs, arrays)
+        for grads in grad_seq:
+            _set_grads(nl_params, grads)
+            _set_grads(th_params, grads, torch.from_numpy)
+            nl_opt.step()
+            th_opt.step()
+    finally:
+        nnlite.set_default_dtype(nl_default)
+        torch.set_default_dtype(th_default)
+    _assert_close([p.array for p in nl_params], [t.detach().numpy() for t in th_params])
+    scalars = [n for n in ("mu_product", "eta", "mu") if n in nl_opt.state[nl_params[0]]]
+    for p, t in zip(nl_params, th_params):
+        for n in scalars:
+            assert nl_opt.state[p][n] == th_opt.state[t][n].item()
 
 
 @pytest.mark.parametrize("set_to_none", [True, False])
@@ -455,6 +561,40 @@ BAD_INPUT = [
     ("load: state shape", _load_wrong_shape, ValueError, r"\(3,\).*\(4,\)"),
     ("load: not a dict", lambda: optim.SGD([_p()]).load_state_dict([1]), TypeError,
      r"expected a dict, got builtins\.list"),
+    ("Adadelta rho > 1", lambda: optim.Adadelta([_p()], rho=1.5), ValueError,
+     r"Adadelta: invalid rho=1\.5; expected 0\.0 <= rho <= 1\.0"),
+    ("Adadelta negative eps", lambda: optim.Adadelta([_p()], eps=-1.0), ValueError,
+     r"Adadelta: invalid eps=-1\.0"),
+    ("Adamax beta1 = 1", lambda: optim.Adamax([_p()], betas=(1.0, 0.9)), ValueError,
+     r"Adamax: invalid betas\[0\]=1\.0"),
+    ("ASGD negative weight_decay", lambda: optim.ASGD([_p()], weight_decay=-0.1), ValueError,
+     r"ASGD: invalid weight_decay=-0\.1"),
+    ("ASGD t0 not a number", lambda: optim.ASGD([_p()], t0="1e6"), TypeError,
+     r"ASGD: t0 must be a real number, got '1e6'"),
+    ("NAdam negative momentum_decay", lambda: optim.NAdam([_p()], momentum_decay=-1e-3),
+     ValueError, r"NAdam: invalid momentum_decay=-0\.001"),
+    ("NAdam betas not a pair", lambda: optim.NAdam([_p()], betas=0.9), TypeError,
+     r"NAdam: betas must be a pair"),
+    ("RAdam beta2 = 1", lambda: optim.RAdam([_p()], betas=(0.9, 1.0)), ValueError,
+     r"RAdam: invalid betas\[1\]=1\.0"),
+    ("RAdam negative lr", lambda: optim.RAdam([_p()], lr=-1e-3), ValueError,
+     r"RAdam: invalid lr=-0\.001"),
+    ("Rprop etas out of order", lambda: optim.Rprop([_p()], etas=(1.2, 0.5)), ValueError,
+     r"Rprop: invalid etas=\(1\.2, 0\.5\); expected 0 < etas\[0\] < 1 < etas\[1\]"),
+    ("Rprop one step size", lambda: optim.Rprop([_p()], step_sizes=(1e-6,)), ValueError,
+     r"step_sizes must have 2 entries"),
+    ("capturable", lambda: optim.Adam([_p()], capturable=True), ValueError,
+     r"Adam: capturable=True is for CUDA graphs, but nnlite runs on the CPU"),
+    ("capturable in a group", lambda: optim.NAdam([{"params": [_p()], "capturable": True}]),
+     ValueError, r"NAdam: capturable=True"),
+    ("differentiable", lambda: optim.SGD([_p()], differentiable=True), ValueError,
+     r"SGD: differentiable=True .* not supported"),
+    ("foreach not a bool", lambda: optim.RMSprop([_p()], foreach="yes"), TypeError,
+     r"RMSprop: foreach must be None, True or False, got 'yes'"),
+    ("fused and foreach", lambda: optim.AdamW([_p()], foreach=True, fused=True), RuntimeError,
+     r"`fused` and `foreach` cannot be `True` together"),
+    ("fused where torch has none", lambda: optim.Adadelta([_p()], fused=True), TypeError,
+     r"unexpected keyword argument 'fused'"),
 ]
 
 

@@ -42,10 +42,10 @@ _WORDS = re.compile(r"\w+(?:'\w+)?|[^\w\s]")
 
 
 def clean_str(string: str, lower: bool = True) -> str:
-    """Kim (2014)'s tokenisation for MR (``process_data.py``): keep letters, digits and
-    ``(),!?'` ``, split clitics (``'s``, ``n't``, ...) and punctuation into their own tokens,
-    squeeze spaces, lower-case. (His Python 2 code left a backslash in ``\\(``, ``\\)`` and
-    ``\\?`` tokens; here they are plain ``(``, ``)``, ``?``.)"""
+    """Kim (2014)'s tokenisation for MR (``process_data.py``): keep letters, digits,
+    ``(),!?'`` and the backquote, split clitics (``'s``, ``n't``, ...) and punctuation into
+    their own tokens, squeeze spaces, lower-case. (His Python 2 code left a backslash in
+    ``\\(``, ``\\)`` and ``\\?`` tokens; here they are plain ``(``, ``)``, ``?``.)"""
     for pattern, repl in _KIM_RULES:
         string = pattern.sub(repl, string)
     string = string.strip()

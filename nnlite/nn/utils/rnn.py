@@ -2,8 +2,8 @@
 that make and undo it, with PyTorch's names and arguments.
 
 Notation: B sequences of lengths L_0 >= L_1 >= ... (after sorting), T = L_0 the longest,
-``*`` any trailing feature dims. A padded batch is (T, B, *) or, with ``batch_first``,
-(B, T, *). The packed form keeps only the valid steps, time major: ``data`` (N, *) with
+``*`` any trailing feature dims. A padded batch is ``(T, B, *)`` or, with ``batch_first``,
+``(B, T, *)``. The packed form keeps only the valid steps, time major: ``data`` ``(N, *)`` with
 N = sum(L_i) holds the rows of step 0 for every sequence, then those of step 1 for the
 sequences longer than 1, and so on; ``batch_sizes[t]`` (non-increasing) is how many
 sequences are still running at step t. The recurrent layers consume this layout
@@ -67,7 +67,7 @@ class PackedSequence(namedtuple("PackedSequence",
     accepted by ``nn.RNN``, ``nn.LSTM`` and ``nn.GRU``, which return one.
 
     Attributes:
-        data (Tensor): (N, *) the valid steps, time major.
+        data (Tensor): ``(N, *)`` the valid steps, time major.
         batch_sizes (Tensor): int64 (T,), the number of sequences running at each step.
         sorted_indices (Tensor or None): int64 (B,), the original batch position of each
             packed sequence (None: the batch was already sorted by decreasing length).
@@ -137,9 +137,9 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
     """Pack a padded batch of variable-length sequences.
 
     Args:
-        input (Tensor): (T, B, *) padded sequences, or (B, T, *) if ``batch_first``.
+        input (Tensor): ``(T, B, *)`` padded sequences, or ``(B, T, *)`` if ``batch_first``.
         lengths (list, array or Tensor of ints): the length of each sequence (B,).
-        batch_first (bool): input is (B, T, *). Default: False.
+        batch_first (bool): input is ``(B, T, *)``. Default: False.
         enforce_sorted (bool): require lengths sorted in decreasing order; if False the
             batch is sorted here and ``sorted_indices`` records the permutation.
             Default: True.
@@ -181,7 +181,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
 
     Args:
         sequence (PackedSequence): the batch to pad.
-        batch_first (bool): return (B, T, *) instead of (T, B, *). Default: False.
+        batch_first (bool): return ``(B, T, *)`` instead of ``(T, B, *)``. Default: False.
         padding_value (float): value of the padded positions. Default: 0.0.
         total_length (int, optional): pad to this length instead of the longest
             sequence's (must be at least that). Default: None.
@@ -219,16 +219,16 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
 
 def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False,
                  padding_value: float = 0.0, padding_side: str = "right") -> Tensor:
-    """Stack sequences of different lengths (L_i, *) into one padded batch.
+    """Stack sequences of different lengths ``(L_i, *)`` into one padded batch.
 
     Args:
-        sequences (list of Tensors): each (L_i, *), the same trailing dims.
-        batch_first (bool): return (B, T, *) instead of (T, B, *). Default: False.
+        sequences (list of Tensors): each ``(L_i, *)``, the same trailing dims.
+        batch_first (bool): return ``(B, T, *)`` instead of ``(T, B, *)``. Default: False.
         padding_value (float): value of the padded positions. Default: 0.0.
         padding_side (str): 'right' (pad after each sequence) or 'left'. Default: 'right'.
 
     Returns:
-        (T, B, *) or (B, T, *) Tensor with T = max L_i.
+        ``(T, B, *)`` or ``(B, T, *)`` Tensor with T = max L_i.
     """
     if padding_side not in ("right", "left"):
         raise ValueError(f"pad_sequence: padding_side must be 'left' or 'right', got "
@@ -255,10 +255,10 @@ def pad_sequence(sequences: Sequence[Tensor], batch_first: bool = False,
 
 
 def pack_sequence(sequences: Sequence[Tensor], enforce_sorted: bool = True) -> PackedSequence:
-    """Pack a list of sequences (L_i, *): ``pack_padded_sequence(pad_sequence(...))``.
+    """Pack a list of sequences ``(L_i, *)``: ``pack_padded_sequence(pad_sequence(...))``.
 
     Args:
-        sequences (list of Tensors): each (L_i, *), by decreasing length if
+        sequences (list of Tensors): each ``(L_i, *)``, by decreasing length if
             ``enforce_sorted``.
         enforce_sorted (bool): as in ``pack_padded_sequence``. Default: True.
     """
@@ -269,13 +269,13 @@ def pack_sequence(sequences: Sequence[Tensor], enforce_sorted: bool = True) -> P
 
 def unpad_sequence(padded_sequences: Tensor, lengths: Any,
                    batch_first: bool = False) -> list:
-    """Split a padded batch into a list of B tensors (L_i, *) (inverse of pad_sequence)."""
+    """Split a padded batch into a list of B tensors ``(L_i, *)`` (inverse of pad_sequence)."""
     x = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
     lens = np.asarray(lengths.array if isinstance(lengths, Tensor) else lengths).tolist()
     return [x[i, :int(n)] for i, n in enumerate(lens)]
 
 
 def unpack_sequence(packed_sequences: PackedSequence) -> list:
-    """Split a PackedSequence into a list of tensors (L_i, *) in the original order."""
+    """Split a PackedSequence into a list of tensors ``(L_i, *)`` in the original order."""
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)
