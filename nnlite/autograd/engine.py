@@ -374,12 +374,13 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     any ``.grad``; with ``create_graph=True`` they are Tensors that can be differentiated
     again (e.g. a Hessian-vector product, a gradient penalty).
 
-    Args (torch's, in torch's order):
-        outputs, inputs (Tensor or sequence of Tensors).
+    Args:
+        outputs (Tensor or sequence of Tensors): what to differentiate.
+        inputs (Tensor or sequence of Tensors): with respect to what.
         grad_outputs (optional): the outputs' upstream gradients. Default: ones for scalars.
         retain_graph (bool, optional): Default: ``create_graph``.
         create_graph (bool): Default: False.
-        only_inputs (bool): deprecated and ignored in torch (False warns, as there).
+        only_inputs (bool): deprecated and ignored, as in torch (False warns). Default: True.
         allow_unused (bool, optional): None for an input the outputs do not depend on,
             instead of an error. Default: ``materialize_grads``.
         materialize_grads (bool): zeros instead of None for such an input. Default: False.
