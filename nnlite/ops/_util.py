@@ -321,7 +321,7 @@ _SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
 
 
 def keep_where(g: np.ndarray, mask: np.ndarray, keep: bool = True,
-               scratch: bool = False) -> np.ndarray:
+               scratch: bool = False, out: np.ndarray | None = None) -> np.ndarray:
     """``np.where(mask, g, 0)`` (with ``keep=False``: ``np.where(mask, 0, g)``) for a
     floating ``g`` and a boolean ``mask`` of g's shape.
 
@@ -329,12 +329,17 @@ def keep_where(g: np.ndarray, mask: np.ndarray, keep: bool = True,
     dropped element is exactly 0 even where g is inf or nan (as ``np.where``, unlike
     ``g * mask``, which turns nan * 0 into nan), at ~15x the speed of ``np.where`` on
     random masks (no branches). ``mask`` is left as it is, unless ``scratch`` says it is
-    a temporary the caller is done with: its bytes are then reused.
+    a temporary the caller is done with: its bytes are then reused. ``out`` (g's shape and
+    dtype) receives the result instead of a new array.
     """
     if (not isinstance(mask, np.ndarray) or g.dtype.kind != "f" or g.shape != mask.shape
             or g.itemsize not in _SAME_SIZE_INT):
         zero = g.dtype.type(0)
-        return np.where(mask, g, zero) if keep else np.where(mask, zero, g)
+        res = np.where(mask, g, zero) if keep else np.where(mask, zero, g)
+        if out is None:
+            return res
+        out[...] = res
+        return out
     m8 = mask.view(np.int8)
     into = m8 if scratch and mask.flags.writeable else None
     if keep:
@@ -342,7 +347,8 @@ def keep_where(g: np.ndarray, mask: np.ndarray, keep: bool = True,
     else:
         ones = np.subtract(m8, 1, out=into)         # True -> 0x00, False -> 0xff
     it = _SAME_SIZE_INT[g.itemsize]
-    out = np.empty(g.shape, g.dtype)
+    if out is None:
+        out = np.empty(g.shape, g.dtype)
     np.bitwise_and(g.view(it), ones, out=out.view(it))
     return out
 

@@ -55,7 +55,7 @@ from ..autograd.function import Function, once_differentiable
 from ..tensor import Tensor, is_grad_enabled
 from .arguments import (check_divisor_override, ntuple, out_size, pool_window,
                         transposed_out_size)
-from ._util import unsupported
+from ._util import keep_where, unsupported
 from .arithmetic import neg as _neg, pow as _pow
 from .pointwise import abs as _abs
 
@@ -297,21 +297,23 @@ def _max_scatter(g3: np.ndarray, win: _Windows, arg3: np.ndarray, shape: tuple) 
     gx3, g3 = gx.reshape((win.nc,) + win.hw), np.ascontiguousarray(g3)
     ggrid, agrid = win.grid_buffer(g3.dtype), win.grid_buffer(arg3.dtype)
     cap = agrid.size
-    m = np.empty(cap, np.bool_)
+    m, tmp = np.empty(cap, np.bool_), np.empty(cap, g3.dtype)
     gz = np.empty((win.n_phases, cap), g3.dtype)
     for p0, p1, n, L in win.blocks():
         ge, ae = win.to_grid(g3[p0:p1], ggrid), win.to_grid(arg3[p0:p1], agrid)
-        mb = m[:L]
-        # the gradient is selected (copied or added where the argmax is), never
-        # multiplied by a 0/1 mask: a nan or inf in gy reaches only its argmax, as torch
-        gz[:, :n] = 0
+        # the gradient is selected where the argmax is (keep_where: one branch-free pass),
+        # never multiplied by a 0/1 mask: a nan or inf in gy reaches only its argmax, as torch
         if win.disjoint:                 # one offset per phase plane, no shift: write it
+            if win.n_phases != len(win.offsets):
+                gz[:, :n] = 0
             for k, (ph, _) in enumerate(win.offsets):
-                np.copyto(gz[ph, :n], ge, where=np.equal(ae, k, out=m[:n]))
+                keep_where(ge, np.equal(ae, k, out=m[:n]), scratch=True, out=gz[ph, :n])
         else:
+            gz[:, :n] = 0
             for k, (ph, sh) in enumerate(win.offsets):
                 z = gz[ph, sh:sh + L]
-                np.add(z, ge[:L], out=z, where=np.equal(ae[:L], k, out=mb))
+                z += keep_where(ge[:L], np.equal(ae[:L], k, out=m[:L]), scratch=True,
+                                out=tmp[:L])
         win.merge(gz[:, :n], gx3[p0:p1])
     return gx
 
