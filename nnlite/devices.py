@@ -279,6 +279,9 @@ def as_dtype(dtype: Any, where: str) -> np.dtype:
     """
     if isinstance(dtype, np.dtype):
         return dtype
+    if isinstance(getattr(type(dtype), "dtype", None), property):
+        dtype = dtype.dtype        # a dtype-like object (nl.bfloat16 raises its own error here,
+                                   # which NumPy 1.x's np.dtype would replace by its own)
     try:
         dt = np.dtype(dtype)
     except TypeError as e:

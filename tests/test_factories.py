@@ -198,7 +198,9 @@ def test_bfloat16_is_a_name_that_refuses_to_be_a_dtype():
     assert repr(nl.bfloat16) == "nnlite.bfloat16" and nl.bfloat16.is_floating_point
     assert {"bfloat16": nl.bfloat16}["bfloat16"] is nl.bfloat16
     assert pickle.loads(pickle.dumps(nl.bfloat16)) is nl.bfloat16
-    for use in (lambda: np.dtype(nl.bfloat16), lambda: nl.ones(2).to(nl.bfloat16),
+    with pytest.raises(TypeError, match="bfloat16"):     # NumPy 1.x words this one itself
+        np.dtype(nl.bfloat16)
+    for use in (lambda: nl.ones(2).to(nl.bfloat16),
                 lambda: nl.tensor([1.0], dtype=nl.bfloat16), lambda: nl.randn(2, dtype=nl.bfloat16),
                 lambda: nl.nn.Linear(2, 2).to(nl.bfloat16)):
         with pytest.raises(TypeError, match="bfloat16 is not supported"):
