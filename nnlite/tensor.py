@@ -1012,3 +1012,6 @@ from .ops import inplace as _inplace  # noqa: E402
 
 for _name in _inplace.METHODS:          # add_, mul_, zero_, +=, t[i] = v, ...: ops/inplace.py
     setattr(Tensor, _name, getattr(_inplace, _name))
+for _module in _ops.METHOD_MODULES:    # t.floor(), t.unique(), ...: each module's TENSOR_METHODS
+    for _name, _fn in _module.TENSOR_METHODS.items():
+        setattr(Tensor, _name, _fn)

@@ -67,3 +67,7 @@ UFUNCS = {
     np.logical_xor: logical_xor,
     np.logical_and: logical_and, np.logical_or: logical_or,
 }
+
+# Modules whose ``TENSOR_METHODS`` (a dict: method name -> function taking the tensor
+# first) ``tensor.py`` binds onto Tensor, so ``t.floor()`` is ``floor(t)``.
+METHOD_MODULES: tuple = ()
