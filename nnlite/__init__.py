@@ -6,7 +6,8 @@
 """
 import numpy as _np
 
-from .random import Generator, manual_seed, seed
+from .random import (Generator, get_rng_state, initial_seed, manual_seed, seed,
+                     set_rng_state)
 from .tensor import Tensor, from_numpy, get_default_dtype, set_default_dtype
 from .autograd.function import Function
 from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode,

@@ -9,9 +9,13 @@ rather than seeds. Every ``generator=`` argument takes a ``Generator`` or any
 """
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import numpy as np
 
-_generator = np.random.default_rng()
+_initial_seed = int(np.random.SeedSequence().generate_state(1)[0])
+_generator = np.random.default_rng(_initial_seed)
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -27,13 +31,58 @@ def manual_seed(seed: int) -> np.random.Generator:
     global _generator
     if not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"manual_seed: seed must be a non-negative int, got {seed!r}")
+    global _initial_seed
     _generator = np.random.default_rng(int(seed))
+    _initial_seed = int(seed)
     return _generator
 
 
 def default_generator() -> np.random.Generator:
     """The generator in use now (changes after each ``manual_seed``)."""
     return _generator
+
+
+def _state_tensor(state: dict) -> Any:
+    """A bit generator's state as a uint8 tensor (JSON bytes), torch's ByteTensor state:
+    it can be saved with ``nl.save`` and given back to ``set_state`` / ``set_rng_state``."""
+    from .tensor import from_numpy
+    return from_numpy(np.frombuffer(json.dumps(state).encode(), np.uint8).copy())
+
+
+def _state_dict(new_state: Any, op: str) -> dict:
+    """The bit generator's state ``new_state`` holds (a tensor from ``get_state``, or the
+    dict NumPy's ``bit_generator.state`` gives)."""
+    if isinstance(new_state, dict):
+        return new_state
+    arr = np.asarray(getattr(new_state, "array", new_state))
+    if arr.dtype != np.uint8 or arr.ndim != 1:
+        raise TypeError(f"{op}: expected the uint8 tensor get_state/get_rng_state returned, "
+                        f"got {type(new_state).__name__} of dtype {arr.dtype} and shape "
+                        f"{arr.shape}")
+    try:
+        return json.loads(arr.tobytes().decode())
+    except (UnicodeDecodeError, ValueError):
+        raise RuntimeError(f"{op}: the state tensor (shape {arr.shape}) is not a generator "
+                           f"state made by get_state/get_rng_state") from None
+
+
+def get_rng_state() -> Any:
+    """The global generator's state, a uint8 tensor (give it to ``set_rng_state``)."""
+    return _state_tensor(_generator.bit_generator.state)
+
+
+def set_rng_state(new_state: Any) -> None:
+    """Restore the global generator's state from ``get_rng_state()``'s tensor."""
+    state = _state_dict(new_state, "set_rng_state")
+    try:
+        _generator.bit_generator.state = state
+    except (TypeError, ValueError, KeyError) as e:
+        raise RuntimeError(f"set_rng_state: not a state of this generator ({e})") from None
+
+
+def initial_seed() -> int:
+    """The seed of the global generator's last ``manual_seed`` (or of its OS-entropy seed)."""
+    return _initial_seed
 
 
 def seed() -> int:
@@ -90,12 +139,18 @@ class Generator(np.random.Generator):
         """The seed last given (torch's fixed default before any)."""
         return self._seed
 
-    def get_state(self) -> dict:
-        """The bit generator's state (a dict, where torch gives a byte tensor)."""
-        return self.bit_generator.state
+    def get_state(self) -> Any:
+        """The generator's state, a uint8 tensor as torch's (give it to ``set_state``)."""
+        return _state_tensor(self.bit_generator.state)
 
-    def set_state(self, state: dict) -> "Generator":
-        self.bit_generator.state = state
+    def set_state(self, new_state: Any) -> "Generator":
+        """Restore the state ``get_state()`` returned (a dict of NumPy's form works too)."""
+        state = _state_dict(new_state, "Generator.set_state")
+        try:
+            self.bit_generator.state = state
+        except (TypeError, ValueError, KeyError) as e:
+            raise RuntimeError(f"Generator.set_state: not a state of this generator ({e})"
+                               ) from None
         return self
 
     def __reduce__(self) -> tuple:

@@ -47,3 +47,22 @@ def test_refuses_a_gpu_and_a_bad_seed():
     assert nl.Generator(device=nl.device("cpu")).device == nl.device("cpu")
     with pytest.raises(TypeError):
         nl.Generator().manual_seed(1.5)
+
+
+def test_rng_state_round_trips_as_a_byte_tensor(tmp_path):
+    nl.manual_seed(7)
+    assert nl.initial_seed() == 7
+    state = nl.get_rng_state()
+    assert state.dtype == nl.uint8 and state.ndim == 1
+    a = nl.rand(4)
+    nl.save({"rng": state}, tmp_path / "rng.pt")           # a state survives a checkpoint
+    nl.set_rng_state(nl.load(tmp_path / "rng.pt")["rng"])
+    assert (nl.rand(4) == a).all()
+    g = nl.Generator().manual_seed(3)
+    gs = g.get_state()
+    b = nl.randn(3, generator=g)
+    assert (nl.randn(3, generator=g.set_state(gs)) == b).all()
+    with pytest.raises(TypeError, match="uint8"):
+        nl.set_rng_state(nl.zeros(3))
+    with pytest.raises(RuntimeError, match="not a generator state"):
+        g.set_state(nl.zeros(3, dtype=nl.uint8))
