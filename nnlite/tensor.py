@@ -125,8 +125,10 @@ class Tensor:
     ints is torch's legacy constructor of an uninitialised tensor of the default dtype.
 
     Args:
-        data: array-like; Python floats become ``get_default_dtype()`` (float32),
-            ndarrays keep their dtype and are not copied.
+        data: array-like; Python numbers and sequences (of ints or bools too) become
+            ``get_default_dtype()`` (float32), as torch's; ndarrays keep their dtype and are
+            not copied (torch converts them to float32: ``nl.tensor`` is the factory that
+            infers dtypes).
         dtype (optional): convert to this dtype. Default: None.
         requires_grad (bool): record ops on this tensor for backward. Default: False.
 
@@ -143,7 +145,7 @@ class Tensor:
         tensor([2., 4.])
     """
 
-    __slots__ = ("array", "_grad", "_node", "__weakref__")
+    __slots__ = ("array", "_grad", "_node", "_view", "_views", "__weakref__")
     __array_priority__ = 1000
 
     def __init__(self, data: Any = (), *sizes: Any, dtype: Any = None,
@@ -159,6 +161,8 @@ class Tensor:
                                 f"(ints), got {(data, *sizes)!r}")
             self.array = to_array(data, sizes[0])
         else:
+            if dtype is None and not isinstance(data, (np.ndarray, np.generic, Tensor)):
+                dtype = _default_dtype          # torch.Tensor([1, 2]) is float32, as here
             self.array = to_array(data, dtype)
         self._grad = None
         self._node = None

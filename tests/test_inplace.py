@@ -132,6 +132,89 @@ def test_setitem_records_gradients_to_the_value_and_the_rest(torch):
     np.testing.assert_allclose(v.grad.numpy(), tv.grad.numpy())
 
 
+# ---- writes through views rewrite the base's history (torch's CopySlices) ------------
+@pytest.mark.parametrize("write", [
+    lambda y, u: y[1:].mul_(3.0),
+    lambda y, u: y[0].zero_(),
+    lambda y, u: y[:, 1].fill_(2.0),
+    lambda y, u: y.view(6)[2:4].add_(u[0, :2]),
+    lambda y, u: y.t()[1, 0].mul_(u[1, 2]),
+    lambda y, u: y[1].copy_(u[0]),
+    lambda y, u: y.reshape(3, 2)[::2].relu_(),
+    lambda y, u: y.permute(1, 0).unsqueeze(0)[0, 2].exp_(),
+    lambda y, u: y[0][1:].sub_(u[1, 1:], alpha=2),
+    lambda y, u: y[1:].__setitem__((0, 0), u[0, 0] * 5),
+    lambda y, u: y[:, 1:].clamp_(-1.0, 0.5),
+])
+def test_write_through_a_view_gives_torch_gradients(torch, write):
+    a = np.array([[-1.0, 0.2, 0.7], [1.5, -0.3, 0.1]])
+    b = np.array([[0.5, -2.0, 1.0], [3.0, 0.25, -0.5]])
+    (x, tx), (w, tw) = _pair(torch, a), _pair(torch, b)
+    outs = []
+    for t, u in ((x, w), (tx, tw)):
+        y = t * 1.5
+        write(y, u * 1.0)
+        (y * y * u).sum().backward()
+        outs.append(y.detach().numpy())
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_write_through_a_view_of_a_constant_puts_it_in_the_graph(torch):
+    outs = []
+    for lib in (nl, torch):
+        w = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        z = lib.zeros(3, dtype=lib.float64)
+        z[1:].add_(w)
+        assert z.requires_grad
+        (z * z).sum().backward()
+        outs.append(w.grad.numpy())
+    np.testing.assert_allclose(outs[0], outs[1])
+
+
+def test_views_made_before_a_write_see_it_as_torch_views_do(torch):
+    outs = []
+    for lib in (nl, torch):
+        x = lib.ones(3, dtype=lib.float64, requires_grad=True)
+        y = x * 2
+        v, w, u = y[1:], y.view(3, 1), y[:2]
+        y.mul_(3)                                   # a write to the base
+        u.mul_(5)                                   # a write through another view
+        (v.sum() + w[0, 0] * 7).backward()
+        outs.append(x.grad.numpy())
+    np.testing.assert_array_equal(outs[0], outs[1])
+
+
+def test_element_views_write_into_their_tensor():
+    t = nl.zeros(2, 3)
+    t[1, 2].fill_(5.0)
+    t[0][1] += 1.0
+    np.testing.assert_array_equal(t.numpy(), [[0, 1, 0], [0, 0, 5]])
+
+
+def test_view_of_a_leaf_and_expanded_tensors_refuse_writes():
+    x = nl.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="view .* of a leaf tensor that requires grad"):
+        x[1:].mul_(2)
+    with nl.no_grad():
+        x[1:].mul_(2)                               # what an optimizer may do
+    np.testing.assert_array_equal(x.detach().numpy(), [1, 2, 2])
+    with pytest.raises(RuntimeError, match="more than one element"):
+        nl.zeros(1).expand(3).add_(1)
+
+
+def test_mul_saves_only_what_the_requested_gradients_read(torch):
+    outs = []
+    for lib in (nl, torch):
+        x = lib.tensor([1.0, 1.0, 1.0], dtype=lib.float64, requires_grad=True)
+        y = x * 2
+        y[1:] = y[1:] * 3                           # Mul by a number needs not y[1:] itself
+        y.sum().backward()
+        outs.append(x.grad.numpy())
+    np.testing.assert_array_equal(outs[0], outs[1])
+
+
 def test_fill_and_copy_from_a_tensor_that_requires_grad(torch):
     (s, ts), (src, tsrc) = _pair(torch, 2.0), _pair(torch, [1.0, 2.0])
     for lib, v, c in ((nl, s, src), (torch, ts, tsrc)):

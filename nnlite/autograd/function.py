@@ -20,6 +20,7 @@ import numpy as np
 from ..tensor import Tensor, _new as _new_tensor, from_numpy
 from . import grad_mode as _mode
 from . import versions as _versions
+from . import views as _views
 
 
 class Function:
@@ -78,6 +79,10 @@ class Function:
     out_dtype: Any = None    # the output's dtype (a tuple for several): gradients get it
     n_outputs = 1
     non_differentiable: tuple = ()
+    is_view = False          # the output may share the first argument's memory (views.py)
+    # per saved array, the forward argument whose gradient alone reads it (None: any), so
+    # a write to an array no requested gradient reads is not an error (versions.check)
+    saved_for: tuple | None = None
     # slots, so vars(node) shows only what the op keeps: ``_sources``, the ids of the
     # outputs and then of the forward arguments when the node was recorded (a saved array
     # with one of those ids is that output or input: it has been alive since), so the
@@ -152,6 +157,8 @@ class Function:
                 ctx._record(args, arrays, parents, (ys,))
             ctx.out_dtype = ys.dtype
             out._node = ctx
+        if cls.is_view:
+            _views.track(out, cls, args)
         if _mode._anomaly:
             _check_finite(ys, ctx, "forward output")
         return out

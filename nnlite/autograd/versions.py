@@ -10,7 +10,8 @@ calls ``bump(array)``, which counts a write to the array that owns the memory
 (``array.base`` followed to its end), so a view and its base share one count. A node that
 saves arrays remembers the clock (the number of writes so far) when it was recorded;
 before its rule runs, ``check(node)`` looks for a write to the memory of a saved array
-made after that. Nothing is done per op when no in-place write happened since the node
+made after that (skipping an array the rule reads only for a gradient that was not
+asked for, as torch saves ``a`` of ``a * b`` only when ``b`` requires grad). Nothing is done per op when no in-place write happened since the node
 was recorded (one integer comparison), which is the case in an ordinary training step
 (the optimizer writes before the next forward).
 
@@ -60,7 +61,10 @@ def check(node: Any) -> None:
     since = node._clock
     if since >= clock:
         return
+    needs = node.needs_input_grad if node.saved_for is not None else None
     for k, a in enumerate(node.saved):
+        if needs is not None and node.saved_for[k] is not None and not needs[node.saved_for[k]]:
+            continue                        # read only for a gradient nobody asked for
         if isinstance(a, np.ndarray):
             entry = _writes.get(id(owner(a)))
             if entry is not None and entry[0] > since:

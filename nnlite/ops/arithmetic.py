@@ -117,6 +117,7 @@ def neg(x: Tensor) -> Tensor:
 class Mul(Function):
     """y = a * b;  ga = gy * b, gb = gy * a"""
     broadcasts = True
+    saved_for = (1, 0)          # a only for gb, b only for ga
 
     @staticmethod
     def forward(ctx, a, b):
@@ -134,6 +135,7 @@ class Mul(Function):
 class Div(Function):
     """y = a / b;  ga = gy / b, gb = -gy * a / b**2"""
     broadcasts = True
+    saved_for = (1, None)       # a only for gb
 
     @staticmethod
     def forward(ctx, a, b):

@@ -40,12 +40,16 @@ def _is_basic(index: Any) -> bool:
 class GetItem(Function):
     """y = x[index];  gx = zeros(S) with gy scattered (added) at index (``IndexAdd``)
     (``basic``: the index holds only ints, slices, None and Ellipsis)"""
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, index, basic):
         ctx.save_for_backward(index)          # may hold index arrays
         ctx.in_shape, ctx.basic = x.shape, basic
-        return x[index]
+        y = x[index]
+        if y.__class__ is not np.ndarray:     # one element: a 0-d view instead of a copy
+            y = x[(*index, Ellipsis) if index.__class__ is tuple else (index, Ellipsis)]
+        return y
 
     @staticmethod
     def backward(ctx, gy):

@@ -12,9 +12,10 @@ The rules, as in torch:
   records nothing (the arithmetic ones run as one NumPy ufunc with ``out=``);
 - otherwise the write is recorded: the op runs out of place on a copy of the old values,
   the result is copied into the tensor, and the tensor's history becomes that op's, so
-  ``y = x * 2; y.add_(1); y.sum().backward()`` works. Two differences from torch: torch
-  also rewrites the history of a view's base (CopySlices), nnlite only the history of the
-  tensor written to; and since each recorded write computes on a copy, the ops before it
+  ``y = x * 2; y.add_(1); y.sum().backward()`` works. A write through a view (``y[1:]``,
+  ``y.t()``, ``y.view(...)``) rewrites the history of the view's base as torch's
+  CopySlices does, and the base's other views follow it (``autograd/views.py``). One
+  difference from torch: since each recorded write computes on a copy, the ops before it
   keep what they saved, so chains torch refuses at backward (``y.relu_().pow_(2)``: relu
   saved the output pow_ overwrote) work and give the right gradient.
 - the result must keep the tensor's shape (no broadcasting of the tensor itself) and be
@@ -32,6 +33,7 @@ import numpy as np
 from .. import random as _random
 from ..autograd import grad_mode as _mode
 from ..autograd import versions as _versions
+from ..autograd import views as _views
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor, from_numpy
 from . import arithmetic, indexing, pointwise, shape
@@ -48,11 +50,26 @@ def _requires_grad(args: tuple) -> bool:
 
 
 def _check_leaf(t: Tensor, name: str) -> None:
-    if _mode._grad_enabled and t._node is not None and t._node.__class__ is AccumulateGrad:
-        raise RuntimeError(f"{name}: in-place operation on a leaf tensor that requires grad "
-                           f"(shape {t.array.shape}): torch's 'a leaf Variable that requires "
-                           f"grad is being used in an in-place operation'; do it under "
-                           f"nl.no_grad(), or use an out-of-place op")
+    """torch's refusals of an in-place write: to a leaf that requires grad (or a view of
+    one) with grad mode on, and to an expanded tensor (several elements, one memory)."""
+    if _mode._grad_enabled:
+        if t._node is not None and t._node.__class__ is AccumulateGrad:
+            raise RuntimeError(f"{name}: in-place operation on a leaf tensor that requires "
+                               f"grad (shape {t.array.shape}): torch's 'a leaf Variable that "
+                               f"requires grad is being used in an in-place operation'; do it "
+                               f"under nl.no_grad(), or use an out-of-place op")
+        view = _views.of(t)
+        if view is not None and view[0]._node.__class__ is AccumulateGrad:
+            raise RuntimeError(f"{name}: in-place operation on a view (shape "
+                               f"{t.array.shape}) of a leaf tensor that requires grad (shape "
+                               f"{view[0].array.shape}): torch's 'a view of a leaf Variable "
+                               f"that requires grad is being used in an in-place operation'")
+    strides = t.array.strides
+    if 0 in strides and any(s == 0 and n > 1 for s, n in zip(strides, t.array.shape)):
+        raise RuntimeError(f"{name}: unsupported operation: more than one element of the "
+                           f"written-to tensor (shape {t.array.shape}, expanded) refers to a "
+                           f"single memory location. Please clone() the tensor before "
+                           f"performing the operation")
 
 
 def _store(t: Tensor, result: np.ndarray, name: str) -> None:
@@ -66,23 +83,59 @@ def _store(t: Tensor, result: np.ndarray, name: str) -> None:
     np.copyto(t.array, result, casting="unsafe")
 
 
+def _graph_view(t: Tensor, args: tuple) -> tuple | None:
+    """``(root, steps)`` when a write to ``t`` must be recorded as a write through a view:
+    grad mode is on, ``t`` is a view, and its root, ``t`` or an argument requires grad."""
+    if not _mode._grad_enabled:
+        return None
+    view = _views.of(t)
+    if view is None or (view[0]._node is None and t._node is None
+                        and not _requires_grad(args)):
+        return None
+    return view
+
+
 def write(t: Tensor, name: str, op: Callable, *args: Any, **kwargs: Any) -> Tensor:
     """Run ``op(t, *args, **kwargs)`` (an out-of-place op) and write its result into ``t``,
-    recording it in the graph when grad mode is on and ``t`` or an argument requires grad."""
+    recording it in the graph when grad mode is on and ``t`` (or its root, if ``t`` is a
+    view) or an argument requires grad."""
     _check_leaf(t, name)
-    if _mode._grad_enabled and (t._node is not None or _requires_grad(args)):
+    view = _graph_view(t, args)
+    if view is not None:
+        _write_view(t, view, name, op, args, kwargs)
+    elif _mode._grad_enabled and (t._node is not None or _requires_grad(args)):
         before = from_numpy(t.array.copy())        # the old values, for the op's rule
         before._node = t._node
         args = tuple([before if a is t else a for a in args])
         out = op(before, *args, **kwargs)
         _store(t, out.array, name)
         t._node = out._node
+        _views.rebase(t, t)
     else:
         with _mode.no_grad():
             out = op(from_numpy(t.array), *args, **kwargs)
         _store(t, out.array, name)
     _versions.bump(t.array)
     return t
+
+
+def _write_view(t: Tensor, view: tuple, name: str, op: Callable, args: tuple,
+                kwargs: dict) -> None:
+    """``write`` through the view ``t`` of ``root``: the op runs on the view of a copy of
+    the old root, its result goes into the root's memory, and the root's history becomes
+    "the old root with the view's elements replaced by the result" (``SetItem`` at the
+    view's positions), the view's history the view of that."""
+    root, steps = view
+    before = from_numpy(root.array.copy())
+    before._node = root._node
+    part = _views.replay(before, steps)             # the view's old values, in the graph
+    args = tuple([part if a is t else a for a in args])
+    out = op(part, *args, **kwargs)
+    _store(t, out.array, name)
+    after = indexing.SetItem.apply(before, out, _views.positions(view))
+    root._node = after._node
+    t._node = _views.replay(after, steps)._node
+    _views.rebase(root, after, skip=t)
 
 
 def _ufunc_(t: Tensor, name: str, ufunc: np.ufunc, op: Callable, other: Any) -> Tensor:
@@ -233,12 +286,19 @@ def __setitem__(self: Tensor, index: Any, value: Any) -> None:
 
 # ---- fills --------------------------------------------------------------------------
 def _fill(t: Tensor, name: str, values: Any) -> Tensor:
-    """Write ``values`` (broadcast to t's shape) into ``t``: never recorded (the new values
-    do not depend on the old ones, so the tensor becomes a constant)."""
+    """Write ``values`` (broadcast to t's shape) into ``t``: not recorded (the new values
+    do not depend on the old ones, so the tensor becomes a constant), except through a
+    view of a tensor in the graph, whose history then records the constant part."""
     _check_leaf(t, name)
-    t.array[...] = values
-    if t._node is not None and t._node.__class__ is not AccumulateGrad:
-        t._node = None
+    view = _graph_view(t, ())
+    if view is not None:
+        const = from_numpy(np.array(np.broadcast_to(values, t.array.shape), t.array.dtype))
+        _write_view(t, view, name, lambda _: const, (), {})
+    else:
+        t.array[...] = values
+        if t._node is not None and t._node.__class__ is not AccumulateGrad:
+            t._node = None
+            _views.rebase(t, t)
     _versions.bump(t.array)
     return t
 
@@ -274,12 +334,7 @@ def copy_(self: Tensor, src: Any, non_blocking: bool = False) -> Tensor:
     except ValueError:
         raise RuntimeError(f"copy_: source of shape {a.shape} cannot be broadcast to shape "
                            f"{self.array.shape}") from None
-    _check_leaf(self, "copy_")
-    np.copyto(self.array, b, casting="unsafe")
-    if self._node is not None and self._node.__class__ is not AccumulateGrad:
-        self._node = None
-    _versions.bump(self.array)
-    return self
+    return _fill(self, "copy_", b)
 
 
 # ---- random fills -----------------------------------------------------------------

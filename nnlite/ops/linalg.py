@@ -18,6 +18,7 @@ from ._util import ShapeError, cast, const, torch_name, unsupported
 class MatMul(Function):
     """y = a @ b;  ga = gy @ b^T, gb = a^T @ gy"""
     broadcasts = True
+    saved_for = (1, 0)          # a only for gb, b only for ga
 
     @staticmethod
     def forward(ctx, a, b):

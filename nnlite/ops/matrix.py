@@ -103,12 +103,17 @@ def _diagonal_index(n1: int, n2: int, offset: int) -> tuple:
 
 class Diagonal(Function):
     """y = the diagonal of offset k of x over dims (d1, d2), moved to the last dim (shape
-    S without d1, d2, then L);  gx = gy put on that diagonal of zeros(S) (``DiagonalScatter``)"""
+    S without d1, d2, then L, a view of x as torch's);  gx = gy put on that diagonal of
+    zeros(S) (``DiagonalScatter``)"""
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, offset, d1, d2):
         ctx.args, ctx.shape = (offset, d1, d2), x.shape
-        return np.diagonal(x, offset, d1, d2).copy()
+        y = np.diagonal(x, offset, d1, d2)        # NumPy's view is read-only: open it
+        if x.flags.writeable:
+            y.flags.writeable = True
+        return y
 
     @staticmethod
     def backward(ctx, gy):

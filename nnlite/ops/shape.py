@@ -28,6 +28,7 @@ def _shape_arg(shape: tuple) -> tuple:
 # ---- reshape and friends -----------------------------------------------------
 class Reshape(Function):
     """y = x viewed with another shape;  gx = gy reshaped to S"""
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -129,6 +130,7 @@ def unsqueeze(x: Tensor, dim: int | None = None, *, axis: int | None = None) -> 
 # ---- permutations ------------------------------------------------------------
 class Permute(Function):
     """y = x with axes reordered;  gx = gy with the inverse order"""
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, axes):
@@ -192,6 +194,7 @@ def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
 class BroadcastTo(Function):
     """y = x broadcast to a larger shape (a view);  gx = gy summed over the copies (the
     new leading dims and the dims of size 1 in S)"""
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, shape):
