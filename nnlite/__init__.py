@@ -38,6 +38,7 @@ from .ops.einsum import einsum
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save
+from .printing import set_printoptions
 from .tuning import (get_num_interop_threads, get_num_threads, set_num_interop_threads,
                      set_num_threads, tune_cpu)
 from . import accelerator, amp, backends, cuda, multiprocessing, serialization

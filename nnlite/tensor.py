@@ -391,7 +391,7 @@ class Tensor:
         return (_rebuild_tensor, (type(self), self.array, self.requires_grad))
 
     def __repr__(self) -> str:
-        body = np.array2string(self.array, separator=", ", prefix="tensor(")
+        body = _printing.array_string(self.array, "tensor(")
         extra = ""
         if self.array.dtype not in (_default_dtype, np.dtype(np.int64), np.dtype(np.bool_)):
             extra += f", dtype={self.array.dtype}"
@@ -1011,6 +1011,7 @@ from .autograd.function import AccumulateGrad, Function, OutputEdge  # noqa: E40
 from .autograd.grad_mode import (detect_anomaly, enable_grad, inference_mode,  # noqa: E402,F401
                                  is_grad_enabled, no_grad, set_grad_enabled)
 from .autograd.hooks import RemovableHandle  # noqa: E402
+from . import printing as _printing  # noqa: E402
 from . import ops as _ops  # noqa: E402  (the ops import Tensor and Function from here)
 from .ops import inplace as _inplace  # noqa: E402
 
