@@ -50,6 +50,8 @@ class Adadelta(Optimizer):
         array([-0.140028,  0.140028])
     """
 
+    _NONNEGATIVE = ('lr', 'eps', 'weight_decay')
+
     def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0, foreach: bool | None = None, *,
                  capturable: bool = False, maximize: bool = False,
@@ -60,10 +62,8 @@ class Adadelta(Optimizer):
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_real("Adadelta", "lr", group["lr"])
+        super()._check_hyperparameters(group)
         check_real("Adadelta", "rho", group["rho"], 0.0, 1.0, high_open=False)
-        check_real("Adadelta", "eps", group["eps"])
-        check_real("Adadelta", "weight_decay", group["weight_decay"])
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, rho, eps = float(group["lr"]), float(group["rho"]), float(group["eps"])

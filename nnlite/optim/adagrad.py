@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_real, effective_grad
+from .optimizer import Optimizer, effective_grad
 
 __all__ = ["Adagrad"]
 
@@ -52,6 +52,8 @@ class Adagrad(Optimizer):
         array([-0.5,  0.5])
     """
 
+    _NONNEGATIVE = ('lr', 'lr_decay', 'weight_decay', 'initial_accumulator_value', 'eps')
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0,
                  weight_decay: float = 0, initial_accumulator_value: float = 0,
                  eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
@@ -64,10 +66,6 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for p in group["params"]:
                 self._init_state(p, group)
-
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        for name in ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"):
-            check_real("Adagrad", name, group[name])
 
     def _init_state(self, p: Any, group: dict[str, Any]) -> dict[str, Any]:
         state = self.state[p]

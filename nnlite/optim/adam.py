@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import (Optimizer, check_betas, check_real, decayed_grad, update_moments)
+from .optimizer import (Optimizer, decayed_grad, update_moments)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -62,6 +62,9 @@ class Adam(Optimizer):
         array([-0.1,  0.1])
     """
 
+    _NONNEGATIVE = ('lr', 'eps', 'weight_decay')
+    _BETAS = True
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, amsgrad: bool = False, *,
@@ -73,13 +76,6 @@ class Adam(Optimizer):
                     "capturable": capturable, "differentiable": differentiable, "fused": fused,
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
-
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        owner = type(self).__name__
-        check_real(owner, "lr", group["lr"])
-        check_real(owner, "eps", group["eps"])
-        check_betas(owner, group)
-        check_real(owner, "weight_decay", group["weight_decay"])
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, eps = float(group["lr"]), float(group["eps"])

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_real, effective_grad
+from .optimizer import Optimizer, effective_grad
 
 __all__ = ["Adamax"]
 
@@ -50,6 +50,9 @@ class Adamax(Optimizer):
         array([-0.1,  0.1])
     """
 
+    _NONNEGATIVE = ('lr', 'eps', 'weight_decay')
+    _BETAS = True
+
     def __init__(self, params: Iterable[Any], lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, foreach: bool | None = None, *,
@@ -59,12 +62,6 @@ class Adamax(Optimizer):
                     "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)
-
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_real("Adamax", "lr", group["lr"])
-        check_real("Adamax", "eps", group["eps"])
-        check_betas("Adamax", group)
-        check_real("Adamax", "weight_decay", group["weight_decay"])
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, eps = float(group["lr"]), float(group["eps"])

@@ -62,6 +62,8 @@ class ASGD(Optimizer):
 
     _SCALAR_STATE = ("step", "eta", "mu")
 
+    _NONNEGATIVE = ('lr', 'weight_decay')
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lambd: float = 1e-4,
                  alpha: float = 0.75, t0: float = 1e6, weight_decay: float = 0,
                  foreach: bool | None = None, maximize: bool = False,
@@ -72,8 +74,7 @@ class ASGD(Optimizer):
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_real("ASGD", "lr", group["lr"])
-        check_real("ASGD", "weight_decay", group["weight_decay"])
+        super()._check_hyperparameters(group)
         for name in ("lambd", "alpha", "t0"):
             check_real("ASGD", name, group[name], low=float("-inf"))
 

@@ -608,7 +608,26 @@ def _check_schedulers(owner: str, schedulers: Any, optimizer: Any) -> list[LRSch
     return schedulers
 
 
-class SequentialLR(LRScheduler):
+class _Combination(LRScheduler):
+    """A scheduler made of others (``_schedulers``): its state holds theirs."""
+
+    _schedulers: list
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base, with the state of each wrapped scheduler under ``_schedulers``."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for sched, sd in zip(self._schedulers, saved):
+            sched.load_state_dict(sd)
+
+
+class SequentialLR(_Combination):
     r"""Run several schedulers one after the other, switching at the milestone epochs
     (a warm-up then a decay, typically).
 
@@ -668,21 +687,8 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self) -> dict[str, Any]:
-        """As the base, with the state of each wrapped scheduler under ``_schedulers``."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        saved = state.pop("_schedulers")
-        self.__dict__.update(state)
-        for sched, sd in zip(self._schedulers, saved):
-            sched.load_state_dict(sd)
-
-
-class ChainedScheduler(LRScheduler):
+class ChainedScheduler(_Combination):
     r"""Step several (chainable) schedulers at once: each ``step()`` steps them in order,
     so their effects on the rate multiply.
 
@@ -712,19 +718,6 @@ class ChainedScheduler(LRScheduler):
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = [group["lr"] for group in self._schedulers[-1].optimizer.param_groups]
-
-    def state_dict(self) -> dict[str, Any]:
-        """As the base, with the state of each wrapped scheduler under ``_schedulers``."""
-        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        state = dict(state_dict)
-        saved = state.pop("_schedulers")
-        self.__dict__.update(state)
-        for sched, sd in zip(self._schedulers, saved):
-            sched.load_state_dict(sd)
 
 
 # ---------------------------------------------------------------------------

@@ -6,8 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import (Optimizer, check_betas, check_real, decayed_grad, update_moments,
-                        scalar_dtype)
+from .optimizer import Optimizer, decayed_grad, scalar_dtype, update_moments
 
 __all__ = ["NAdam"]
 
@@ -70,6 +69,9 @@ class NAdam(Optimizer):
 
     _SCALAR_STATE = ("step", "mu_product")
 
+    _NONNEGATIVE = ('lr', 'eps', 'weight_decay', 'momentum_decay')
+    _BETAS = True
+
     def __init__(self, params: Iterable[Any], lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, momentum_decay: float = 4e-3,
@@ -82,13 +84,6 @@ class NAdam(Optimizer):
                     "foreach": foreach, "capturable": capturable,
                     "differentiable": differentiable}
         super().__init__(params, defaults)
-
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_real("NAdam", "lr", group["lr"])
-        check_real("NAdam", "eps", group["eps"])
-        check_betas("NAdam", group)
-        check_real("NAdam", "weight_decay", group["weight_decay"])
-        check_real("NAdam", "momentum_decay", group["momentum_decay"])
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, eps = float(group["lr"]), float(group["eps"])

@@ -244,12 +244,20 @@ class Optimizer:
 
     # -- hooks for subclasses ------------------------------------------------
 
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        """Validate (and normalise in place) the hyper-parameters of one group.
+    _NONNEGATIVE: tuple = ()    # hyper-parameters that must be real numbers >= 0
+    _BETAS = False              # whether the group has ``betas``, a pair in [0, 1)
 
-        The base optimizer imposes no constraint; subclasses raise ``ValueError`` or
-        ``TypeError`` naming the argument and the value.
+    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
+        """Validate (and normalise in place) the hyper-parameters of one group: here the
+        ones ``_NONNEGATIVE`` names and ``betas`` if ``_BETAS``; subclasses check the
+        others after calling this, raising ``ValueError`` or ``TypeError`` naming the
+        argument and the value.
         """
+        owner = type(self).__name__
+        for name in self._NONNEGATIVE:
+            check_real(owner, name, group[name])
+        if self._BETAS:
+            check_betas(owner, group)
 
     def _validate(self, group: dict[str, Any]) -> None:
         check_torch_flags(type(self).__name__, group)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import (Optimizer, check_betas, check_real, decayed_grad, update_moments)
+from .optimizer import (Optimizer, decayed_grad, update_moments)
 
 __all__ = ["RAdam"]
 
@@ -66,6 +66,9 @@ class RAdam(Optimizer):
         array([-0.1,  0.2])
     """
 
+    _NONNEGATIVE = ('lr', 'eps', 'weight_decay')
+    _BETAS = True
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
@@ -76,12 +79,6 @@ class RAdam(Optimizer):
                     "decoupled_weight_decay": decoupled_weight_decay,
                     "differentiable": differentiable}
         super().__init__(params, defaults)
-
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_real("RAdam", "lr", group["lr"])
-        check_real("RAdam", "eps", group["eps"])
-        check_betas("RAdam", group)
-        check_real("RAdam", "weight_decay", group["weight_decay"])
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, eps = float(group["lr"]), float(group["eps"])

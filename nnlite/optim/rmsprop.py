@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_real, effective_grad
+from .optimizer import Optimizer, effective_grad
 
 __all__ = ["RMSprop"]
 
@@ -57,6 +57,8 @@ class RMSprop(Optimizer):
         array([-0.02,  0.02])
     """
 
+    _NONNEGATIVE = ('lr', 'eps', 'momentum', 'weight_decay', 'alpha')
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
                  centered: bool = False, capturable: bool = False,
@@ -67,10 +69,6 @@ class RMSprop(Optimizer):
                     "capturable": capturable, "foreach": foreach, "maximize": maximize,
                     "differentiable": differentiable}
         super().__init__(params, defaults)
-
-    def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        for name in ("lr", "eps", "momentum", "weight_decay", "alpha"):
-            check_real("RMSprop", name, group[name])
 
     def _update_group(self, group: dict[str, Any]) -> None:
         lr, alpha, eps = float(group["lr"]), float(group["alpha"]), float(group["eps"])

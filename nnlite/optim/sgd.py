@@ -55,6 +55,8 @@ class SGD(Optimizer):
         array([-0.29, -0.29])
     """
 
+    _NONNEGATIVE = ('lr', 'momentum', 'weight_decay')
+
     def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0,
                  dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
                  maximize: bool = False, foreach: bool | None = None,
@@ -65,10 +67,8 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _check_hyperparameters(self, group: dict[str, Any]) -> None:
-        check_real("SGD", "lr", group["lr"])
-        check_real("SGD", "momentum", group["momentum"])
+        super()._check_hyperparameters(group)
         check_real("SGD", "dampening", group["dampening"], low=float("-inf"))
-        check_real("SGD", "weight_decay", group["weight_decay"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("SGD: nesterov=True requires momentum > 0 and dampening == 0, "
                              f"got momentum={group['momentum']!r}, "
