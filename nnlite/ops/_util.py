@@ -10,6 +10,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, from_numpy, get_default_dtype, to_array
+from . import buffers as _buf
 
 
 def const(value: Any, like: Tensor | None = None) -> Tensor:
@@ -348,7 +349,7 @@ def keep_where(g: np.ndarray, mask: np.ndarray, keep: bool = True,
         ones = np.subtract(m8, 1, out=into)         # True -> 0x00, False -> 0xff
     it = _SAME_SIZE_INT[g.itemsize]
     if out is None:
-        out = np.empty(g.shape, g.dtype)
+        out = _buf.empty(g.shape, g.dtype)
     np.bitwise_and(g.view(it), ones, out=out.view(it))
     return out
 

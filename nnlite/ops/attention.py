@@ -48,6 +48,7 @@ from ..tensor import Function, Tensor
 from ..factories import as_tensor
 from .pointwise import Where
 from .reduction import softmax
+from . import buffers as _buf
 
 __all__ = ["scaled_dot_product_attention", "ScaledDotProductAttention", "AttentionBackward",
            "MultiheadAttentionCore", "HeadsBackward", "additive_mask", "dropout_keep"]
@@ -376,7 +377,7 @@ class MultiheadAttentionCore(Function):
         q, k, v = _views(_present(x0, x1, x2), num_heads, batch_first)
         N, H, L, D = q.shape
         t0, t1 = (N, L) if batch_first else (L, N)
-        y = np.empty((t0, t1, H, D), q.dtype)
+        y = _buf.empty((t0, t1, H, D), q.dtype)
         yh = y.transpose((0, 2, 1, 3) if batch_first else (1, 2, 0, 3))
         _, p = _attend(q, k, v, scale, mask, alive, keep, out=yh)
         ctx.save_for_backward(x0, x1, x2, mask, alive, keep, p)

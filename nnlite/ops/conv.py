@@ -37,6 +37,7 @@ Memory: the array kernels work on the batch in chunks of about ``CHUNK_BYTES`` o
 buffers (columns or Winograd tiles), built, used while they are in cache, and freed;
 the weight gradient builds its chunk's columns again. So a convolution node keeps only
 x and W for backward, as torch does, and nothing bigger than a chunk outlives a call.
+Every large array comes from ``buffers.py``, which reuses them from step to step.
 
 Sections: geometry -- im2col / col2im -- array kernels (Winograd, conv, grad input, grad
 weight) -- Functions -- user functions.
@@ -51,6 +52,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from ..factories import as_tensor
 from .arguments import check_groups, conv_padding, ntuple, out_size, transposed_out_size
+from . import buffers as _buf
 
 
 # ============================================================================
@@ -120,8 +122,8 @@ def _gy_rows(gy: np.ndarray, rw: int) -> np.ndarray:
     """gy (n, O, OH, OW) -> (O, n, OH, RW), contiguous, zeros in the columns ow >= OW."""
     n, o, oh, ow = gy.shape
     if rw == ow:
-        return np.ascontiguousarray(gy.transpose(1, 0, 2, 3))
-    out = np.zeros((o, n, oh, rw), gy.dtype)
+        return _buf.contiguous(gy.transpose(1, 0, 2, 3))
+    out = _buf.zeros((o, n, oh, rw), gy.dtype)
     out[..., :ow] = gy.transpose(1, 0, 2, 3)
     return out
 
@@ -134,7 +136,7 @@ def _padded_cn(x: np.ndarray, pads: tuple, hp: int, wp: int) -> np.ndarray:
     (PT, PL) at the start and zeros up to (HP, WP) at the end (one copy)."""
     n, c, h, w = x.shape
     pt, _, pl, _ = pads
-    xp = np.zeros((c, n, hp, wp), x.dtype)
+    xp = _buf.zeros((c, n, hp, wp), x.dtype)
     xp[:, :, pt:pt + h, pl:pl + w] = x.transpose(1, 0, 2, 3)
     return xp
 
@@ -156,7 +158,7 @@ def _im2col(x: np.ndarray, kh: int, kw: int, stride: tuple, pads: tuple, dilatio
         rows = dh * (kh - 1) + oh + 1                    # + 1: the last run overhangs
         xp = _padded_cn(x, pads, rows, rw).reshape(c, n, rows * rw)
         run = oh * rw
-        cols = np.empty((c, kh, kw, n, run), x.dtype)
+        cols = _buf.empty((c, kh, kw, n, run), x.dtype)
         for i in range(kh):
             for j in range(kw):
                 start = i * dh * rw + j * dw
@@ -169,7 +171,7 @@ def _im2col(x: np.ndarray, kh: int, kw: int, stride: tuple, pads: tuple, dilatio
         xp = x.transpose(1, 0, 2, 3)                     # (C, N, H, W) view, no copy
     else:
         xp = _padded_cn(x, pads, hp, wp)
-    cols = np.empty((c, kh, kw, n, oh, ow), x.dtype)
+    cols = _buf.empty((c, kh, kw, n, oh, ow), x.dtype)
     for i in range(kh):
         rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
         for j in range(kw):
@@ -188,11 +190,11 @@ def _col2im(cols: np.ndarray, x_shape: tuple, stride: tuple, pads: tuple,
     dh, dw = dilation
     pt, pb, pl, pr = pads
     if out is None:
-        out = np.empty((n, c, h, w), cols.dtype)
+        out = _buf.empty((n, c, h, w), cols.dtype)
     if wide:
         rows = dh * (kh - 1) + oh + 1
         run = oh * rw
-        xp = np.zeros((c, n, rows * rw), cols.dtype)
+        xp = _buf.zeros((c, n, rows * rw), cols.dtype)
         flat = cols.reshape(c, kh, kw, n, run)
         for i in range(kh):
             for j in range(kw):
@@ -203,7 +205,7 @@ def _col2im(cols: np.ndarray, x_shape: tuple, stride: tuple, pads: tuple,
     ow = rw
     hp = max(h + pt + pb, dh * (kh - 1) + sh * (oh - 1) + 1)
     wp = max(w + pl + pr, dw * (kw - 1) + sw * (ow - 1) + 1)
-    xp = np.zeros((c, n, hp, wp), cols.dtype)
+    xp = _buf.zeros((c, n, hp, wp), cols.dtype)
     for i in range(kh):
         rows = slice(i * dh, i * dh + sh * (oh - 1) + 1, sh)
         for j in range(kw):
@@ -316,7 +318,7 @@ def _wino_input(x: np.ndarray, pads: tuple, th: int, tw: int) -> np.ndarray:
     """x (N, C, H, W) -> V (36, C, N*T): the transformed 6x6 tiles of the padded input."""
     n, c, h, w = x.shape
     xt = x.transpose(1, 0, 2, 3)                          # (C, N, H, W) view
-    d = np.zeros((_WT, _WT, c, n, th, tw), x.dtype)       # tiles; zero where padding
+    d = _buf.zeros((_WT, _WT, c, n, th, tw), x.dtype)     # tiles; zero where padding
     for i in range(_WT):
         a0, na, r0 = _tile_range(i, pads[0], h, th)
         for j in range(_WT):
@@ -324,14 +326,14 @@ def _wino_input(x: np.ndarray, pads: tuple, th: int, tw: int) -> np.ndarray:
             if na and nb:
                 d[i, j, :, :, a0:a0 + na, b0:b0 + nb] = \
                     xt[:, :, r0:r0 + _WM * (na - 1) + 1:_WM, c0:c0 + _WM * (nb - 1) + 1:_WM]
-    v = _BB.astype(x.dtype) @ d.reshape(_WT * _WT, -1)
+    v = _buf.matmul(_BB.astype(x.dtype), d.reshape(_WT * _WT, -1))
     return v.reshape(_WT * _WT, c, n * th * tw)
 
 
 def _wino_weight(w: np.ndarray) -> np.ndarray:
     """w (O, C/G, 3, 3) -> U (36, O, C/G) = G w G^T at each of the 36 tile positions."""
     o, cg = w.shape[:2]
-    u = _GG.astype(w.dtype) @ w.reshape(o * cg, 9).T      # one GEMM, (36, O*C/G)
+    u = _buf.matmul(_GG.astype(w.dtype), w.reshape(o * cg, 9).T)  # one GEMM, (36, O*C/G)
     return u.reshape(_WT * _WT, o, cg)
 
 
@@ -339,7 +341,7 @@ def _wino_output(m: np.ndarray, y: np.ndarray, th: int, tw: int,
                  b: np.ndarray | None) -> None:
     """M (36, O, N*T) -> y (N, O, OH, OW) = A^T M A per tile, plus bias, written into y."""
     n, o, oh, ow = y.shape
-    yt = (_AA.astype(m.dtype) @ m.reshape(_WT * _WT, -1)).reshape(_WM, _WM, o, n, th, tw)
+    yt = _buf.matmul(_AA.astype(m.dtype), m.reshape(_WT * _WT, -1)).reshape(_WM, _WM, o, n, th, tw)
     yv = y.transpose(1, 0, 2, 3)                          # (O, N, OH, OW) view
     bias = None if b is None else b.reshape(o, 1, 1, 1)
     for i in range(_WM):
@@ -356,14 +358,14 @@ def _wino_grad_output(gy: np.ndarray, th: int, tw: int) -> np.ndarray:
     """gy (N, O, OH, OW) -> gM (36, O, N*T) = A gy A^T per 4x4 tile (the adjoint of
     ``_wino_output``)."""
     n, o, oh, ow = gy.shape
-    e = np.zeros((_WM, _WM, o, n, th, tw), gy.dtype)
+    e = _buf.zeros((_WM, _WM, o, n, th, tw), gy.dtype)
     gt = gy.transpose(1, 0, 2, 3)
     for i in range(_WM):
         na = len(range(i, oh, _WM))
         for j in range(_WM):
             nb = len(range(j, ow, _WM))
             e[i, j, :, :, :na, :nb] = gt[:, :, i::_WM, j::_WM]
-    gm = _AA.T.astype(gy.dtype) @ e.reshape(_WM * _WM, -1)
+    gm = _buf.matmul(_AA.T.astype(gy.dtype), e.reshape(_WM * _WM, -1))
     return gm.reshape(_WT * _WT, o, n * th * tw)
 
 
@@ -375,12 +377,25 @@ def _wino_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, g: _Geom,
     G = g.groups
     th, tw = -(-oh // _WM), -(-ow // _WM)
     u = _wino_weight(w).reshape(_WT * _WT, G, o // G, cg)
-    y = np.empty((n, o, oh, ow), x.dtype)
+    y = _buf.empty((n, o, oh, ow), x.dtype)
     for n0, n1 in _batch_chunks(n, _WT * _WT * (c + o) * th * tw * x.itemsize):
         v = _wino_input(x[n0:n1], g.pads, th, tw)                         # (36, C, n*T)
-        m = np.matmul(u, v.reshape(_WT * _WT, G, cg, -1))                 # (36, G, O/G, n*T)
+        m = _buf.matmul(u, v.reshape(_WT * _WT, G, cg, -1))             # (36, G, O/G, n*T)
         _wino_output(m.reshape(_WT * _WT, o, -1), y[n0:n1], th, tw, b)
     return y
+
+
+def _sum_of_products(pairs: Any) -> np.ndarray:
+    """The sum of ``a @ b`` over the (a, b) pairs (one per batch chunk), accumulated into
+    the first product's array."""
+    total = None
+    for a, b in pairs:
+        part = _buf.matmul(a, b)
+        if total is None:
+            total = part
+        else:
+            total += part
+    return total
 
 
 def _wino_conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple,
@@ -391,12 +406,15 @@ def _wino_conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple,
     G = g.groups
     oh, ow = gy.shape[2:]
     th, tw = -(-oh // _WM), -(-ow // _WM)
-    gu = np.zeros((_WT * _WT, G, o // G, cg), gy.dtype)
-    for n0, n1 in _batch_chunks(n, _WT * _WT * (c + o) * th * tw * x.itemsize):
-        v = _wino_input(x[n0:n1], g.pads, th, tw).reshape(_WT * _WT, G, cg, -1)
-        gm = _wino_grad_output(gy[n0:n1], th, tw).reshape(_WT * _WT, G, o // G, -1)
-        gu += np.matmul(gm, v.transpose(0, 1, 3, 2))                      # (36,G,O/G,C/G)
-    gw = gu.reshape(_WT * _WT, o * cg).T @ _GG.astype(gy.dtype)           # (O*C/G, 9)
+
+    def products():
+        for n0, n1 in _batch_chunks(n, _WT * _WT * (c + o) * th * tw * x.itemsize):
+            v = _wino_input(x[n0:n1], g.pads, th, tw).reshape(_WT * _WT, G, cg, -1)
+            gm = _wino_grad_output(gy[n0:n1], th, tw).reshape(_WT * _WT, G, o // G, -1)
+            yield gm, v.transpose(0, 1, 3, 2)                           # (36,G,O/G,C/G)
+
+    gu = _sum_of_products(products())
+    gw = _buf.matmul(gu.reshape(_WT * _WT, o * cg).T, _GG.astype(gy.dtype))  # (O*C/G, 9)
     return gw.reshape(w_shape)
 
 
@@ -411,7 +429,7 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     G = g.groups
     og = o // G
     if g.is_pointwise(kh, kw):                              # one batched matmul, no copy
-        y = np.matmul(w.reshape(G, og, cg), x.reshape(n, G, cg, h * wd))
+        y = _buf.matmul(w.reshape(G, og, cg), x.reshape(n, G, cg, h * wd))
         y = y.reshape(n, o, h, wd)                          # (N, G, O/G, H*W) is NCHW
         if b is not None:
             y += b.reshape(o, 1, 1)
@@ -423,10 +441,11 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     w2 = w.reshape(G, og, k)
     bias = None if b is None else b.reshape(o, 1, 1)
     rw = _row_width(g, (h, wd), (kh, kw), oh, ow)
-    y = np.empty((n, o, oh, ow), x.dtype)
+    y = _buf.empty((n, o, oh, ow), x.dtype)
     for n0, n1 in _batch_chunks(n, c * kh * kw * oh * rw * x.itemsize):
         cols = _im2col(x[n0:n1], kh, kw, g.stride, g.pads, g.dilation, oh, ow, rw)
-        y2 = np.matmul(w2, cols.reshape(G, k, -1))          # (G, O/G, n*OH*RW)
+        cols = cols.reshape(G, k, -1)
+        y2 = _buf.matmul(w2, cols)                        # (G, O/G, n*OH*RW)
         y2 = y2.reshape(o, n1 - n0, oh, rw)[..., :ow].transpose(1, 0, 2, 3)   # (n, O, OH, OW)
         if bias is None:
             y[n0:n1] = y2
@@ -459,7 +478,7 @@ def _conv_grad_input(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: _Geom) ->
     og = o // G
     _, _, oh, ow = gy.shape
     if g.is_pointwise(kh, kw) and (oh, ow) == (h, wd):
-        gx = np.matmul(w.reshape(G, og, cg).transpose(0, 2, 1), gy.reshape(n, G, og, oh * ow))
+        gx = _buf.matmul(w.reshape(G, og, cg).transpose(0, 2, 1), gy.reshape(n, G, og, oh * ow))
         return gx.reshape(n, c, h, wd)
     (sh, sw), (pt, _, pl, _), (dh, dw) = g.stride, g.pads, g.dilation
     # stride 1: gx is a convolution of gy, zero-padded by the dilated kernel size less
@@ -471,15 +490,16 @@ def _conv_grad_input(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: _Geom) ->
     if (sh == sw == 1 and min(ph_lo, ph_hi, pw_lo, pw_hi) >= 0
             and _grad_input_as_conv(gy.dtype, c, o, kh, kw, (h, wd, oh, ow), g)):
         wf = w.reshape(G, og, cg, kh, kw).transpose(0, 2, 1, 3, 4)[..., ::-1, ::-1]
-        wf = wf.reshape(c, og, kh, kw)                      # (C, O/G, KH, KW), small copy
+        wf = _buf.contiguous(wf).reshape(c, og, kh, kw)   # (C, O/G, KH, KW), a copy
         g2 = _Geom((1, 1), (ph_lo, ph_hi, pw_lo, pw_hi), g.dilation, G)
         return _conv_forward(gy, wf, None, g2)
     wt = w.reshape(G, og, cg * kh * kw).transpose(0, 2, 1)   # (G, C/G*KH*KW, O/G) view
     rw = _row_width(g, (h, wd), (kh, kw), oh, ow)
-    gx = np.empty(x_shape, gy.dtype)
+    gx = _buf.empty(x_shape, gy.dtype)
     for n0, n1 in _batch_chunks(n, c * kh * kw * oh * rw * gy.itemsize):
         gy2 = _gy_rows(gy[n0:n1], rw).reshape(G, og, -1)
-        gcols = np.matmul(wt, gy2).reshape(c, kh, kw, n1 - n0, oh, rw)
+        gcols = _buf.matmul(wt, gy2)
+        gcols = gcols.reshape(c, kh, kw, n1 - n0, oh, rw)
         _col2im(gcols, gx[n0:n1].shape, g.stride, g.pads, g.dilation, out=gx[n0:n1],
                 wide=rw != ow)
     return gx
@@ -499,21 +519,24 @@ def _conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: _Geom) -
     if _use_winograd(x.dtype, kh, kw, g, cg, og):
         return _wino_conv_grad_weight(x, gy, w_shape, g)
     if g.is_pointwise(kh, kw) and (oh, ow) == (h, wd):
-        gy2 = np.ascontiguousarray(gy.transpose(1, 0, 2, 3)).reshape(G, og, n * oh * ow)
-        x2 = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).reshape(G, cg, n * h * wd)
+        gy2 = _buf.contiguous(gy.transpose(1, 0, 2, 3)).reshape(G, og, n * oh * ow)
+        x2 = _buf.contiguous(x.transpose(1, 0, 2, 3)).reshape(G, cg, n * h * wd)
         return np.matmul(gy2, x2.transpose(0, 2, 1)).reshape(w_shape)
     k = cg * kh * kw
     rw = _row_width(g, (h, wd), (kh, kw), oh, ow)
-    # wide columns past OW meet zeros of gy2: clear them only if 0 * x could be NaN
-    clear = rw != ow and not np.isfinite(x).all()
-    gw = np.zeros((G, og, k), gy.dtype)
-    for n0, n1 in _batch_chunks(n, (c * kh * kw + o) * oh * rw * x.itemsize):
-        gy2 = _gy_rows(gy[n0:n1], rw).reshape(G, og, -1)
-        cols = _im2col(x[n0:n1], kh, kw, g.stride, g.pads, g.dilation, oh, ow, rw)
-        if clear:
-            cols[..., ow:] = 0
-        gw += np.matmul(gy2, cols.reshape(G, k, -1).transpose(0, 2, 1))
-    return gw.reshape(w_shape)
+    # wide columns past OW meet zeros of gy2: clear them only if 0 * x could be NaN (a
+    # sum that overflows to inf only clears them needlessly)
+    clear = rw != ow and not np.isfinite(np.add.reduce(x, axis=None))
+
+    def products():
+        for n0, n1 in _batch_chunks(n, (c * kh * kw + o) * oh * rw * x.itemsize):
+            gy2 = _gy_rows(gy[n0:n1], rw).reshape(G, og, -1)
+            cols = _im2col(x[n0:n1], kh, kw, g.stride, g.pads, g.dilation, oh, ow, rw)
+            if clear:
+                cols[..., ow:] = 0
+            yield gy2, cols.reshape(G, k, -1).transpose(0, 2, 1)
+
+    return _sum_of_products(products()).reshape(w_shape)
 
 
 # ============================================================================

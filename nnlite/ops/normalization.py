@@ -36,6 +36,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ..factories import as_tensor
+from . import buffers as _buf
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "local_response_norm"]
 
@@ -203,9 +204,9 @@ class BatchNorm(Function):
         N, C, R = _view3(x)
         M = N * R
         dt = x.dtype
-        x3 = np.ascontiguousarray(x).reshape(N, C, R)
+        x3 = _buf.contiguous(x).reshape(N, C, R)
         mean = _channel_sum(x3) / M                                    # (C,) float64
-        y = np.empty(x.shape, dt)
+        y = _buf.empty(x.shape, dt)
         y3 = y.reshape(N, C, R)
         np.subtract(x3, _col(mean, dt), out=y3)
         var = _channel_dot(y3, y3) / M
@@ -244,13 +245,13 @@ class BatchNormBackward(NormBackward):
         ctx.eps, ctx.geom, ctx.want = eps, geom, want
         N, C, R = geom[0]
         dt, M = x.dtype, N * R
-        gy3 = np.ascontiguousarray(gy).reshape(N, C, R)
+        gy3 = _buf.contiguous(gy).reshape(N, C, R)
         sum_gy = _channel_sum(gy3)
         gx = gw = None
         if want[0] or want[1]:
-            gx = np.empty(x.shape, dt)
+            gx = _buf.empty(x.shape, dt)
             g3 = gx.reshape(N, C, R)
-            np.subtract(np.ascontiguousarray(x).reshape(N, C, R), _col(mean, dt), out=g3)
+            np.subtract(_buf.contiguous(x).reshape(N, C, R), _col(mean, dt), out=g3)
             d = _channel_dot(gy3, g3)                                  # sum gy * (x - mean)
             gw = (d * rstd).astype(dt, copy=False)
             if want[0]:
@@ -275,7 +276,7 @@ class BatchNormEval(Function):
         rinv = 1 / np.sqrt(np.asarray(running_var, np.float64) + eps)
         scale = rinv if w is None else w * rinv
         shift = -mean * scale if b is None else b - mean * scale
-        y = np.empty(x.shape, dt)
+        y = _buf.empty(x.shape, dt)
         y3 = y.reshape(N, C, R)
         np.multiply(x.reshape(N, C, R), _col(scale, dt), out=y3)
         np.add(y3, _col(shift, dt), out=y3)
@@ -302,7 +303,7 @@ class BatchNormEvalBackward(Function):
         dt = x.dtype
         ctx.save_for_backward(gy, x, w, _col(mean, dt), _col(rinv, dt))
         ctx.want = want
-        gyv = np.ascontiguousarray(gy).reshape(N, C, R)
+        gyv = _buf.contiguous(gy).reshape(N, C, R)
         gx = gw = gb = None
         if want[0]:
             scale = rinv if w is None else w * rinv

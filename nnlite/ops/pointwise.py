@@ -24,6 +24,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor, from_numpy, get_default_dtype
 from ._util import (GradWhere, ShapeError, cast, const, keep_where, like_inputs, pair, result_type,
                     unsupported, via_float32)
+from . import buffers as _buf
 from .arithmetic import _binary
 from .selection import nonzero
 from .special import erf_array
@@ -278,7 +279,7 @@ class ReluFn(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = like_inputs(np.maximum(x, 0), x)
+        y = np.maximum(x, 0, out=_buf.empty(x.shape, x.dtype))
         ctx.save_for_backward(y)
         return y
 
@@ -296,7 +297,8 @@ class ThresholdBackward(Function):
     @staticmethod
     def forward(ctx, gy, y):
         ctx.save_for_backward(y)
-        return keep_where(gy, y <= 0, keep=False, scratch=True)
+        return keep_where(gy, np.less_equal(y, 0, out=_buf.empty(y.shape, np.bool_)),
+                          keep=False, scratch=True)
 
     @staticmethod
     def backward(ctx, ggx):

@@ -56,6 +56,7 @@ from ..tensor import Tensor, is_grad_enabled
 from .arguments import (check_divisor_override, ntuple, out_size, pool_window,
                         transposed_out_size)
 from ._util import keep_where, unsupported
+from . import buffers as _buf
 from .arithmetic import neg as _neg, pow as _pow
 from .pointwise import abs as _abs
 
@@ -158,7 +159,7 @@ class _Windows:
         scratch positions keep ``fill`` (``split`` only writes the input positions)."""
         if self.direct:
             return None
-        return np.full((self.n_phases, min(self.block, self.nc), self.HQ, self.WQ), fill, dtype)
+        return _buf.full((self.n_phases, min(self.block, self.nc), self.HQ, self.WQ), fill, dtype)
 
     def split(self, xb: np.ndarray, buf: np.ndarray | None) -> np.ndarray:
         """A block of planes (n, H, W) -> its phase planes (SH*SW, n*HQ*WQ), in ``buf``."""
@@ -189,7 +190,7 @@ class _Windows:
 
     def grid_buffer(self, dtype: np.dtype) -> np.ndarray:
         """A zeroed (block, HQ, WQ) grid; ``to_grid`` writes only the output positions."""
-        return np.zeros((min(self.block, self.nc), self.HQ, self.WQ), dtype)
+        return _buf.zeros((min(self.block, self.nc), self.HQ, self.WQ), dtype)
 
     def to_grid(self, ob: np.ndarray, buf: np.ndarray) -> np.ndarray:
         """A block of outputs (n, OH, OW) -> flat (n*HQ*WQ) grid (scratch stays zero)."""
@@ -247,17 +248,17 @@ def _max_forward(x3: np.ndarray, win: _Windows, track: bool, shape: tuple,
     maximum nan and its argmax at its last nan (torch's rule): when a maximum comes out
     nan, the pass is run again with ``nan_aware`` (an extra test per offset, paid only
     by inputs with nans)."""
-    x3, dt = np.ascontiguousarray(x3), x3.dtype
-    y = np.empty(shape, dt)              # the result owns its memory (no copy at a leaf)
+    x3, dt = _buf.contiguous(x3), x3.dtype
+    y = _buf.empty(shape, dt)            # the result owns its memory (no copy at a leaf)
     y3 = y.reshape((win.nc,) + win.ohw)
     n_off = len(win.offsets)
     adt = np.uint8 if n_off <= 256 else np.uint16 if n_off <= 65536 else np.int32
-    arg3 = np.empty((win.nc,) + win.ohw, adt) if track else None
+    arg3 = _buf.empty((win.nc,) + win.ohw, adt) if track else None
     zbuf = win.phase_buffer(dt, -np.inf)
     ygrid = win.grid_buffer(dt).reshape(-1) if win.cropped else None
     agrid = win.grid_buffer(adt).reshape(-1) if track and win.cropped else None
     cap = min(win.block, win.nc) * win.HQ * win.WQ
-    gt, tk = np.empty(cap, np.bool_), np.empty(cap, adt)
+    gt, tk = _buf.empty(cap, np.bool_), _buf.empty(cap, adt)
     for p0, p1, n, L in win.blocks():
         Z = win.split(x3[p0:p1], zbuf)
         ye = ygrid[:n] if win.cropped else y3[p0:p1].reshape(-1)
@@ -293,12 +294,12 @@ def _max_forward(x3: np.ndarray, win: _Windows, track: bool, shape: tuple,
 
 def _max_scatter(g3: np.ndarray, win: _Windows, arg3: np.ndarray, shape: tuple) -> np.ndarray:
     """Adjoint of taking the maxima: gx[argmax] += gy, (NC, OH, OW) -> (NC, H, W)."""
-    gx = np.empty(shape, g3.dtype)
-    gx3, g3 = gx.reshape((win.nc,) + win.hw), np.ascontiguousarray(g3)
+    gx = _buf.empty(shape, g3.dtype)
+    gx3, g3 = gx.reshape((win.nc,) + win.hw), _buf.contiguous(g3)
     ggrid, agrid = win.grid_buffer(g3.dtype), win.grid_buffer(arg3.dtype)
     cap = agrid.size
-    m, tmp = np.empty(cap, np.bool_), np.empty(cap, g3.dtype)
-    gz = np.empty((win.n_phases, cap), g3.dtype)
+    m, tmp = _buf.empty(cap, np.bool_), _buf.empty(cap, g3.dtype)
+    gz = _buf.empty((win.n_phases, cap), g3.dtype)
     for p0, p1, n, L in win.blocks():
         ge, ae = win.to_grid(g3[p0:p1], ggrid), win.to_grid(arg3[p0:p1], agrid)
         # the gradient is selected where the argmax is (keep_where: one branch-free pass),
@@ -320,12 +321,12 @@ def _max_scatter(g3: np.ndarray, win: _Windows, arg3: np.ndarray, shape: tuple) 
 
 def _max_gather(g3: np.ndarray, win: _Windows, arg3: np.ndarray, shape: tuple) -> np.ndarray:
     """Adjoint of ``_max_scatter``: out = g[argmax], (NC, H, W) -> (NC, OH, OW)."""
-    g3 = np.ascontiguousarray(g3)
-    out = np.empty(shape, g3.dtype)
+    g3 = _buf.contiguous(g3)
+    out = _buf.empty(shape, g3.dtype)
     out3 = out.reshape((win.nc,) + win.ohw)
     zbuf, agrid = win.phase_buffer(g3.dtype, 0), win.grid_buffer(arg3.dtype)
     cap = agrid.size
-    acc, m = np.empty(cap, g3.dtype), np.empty(cap, np.bool_)
+    acc, m = _buf.empty(cap, g3.dtype), _buf.empty(cap, np.bool_)
     for p0, p1, n, L in win.blocks():
         Z, ae = win.split(g3[p0:p1], zbuf), win.to_grid(arg3[p0:p1], agrid)
         acc[:n] = 0
@@ -337,8 +338,8 @@ def _max_gather(g3: np.ndarray, win: _Windows, arg3: np.ndarray, shape: tuple) -
 
 def _sum_forward(x3: np.ndarray, win: _Windows, shape: tuple) -> np.ndarray:
     """Window sums (NC, OH, OW), zero padding."""
-    x3 = np.ascontiguousarray(x3)
-    y = np.empty(shape, x3.dtype)
+    x3 = _buf.contiguous(x3)
+    y = _buf.empty(shape, x3.dtype)
     y3 = y.reshape((win.nc,) + win.ohw)
     zbuf = win.phase_buffer(x3.dtype, 0)
     ygrid = win.grid_buffer(x3.dtype).reshape(-1) if win.cropped else None
@@ -356,11 +357,11 @@ def _sum_forward(x3: np.ndarray, win: _Windows, shape: tuple) -> np.ndarray:
 
 def _sum_scatter(g3: np.ndarray, win: _Windows, shape: tuple) -> np.ndarray:
     """Adjoint of ``_sum_forward``: every window element gets its output's gradient."""
-    g3 = np.ascontiguousarray(g3)
-    gx = np.empty(shape, g3.dtype)
+    g3 = _buf.contiguous(g3)
+    gx = _buf.empty(shape, g3.dtype)
     gx3 = gx.reshape((win.nc,) + win.hw)
     ggrid = win.grid_buffer(g3.dtype)
-    gz = np.zeros((win.n_phases, ggrid.size), g3.dtype)
+    gz = _buf.zeros((win.n_phases, ggrid.size), g3.dtype)
     hit = {ph for ph, _ in win.offsets}
     for p0, p1, n, L in win.blocks():
         ge = win.to_grid(g3[p0:p1], ggrid)
@@ -534,7 +535,7 @@ class _BlockSpread(Function):
     def forward(ctx, gy, nc, k, ohw, x_shape):
         ctx.nc, ctx.k, ctx.ohw, ctx.y_shape = nc, k, ohw, gy.shape
         (KH, KW), (OH, OW) = k, ohw
-        gx = np.empty(x_shape, gy.dtype)
+        gx = _buf.empty(x_shape, gy.dtype)
         gx.reshape(nc, OH, KH, OW, KW)[...] = gy.reshape(nc, OH, 1, OW, 1) / (KH * KW)
         return gx
 
@@ -573,7 +574,7 @@ class _IndexScatter(Function):
         nc, n_out = idx.shape
         n_in = int(np.prod(in_shape, dtype=np.int64)) // max(nc, 1)
         target = (np.arange(nc, dtype=np.int64)[:, None] * n_in + idx).reshape(-1)
-        gx = np.empty(in_shape, g.dtype)            # owns its memory: no copy at a leaf
+        gx = _buf.empty(in_shape, g.dtype)          # owns its memory: no copy at a leaf
         gx.reshape(-1)[...] = np.bincount(target, weights=g.reshape(-1), minlength=nc * n_in)
         return gx
 
@@ -680,7 +681,7 @@ class MaxUnpool2dFn(Function):
     def forward(ctx, x, idx, n_out, out_shape):
         ctx.save_for_backward(idx)                  # idx: (NC, n_in)
         ctx.in_shape = x.shape
-        y = np.zeros((idx.shape[0], n_out), x.dtype)
+        y = _buf.zeros((idx.shape[0], n_out), x.dtype)
         np.put_along_axis(y, idx, x.reshape(idx.shape[0], -1), 1)
         return y.reshape(out_shape)
 
@@ -700,8 +701,8 @@ def _max_pool(x: Tensor, sd: int, op: str, kernel_size, stride, padding, dilatio
     nc = int(np.prod(lead, dtype=np.int64))
     out_shape = _out_shape(lead, ohw, sd)
     if nc == 0:
-        y = Tensor(np.zeros(out_shape, x.dtype))
-        return (y, Tensor(np.zeros(out_shape, np.int64))) if return_indices else y
+        y = Tensor(_buf.zeros(out_shape, x.dtype))
+        return (y, Tensor(_buf.zeros(out_shape, np.int64))) if return_indices else y
     win = _windows(nc, hw, k, s, p, d, ohw)
     track = return_indices or (is_grad_enabled() and x.requires_grad)
     return MaxPool2dFn.apply(x, win, out_shape, track, return_indices)
@@ -745,7 +746,7 @@ def _avg_pool(x: Tensor, sd: int, op: str, kernel_size, stride, padding, ceil_mo
     nc = int(np.prod(lead, dtype=np.int64))
     out_shape = _out_shape(lead, ohw, sd)
     if nc == 0:
-        return Tensor(np.zeros(out_shape, x.dtype))
+        return Tensor(_buf.zeros(out_shape, x.dtype))
     win = _windows(nc, hw, k, s, p, d, ohw)
     div = _avg_divisor(win, count_include_pad, divisor_override, x.dtype)
     return AvgPool2dFn.apply(x, win, out_shape, div)
@@ -867,8 +868,8 @@ def _adaptive_max(x: Tensor, sd: int, output_size: Any, return_indices: bool,
         k = (H // OH, W // OW)           # equal small windows: plain max pooling
         return _max_pool(x, sd, op, k[2 - sd:], k[2 - sd:], 0, 1, False, return_indices)
     if nc == 0:
-        y = Tensor(np.zeros(out_shape, x.dtype))
-        return (y, Tensor(np.zeros(out_shape, np.int64))) if return_indices else y
+        y = Tensor(_buf.zeros(out_shape, x.dtype))
+        return (y, Tensor(_buf.zeros(out_shape, np.int64))) if return_indices else y
     return AdaptiveMaxPool2dFn.apply(x, (H, W), (OH, OW), out_shape, return_indices)
 
 

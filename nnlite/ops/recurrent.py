@@ -62,6 +62,7 @@ import numpy as np
 
 from ..autograd.function import Function, once_differentiable
 from ..tensor import Tensor
+from . import buffers as _buf
 
 __all__ = ["lstm_layer", "gru_layer", "rnn_layer"]
 
@@ -254,21 +255,21 @@ class LSTMLayer(_Recurrence):
             X += (b_ih + b_hh) * s
         w_hh_s = w_hh * s[:, None]                                # (4H, P), halved i, f, o
         w_hrT = w_hr.T if w_hr is not None else None
-        Y = np.empty((N, P), dt)
-        h = np.empty((B, P), dt)
-        c = np.empty((B, H), dt)
-        C = np.empty((N, H), dt)             # c after each step
-        TC = np.empty((N, H), dt)            # tanh(c)
-        R = np.empty((N, H), dt) if w_hr is not None else Y   # o * tanh(c) before W_hr
+        Y = _buf.empty((N, P), dt)
+        h = _buf.empty((B, P), dt)
+        c = _buf.empty((B, H), dt)
+        C = _buf.empty((N, H), dt)           # c after each step
+        TC = _buf.empty((N, H), dt)          # tanh(c)
+        R = _buf.empty((N, H), dt) if w_hr is not None else Y   # o * tanh(c) before W_hr
         packed = not ctx.dense
-        Hprev = np.empty((N, P), dt) if packed else None
-        Cprev = np.empty((N, H), dt) if packed else None
+        Hprev = _buf.empty((N, P), dt) if packed else None
+        Cprev = _buf.empty((N, H), dt) if packed else None
         if packed:
             h[...] = h0
             c[...] = c0
         hp, cp = h0, c0
-        recT = np.empty((4 * H, B), dt)
-        ig = np.empty((B, H), dt)
+        recT = _buf.empty((4 * H, B), dt)
+        ig = _buf.empty((B, H), dt)
         H2, H3 = 2 * H, 3 * H
         for r0, b in _steps(ctx.batch_sizes, ctx.reverse):
             r1 = r0 + b
@@ -328,9 +329,9 @@ class LSTMLayer(_Recurrence):
         Kifg = K[:3]
         dA = _workspace("dA", (N, 4 * H), dt)
         dY = _workspace("dY", (N, P), dt) if w_hr is not None else None
-        dR = np.empty((B, H), dt) if w_hr is not None else None
-        dct = np.empty((B, H), dt)
-        dht_buf = np.empty((B, P), dt)
+        dR = _buf.empty((B, H), dt) if w_hr is not None else None
+        dct = _buf.empty((B, H), dt)
+        dht_buf = _buf.empty((B, P), dt)
         for r0, b, product in ctx._backward_steps():
             r1 = r0 + b
             dht = _add_rows(dhT[:, :b].T, gy, r0, r1, dht_buf[:b] if dY is None else dY[r0:r1])
@@ -376,16 +377,16 @@ class GRULayer(_Recurrence):
         w_hh_s = w_hh * s[:, None]                                 # (3H, H), halved r, z
         srz = s[:H2]
         shift = 1 - srz
-        Y = np.empty((N, H), dt)
-        h = np.empty((B, H), dt)
-        HN = np.empty((N, H), dt)            # W_hn h + b_hn
+        Y = _buf.empty((N, H), dt)
+        h = _buf.empty((B, H), dt)
+        HN = _buf.empty((N, H), dt)          # W_hn h + b_hn
         packed = not ctx.dense
-        Hprev = np.empty((N, H), dt) if packed else None
+        Hprev = _buf.empty((N, H), dt) if packed else None
         if packed:
             h[...] = h0
         hp = h0
-        ghT = np.empty((3 * H, B), dt)
-        rhn = np.empty((B, H), dt)
+        ghT = _buf.empty((3 * H, B), dt)
+        rhn = _buf.empty((B, H), dt)
         for r0, b in _steps(ctx.batch_sizes, ctx.reverse):
             r1 = r0 + b
             a = X[r0:r1]
@@ -443,7 +444,7 @@ class GRULayer(_Recurrence):
         Kh = K[:3]
         dH = _workspace("tmp", (N, H), dt)   # the gradient reaching each step's h
         dAh = _workspace("dAh", (N, 3 * H), dt)
-        tmp = np.empty((B, H), dt)
+        tmp = _buf.empty((B, H), dt)
         for r0, b, product in ctx._backward_steps():
             r1 = r0 + b
             d = _add_rows(dhT[:, :b].T, gy, r0, r1, dH[r0:r1])
@@ -474,17 +475,17 @@ class RNNLayer(_Recurrence):
         ctx._setup(batch_sizes, reverse)
         ctx.relu = relu = nonlinearity == "relu"
         N, B, H = x.shape[0], h0.shape[0], h0.shape[1]
-        Y = np.empty((N, H), x.dtype)
-        h = np.empty((B, H), x.dtype)
+        Y = _buf.empty((N, H), x.dtype)
+        h = _buf.empty((B, H), x.dtype)
         np.matmul(x, w_ih.T, out=Y)          # the input side of every step, in place
         if b_ih is not None:
             Y += b_ih + b_hh
         packed = not ctx.dense
-        Hprev = np.empty((N, H), x.dtype) if packed else None
+        Hprev = _buf.empty((N, H), x.dtype) if packed else None
         if packed:
             h[...] = h0
         hp = h0
-        recT = np.empty((H, B), x.dtype)
+        recT = _buf.empty((H, B), x.dtype)
         for r0, b in _steps(ctx.batch_sizes, ctx.reverse):
             r1 = r0 + b
             a = Y[r0:r1]

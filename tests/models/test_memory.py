@@ -1,6 +1,8 @@
 """Memory of training: backward frees the autograd graph and every convolution buffer
 (columns, Winograd tiles), repeated training steps do not grow, and a ResNet-18 step at
-batch 8 on 224x224 input fits.
+batch 8 on 224x224 input fits. The large arrays the kernels used stay in the pool of
+``nnlite/ops/buffers.py`` for the next step; ``empty_cache()`` gives back those not in
+use, which is how these tests see what the graph still holds.
 
 NumPy reports its array allocations to ``tracemalloc``, so the traced memory is what the
 arrays (and Python objects) hold. No timing assertions.
@@ -18,6 +20,7 @@ import nnlite as nl
 from nnlite import nn, optim
 import nnlite.nn.functional as F
 from nnlite.models import resnet18
+from nnlite.ops import buffers
 
 try:  # small matrices: one BLAS thread beats two on busy shared cores
     from threadpoolctl import threadpool_limits
@@ -65,11 +68,13 @@ def test_backward_frees_the_graph_while_the_loss_is_still_alive():
     model, (x, y) = small_cnn(), batch()
     with threadpool_limits(limits=1):
         F.cross_entropy(model(x), y).backward()          # .grad arrays now exist
+        buffers.empty_cache()                            # the forward allocates afresh
         with traced():
             before = traced_now()
             loss = F.cross_entropy(model(x), y)
             held = traced_now() - before
             loss.backward()
+            buffers.empty_cache()                        # the pool's free arrays
             after = traced_now() - before
     saved_input = 8 * 3 * 16 * 16 * 4                    # the first conv alone saves x
     assert held > 10 * saved_input                       # the graph did hold activations
@@ -123,8 +128,26 @@ def test_resnet18_batch8_224_forward_backward_fits():
         before = traced_now()
         loss = F.cross_entropy(model(x), y)
         loss.backward()
+        buffers.empty_cache()
         now, peak = tracemalloc.get_traced_memory()
     assert np.isfinite(loss.item())
     assert all(p.grad is not None and p.grad.shape == p.shape for p in model.parameters())
     assert peak - before < 2 ** 30
     assert now - before - grad_bytes < 4 * 2 ** 20      # the graph and buffers are gone
+
+
+def test_the_pool_reuses_a_steps_arrays_and_holds_none_in_use():
+    """A second identical step allocates no new pooled array, and empty_cache() keeps
+    only the arrays still in use (here none, once the step's tensors are gone)."""
+    model, (x, y) = small_cnn(), batch(32)
+    with threadpool_limits(limits=1):
+        F.cross_entropy(model(x), y).backward()
+        held = buffers.held_bytes()
+        F.cross_entropy(model(x), y).backward()
+        assert buffers.held_bytes() == held > 0
+        out = model(x)                                   # in use: kept
+        buffers.empty_cache()
+        assert buffers.held_bytes() > 0
+        del out
+        buffers.empty_cache()
+    assert buffers.held_bytes() == 0
