@@ -282,6 +282,20 @@ class Solve(Function):
         return gA, gB
 
 
+def _tri_solve(A: np.ndarray, B: np.ndarray, upper: bool, unit: bool) -> np.ndarray:
+    """T^-1 B for T the upper or lower triangle of A (unit diagonal if ``unit``)."""
+    n = A.shape[-1]
+    T = np.where(_tri_mask(n, upper, unit), A, 0)
+    if unit:
+        T = T + np.eye(n, dtype=A.dtype)
+    try:
+        return _broadcast_solve(T, B)
+    except np.linalg.LinAlgError:
+        raise LinAlgError(f"linalg.solve_triangular: The solver failed because the "
+                          f"triangular matrix A is singular (a zero on the diagonal; A "
+                          f"of shape {A.shape}).") from None
+
+
 class SolveTriangular(Function):
     """X = T^-1 B with T the upper or lower triangle of A (unit diagonal if
     ``unitriangular``);  gB = T^-T gX,  gA = -(gB X^T) on the triangle"""
@@ -289,16 +303,7 @@ class SolveTriangular(Function):
 
     @staticmethod
     def forward(ctx, A, B, upper, unitriangular):
-        n = A.shape[-1]
-        T = np.where(_tri_mask(n, upper, unitriangular), A, 0)
-        if unitriangular:
-            T = T + np.eye(n, dtype=A.dtype)
-        try:
-            X = _broadcast_solve(T, B)
-        except np.linalg.LinAlgError:
-            raise LinAlgError(f"linalg.solve_triangular: The solver failed because the "
-                              f"triangular matrix A is singular (a zero on the diagonal; A "
-                              f"of shape {A.shape}).") from None
+        X = _tri_solve(A, B, upper, unitriangular)
         ctx.save_for_backward(A, X)
         ctx.upper, ctx.unit = upper, unitriangular
         return X
@@ -507,6 +512,34 @@ class Pinv(Function):
                 None, None, None)
 
 
+class CholeskySolve(Function):
+    """X = A^-1 B with A = L L^T (upper: U^T U), by two triangular solves that read L's
+    triangle;  gB = A^-1 gX,  gL = -(gB X^T + X gB^T) L (upper: -U (gB X^T + X gB^T)),
+    torch's rule, which differentiates A = L L^T in every entry of L"""
+    broadcasts = True
+
+    @staticmethod
+    def forward(ctx, B, L, upper):
+        if upper:           # A = U^T U: X = U^-1 U^-T B
+            X = _tri_solve(L, _tri_solve(_mT(L), B, False, False), True, False)
+        else:               # A = L L^T: X = L^-T L^-1 B
+            X = _tri_solve(_mT(L), _tri_solve(L, B, False, False), True, False)
+        ctx.save_for_backward(L, X)
+        ctx.upper = upper
+        return X
+
+    @staticmethod
+    def backward(ctx, gX):
+        L, X = ctx.saved_tensors
+        gB = CholeskySolve.apply(gX, L, ctx.upper)
+        gL = None
+        if ctx.needs_input_grad[1]:
+            common = gB @ _mT(X)
+            common = common + _mT(common)
+            gL = -(L @ common) if ctx.upper else -(common @ L)
+        return gB, gL, None
+
+
 def _tolerance(S: np.ndarray, atol: Any, rtol: Any, default_rtol: float) -> np.ndarray:
     """torch's threshold per matrix: max(atol, rtol * largest singular value)."""
     def arr(v: Any) -> np.ndarray:
@@ -690,6 +723,10 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor
     _same_dtype("linalg.solve", A, B)
     n = A.shape[-1]
     vector = _vector_rhs(A, B)
+    if vector and not left:
+        raise RuntimeError(f"linalg.solve: Vector broadcasting of the left hand side is not "
+                           f"supported for left=False (A {tuple(A.shape)}, B {tuple(B.shape)}"
+                           f"). In this case linalg.solve is equivalent to B / A.squeeze(-1)")
     Bm = B.unsqueeze(-1) if vector else B
     if Bm.ndim < 2 or Bm.shape[-2 if left or vector else -1] != n:
         raise ShapeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
@@ -1126,11 +1163,7 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
         raise ShapeError(f"cholesky_solve: Incompatible matrix sizes for the equation A X = "
                          f"B: B {tuple(B.shape)}, L {tuple(L.shape)}")
     _check_batch("cholesky_solve", L, B)
-    if upper:           # A = U^T U: X = U^-1 U^-T B
-        Y = SolveTriangular.apply(_mT(L), B, False, False)
-        return SolveTriangular.apply(L, Y, True, False)
-    Y = SolveTriangular.apply(L, B, False, False)
-    return SolveTriangular.apply(_mT(L), Y, True, False)
+    return CholeskySolve.apply(B, L, bool(upper))
 
 
 def cholesky_inverse(L: Tensor, upper: bool = False, *, out: Any = None) -> Tensor:
