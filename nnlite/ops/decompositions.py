@@ -590,9 +590,9 @@ def det(A: Tensor) -> Tensor:
 
 
 def slogdet(A: Tensor) -> SlogdetResult:
-    """The sign and the log of the absolute value of the determinant (``torch.linalg.
-    slogdet``, ``torch.slogdet``): ``det = sign * exp(logabsdet)``, stable where det
-    over- or underflows. A singular matrix gives sign 0 and logabsdet -inf.
+    """The sign and the log of the absolute value of the determinant
+    (``torch.linalg.slogdet``, ``torch.slogdet``): ``det = sign * exp(logabsdet)``,
+    stable where det over- or underflows. A singular matrix gives sign 0 and logabsdet -inf.
 
     Args:
         A (Tensor): (..., n, n), float32 or float64.

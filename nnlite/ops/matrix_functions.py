@@ -236,7 +236,8 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Any = None) -> Te
     broadcast).
 
     Args:
-        input, other (Tensor): broadcastable, with size 3 along ``dim``.
+        input, other (Tensor): of the same number of dims, broadcastable, with size 3
+            along ``dim``.
         dim (int): the dim of the vectors. Default: -1.
 
     Example:
@@ -245,6 +246,9 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Any = None) -> Te
     """
     _no_out(out, "linalg.cross")
     _same_dtype("linalg.cross", input, other, "input and other")
+    if input.ndim != other.ndim:
+        raise ShapeError(f"linalg.cross: inputs must have the same number of dimensions "
+                         f"(got shapes {tuple(input.shape)} and {tuple(other.shape)})")
     a, b = _broadcast_pair("linalg.cross", input, other)
     d = norm_dim(dim, a.ndim, "linalg.cross")
     if a.shape[d] != 3:
