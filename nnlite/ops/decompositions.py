@@ -602,7 +602,7 @@ def slogdet(A: Tensor) -> SlogdetResult:
 
     Example:
         >>> nl.linalg.slogdet(nl.tensor([[-2.0, 0.0], [0.0, 3.0]]))
-        slogdet(sign=tensor(-1.), logabsdet=tensor(1.7918))
+        slogdet(sign=tensor(-1.), logabsdet=tensor(1.7917595))
     """
     _check(A, "linalg.slogdet")
     return SlogdetResult(*Slogdet.apply(A))
@@ -618,7 +618,7 @@ def logdet(input: Tensor) -> Tensor:
 
     Example:
         >>> nl.logdet(nl.tensor([[2.0, 0.0], [0.0, 3.0]]))
-        tensor(1.7918)
+        tensor(1.7917595)
     """
     from .pointwise import where
     _check(input, "logdet")
@@ -639,8 +639,8 @@ def inv(A: Tensor, *, out: Any = None) -> Tensor:
 
     Example:
         >>> nl.linalg.inv(nl.tensor([[2.0, 0.0], [0.0, 4.0]]))
-        tensor([[0.5000, 0.0000],
-                [0.0000, 0.2500]])
+        tensor([[0.5 , 0.  ],
+                [0.  , 0.25]])
     """
     _no_out(out, "linalg.inv")
     _check(A, "linalg.inv")
@@ -652,8 +652,8 @@ def inverse(input: Tensor) -> Tensor:
 
     Example:
         >>> nl.inverse(nl.tensor([[2.0, 0.0], [0.0, 4.0]]))
-        tensor([[0.5000, 0.0000],
-                [0.0000, 0.2500]])
+        tensor([[0.5 , 0.  ],
+                [0.  , 0.25]])
     """
     _check(input, "inverse")
     return Inv.apply(input)
@@ -672,7 +672,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvExResult:
 
     Example:
         >>> nl.linalg.inv_ex(nl.tensor([[1.0, 2.0], [2.0, 4.0]])).info
-        tensor(2, dtype=torch.int32)
+        tensor(2, dtype=int32)
     """
     _check(A, "linalg.inv_ex")
     try:
@@ -714,7 +714,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor
 
     Example:
         >>> nl.linalg.solve(nl.tensor([[2.0, 0.0], [0.0, 4.0]]), nl.tensor([2.0, 2.0]))
-        tensor([1.0000, 0.5000])
+        tensor([1. , 0.5])
     """
     _no_out(out, "linalg.solve")
     _check(A, "linalg.solve")
@@ -824,7 +824,7 @@ def cholesky_ex(A: Tensor, *, upper: bool = False,
 
     Example:
         >>> nl.linalg.cholesky_ex(nl.tensor([[1.0, 2.0], [2.0, 1.0]])).info
-        tensor(2, dtype=torch.int32)
+        tensor(2, dtype=int32)
     """
     _check(A, "linalg.cholesky_ex")
     try:
@@ -861,8 +861,8 @@ def qr(A: Tensor, mode: str = "reduced", *, out: Any = None) -> QRResult:
     Example:
         >>> Q, R = nl.linalg.qr(nl.tensor([[3.0, 1.0], [4.0, 2.0]]))
         >>> R
-        tensor([[-5.0000, -2.2000],
-                [ 0.0000, -0.4000]])
+        tensor([[-5. , -2.2],
+                [ 0. ,  0.4]])
     """
     _no_out(out, "linalg.qr")
     _check(A, "linalg.qr", square=False)
@@ -1027,8 +1027,8 @@ def pinv(A: Tensor, *, atol: Any = None, rtol: Any = None, hermitian: bool = Fal
 
     Example:
         >>> nl.linalg.pinv(nl.tensor([[2.0, 0.0], [0.0, 0.0]]))
-        tensor([[0.5000, 0.0000],
-                [0.0000, 0.0000]])
+        tensor([[0.5, 0. ],
+                [0. , 0. ]])
     """
     _no_out(out, "linalg.pinv")
     _check(A, "linalg.pinv", square=False)
@@ -1048,8 +1048,8 @@ def pinverse(input: Tensor, rcond: float = 1e-15, hermitian: bool = False) -> Te
 
     Example:
         >>> nl.pinverse(nl.tensor([[2.0, 0.0], [0.0, 0.0]]))
-        tensor([[0.5000, 0.0000],
-                [0.0000, 0.0000]])
+        tensor([[0.5, 0. ],
+                [0. , 0. ]])
     """
     return pinv(input, rtol=rcond, hermitian=hermitian)
 
@@ -1176,8 +1176,8 @@ def cholesky_inverse(L: Tensor, upper: bool = False, *, out: Any = None) -> Tens
 
     Example:
         >>> nl.cholesky_inverse(nl.tensor([[2.0, 0.0], [0.0, 1.0]]))
-        tensor([[0.2500, 0.0000],
-                [0.0000, 1.0000]])
+        tensor([[0.25, 0.  ],
+                [0.  , 1.  ]])
     """
     _no_out(out, "cholesky_inverse")
     _check(L, "cholesky_inverse", "L")
