@@ -17,7 +17,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, from_numpy
-from ._util import ShapeError, norm_dim
+from ._util import GradWhere, ShapeError, norm_dim
 from .decompositions import Inv, SVD, _check, _mT, _no_out, _same_dtype, solve
 
 # ============================================================================
@@ -120,7 +120,8 @@ def matrix_power(A: Tensor, n: int, *, out: Any = None) -> Tensor:
                          f"shape {tuple(A.shape)}")
     if n == 0:
         eye = np.eye(A.shape[-1], dtype=A.array.dtype)
-        return A * 0 + eye             # the identity, in A's graph (zero gradient), as torch
+        zero = GradWhere.apply(A, np.zeros(A.shape, bool))   # exactly 0, even for nan/inf
+        return zero + eye              # the identity, in A's graph (zero gradient), as torch
     if n < 0:
         _check(A, "linalg.matrix_power")
         A, n = Inv.apply(A), -n

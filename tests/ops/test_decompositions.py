@@ -279,8 +279,8 @@ CASES = {
     "pinv_hermitian": pinv_hermitian_case(), "lstsq": lstsq_case(),
 }
 # double backward is compared with torch where its own rule is differentiable
-DOUBLE = ["det", "logdet", "inv", "solve", "solve_triangular", "cholesky", "qr", "svdvals",
-          "eigvalsh", "pinv", "cholesky_solve"]
+DOUBLE = ["det", "logdet", "inv", "solve", "solve_triangular", "cholesky", "qr", "svd",
+          "svdvals", "eigh", "eigvalsh", "pinv", "cholesky_solve", "cholesky_inverse"]
 
 
 def _floats(out: Any) -> Any:

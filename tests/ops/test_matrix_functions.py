@@ -240,6 +240,8 @@ def test_matrix_power_zero_is_the_identity_with_zero_gradient(torch) -> None:
     np.testing.assert_array_equal(y.array, np.broadcast_to(np.eye(3), (2, 3, 3)))
     y.sum().backward()
     np.testing.assert_array_equal(x.grad.array, 0)
+    nan = nl.tensor([[np.nan, 1.0], [0.0, 1.0]])
+    np.testing.assert_array_equal(nl.linalg.matrix_power(nan, 0).array, np.eye(2))
 
 
 def test_multi_dot_picks_the_cheap_order() -> None:
