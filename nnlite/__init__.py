@@ -35,6 +35,10 @@ from .ops import (addmm, argsort, argwhere, cumprod, cumsum, diag, diagonal, kth
                   multinomial, narrow, nonzero, prelu, selu, sort, t, topk, trace, tril, triu)
 from .ops import can_cast, floor_divide, fmod, promote_types, remainder, result_type
 from .ops.einsum import einsum
+from .ops.decompositions import (cholesky_inverse, cholesky_solve, det, inverse, logdet,
+                                 pinverse, slogdet)
+from .ops.decompositions import legacy_cholesky as cholesky, legacy_qr as qr, legacy_svd as svd
+from .ops.matrix_functions import legacy_cross as cross, matrix_exp, matrix_power
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save
@@ -65,3 +69,4 @@ __version__ = "0.1.0"
 
 # nl.nn, nl.optim, nl.data, nl.utils.data, as torch.nn after import torch
 from . import data, nn, optim, utils  # noqa: E402
+from . import linalg  # noqa: E402

@@ -9,6 +9,8 @@ ops, re-exported here:
 - shape.py       reshape permute expand repeat flip roll cat stack split pad
 - indexing.py    getitem masked_fill gather scatter scatter_add index_fill one_hot
 - linalg.py      matmul
+- decompositions.py  det slogdet inv solve cholesky qr svd eigh pinv lstsq ... (nnlite.linalg)
+- matrix_functions.py  matrix_exp matrix_power multi_dot matrix_norm cross ... (nnlite.linalg)
 - norms.py       norm vector_norm
 - matrix.py      t tril triu diag diagonal trace addmm
 - sorting.py     sort argsort msort topk kthvalue
@@ -70,4 +72,6 @@ UFUNCS = {
 
 # Modules whose ``TENSOR_METHODS`` (a dict: method name -> function taking the tensor
 # first) ``tensor.py`` binds onto Tensor, so ``t.floor()`` is ``floor(t)``.
-METHOD_MODULES: tuple = ()
+from . import decompositions as _decompositions, matrix_functions as _matrix_functions
+
+METHOD_MODULES: tuple = (_decompositions, _matrix_functions)
