@@ -1,5 +1,5 @@
 """The differentiable functions the distributions need that nnlite's ops lack: lgamma,
-digamma, trigamma, erfinv, expm1, atan, tan, xlogy, the regularized incomplete gamma
+digamma, trigamma, erfinv, expm1, floor, atan, tan, xlogy, the regularized incomplete gamma
 function, Gamma(a, 1) draws with their implicit reparameterisation gradient; and two of
 linear algebra, cholesky and triangular solves (lower-triangular, from the left), for
 ``MultivariateNormal``. Private to the package: the public ops of these names belong in
@@ -12,6 +12,7 @@ Notation: x the input, y the output, gy the gradient of the loss with respect to
     digamma:  y = psi(x)                     gx = gy trigamma(x)
     trigamma: y = psi'(x)                    (not differentiable)
     erfinv:   y = erf^-1(x)                  gx = gy sqrt(pi)/2 exp(y^2)
+    floor:    y = floor(x)                   gx = 0
     atan:     y = atan(x)                    gx = gy / (1 + x^2)
     tan:      y = tan(x)                     gx = gy (1 + y^2)
     gammainc: y = P(a, x)                   gx = gy x^(a-1) e^-x / Gamma(a), ga = gy dP/da
@@ -254,6 +255,18 @@ class Expm1(Function):
         return gy * (y + 1)
 
 
+class Floor(Function):
+    """y = floor(x);  gx = 0 (zeros, even where gy is nan, as torch)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        return np.floor(x)
+
+    @staticmethod
+    def backward(ctx, gy):
+        return gy * 0 if isinstance(gy, Tensor) else np.zeros_like(gy)
+
+
 class Atan(Function):
     """y = atan(x);  gx = gy / (1 + x^2)"""
 
@@ -307,6 +320,10 @@ def expm1(x: Any) -> Tensor:
     return Expm1.apply(_float(x))
 
 
+def floor(x: Any) -> Tensor:
+    return Floor.apply(_float(x))
+
+
 def atan(x: Any) -> Tensor:
     return Atan.apply(_float(x))
 
@@ -358,17 +375,20 @@ class Cholesky(Function):
         P = np.tril(_T(L) @ gL)
         S = 0.5 * (P + _T(np.tril(P, -1)))
         X = np.linalg.solve(_T(L), S)                   # L^-T S
-        return _T(np.linalg.solve(L, _T(X)))            # (L^-1 (L^-T S)^T)^T = L^-T S L^-1
+        return _T(np.linalg.solve(_T(L), _T(X)))        # (L^-T X^T)^T = X L^-1
 
 
 class SolveLower(Function):
-    """X = L^-1 B (L lower triangular);  gB = L^-T gX,  gL = -tril(gB X^T)"""
+    """X = L^-1 B (L lower triangular);  gB = L^-T gX,  gL = -tril(gB X^T) (or, with
+    ``full_grad``, -gB X^T: the gradient of a general solve, as torch's cholesky_inverse
+    gives)"""
     broadcasts = True
 
     @staticmethod
-    def forward(ctx, L, B):
+    def forward(ctx, L, B, full_grad):
         X = _solve_lower(L, B)
         ctx.save_for_backward(L, X)
+        ctx.full_grad = full_grad
         return X
 
     @staticmethod
@@ -378,8 +398,10 @@ class SolveLower(Function):
         batch = X.shape[:-2]
         Lb = np.broadcast_to(L, batch + L.shape[-2:])
         gB = np.linalg.solve(_T(Lb), gX) if gX.size else np.zeros_like(gX)
-        gL = -np.tril(gB @ _T(X)) if ctx.needs_input_grad[0] else None
-        return gL, gB
+        gL = None
+        if ctx.needs_input_grad[0]:
+            gL = -(gB @ _T(X)) if ctx.full_grad else -np.tril(gB @ _T(X))
+        return gL, gB, None
 
 
 class StandardGamma(Function):
@@ -450,6 +472,7 @@ def cholesky(a: Tensor) -> Tensor:
     return Cholesky.apply(a)
 
 
-def solve_lower(L: Tensor, B: Tensor) -> Tensor:
-    """L^-1 B for lower-triangular L (..., n, n) and B (..., n, k), batch dims broadcast."""
-    return SolveLower.apply(L, B)
+def solve_lower(L: Tensor, B: Tensor, full_grad: bool = False) -> Tensor:
+    """L^-1 B for lower-triangular L (..., n, n) and B (..., n, k), batch dims broadcast.
+    The gradient w.r.t. L is lower triangular unless ``full_grad``."""
+    return SolveLower.apply(L, B, full_grad)

@@ -11,10 +11,10 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..factories import arange, as_tensor
-from ..ops import abs, clamp, exp, log1p
+from ..ops import abs, clamp, exp, log1p, where
 from ..tensor import Tensor
 from . import constraints
-from ._functions import lgamma
+from ._functions import floor, lgamma
 from .distribution import Distribution
 from .utils import broadcast_all, generator, lazy_property, logits_to_probs, probs_to_logits
 
@@ -85,8 +85,8 @@ class Binomial(Distribution):
 
     @property
     def mode(self) -> Tensor:
-        n, p = self.total_count.array, self.probs.array
-        return as_tensor(np.minimum(np.floor((n + 1) * p), n).astype(p.dtype))
+        m = floor((self.total_count + 1) * self.probs)
+        return where(m > self.total_count, self.total_count, m)   # clamp(max=total_count)
 
     @property
     def variance(self) -> Tensor:

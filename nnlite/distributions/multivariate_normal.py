@@ -144,7 +144,8 @@ class MultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self) -> Tensor:
         L = self._unbroadcasted_scale_tril
-        Linv = solve_lower(L, eye(L.shape[-1], dtype=L.dtype))
+        # torch's cholesky_inverse: its gradient treats L as a full matrix
+        Linv = solve_lower(L, eye(L.shape[-1], dtype=L.dtype), full_grad=True)
         return matmul(_T(Linv), Linv).expand(
             self._batch_shape + self._event_shape + self._event_shape)
 

@@ -13,7 +13,7 @@ from ..autograd.grad_mode import no_grad
 from ..factories import as_tensor
 from ..tensor import Tensor
 from . import constraints
-from ._functions import lgamma, xlogy
+from ._functions import floor, lgamma, xlogy
 from .distribution import Distribution
 from .utils import broadcast_all, generator
 
@@ -42,7 +42,7 @@ class Poisson(Distribution):
 
     @property
     def mode(self) -> Tensor:
-        return as_tensor(np.floor(self.rate.array))
+        return floor(self.rate)
 
     @property
     def variance(self) -> Tensor:
