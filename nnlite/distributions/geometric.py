@@ -60,9 +60,8 @@ class Geometric(Distribution):
                 invalid_value = value.array[~valid.array]
                 raise ValueError(
                     f"Expected parameter probs ({type(value).__name__} of shape "
-                    f"{tuple(value.shape)}) of distribution {self!r} to satisfy the "
-                    f"constraint {constraints.unit_interval!r}, but found invalid "
-                    f"values:\n{as_tensor(invalid_value)}")
+                    f"{tuple(value.shape)}) of distribution {self!r} to be positive but "
+                    f"found invalid values:\n{as_tensor(invalid_value)}")
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> "Geometric":
         new = self._get_checked_instance(Geometric, _instance)
