@@ -13,6 +13,7 @@ Notation: x the input, y the output, gy the gradient of the loss with respect to
     trigamma: y = psi'(x)                    (not differentiable)
     erfinv:   y = erf^-1(x)                  gx = gy sqrt(pi)/2 exp(y^2)
     floor:    y = floor(x)                   gx = 0
+    xlogy:    z = x log y (0 at x = 0)       gx = gz log y,  gy = gz x / y
     atan:     y = atan(x)                    gx = gy / (1 + x^2)
     tan:      y = tan(x)                     gx = gy (1 + y^2)
     gammainc: y = P(a, x)                   gx = gy x^(a-1) e^-x / Gamma(a), ga = gy dP/da
@@ -332,12 +333,35 @@ def tan(x: Any) -> Tensor:
     return Tan.apply(_float(x))
 
 
-def xlogy(x: Any, y: Tensor) -> Tensor:
+class Xlogy(Function):
+    """z = x log y (0 where x == 0, nan where y is nan);
+    gx = gz log y (0 where x == y == 0),  gy = gz x / y   (torch's rules)"""
+    broadcasts = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where((x == 0) & ~np.isnan(y), 0.0, x * np.log(y))
+        return like_inputs(np.asarray(z), x, y)
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, gz):
+        x, y = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gx = gz * np.where((x == 0) & (y == 0), 0.0, np.log(y))
+            gy = gz * x / y
+        return gx, gy
+
+
+def xlogy(x: Any, y: Any) -> Tensor:
     """x * log(y), 0 where x == 0 (torch.xlogy), differentiable in both."""
-    from ..ops import log, where
     x = as_tensor(x)
-    safe_y = where(x == 0, 1.0, y)
-    return where(x == 0, 0.0, x * log(safe_y))
+    y = as_tensor(y)
+    if x.dtype.kind != "f" and y.dtype.kind == "f":
+        x = x.astype(y.dtype)
+    return Xlogy.apply(_float(x), _float(y))
 
 
 # ---- linear algebra -----------------------------------------------------------------
