@@ -39,6 +39,12 @@ def _bool(a: Any) -> Tensor:
     return as_tensor(np.asarray(a, dtype=bool))
 
 
+def _is_int(v: np.ndarray) -> np.ndarray:
+    """Whether each entry is a whole number (False at nan and inf, quietly)."""
+    with np.errstate(invalid="ignore"):
+        return v % 1 == 0
+
+
 class Constraint:
     """Base class: a region over which a variable is valid.
 
@@ -173,7 +179,7 @@ class _IntegerInterval(Constraint):
 
     def check(self, value: Any) -> Tensor:
         v = _arr(value)
-        return _bool((v % 1 == 0) & (_arr(self.lower_bound) <= v) & (v <= _arr(self.upper_bound)))
+        return _bool(_is_int(v) & (_arr(self.lower_bound) <= v) & (v <= _arr(self.upper_bound)))
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__[1:]}(lower_bound={self.lower_bound}, "
@@ -189,7 +195,7 @@ class _IntegerLessThan(Constraint):
 
     def check(self, value: Any) -> Tensor:
         v = _arr(value)
-        return _bool((v % 1 == 0) & (v <= _arr(self.upper_bound)))
+        return _bool(_is_int(v) & (v <= _arr(self.upper_bound)))
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__[1:]}(upper_bound={self.upper_bound})"
@@ -204,7 +210,7 @@ class _IntegerGreaterThan(Constraint):
 
     def check(self, value: Any) -> Tensor:
         v = _arr(value)
-        return _bool((v % 1 == 0) & (v >= _arr(self.lower_bound)))
+        return _bool(_is_int(v) & (v >= _arr(self.lower_bound)))
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__[1:]}(lower_bound={self.lower_bound})"

@@ -47,9 +47,11 @@ def register_kl(type_p: type, type_q: type) -> Callable:
     of ``type_q`` (subclasses included, unless a more specific pair is registered).
 
     Example:
-        >>> @register_kl(Normal, Normal)
-        ... def kl_normal_normal(p, q):
-        ...     ...
+        >>> class MyNormal(Normal):
+        ...     pass
+        >>> @register_kl(MyNormal, MyNormal)
+        ... def kl_my_normal(p, q):
+        ...     return 0.5 * ((p.loc - q.loc) / q.scale) ** 2      # equal scales only
     """
     if not isinstance(type_p, type) or not issubclass(type_p, Distribution):
         raise TypeError(f"Expected type_p to be a Distribution subclass but got {type_p}")
