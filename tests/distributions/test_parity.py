@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import nnlite as nl
 from tests.ops._parity import assert_close, to_numpy
@@ -102,3 +103,30 @@ def test_repr_names_parameters():
     assert repr(nl.distributions.constraints.positive) == "GreaterThan(lower_bound=0.0)"
     assert repr(nl.distributions.constraints.unit_interval) == \
         "Interval(lower_bound=0.0, upper_bound=1.0)"
+
+
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_broadcast_parameters_hypothesis(torch, data):
+    """Normal, Laplace and Bernoulli on parameters of broadcastable drawn shapes (size-1
+    axes included) and values with extra sample dims: log_prob and its gradients."""
+    shape = data.draw(st.lists(st.integers(1, 3), max_size=3).map(tuple), label="batch")
+    a_shape = tuple(data.draw(st.sampled_from([1, s])) for s in shape)
+    b_shape = shape[data.draw(st.integers(0, len(shape))):]
+    v_shape = data.draw(st.lists(st.integers(1, 2), max_size=2).map(tuple)) + shape
+    rng = np.random.default_rng(len(shape))
+    arrays = {"a": rng.standard_normal(a_shape), "b": rng.uniform(0.2, 0.8, b_shape)}
+    v = rng.standard_normal(v_shape)
+    for build, value in [(lambda D, p: D.Normal(p["a"], p["b"]), v),
+                         (lambda D, p: D.Laplace(p["a"], p["b"]), v),
+                         (lambda D, p: D.Bernoulli(p["b"]), (v > 0).astype(float))]:
+        p, tp = leaves(nl, arrays), leaves(torch, arrays)
+        d, td = build(nl.distributions, p), build(torch.distributions, tp)
+        assert d.batch_shape == tuple(td.batch_shape)
+        out, tout = d.log_prob(nl.tensor(value)), td.log_prob(torch.tensor(value))
+        assert_close(out, tout, "log_prob")
+        ours = nl.autograd.grad(out.sum(), list(p.values()), allow_unused=True)
+        theirs = torch.autograd.grad(tout.sum(), list(tp.values()), allow_unused=True)
+        for k, g, tg in zip(p, ours, theirs):
+            assert_close(to_numpy(g, p[k]), to_numpy(tg, p[k]), f"gradient w.r.t. {k}",
+                         1e-9, 1e-11)

@@ -13,7 +13,17 @@ from nnlite.distributions import (Bernoulli, Beta, Binomial, Categorical, Dirich
                                   Poisson, Uniform)
 
 
-def torch_message(torch, build, lib_value=None):
+@pytest.fixture
+def torch(torch):
+    """torch with its default validation on: importing torch._dynamo (as torch.compile
+    does, in other tests of the session) turns it off for the whole process."""
+    before = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(True)
+    yield torch
+    torch.distributions.Distribution.set_default_validate_args(before)
+
+
+def torch_message(torch, build):
     with pytest.raises(ValueError) as e:
         build(torch)
     return str(e.value)
@@ -132,6 +142,7 @@ def test_constructor_errors():
         Normal("a", 1.0)
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in log")
 def test_validate_args_false_skips_checks():
     d = Normal(0.0, -1.0, validate_args=False)
     assert np.isnan(float(d.log_prob(nl.tensor(0.0))))
