@@ -13,9 +13,11 @@ parameters through nnlite's autograd, and so is ``rsample`` where ``has_rsample`
 One module per family: normal.py, uniform.py, exponential.py, laplace.py, categorical.py,
 one_hot_categorical.py, bernoulli.py, multivariate_normal.py, independent.py, gamma.py
 (Gamma, Chi2), dirichlet.py, beta.py, poisson.py, binomial.py, geometric.py,
-log_normal.py, cauchy.py, studentT.py, gumbel.py; the base class in distribution.py,
-constraints in constraints.py, KL divergences in kl.py, helpers in utils.py and the
-special functions they need in _functions.py.
+log_normal.py, cauchy.py, studentT.py, gumbel.py, relaxed_bernoulli.py
+(RelaxedBernoulli; LogitRelaxedBernoulli, as in torch only in the module),
+relaxed_categorical.py (RelaxedOneHotCategorical; ExpRelaxedCategorical likewise); the
+base class in distribution.py, constraints in constraints.py, KL divergences in kl.py,
+helpers in utils.py and the special functions they need in _functions.py.
 """
 from . import constraints
 from .bernoulli import Bernoulli
@@ -37,12 +39,15 @@ from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
+from .relaxed_bernoulli import RelaxedBernoulli
+from .relaxed_categorical import RelaxedOneHotCategorical
 from .studentT import StudentT
 from .uniform import Uniform
 
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet",
-    "Distribution", "Exponential", "Gamma", "Geometric", "Gumbel", "Independent", "Laplace",
-    "LogNormal", "MultivariateNormal", "Normal", "OneHotCategorical", "Poisson", "StudentT",
-    "Uniform", "constraints", "kl_divergence", "register_kl",
+    "Distribution", "Exponential", "Gamma", "Geometric", "Gumbel",
+    "Independent", "Laplace", "LogNormal", "MultivariateNormal",
+    "Normal", "OneHotCategorical", "Poisson", "RelaxedBernoulli", "RelaxedOneHotCategorical",
+    "StudentT", "Uniform", "constraints", "kl_divergence", "register_kl",
 ]

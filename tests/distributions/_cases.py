@@ -148,6 +148,22 @@ CASES = [
          ("log_prob", "entropy", "cdf", "icdf", "mean", "variance", "stddev", "mode"), Q,
          rsample=True),
 ]
+CASES += [
+    Case("RelaxedBernoulli", lambda D, p: D.RelaxedBernoulli(p["t"], p["probs"]),
+         {"t": np.array(0.7), "probs": R.uniform(0.1, 0.9, 3)}, R.uniform(0.05, 0.95, (4, 3)),
+         ("log_prob",), rsample=True, moments=False),
+    Case("LogitRelaxedBernoulli",
+         lambda D, p: D.relaxed_bernoulli.LogitRelaxedBernoulli(p["t"], logits=p["l"]),
+         {"t": np.array(1.3), "l": real(3)}, real(4, 3), ("log_prob",), rsample=True,
+         moments=False),
+    Case("RelaxedOneHotCategorical", lambda D, p: D.RelaxedOneHotCategorical(p["t"], p["probs"]),
+         {"t": np.array(0.8), "probs": simplex(2, 3)}, simplex(4, 2, 3), ("log_prob",),
+         rsample=True, moments=False),
+    Case("ExpRelaxedCategorical",
+         lambda D, p: D.relaxed_categorical.ExpRelaxedCategorical(p["t"], logits=p["l"]),
+         {"t": np.array(1.5), "l": real(2, 3)}, np.log(simplex(4, 2, 3)), ("log_prob",),
+         rsample=True, moments=False),
+]
 CASES[2].values = CASES[2].params["low"] + R.uniform(0.01, 0.99, (4, 3)) * CASES[2].params["width"]
 
 BY_NAME = {c.name: c for c in CASES}

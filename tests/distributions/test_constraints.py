@@ -45,8 +45,9 @@ def test_factories(torch, name, args):
 
 
 def test_independent(torch):
+    TC = torch.distributions.constraints
     _both(torch, C.independent(C.positive, 1),
-          torch.distributions.constraints.independent(torch.distributions.constraints.positive, 1), X)
+          TC.independent(TC.positive, 1), X)
     with pytest.raises(ValueError, match="reinterpreted_batch_ndims"):
         C.independent(C.real, -1)
 

@@ -121,9 +121,10 @@ def test_gamma_rsample_gradient_matches_torch(torch):
     a = nl.tensor(np.array([0.3, 0.8, 1.5, 4.0, 20.0, 150.0]), requires_grad=True)
     x = Gamma(a, 1.0).rsample((50,))
     x.sum().backward()
-    per_sample = nl.distributions._functions.standard_gamma_grad_array(
-        x.detach().numpy(), np.broadcast_to(a.detach().numpy(), x.shape))
-    theirs = torch._standard_gamma_grad(torch.tensor(np.broadcast_to(a.detach().numpy(), x.shape).copy()),
+    a_full = np.broadcast_to(a.detach().numpy(), x.shape).copy()
+    per_sample = nl.distributions._functions.standard_gamma_grad_array(x.detach().numpy(),
+                                                                        a_full)
+    theirs = torch._standard_gamma_grad(torch.tensor(a_full),
                                         torch.tensor(x.detach().numpy())).numpy()
     np.testing.assert_allclose(per_sample, theirs, rtol=5e-3, atol=1e-6)
     np.testing.assert_allclose(a.grad.numpy(), per_sample.sum(0), rtol=1e-10)

@@ -44,7 +44,8 @@ BAD_PARAMS = [   # (build(lib), the parameter named)
     (lambda T: T.distributions.Geometric(T.tensor([0.0])), "probs"),
     (lambda T: T.distributions.MultivariateNormal(T.zeros(2), T.tensor([[1.0, 2.0], [2.0, 1.0]])),
      "covariance_matrix"),
-    (lambda T: T.distributions.MultivariateNormal(T.zeros(2), scale_tril=T.tensor([[1.0, 1.0], [0.0, 1.0]])),
+    (lambda T: T.distributions.MultivariateNormal(
+        T.zeros(2), scale_tril=T.tensor([[1.0, 1.0], [0.0, 1.0]])),
      "scale_tril"),
     (lambda T: T.distributions.StudentT(T.tensor([0.0])), "df"),
 ]
