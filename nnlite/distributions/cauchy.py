@@ -9,8 +9,6 @@ import math
 from numbers import Number
 from typing import Any
 
-import numpy as np
-
 from ..factories import as_tensor, full
 from ..ops import log, log1p
 from ..tensor import Tensor

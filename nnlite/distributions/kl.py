@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..ops import abs, diagonal, exp, log, softplus, where
+from ..ops import abs, diagonal, exp, log, log1p, softplus, where
 from ..tensor import Tensor
 from ._functions import digamma, lgamma, solve_lower
 from .bernoulli import Bernoulli
@@ -35,6 +35,7 @@ from .normal import Normal
 from .one_hot_categorical import OneHotCategorical
 from .poisson import Poisson
 from .uniform import Uniform
+from .utils import euler_constant
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -133,10 +134,6 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     return fun(p, q)
 
 
-def _infinite_like(t: Tensor) -> Tensor:
-    return t * 0 + math.inf
-
-
 # ---- the pairs --------------------------------------------------------------------
 @register_kl(Bernoulli, Bernoulli)
 def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
@@ -198,12 +195,7 @@ def _kl_gamma_gamma(p: Gamma, q: Gamma) -> Tensor:
 
 @register_kl(Geometric, Geometric)
 def _kl_geometric_geometric(p: Geometric, q: Geometric) -> Tensor:
-    return -p.entropy() - log1m_probs(q) / p.probs - q.logits
-
-
-def log1m_probs(d: Geometric) -> Tensor:
-    from ..ops import log1p
-    return log1p(-d.probs)
+    return -p.entropy() - log1p(-q.probs) / p.probs - q.logits
 
 
 @register_kl(Gumbel, Gumbel)
@@ -212,12 +204,9 @@ def _kl_gumbel_gumbel(p: Gumbel, q: Gumbel) -> Tensor:
     ct2 = q.loc / q.scale
     ct3 = p.loc / q.scale
     t1 = -log(ct1) - ct2 + ct3
-    t2 = ct1 * _euler_gamma
+    t2 = ct1 * euler_constant
     t3 = exp(ct2 + lgamma(1 + ct1) - ct3)
-    return t1 + t2 + t3 - (1 + _euler_gamma)
-
-
-_euler_gamma = 0.57721566490153286060
+    return t1 + t2 + t3 - (1 + euler_constant)
 
 
 @register_kl(Independent, Independent)
