@@ -69,4 +69,4 @@ __version__ = "0.1.0"
 
 # nl.nn, nl.optim, nl.data, nl.utils.data, as torch.nn after import torch
 from . import data, nn, optim, utils  # noqa: E402
-from . import linalg  # noqa: E402
+from . import distributions, linalg  # noqa: E402

@@ -33,9 +33,7 @@ from . import runner
 SAME, TREND = "same", "trend"
 RTOL = 1e-4
 
-GAPS = {   # program: the gap that stops it, until it is closed (then strict xfail fails)
-    "reinforce": "nnlite has no torch.distributions (Categorical: sample, log_prob), a "
-                 "package of its own",
+GAPS: dict = {   # program: the gap that stops it, until it is closed (then strict xfail fails)
 }
 
 PROGRAMS = {
