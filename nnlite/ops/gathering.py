@@ -111,12 +111,13 @@ def take(input: Tensor, index: Tensor) -> Tensor:
 
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     """``input`` read at ``indices`` along ``dim`` (as ``gather``, with ``input`` and
-    ``indices`` broadcast together in the other dims; negative indices count from the
-    end); differentiable.
+    ``indices`` broadcast together in the other dims); differentiable.
 
     Args:
         input (Tensor): shape S.
-        indices (Tensor): int64, as many dims as ``input`` (any shape with ``dim=None``).
+        indices (Tensor): int64, as many dims as ``input``, in ``[-n, n)`` (n the size of
+            ``dim``; negative counts from the end); with ``dim=None`` any shape, in
+            ``[0, n)`` (n elements), as torch.
         dim (int, optional): the dim to take along; None reads both flattened.
             Default: None.
 
@@ -134,19 +135,20 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     if dim is None:
         x, idx, d = reshape(x, -1), idx.reshape(-1), 0
     else:
+        if x.ndim == 0:
+            raise IndexError(f"take_along_dim: dim {dim} given but the input has no "
+                             f"dimensions")
         if x.ndim != idx.ndim:
             raise ShapeError(f"take_along_dim: input and indices should have the same "
                              f"number of dimensions, but got input of shape {x.shape} and "
                              f"indices of shape {idx.shape}")
         d = norm_dim(dim, x.ndim, "take_along_dim")
-    zero_d = x.ndim == 0
-    if zero_d:
-        x, idx = reshape(x, 1), idx.reshape(1)
     n = x.shape[d]
     if n == 0 and idx.size:
         raise IndexError(f"take_along_dim: cannot take along dim {d} of size 0 (input "
                          f"shape {x.shape})")
-    check_range("take_along_dim", idx, n, True, f"dim {d} of the input of shape {x.shape}")
+    check_range("take_along_dim", idx, n, dim is not None,
+                f"dim {d} of the input of shape {x.shape}")
     idx = np.where(idx < 0, idx + n, idx)
     xs, is_ = list(x.shape), list(idx.shape)
     xs[d] = is_[d] = 1
@@ -158,8 +160,7 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     xshape, ishape = both.copy(), both.copy()
     xshape[d], ishape[d] = n, idx.shape[d]
     xb = x if x.shape == tuple(xshape) else expand(x, tuple(xshape))
-    out = Gather.apply(xb, d, np.ascontiguousarray(np.broadcast_to(idx, tuple(ishape))))
-    return reshape(out, ()) if zero_d else out
+    return Gather.apply(xb, d, np.ascontiguousarray(np.broadcast_to(idx, tuple(ishape))))
 
 
 def select(input: Tensor, dim: int, index: Any) -> Tensor:
