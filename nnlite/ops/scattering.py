@@ -297,7 +297,7 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     except ValueError:
         raise ShapeError(f"masked_scatter: mask of shape {m.shape} and input of shape "
                          f"{x.shape} cannot be broadcast together") from None
-    m = np.ascontiguousarray(np.broadcast_to(m, shape))
+    m = np.array(np.broadcast_to(m, shape))
     k = int(np.count_nonzero(m))
     if src.array.size < k:
         raise RuntimeError(f"masked_scatter: number of elements of source ({src.array.size},"
