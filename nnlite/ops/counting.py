@@ -77,7 +77,8 @@ def _unique(op: str, input: Any, sort: bool, return_inverse: bool, return_counts
             raise RuntimeError(f"{op}: there are 0 sized dimensions, and they aren't "
                                f"selected, so unique cannot be applied (input shape "
                                f"{x.shape}, dim {dim})")
-        rows, inverse, counts = _unique_rows(moved.reshape(moved.shape[0], -1), sort)
+        width = int(np.prod(moved.shape[1:]))
+        rows, inverse, counts = _unique_rows(moved.reshape(moved.shape[0], width), sort)
         values = np.moveaxis(rows.reshape((rows.shape[0],) + moved.shape[1:]), 0, d)
     out = [from_numpy(np.ascontiguousarray(values))]
     if return_inverse:
@@ -169,7 +170,8 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     Returns:
         A 1-D tensor of length ``max(max(input) + 1, minlength)``: int64 counts, or the
         summed weights (float32 for float32 weights, float64 for any other dtype, as
-        torch).
+        torch; an empty input gives int64 zeros, weights or not). Unlike torch, whose
+        bincount records no derivative, the result is differentiable in ``weights``.
 
     Example:
         >>> nl.bincount(nl.tensor([0, 2, 2]), minlength=4)
@@ -185,13 +187,13 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     if minlength < 0:
         raise RuntimeError(f"bincount: minlength should be >= 0, got {minlength}")
     length = int(max(int(x.max()) + 1 if x.size else 0, minlength))
-    if weights is None:
-        return from_numpy(np.bincount(x, minlength=length).astype(np.int64, copy=False))
-    w = as_tensor(weights)
-    if w.shape != x.shape:
+    w = None if weights is None else as_tensor(weights)
+    if w is not None and w.shape != x.shape:
         raise ShapeError(f"bincount: weights should be 1-d and have the same length as "
                          f"input, got weights of shape {w.shape} for input of shape "
                          f"{x.shape}")
+    if w is None or not x.size:          # torch: int64 counts for an empty input too
+        return from_numpy(np.bincount(x, minlength=length).astype(np.int64, copy=False))
     dtype = np.float32 if w.dtype == np.float32 else np.float64
     return BinCount.apply(w, x.astype(np.int64, copy=False), length, dtype)
 
