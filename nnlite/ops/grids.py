@@ -141,8 +141,8 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     (x,) = _vectors((input,), "combinations")
     if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or r < 0:
         raise ValueError(f"combinations: expect a non-negative number for r, but got {r}")
-    if r == 0:
-        return getitem(x, np.zeros(0, np.int64))
+    if r == 0:                                  # as torch: an empty constant
+        return from_numpy(np.zeros(0, x.dtype))
     pick = (itertools.combinations_with_replacement if with_replacement
             else itertools.combinations)
     idx = np.array(list(pick(range(x.shape[0]), int(r))), np.int64).reshape(-1, int(r))
