@@ -273,6 +273,9 @@ class HistogramResult(tuple):
     hist = property(lambda self: self[0])
     bin_edges = property(lambda self: self[1])
 
+    def __repr__(self) -> str:
+        return f"histogram(hist={self[0]!r}, bin_edges={self[1]!r})"
+
 
 def histogram(input: Tensor, bins: Any, *, range: tuple | None = None,
               weight: Tensor | None = None, density: bool = False) -> HistogramResult:
@@ -297,8 +300,9 @@ def histogram(input: Tensor, bins: Any, *, range: tuple | None = None,
         in the input's dtype.
 
     Example:
-        >>> nl.histogram(nl.tensor([1.0, 2.0, 1.0]), bins=4, range=(0.0, 3.0))
-        histogram(hist=tensor([0., 2., 1., 0.]), bin_edges=tensor([0.0000, 0.7500, 1.5000, 2.2500, 3.0000]))
+        >>> hist, edges = nl.histogram(nl.tensor([1.0, 2.0, 1.0]), bins=4, range=(0.0, 3.0))
+        >>> hist, edges
+        (tensor([0., 2., 1., 0.]), tensor([0.  , 0.75, 1.5 , 2.25, 3.  ]))
     """
     a = _float_input("histogram", input)
     flat = a.reshape(-1)
