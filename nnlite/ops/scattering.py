@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.engine import _sum_to
 from ..autograd.function import Function
 from ..factories import as_tensor
 from ..tensor import Tensor, from_numpy
@@ -40,14 +41,12 @@ def _same_dtype(op: str, x: Tensor, other: Tensor, what: str) -> None:
 class IndexPut(Function):
     """y = x with values added at index (``accumulate``) or assigned there (the last write
     wins where index repeats);  gx = gy (accumulate) or gy with 0 at the written
-    positions;  gvalues = gy[index] (summed back to values' shape)"""
-
-    broadcasts = True
+    positions;  gvalues = gy[index] summed back to values' shape"""
 
     @staticmethod
     def forward(ctx, x, values, index, accumulate):
         out = x.copy()
-        ctx.accumulate = accumulate
+        ctx.accumulate, ctx.values_shape = accumulate, values.shape
         if accumulate:
             np.add.at(out, index, np.broadcast_to(values, out[index].shape))
             ctx.save_for_backward(index)
@@ -62,7 +61,7 @@ class IndexPut(Function):
     def backward(ctx, gy):
         index, *written = ctx.saved_tensors
         gx = gy if ctx.accumulate else GradWhere.apply(gy, written[0], False)
-        gv = gy[index] if ctx.needs_input_grad[1] else None
+        gv = _sum_to(gy[index], ctx.values_shape) if ctx.needs_input_grad[1] else None
         return gx, gv
 
 

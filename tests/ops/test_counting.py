@@ -188,10 +188,11 @@ def test_histogram_matches_torch(torch, dtype: Any, data: Any) -> None:
         bins, np.ndarray) else bins, **{k: torch.tensor(v) if k == "weight" else v
                                         for k, v in kw.items()})
     assert ours.hist is ours[0] and ours.bin_edges is ours[1]
-    rtol = 1e-5 if dtype == np.float32 else 1e-12
+    # float32 edges: torch's vectorised linspace may differ in the last bit
+    rtol, atol = (1e-5, 1e-7) if dtype == np.float32 else (1e-12, 1e-15)
     for o, t in zip(ours, theirs):
         assert o.shape == tuple(t.shape) and o.dtype == t.numpy().dtype
-        np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=rtol, atol=0, equal_nan=True)
+        np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=rtol, atol=atol, equal_nan=True)
 
 
 # ============================================================================

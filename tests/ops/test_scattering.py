@@ -315,3 +315,12 @@ def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
                                         match: str) -> None:
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_index_put_values_broadcast_to_an_empty_selection(torch) -> None:
+    check_parity(torch, lambda x, v: nl.index_put(x, (nl.tensor([False]),), v),
+                 lambda x, v: torch.index_put(x, (torch.tensor([False]),), v),
+                 [randn((1,)), randn((1,), 1)])
+    check_parity(torch, lambda x, v: nl.index_put(x, (nl.tensor([], dtype=nl.int64),), v),
+                 lambda x, v: torch.index_put(x, (torch.tensor([], dtype=torch.int64),), v),
+                 [randn((1,)), randn((1,), 1)])
