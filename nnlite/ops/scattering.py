@@ -118,7 +118,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
         index (Tensor): 0-d or 1-d, int64 or int32, in ``[0, n)`` (n the size of dim).
         source (Tensor): input's dtype; S with the size of ``dim`` replaced by
             ``len(index)``.
-        alpha (number): the scale of ``source`` (keyword only). Default: 1.
+        alpha (number): the scale of ``source``, truncated to an int for an integer
+            input, as torch (keyword only). Default: 1.
 
     Shape: S.
 
@@ -128,6 +129,8 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *,
     """
     x = as_tensor(input)
     d, idx, src = _dim_source("index_add", x, dim, index, source, long_only=False)
+    if x.dtype.kind in "iub":
+        alpha = int(alpha)                      # as torch: an integer tensor's alpha
     if alpha != 1:
         src = src * alpha
     return _put_along(x, d, idx, src, True)
