@@ -21,7 +21,7 @@ import numpy as np
 from ..autograd.engine import _sum_to
 from ..autograd.function import Function
 from ..factories import as_tensor
-from ..tensor import Tensor, from_numpy
+from ..tensor import Tensor
 from ._util import GradWhere, ShapeError, UnsupportedDtypeError, norm_dim
 from .gathering import check_range, index_array
 from .indexing import IndexAdd

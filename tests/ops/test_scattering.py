@@ -213,7 +213,8 @@ def test_inplace_forms_write_into_the_tensor_and_record_the_graph() -> None:
     with pytest.raises(RuntimeError, match=r"index_put_: in-place operation on a leaf"):
         w.index_put_((nl.tensor([0]),), nl.tensor(1.0))
     with nl.no_grad():
-        w.masked_scatter_(nl.tensor([True, False, False]), nl.tensor([9.0, 8.0], dtype=nl.float64))
+        w.masked_scatter_(nl.tensor([True, False, False]),
+                          nl.tensor([9.0, 8.0], dtype=nl.float64))
     np.testing.assert_array_equal(w.numpy()[:, 0], [9.0, 8.0])
 
 
@@ -221,8 +222,8 @@ SPECIAL = [
     ("index_add_0d", lambda T, x: T.index_add(x, 0, T.tensor([0]), x * 2)),
     ("index_copy_0d", lambda T, x: T.index_copy(x, 0, T.tensor([0]), x * 2)),
     ("index_add_0d_index", lambda T, x: T.index_add(x, -1, T.tensor(1), x[..., :1])),
-    ("index_put_mask_all_dims", lambda T, x: T.index_put(x, (x > 0,), T.tensor(1.0,
-                                                                                dtype=x.dtype))),
+    ("index_put_mask_all_dims", lambda T, x: T.index_put(x, (x > 0,),
+                                                         T.tensor(1.0, dtype=x.dtype))),
     ("masked_scatter_all_false", lambda T, x: T.masked_scatter(x, x > 100, x.flatten())),
 ]
 
