@@ -34,6 +34,12 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, astype, bitwis
 from .ops import (addmm, argsort, argwhere, cumprod, cumsum, diag, diagonal, kthvalue, msort,
                   multinomial, narrow, nonzero, prelu, selu, sort, t, topk, trace, tril, triu)
 from .ops import can_cast, floor_divide, fmod, promote_types, remainder, result_type
+from .ops import (atleast_1d, atleast_2d, atleast_3d, bincount, block_diag, broadcast_shapes,
+                  broadcast_tensors, bucketize, cartesian_prod, combinations, count_nonzero,
+                  histc, histogram, index_add, index_copy, index_put, index_put_,
+                  masked_scatter, masked_select, meshgrid, repeat_interleave, searchsorted,
+                  select, take, take_along_dim, tril_indices, triu_indices, unique,
+                  unique_consecutive)
 from .ops.einsum import einsum
 from .ops.decompositions import (cholesky_inverse, cholesky_solve, det, inverse, logdet,
                                  pinverse, slogdet)

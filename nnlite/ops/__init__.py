@@ -17,6 +17,12 @@ ops, re-exported here:
 - cumulative.py  cumsum cumprod
 - selection.py   narrow nonzero argwhere
 - sampling.py    multinomial (not differentiable)
+- counting.py    unique unique_consecutive bincount histc histogram searchsorted
+                 bucketize count_nonzero
+- gathering.py   masked_select take take_along_dim select repeat_interleave unfold
+- scattering.py  index_add index_copy index_put masked_scatter (and their ``_`` forms)
+- grids.py       meshgrid cartesian_prod combinations tril_indices triu_indices
+                 broadcast_tensors broadcast_shapes block_diag atleast_1d/2d/3d
 - activation.py  silu mish hardswish hardsigmoid hardtanh relu6 prelu selu softsign
                  logsigmoid tanhshrink softmin glu
 
@@ -37,7 +43,13 @@ from .arithmetic import (add, allclose, astype, bitwise_and, bitwise_not, bitwis
                          bitwise_xor, clone, div, eq, equal, floor_divide, fmod, ge, gt,
                          isfinite, isnan, le, logical_and, logical_not, logical_or,
                          logical_xor, lt, mul, ne, neg, pow, remainder, sub)
+from .counting import (bincount, bucketize, count_nonzero, histc, histogram, searchsorted,
+                       unique, unique_consecutive)
 from .cumulative import cumprod, cumsum
+from .gathering import masked_select, repeat_interleave, select, take, take_along_dim
+from .grids import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_shapes,
+                    broadcast_tensors, cartesian_prod, combinations, meshgrid, tril_indices,
+                    triu_indices)
 from .indexing import (gather, getitem, index_fill, index_select, masked_fill, one_hot,
                        scatter, scatter_add, unwrap_index)
 from .linalg import bmm, dot, matmul, mm, outer
@@ -49,6 +61,7 @@ from .pointwise import (abs, clamp, clip, cos, elu, erf, exp, gelu, leaky_relu, 
 from .reduction import (amax, amin, argmax, argmin, log_softmax, logsumexp, max, mean, min,
                         prod, softmax, std, sum, var)
 from .sampling import multinomial
+from .scattering import index_add, index_copy, index_put, index_put_, masked_scatter
 from .selection import argwhere, narrow, nonzero
 from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatten, flip,
                     movedim, pad, permute, repeat, reshape, roll, split, squeeze, stack,
@@ -70,8 +83,10 @@ UFUNCS = {
     np.logical_and: logical_and, np.logical_or: logical_or,
 }
 
-# Modules whose ``TENSOR_METHODS`` (a dict: method name -> function taking the tensor
-# first) ``tensor.py`` binds onto Tensor, so ``t.floor()`` is ``floor(t)``.
+from . import counting as _counting, gathering as _gathering, scattering as _scattering
 from . import decompositions as _decompositions, matrix_functions as _matrix_functions
 
-METHOD_MODULES: tuple = (_decompositions, _matrix_functions)
+# Modules whose ``TENSOR_METHODS`` (a dict: method name -> function taking the tensor
+# first) ``tensor.py`` binds onto Tensor, so ``t.floor()`` is ``floor(t)``.
+METHOD_MODULES: tuple = (_decompositions, _matrix_functions, _counting, _gathering,
+                         _scattering)
