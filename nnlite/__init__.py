@@ -34,6 +34,12 @@ from .ops import (addmm, argsort, argwhere, cumprod, cumsum, diag, diagonal, kth
                   multinomial, narrow, nonzero, prelu, selu, sort, t, topk, trace, tril, triu)
 from .ops import can_cast, floor_divide, fmod, promote_types, remainder, result_type
 from .ops.einsum import einsum
+from .ops import (aminmax, cdist, column_stack, corrcoef, cov, cross, cummax, cummin, diff,
+                  dist, dstack, fliplr, flipud, hstack, inner, kron, logcumsumexp, median,
+                  mode, nanmean, nanmedian, nanquantile, nansum, quantile, renorm, rot90,
+                  row_stack, std_mean, tensordot, var_mean, vstack)
+from .size import Size
+from .type_info import finfo, iinfo
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save
