@@ -35,11 +35,12 @@ from ..autograd.function import Function
 from ..factories import as_tensor
 from ..tensor import Tensor, from_numpy, get_default_dtype
 from ._util import ShapeError, norm_dim, unsupported
-from .indexing import gather, masked_fill
+from .indexing import gather
 from .linalg import mm
 from .matrix import diagonal
 from .pointwise import clamp, sqrt, where
-from .reduction import MaxResult, _minmax, mean, std, sum as _sum, var
+from .reduction import MaxResult, _minmax, _red, _setup, mean, std, sum as _sum, var
+from .shape import BroadcastTo
 from .shape import movedim, reshape, unsqueeze
 from .sorting import _TakeIndexed, _order, sort
 
@@ -348,12 +349,22 @@ def nanquantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = F
 # ============================================================================
 # nansum / nanmean, std_mean / var_mean, aminmax
 # ============================================================================
-def _nan_as_zero(x: Tensor) -> Tensor:
-    """x with NaNs replaced by 0 (their gradient is 0)."""
-    if x.dtype.kind != "f":
-        return x
-    nan = np.isnan(x.array)
-    return masked_fill(x, nan, 0.0) if nan.any() else x
+class NanSum(Function):
+    """y = sum_A x with NaN taken as 0;  gx = broadcast(gy) * (x is not NaN): a product,
+    as torch's, so an inf or NaN in gy (nanmean of NaNs only) gives NaN there"""
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        _setup(ctx, x, axis)
+        keep = ~np.isnan(x)
+        ctx.save_for_backward(keep)
+        return np.asarray(np.sum(np.where(keep, x, x.dtype.type(0)), axis=axis,
+                                 keepdims=keepdims))
+
+    @staticmethod
+    def backward(ctx, gy):
+        (keep,) = ctx.saved_tensors
+        return BroadcastTo.apply(gy.reshape(ctx.kshape), ctx.shape) * keep
 
 
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
@@ -376,7 +387,9 @@ def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
     x = as_tensor(input)
     if dtype is not None:
         x = x.astype(dtype)
-    return _sum(_nan_as_zero(x), dim, keepdim)
+    if x.dtype.kind != "f":
+        return _sum(x, dim, keepdim)
+    return _red(NanSum, x, dim, keepdim, None, None, "nansum")
 
 
 def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
@@ -401,9 +414,9 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
     if x.dtype.kind != "f":
         raise unsupported("nanmean", x.dtype, "nanmean(): expected input to have floating "
                           "point dtype (pass dtype= or call .float())")
-    count = _sum(from_numpy(~np.isnan(x.array)), dim, keepdim)
+    count = _sum(from_numpy(np.asarray(~np.isnan(x.array))), dim, keepdim)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _sum(_nan_as_zero(x), dim, keepdim) / count
+        return _red(NanSum, x, dim, keepdim, None, None, "nanmean") / count
 
 
 def _moments(fn: Any, input: Any, dim: Any, unbiased: Any, keepdim: bool, correction: Any,
@@ -494,10 +507,12 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
     x = as_tensor(input)
     if dim is not None and not isinstance(dim, (int, np.integer)):
         raise TypeError(f"aminmax(): dim must be an int or None, got {dim!r}")
-    if x.numel() == 0 and (dim is None or x.ndim == 0 or x.shape[norm_dim(dim, x.ndim,
-                                                                          "aminmax")] == 0):
+    if dim is None and x.numel() == 0:
         raise ValueError(f"aminmax(): cannot compute aminmax over an empty dimension as the "
-                         f"operation has no identity (input shape {x.shape}, dim {dim})")
+                         f"operation has no identity (input shape {x.shape})")
+    if dim is not None and x.ndim and x.shape[norm_dim(dim, x.ndim, "aminmax")] == 0:
+        raise IndexError(f"aminmax: Expected reduction dim {dim} to have non-zero size "
+                         f"(input shape {x.shape})")
     return MinMaxResult(_minmax(x, dim, keepdim, None, None, "aminmax", np.minimum),
                         _minmax(x, dim, keepdim, None, None, "aminmax", np.maximum))
 
