@@ -170,6 +170,10 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
 
 
 # ---- diff --------------------------------------------------------------------------
+class DiffOrderError(ValueError, RuntimeError):
+    """A negative order ``n`` for diff: nnlite's ValueError, torch's RuntimeError."""
+
+
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None,
          append: Tensor | None = None) -> Tensor:
     """The ``n``-th forward difference along ``dim``: ``x[1:] - x[:-1]``, ``n`` times
@@ -177,7 +181,8 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
 
     Args:
         input (Tensor): at least 1-D.
-        n (int): how many times to take the difference, >= 0. Default: 1.
+        n (int): how many times to take the difference, >= 0; 0 returns a copy of
+            ``input`` (``prepend`` and ``append`` unused, as torch). Default: 1.
         dim (int): the dim. Default: -1.
         prepend (Tensor, optional): joined before ``input`` along ``dim`` first; the same
             number of dims as input, the same sizes except along ``dim``. Default: None.
@@ -197,7 +202,7 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
         raise TypeError(f"diff: n must be an int, got {type(n).__name__}")
     if n < 0:
-        raise ValueError(f"diff: order must be non-negative but got {n}")
+        raise DiffOrderError(f"diff: order must be non-negative but got {n}")
     d = norm_dim(dim, input.ndim, "diff")
     parts = [input]
     for name, extra in (("prepend", prepend), ("append", append)):
@@ -208,6 +213,8 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
             raise ShapeError(f"diff: {name} must have the same number of dims as input: "
                              f"{name} shape {extra.shape}, input shape {input.shape}")
         parts.insert(0 if name == "prepend" else len(parts), extra)
+    if n == 0:
+        return input.clone()                    # as torch: prepend and append unused
     x = input
     if len(parts) > 1:
         dt = result_type(*parts)
@@ -218,7 +225,7 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend: Tensor | None = None
             break
         hi, lo = x[lead + (slice(1, None),)], x[lead + (slice(None, -1),)]
         x = ne(hi, lo) if x.dtype == np.bool_ else hi - lo
-    return input.clone() if x is input else x
+    return x
 
 
 TENSOR_METHODS = {"cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp,

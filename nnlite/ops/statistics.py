@@ -303,7 +303,10 @@ def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = Fals
     The values are sorted; quantile q sits at rank r = q (n - 1), between the sorted
     values at floor(r) and ceil(r), which ``interpolation`` combines: ``linear`` (by the
     fraction of r), ``lower``, ``higher``, ``nearest`` (r rounded half to even, as
-    torch) or ``midpoint`` (their mean). A slice holding a NaN gives NaN.
+    torch) or ``midpoint`` (their mean). A slice holding a NaN gives NaN. The gradient
+    goes to the sorted elements used, sorted stably: among equal values, the ones torch
+    picks on dims of up to 16 elements (beyond, torch's sort is not stable and may pick
+    other equal ones; the values agree).
 
     Args:
         input (Tensor): float32 or float64, non-empty.
