@@ -109,7 +109,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
             raise unsupported("cdist", x.dtype, f"cdist only supports floating-point "
                               f"dtypes, {name} got: {x.dtype}")
     if x1.shape[-1] != x2.shape[-1]:
-        raise ShapeError(f"X1 and X2 must have the same number of columns. X1: "
+        raise ShapeError(f"cdist: X1 and X2 must have the same number of columns. X1: "
                          f"{x1.shape[-1]} X2: {x2.shape[-1]} (shapes {x1.shape} and "
                          f"{x2.shape})")
     if x1.dtype != x2.dtype:

@@ -136,13 +136,13 @@ class LogCumSumExp(Function):
         dtype = (gy.array if isinstance(gy, Tensor) else gy).dtype
         lowest = np.array(np.finfo(dtype).min, dtype)       # log 0, finite as torch's
         garr = gy.array if isinstance(gy, Tensor) else gy
-        with np.errstate(divide="ignore"):
-            log_abs = np.log(np.abs(gy))
-        parts = []
-        for sign in (garr > 0, garr < 0):
-            lg = Where.apply(log_abs, lowest, sign)
-            parts.append(np.exp(LogCumSumExp.apply((lg - y)[r], dim)[r] + x))
-        return parts[0] - parts[1]
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            log_abs = np.log(np.abs(gy))                    # -inf where gy = 0
+            parts = []
+            for sign in (garr > 0, garr < 0):
+                lg = Where.apply(log_abs, lowest, sign)
+                parts.append(np.exp(LogCumSumExp.apply((lg - y)[r], dim)[r] + x))
+            return parts[0] - parts[1]
 
 
 def logcumsumexp(input: Tensor, dim: int) -> Tensor:

@@ -27,6 +27,14 @@ def _promoted(tensors: Any, op: str) -> list:
     return [t if t.dtype == dt else t.astype(dt) for t in ts]
 
 
+def _join(ts: list, dim: int, op: str) -> Tensor:
+    """``cat(ts, dim)``, its shape error naming ``op`` (a ShapeError: torch's RuntimeError)."""
+    try:
+        return cat(ts, dim)
+    except ValueError as e:
+        raise ShapeError(f"{op}: {e}") from None
+
+
 def _at_least(t: Tensor, shape_of: Any) -> Tensor:
     new = shape_of(t.shape)
     return t if new == t.shape else reshape(t, new)
@@ -58,7 +66,7 @@ def hstack(tensors: Sequence[Tensor]) -> Tensor:
         tensor([1, 2, 3])
     """
     ts = [_at_least(t, _1d) for t in _promoted(tensors, "hstack")]
-    return cat(ts, 0 if ts[0].ndim == 1 else 1)
+    return _join(ts, 0 if ts[0].ndim == 1 else 1, "hstack")
 
 
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
@@ -74,7 +82,7 @@ def vstack(tensors: Sequence[Tensor]) -> Tensor:
         tensor([[1, 2],
                 [3, 4]])
     """
-    return cat([_at_least(t, _2d) for t in _promoted(tensors, "vstack")], 0)
+    return _join([_at_least(t, _2d) for t in _promoted(tensors, "vstack")], 0, "vstack")
 
 
 def row_stack(tensors: Sequence[Tensor]) -> Tensor:
@@ -89,7 +97,8 @@ def row_stack(tensors: Sequence[Tensor]) -> Tensor:
         >>> nl.row_stack([nl.tensor([1]), nl.tensor([2])]).shape
         (2, 1)
     """
-    return cat([_at_least(t, _2d) for t in _promoted(tensors, "row_stack")], 0)
+    return _join([_at_least(t, _2d) for t in _promoted(tensors, "row_stack")], 0,
+                 "row_stack")
 
 
 def dstack(tensors: Sequence[Tensor]) -> Tensor:
@@ -106,7 +115,7 @@ def dstack(tensors: Sequence[Tensor]) -> Tensor:
         tensor([[[1, 3],
                  [2, 4]]])
     """
-    return cat([_at_least(t, _3d) for t in _promoted(tensors, "dstack")], 2)
+    return _join([_at_least(t, _3d) for t in _promoted(tensors, "dstack")], 2, "dstack")
 
 
 def column_stack(tensors: Sequence[Tensor]) -> Tensor:
@@ -124,7 +133,8 @@ def column_stack(tensors: Sequence[Tensor]) -> Tensor:
                 [2, 4]])
     """
     ts = _promoted(tensors, "column_stack")
-    return cat([reshape(t, (t.numel(), 1)) if t.ndim <= 1 else t for t in ts], 1)
+    return _join([reshape(t, (t.numel(), 1)) if t.ndim <= 1 else t for t in ts], 1,
+                 "column_stack")
 
 
 def fliplr(input: Tensor) -> Tensor:

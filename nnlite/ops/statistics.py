@@ -367,7 +367,8 @@ class NanSum(Function):
     @staticmethod
     def backward(ctx, gy):
         (keep,) = ctx.saved_tensors
-        return BroadcastTo.apply(gy.reshape(ctx.kshape), ctx.shape) * keep
+        with np.errstate(invalid="ignore"):                 # inf * 0 at a NaN: NaN
+            return BroadcastTo.apply(gy.reshape(ctx.kshape), ctx.shape) * keep
 
 
 def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
