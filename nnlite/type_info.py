@@ -62,7 +62,7 @@ class finfo:
                                 f"{d}). Use nnlite.iinfo to handle integer types")
             f = np.finfo(d)
             v = {"bits": int(f.bits), "eps": float(f.eps), "max": float(f.max),
-                 "tiny": float(f.tiny), "resolution": float(f.resolution)}
+                 "tiny": float(f.tiny), "resolution": 10.0 ** -int(f.precision)}
             name = d.name
         self.bits: int = v["bits"]
         self.eps: float = v["eps"]

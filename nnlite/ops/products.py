@@ -168,7 +168,7 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
         input (Tensor): shape (..., n).
         other (Tensor): shape (..., n), of input's dtype.
 
-    Shape: (*A, n), (*B, n) -> (*A, *B).
+    Shape: ``(*A, n), (*B, n) -> (*A, *B)``.
 
     Example:
         >>> nl.inner(nl.tensor([1.0, 2.0]), nl.tensor([[3.0, 4.0], [5.0, 6.0]]))
