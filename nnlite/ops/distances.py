@@ -97,8 +97,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
 
     Example:
         >>> nl.cdist(nl.tensor([[0.0, 0.0], [1.0, 1.0]]), nl.tensor([[3.0, 4.0]]))
-        tensor([[5.0000],
-                [3.6056]])
+        tensor([[5.       ],
+                [3.6055512]])
     """
     x1, x2 = as_tensor(x1), as_tensor(x2)
     for name, x in (("X1", x1), ("X2", x2)):
@@ -168,8 +168,8 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
 
     Example:
         >>> nl.renorm(nl.tensor([[3.0, 4.0], [0.3, 0.4]]), 2, 0, 1.0)
-        tensor([[0.6000, 0.8000],
-                [0.3000, 0.4000]])
+        tensor([[0.6, 0.8],
+                [0.3, 0.4]])
     """
     x = as_tensor(input)
     if x.dtype.kind != "f":

@@ -157,7 +157,7 @@ def logcumsumexp(input: Tensor, dim: int) -> Tensor:
 
     Example:
         >>> nl.logcumsumexp(nl.tensor([0.0, 0.0, 1000.0]), 0)
-        tensor([   0.0000,    0.6931, 1000.0000])
+        tensor([0.000000e+00, 6.931472e-01, 1.000000e+03])
     """
     input = as_tensor(input)
     if input.dtype.kind != "f":

@@ -321,9 +321,9 @@ def quantile(input: Tensor, q: Any, dim: int | None = None, keepdim: bool = Fals
 
     Example:
         >>> nl.quantile(nl.tensor([0.0, 1.0, 2.0, 10.0]), 0.5)
-        tensor(1.5000)
+        tensor(1.5)
         >>> nl.quantile(nl.tensor([0.0, 1.0, 2.0, 10.0]), nl.tensor([0.25, 1.0]))
-        tensor([ 0.7500, 10.0000])
+        tensor([ 0.75, 10.  ])
     """
     return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
 
@@ -410,7 +410,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
 
     Example:
         >>> nl.nanmean(nl.tensor([1.0, float("nan"), 2.0]))
-        tensor(1.5000)
+        tensor(1.5)
     """
     x = as_tensor(input)
     if dtype is not None:
