@@ -24,9 +24,11 @@ import numpy as np
 from ..autograd.function import Function, once_differentiable
 from ..factories import as_tensor
 from ..tensor import Tensor
+from . import inplace
 from ._util import ShapeError, norm_dim, pair, unsupported
 from .norms import vector_norm
 from .pointwise import where
+from .shape import reshape
 
 _COMPUTE_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
                   "donot_use_mm_for_euclid_dist")
@@ -150,7 +152,9 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     except ValueError:
         raise ShapeError(f"dist: input shape {a.shape} and other shape {b.shape} cannot be "
                          f"broadcast together") from None
-    return vector_norm(a - b, p)
+    # the norm of all elements, of the flattened difference: also keeps a 0-d float32
+    # difference float32 under NumPy 1.x (whose 0-d ``x ** p`` gives float64)
+    return vector_norm(reshape(a - b, (-1,)), p)
 
 
 def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
@@ -189,7 +193,6 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
 
 def _renorm_(t: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     """``t.renorm_(p, dim, maxnorm)``: ``renorm`` written into ``t``."""
-    from . import inplace
     return inplace.write(t, "renorm_", renorm, p, dim, maxnorm)
 
 
