@@ -371,8 +371,8 @@ class NanSum(Function):
             return BroadcastTo.apply(gy.reshape(ctx.kshape), ctx.shape) * keep
 
 
-def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
-           dtype: Any = None) -> Tensor:
+def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+           axis: Any = None, keepdims: bool | None = None) -> Tensor:
     """The sum over ``dim`` treating NaN as 0 (their gradient is 0); bool and integer
     tensors sum to int64, as ``sum``.
 
@@ -381,6 +381,7 @@ def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
         dim (int or tuple of ints, optional): the dims to reduce; None: all. Default: None.
         keepdim (bool): keep the reduced dims with size 1. Default: False.
         dtype (optional): cast the input to this dtype first (keyword only). Default: None.
+        axis, keepdims: NumPy's names of ``dim`` and ``keepdim`` (keyword only).
 
     Shape: S -> S without ``dim`` (size 1 with ``keepdim``).
 
@@ -392,12 +393,12 @@ def nansum(input: Tensor, dim: Any = None, keepdim: bool = False, *,
     if dtype is not None:
         x = x.astype(dtype)
     if x.dtype.kind != "f":
-        return _sum(x, dim, keepdim)
-    return _red(NanSum, x, dim, keepdim, None, None, "nansum")
+        return _sum(x, dim, keepdim, axis=axis, keepdims=keepdims)
+    return _red(NanSum, x, dim, keepdim, axis, keepdims, "nansum")
 
 
-def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
-            dtype: Any = None) -> Tensor:
+def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+            axis: Any = None, keepdims: bool | None = None) -> Tensor:
     """The mean over ``dim`` of the non-NaN elements (NaN where all are NaN).
 
     Args:
@@ -405,6 +406,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
         dim (int or tuple of ints, optional): the dims to reduce; None: all. Default: None.
         keepdim (bool): keep the reduced dims with size 1. Default: False.
         dtype (optional): cast the input to this dtype first (keyword only). Default: None.
+        axis, keepdims: NumPy's names of ``dim`` and ``keepdim`` (keyword only).
 
     Shape: S -> S without ``dim`` (size 1 with ``keepdim``).
 
@@ -418,9 +420,10 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: bool = False, *,
     if x.dtype.kind != "f":
         raise unsupported("nanmean", x.dtype, "nanmean(): expected input to have floating "
                           "point dtype (pass dtype= or call .float())")
-    count = _sum(from_numpy(np.asarray(~np.isnan(x.array))), dim, keepdim)
+    count = _sum(from_numpy(np.asarray(~np.isnan(x.array))), dim, keepdim, axis=axis,
+                 keepdims=keepdims)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return _red(NanSum, x, dim, keepdim, None, None, "nanmean") / count
+        return _red(NanSum, x, dim, keepdim, axis, keepdims, "nanmean") / count
 
 
 def _moments(fn: Any, input: Any, dim: Any, unbiased: Any, keepdim: bool, correction: Any,

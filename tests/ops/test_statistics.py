@@ -453,3 +453,11 @@ def test_quantile_ties_as_torch(torch, interpolation: str) -> None:
     ours = nl.quantile(nl.tensor(a), 0.3, 1, interpolation=interpolation)
     theirs = torch.quantile(torch.tensor(a), 0.3, 1, interpolation=interpolation)
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_nansum_and_nanmean_take_numpy_names() -> None:
+    a = np.array([[1.0, np.nan], [2.0, 3.0]])
+    for name in ("nansum", "nanmean"):
+        f = getattr(nl, name)
+        np.testing.assert_array_equal(f(nl.tensor(a), axis=0, keepdims=True).numpy(),
+                                      f(nl.tensor(a), 0, True).numpy())
