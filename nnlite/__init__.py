@@ -44,7 +44,13 @@ from .ops.einsum import einsum
 from .ops.decompositions import (cholesky_inverse, cholesky_solve, det, inverse, logdet,
                                  pinverse, slogdet)
 from .ops.decompositions import legacy_cholesky as cholesky, legacy_qr as qr, legacy_svd as svd
-from .ops.matrix_functions import legacy_cross as cross, matrix_exp, matrix_power
+from .ops.matrix_functions import matrix_exp, matrix_power
+from .ops import (aminmax, cdist, column_stack, corrcoef, cov, cross, cummax, cummin, diff,
+                  dist, dstack, fliplr, flipud, hstack, inner, kron, logcumsumexp, median,
+                  mode, nanmean, nanmedian, nanquantile, nansum, quantile, renorm, rot90,
+                  row_stack, std_mean, tensordot, var_mean, vstack)
+from .size import Size
+from .type_info import finfo, iinfo
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save

@@ -15,6 +15,12 @@ ops, re-exported here:
 - matrix.py      t tril triu diag diagonal trace addmm
 - sorting.py     sort argsort msort topk kthvalue
 - cumulative.py  cumsum cumprod
+- scans.py       cummax cummin logcumsumexp diff
+- statistics.py  median nanmedian mode quantile nanquantile nansum nanmean std_mean
+                 var_mean aminmax cov corrcoef
+- stacking.py    hstack vstack row_stack dstack column_stack fliplr flipud rot90
+- products.py    cross kron tensordot inner
+- distances.py   cdist dist renorm
 - selection.py   narrow nonzero argwhere
 - sampling.py    multinomial (not differentiable)
 - counting.py    unique unique_consecutive bincount histc histogram searchsorted
@@ -67,6 +73,13 @@ from .shape import (broadcast_to, cat, chunk, concat, concatenate, expand, flatt
                     movedim, pad, permute, repeat, reshape, roll, split, squeeze, stack,
                     swapaxes, tile, transpose, unbind, unflatten, unsqueeze, view)
 from .sorting import argsort, kthvalue, msort, sort, topk
+from .statistics import (aminmax, corrcoef, cov, median, mode, nanmean, nanmedian,
+                         nanquantile, nansum, quantile, std_mean, var_mean)
+from .scans import cummax, cummin, diff, logcumsumexp
+from .stacking import column_stack, dstack, fliplr, flipud, hstack, rot90, row_stack, vstack
+from .products import cross, inner, kron, tensordot
+from .distances import cdist, dist, renorm
+from . import distances, products, scans, stacking, statistics
 
 # NumPy ufuncs that run as nnlite ops when given a Tensor (Tensor.__array_ufunc__): this
 # is what lets one backward rule run on arrays and, under create_graph, on Tensors.
@@ -89,4 +102,4 @@ from . import decompositions as _decompositions, matrix_functions as _matrix_fun
 # Modules whose ``TENSOR_METHODS`` (a dict: method name -> function taking the tensor
 # first) ``tensor.py`` binds onto Tensor, so ``t.floor()`` is ``floor(t)``.
 METHOD_MODULES: tuple = (_decompositions, _matrix_functions, _counting, _gathering,
-                         _scattering)
+                         _scattering, statistics, scans, stacking, products, distances)

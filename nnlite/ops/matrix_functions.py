@@ -16,7 +16,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor, from_numpy
+from ..tensor import Tensor
 from ._util import GradWhere, ShapeError, norm_dim
 from .decompositions import Inv, SVD, _check, _mT, _no_out, _same_dtype, solve
 
@@ -260,28 +260,6 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out: Any = None) -> Te
     return _cross(a, b, d)
 
 
-def legacy_cross(input: Tensor, other: Tensor, dim: Any = None, *, out: Any = None) -> Tensor:
-    """``torch.cross``: as :func:`nnlite.linalg.cross`, but ``dim=None`` (the default)
-    takes the first dim of size 3.
-
-    Args:
-        input, other (Tensor): broadcastable.
-        dim (int, optional): the dim of the vectors. Default: None.
-
-    Example:
-        >>> nl.cross(nl.tensor([[1.0, 0.0, 0.0]]), nl.tensor([[0.0, 1.0, 0.0]]))
-        tensor([[0., 0., 1.]])
-    """
-    if dim is None:
-        a, _ = _broadcast_pair("cross", input, other)
-        sizes = list(a.shape)
-        if 3 not in sizes:
-            raise ShapeError(f"cross: no dimension of size 3 in input (shapes "
-                             f"{tuple(input.shape)} and {tuple(other.shape)})")
-        dim = sizes.index(3)
-    return cross(input, other, dim=dim, out=out)
-
-
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """``torch.linalg.diagonal``: ``torch.diagonal`` with the last two dims as default.
 
@@ -475,5 +453,4 @@ def tensorsolve(A: Tensor, B: Tensor, dims: Any = None, *, out: Any = None) -> T
     return solve(A.reshape(n, n), B.reshape(n)).reshape(*x_shape)
 
 
-TENSOR_METHODS = {"matrix_power": matrix_power, "matrix_exp": matrix_exp,
-                  "cross": legacy_cross}
+TENSOR_METHODS = {"matrix_power": matrix_power, "matrix_exp": matrix_exp}
