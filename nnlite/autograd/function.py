@@ -145,7 +145,7 @@ class Function:
         if ys.__class__ is not np.ndarray:  # NumPy gives scalars for 0-d results
             ys = ctx._as_arrays((ys,))[0]
         out = _new_tensor(Tensor)
-        out.array, out.grad, out._node = ys, None, None
+        out.array, out._grad, out._node = ys, None, None
         if parents is not None:
             ctx.parents = parents
             if len(parents) == len(args) and not cls.broadcasts:  # the common case, inline
