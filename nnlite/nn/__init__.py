@@ -13,6 +13,8 @@ from .activation import (ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh,
 from .attention import MultiheadAttention
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
+from .lazy import (LazyBatchNorm1d, LazyBatchNorm2d, LazyConv1d, LazyConv2d, LazyConv3d,
+                   LazyLinear, UninitializedBuffer, UninitializedParameter)
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss,
                    MSELoss, NLLLoss, SmoothL1Loss)
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
