@@ -274,7 +274,7 @@ def _conv_doc(nd: int) -> str:
         padding_mode, device, dtype: as ``Conv{nd}d`` (its defaults).
 
     Attributes:
-        weight (UninitializedParameter, then Parameter): (C_out, C_in/groups, *kernel).
+        weight (UninitializedParameter, then Parameter): (C_out, C_in/groups) + kernel_size.
         bias (UninitializedParameter, then Parameter, or None): (C_out,).
 
     Example:

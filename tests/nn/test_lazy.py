@@ -87,3 +87,14 @@ def test_errors():
         m([1.0, 2.0])
     with pytest.raises(ValueError, match="can't have uninitialized"):
         nn.utils.weight_norm(nn.LazyLinear(2))
+
+
+def test_torch_import_paths(torch):
+    from nnlite.nn.modules.batchnorm import LazyBatchNorm1d
+    from nnlite.nn.modules.conv import LazyConv3d
+    from nnlite.nn.modules.lazy import LazyModuleMixin
+    from nnlite.nn.modules.linear import LazyLinear
+    from torch.nn.modules.lazy import LazyModuleMixin as TorchMixin  # noqa: F401
+    assert LazyLinear is nn.LazyLinear and LazyConv3d is nn.LazyConv3d
+    assert LazyBatchNorm1d is nn.LazyBatchNorm1d
+    assert isinstance(nn.LazyLinear(2), LazyModuleMixin)

@@ -1,9 +1,9 @@
 """Folding an eval-mode batch norm into the convolution or linear layer before it
-(torch's ``nn.utils.fusion``), for inference:
+(torch's ``nn.utils.fusion``), for inference::
 
-    s = bn_weight / sqrt(running_var + eps)
-    W' = W * s (per output channel: dim 0 of a conv / linear weight, dim 1 of a
-         transposed conv's)
+    s  = bn_weight / sqrt(running_var + eps)
+    W' = W * s               per output channel: dim 0 of a conv or linear weight,
+                             dim 1 of a transposed conv's
     b' = (b - running_mean) * s + bn_bias
 
 so ``fused(x) == bn(conv(x))`` in eval mode.

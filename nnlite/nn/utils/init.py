@@ -24,7 +24,8 @@ def skip_init(module_cls: type, *args: Any, **kwargs: Any) -> Module:
 
     Args:
         module_cls (type): a Module subclass.
-        *args, **kwargs: its constructor's arguments (``device`` only None or 'cpu').
+        ``*args``, ``**kwargs``: its constructor's arguments (``device`` only None or
+            'cpu').
 
     Example:
         >>> m = nn.utils.skip_init(nn.Linear, 5, 1)
