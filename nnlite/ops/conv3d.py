@@ -20,7 +20,7 @@ every output position of every volume. With weights as ``(G, O/G, C/G*KK)`` ever
 is one batched matmul over the groups, the batch folded into the long dimension:
 
     forward      y2  = W2 @ cols               (G, O/G, N*P)
-    grad weight  gW2 = gy2 @ cols^T            (G, O/G, C/G*KK)
+    grad weight  gW2 = (cols @ gy2^T)^T        (G, O/G, C/G*KK)
     grad input   gcols = W2^T @ gy2, then col2im
 
 ``_im2col`` loops over the KK kernel offsets only (``np.ndindex``), each iteration one
@@ -193,7 +193,9 @@ def _conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple,
     gw = np.zeros((G, o // G, cg * kk), gy.dtype)
     for n0, n1 in _batch_chunks(n, (c * kk + o) * p * x.itemsize):
         cols = _im2col(x[n0:n1], ksize, g, osize).reshape(G, cg * kk, -1)
-        gw += np.matmul(_from_nc(gy[n0:n1], G), cols.transpose(0, 2, 1))
+        gy2 = _from_nc(gy[n0:n1], G)
+        for k in range(G):          # (cols @ gy2^T)^T: BLAS is several times faster with
+            gw[k] += (cols[k] @ gy2[k].T).T     # the long N*P dim last in both operands
     return gw.reshape(w_shape)
 
 
