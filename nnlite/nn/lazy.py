@@ -160,7 +160,9 @@ class LazyModuleMixin:
         super()._load_from_state_dict(state_dict, prefix, *args)
 
     def _read_sizes(self) -> None:
-        """Set the input size attribute from the materialized parameters' shapes."""
+        """Set the input size attribute (``in_features``, ...) from the materialized
+        parameters' shapes after a load. Each lazy layer below overrides it; the mixin
+        itself holds no size, so here there is nothing to set."""
 
     def _input(self, input: Any, ndims: tuple, what: str) -> Tensor:
         if not isinstance(input, Tensor):
