@@ -1,4 +1,5 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose2d``.
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose2d``,
+``ConvTranspose3d``.
 
 Each layer validates its arguments as torch does, owns ``weight`` and ``bias`` in torch's
 layout and default initialisation, and its ``forward`` is one call into the functional
@@ -14,6 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..ops import conv as _conv
+from ..ops import conv3d as _conv3d
 from ..ops import pad as _pad
 from ..ops.arguments import (check_groups, conv_padding, named_errors, ntuple,
                              transposed_out_size)
@@ -23,7 +25,7 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -127,8 +129,8 @@ class _ConvNd(Module):
         terms. Finding none of these, it leaves the op's own error."""
         self._check_tensor(input)
         nd, shape = self._nd, input.shape
-        dims = "(C, L)" if nd == 1 else "(C, H, W)"
-        bdims = "(N, C, L)" if nd == 1 else "(N, C, H, W)"
+        dims = {1: "(C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}[nd]
+        bdims = "(N, " + dims[1:]
         if input.ndim not in (nd + 1, nd + 2):
             raise ValueError(f"expected {nd + 1}-D {dims} or {nd + 2}-D {bdims} input, got "
                              f"shape {tuple(shape)}")
@@ -248,7 +250,43 @@ class Conv2d(_ConvNd):
         return self._conv_forward(input, _conv.conv2d)
 
 
-class ConvTranspose2d(_ConvNd):
+class _ConvTransposeNd(_ConvNd):
+    """What ConvTranspose2d and ConvTranspose3d share: ``forward(input, output_size)``
+    through the functional form ``_transposed_fn``."""
+
+    _transposed = True
+    _transposed_fn: Any = None
+
+    def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple:
+        if output_size is None:
+            return self.output_padding
+        nd = self._nd
+        output_size = tuple(int(s) for s in output_size)
+        if len(output_size) == input.ndim:
+            output_size = output_size[-nd:]
+        if len(output_size) != nd:
+            raise ValueError(f"for {input.ndim}-D input, output_size must have {nd} or "
+                             f"{input.ndim} elements (got {len(output_size)})")
+        lo = tuple(transposed_out_size(*a) for a in zip(input.shape[-nd:], self.kernel_size,
+                                                        self.stride, self.padding,
+                                                        self.dilation))
+        hi = tuple(a + s - 1 for a, s in zip(lo, self.stride))
+        if any(not a <= s <= b for s, a, b in zip(output_size, lo, hi)):
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes "
+                             f"range from {lo} to {hi} (for an input of shape "
+                             f"{tuple(input.shape)})")
+        return tuple(s - a for s, a in zip(output_size, lo))
+
+    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+        with named_errors(self._name, lambda: self._explain(input)):
+            self._check_tensor(input)
+            output_padding = self._output_padding(input, output_size)
+            return self._transposed_fn(input, self.weight, self.bias, self.stride,
+                                       self.padding, output_padding, self.groups,
+                                       self.dilation)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
     """2-D transposed convolution: the gradient of ``Conv2d`` with respect to its input,
     as a layer (upsampling by ``stride``).
 
@@ -281,7 +319,7 @@ class ConvTranspose2d(_ConvNd):
         (2, 8, 16, 16)
     """
 
-    _transposed = True
+    _transposed_fn = staticmethod(_conv.conv_transpose2d)
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
                  padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
@@ -290,29 +328,94 @@ class ConvTranspose2d(_ConvNd):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          output_padding, groups, bias, padding_mode, device, dtype)
 
-    def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple:
-        if output_size is None:
-            return self.output_padding
-        output_size = tuple(int(s) for s in output_size)
-        if len(output_size) == input.ndim:
-            output_size = output_size[-2:]
-        if len(output_size) != 2:
-            raise ValueError(f"for {input.ndim}-D input, output_size must have 2 or "
-                             f"{input.ndim} elements (got {len(output_size)})")
-        lo = tuple(transposed_out_size(*a) for a in zip(input.shape[-2:], self.kernel_size,
-                                                        self.stride, self.padding,
-                                                        self.dilation))
-        hi = tuple(a + s - 1 for a, s in zip(lo, self.stride))
-        if any(not a <= s <= b for s, a, b in zip(output_size, lo, hi)):
-            raise ValueError(f"requested an output size of {output_size}, but valid sizes "
-                             f"range from {lo} to {hi} (for an input of shape "
-                             f"{tuple(input.shape)})")
-        return tuple(s - a for s, a in zip(output_size, lo))
 
-    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
-        with named_errors(self._name, lambda: self._explain(input)):
-            self._check_tensor(input)
-            output_padding = self._output_padding(input, output_size)
-            return _conv.conv_transpose2d(input, self.weight, self.bias, self.stride,
-                                          self.padding, output_padding, self.groups,
-                                          self.dilation)
+class Conv3d(_ConvNd):
+    """3-D convolution over an (N, C_in, D, H, W) volume batch.
+
+    Args:
+        in_channels (int): channels of the input volume.
+        out_channels (int): channels produced.
+        kernel_size (int or tuple): (KD, KH, KW).
+        stride (int or tuple): Default: 1.
+        padding (int, tuple or str): zeros (or ``padding_mode``) on both sides, or
+            'valid' / 'same' (stride 1 only; an odd total puts the extra zero after).
+            Default: 0.
+        dilation (int or tuple): spacing between kernel taps. Default: 1.
+        groups (int): blocked connections from input to output channels; both must be
+            divisible by it. Default: 1.
+        bias (bool): learn an additive bias. Default: True.
+        padding_mode (str): 'zeros', 'reflect', 'replicate' or 'circular'.
+            Default: 'zeros'.
+        device: only None or 'cpu'. dtype: of the parameters (default float32).
+
+    Shape:
+        input (N, C_in, D, H, W) or (C_in, D, H, W) -> output (N, C_out, D_out, H_out,
+        W_out), D_out = (D + 2*padding[0] - dilation[0]*(KD-1) - 1) // stride[0] + 1
+        (H, W alike).
+
+    Attributes:
+        weight (Parameter): (C_out, C_in/groups, KD, KH, KW), U(-k, k),
+            k = 1/sqrt(C_in/groups * KD * KH * KW).
+        bias (Parameter or None): (C_out,), U(-k, k).
+
+    Example:
+        >>> m = nn.Conv3d(3, 8, 3, padding=1)
+        >>> m(nl.randn(2, 3, 8, 8, 8)).shape
+        (2, 8, 8, 8, 8)
+    """
+
+    _nd = 3
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         (0, 0, 0), groups, bias, padding_mode, device, dtype)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return self._conv_forward(input, _conv3d.conv3d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution: the gradient of ``Conv3d`` with respect to its input,
+    as a layer (upsampling by ``stride``).
+
+    Args:
+        in_channels (int), out_channels (int), kernel_size (int or tuple): as Conv3d.
+        stride (int or tuple): Default: 1.
+        padding (int or tuple): ``dilation*(K-1) - padding`` zeros are added to both
+            sides of the input. Default: 0.
+        output_padding (int or tuple): extra size at the end of each spatial dim of the
+            output, smaller than stride or dilation. Default: 0.
+        groups (int): Default: 1.
+        bias (bool): Default: True.
+        dilation (int or tuple): Default: 1.
+        padding_mode (str): only 'zeros'. Default: 'zeros'.
+        device: only None or 'cpu'. dtype: of the parameters (default float32).
+
+    Shape:
+        input (N, C_in, D, H, W) or (C_in, D, H, W) -> output (N, C_out, D_out, H_out,
+        W_out), D_out = (D-1)*stride[0] - 2*padding[0] + dilation[0]*(KD-1) +
+        output_padding[0] + 1 (H, W alike). ``forward(input, output_size)`` picks the
+        output_padding giving that size.
+
+    Attributes:
+        weight (Parameter): (C_in, C_out/groups, KD, KH, KW), U(-k, k),
+            k = 1/sqrt(C_out/groups * KD * KH * KW).
+        bias (Parameter or None): (C_out,), U(-k, k).
+
+    Example:
+        >>> m = nn.ConvTranspose3d(4, 2, 2, stride=2)
+        >>> m(nl.randn(1, 4, 3, 3, 3)).shape
+        (1, 2, 6, 6, 6)
+    """
+
+    _nd = 3
+    _transposed_fn = staticmethod(_conv3d.conv_transpose3d)
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         output_padding, groups, bias, padding_mode, device, dtype)

@@ -1,4 +1,4 @@
-"""Dropout layers: ``Dropout``, ``Dropout1d``, ``Dropout2d``, ``AlphaDropout``.
+"""Dropout layers: ``Dropout``, ``Dropout1d``, ``Dropout2d``, ``Dropout3d``, ``AlphaDropout``.
 
 Active in training mode (``model.train()``), the identity in eval mode. The masks come
 from nnlite's generator, so ``nl.manual_seed`` makes them repeatable. Each layer calls
@@ -6,11 +6,11 @@ one function of ``nnlite.ops.dropout``.
 """
 from __future__ import annotations
 
-from ..ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d
+from ..ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d
 from ..tensor import Tensor
 from .module import Module
 
-__all__ = ["Dropout", "Dropout1d", "Dropout2d", "AlphaDropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -95,6 +95,27 @@ class Dropout2d(_DropoutNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """During training, zero whole channels (each (sample, channel) volume) with
+    probability ``p``; scale the rest by ``1 / (1 - p)``.
+
+    Args:
+        p (float): probability of a channel being zeroed. Default: 0.5.
+        inplace (bool): as ``Dropout``. Default: False.
+
+    Shape:
+        input (N, C, D, H, W) or (C, D, H, W) -> output of the same shape.
+
+    Example:
+        >>> m = nn.Dropout3d(p=0.2)
+        >>> m(nl.randn(2, 4, 3, 8, 8)).shape
+        (2, 4, 3, 8, 8)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(_DropoutNd):

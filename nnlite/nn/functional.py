@@ -14,7 +14,8 @@ from .. import ops as _ops
 from ..ops import activation as _act
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold
-from ..ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d
+from ..ops.conv3d import conv3d, conv_transpose3d
+from ..ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d
 from ..ops.embedding import embedding, embedding_bag
 from ..ops.linear import bilinear, linear
 from ..ops.multi_head_attention import multi_head_attention_forward
@@ -24,6 +25,7 @@ from ..ops.normalization import batch_norm, group_norm, layer_norm, local_respon
 from ..ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                            adaptive_max_pool2d, avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d,
                            max_pool1d, max_pool2d, max_unpool1d, max_unpool2d)
+from ..ops.pooling3d import adaptive_avg_pool3d, adaptive_max_pool3d, avg_pool3d, max_pool3d
 from ..tensor import Tensor
 from .upsampling import interpolate
 
@@ -40,7 +42,9 @@ __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "sigmoid",
            "dropout2d", "alpha_dropout", "batch_norm", "layer_norm", "group_norm",
            "local_response_norm", "interpolate", "huber_loss",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+           "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d",
+           "adaptive_max_pool3d", "dropout3d"]
 
 
 # ============================================================================

@@ -26,7 +26,7 @@ from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_",
            "zeros_", "eye_", "dirac_", "xavier_uniform_", "xavier_normal_",
-           "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]
+           "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_"]
 
 
 # ============================================================================
@@ -323,3 +323,34 @@ def orthogonal_(tensor: Any, gain: float = 1, generator: np.random.Generator | N
     if rows < cols:
         q = q.T
     return _fill(tensor, (gain * q).reshape(arr.shape), "orthogonal_")
+
+
+def sparse_(tensor: Any, sparsity: float, std: float = 0.01,
+            generator: np.random.Generator | None = None) -> Any:
+    """Fill a 2-D tensor with N(0, std**2) and zero ``ceil(sparsity * rows)`` randomly
+    chosen entries of every column (Martens 2010).
+
+    Args:
+        tensor: a 2-D Tensor (or ndarray) of shape (rows, cols).
+        sparsity (float): the fraction of each column set to zero.
+        std (float): standard deviation of the non-zero values. Default: 0.01.
+        generator (np.random.Generator, optional): Default: nnlite's.
+
+    Example:
+        >>> w = nn.init.sparse_(nl.empty(10, 3), sparsity=0.2)
+        >>> (w.array == 0).sum(axis=0)
+        array([2, 2, 2])
+    """
+    arr = _array(tensor, "sparse_")
+    if arr.ndim != 2:
+        raise ValueError(f"sparse_: only tensors with 2 dimensions are supported, got shape "
+                         f"{arr.shape}")
+    rows, cols = arr.shape
+    num_zeros = int(math.ceil(sparsity * rows))
+    gen = _gen(generator)
+    values = gen.normal(0.0, std, arr.shape)
+    # a random permutation of the rows per column (argsort of uniform keys); its first
+    # num_zeros rows are zeroed
+    order = np.argsort(gen.random((rows, cols)), axis=0)
+    values[order[:num_zeros], np.arange(cols)] = 0
+    return _fill(tensor, values, "sparse_")

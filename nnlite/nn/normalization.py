@@ -1,4 +1,4 @@
-"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``LayerNorm``, ``GroupNorm``,
+"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``, ``LayerNorm``, ``GroupNorm``,
 ``LocalResponseNorm``.
 
 Each layer validates its arguments and its input's shape, owns its parameters (and, for
@@ -20,7 +20,7 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "LocalResponseNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "LocalResponseNorm"]
 
 
 def _make_affine(module: Module, shape: Any, dtype: Any, affine: bool, bias: bool) -> None:
@@ -178,6 +178,24 @@ class BatchNorm2d(_BatchNorm):
     """
     _dims = (4,)
     _dims_text = "4D (N, C, H, W)"
+
+
+class BatchNorm3d(_BatchNorm):
+    __doc__ = """Batch normalisation over a 5D (N, C, D, H, W) input (Ioffe & Szegedy 2015):
+    per channel, ``y = (x - mean) / sqrt(var + eps) * weight + bias``, with the
+    statistics of the batch (over N, D, H, W) in training mode and the running
+    statistics in eval mode.
+
+    Shape:
+        input (N, C, D, H, W) -> output of the same shape.
+    """ + _BatchNorm.__doc__.split("\n", 1)[1] + """
+    Example:
+        >>> m = nn.BatchNorm3d(4)
+        >>> m(nl.randn(2, 4, 3, 5, 5)).shape
+        (2, 4, 3, 5, 5)
+    """
+    _dims = (5,)
+    _dims_text = "5D (N, C, D, H, W)"
 
 
 # ============================================================================

@@ -1,5 +1,5 @@
-"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``LPPool1d/2d``,
-``AdaptiveAvgPool1d/2d``, ``AdaptiveMaxPool1d/2d``, ``MaxUnpool1d/2d``.
+"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``LPPool1d/2d``,
+``AdaptiveAvgPool1d/2d/3d``, ``AdaptiveMaxPool1d/2d/3d``, ``MaxUnpool1d/2d``.
 
 Each layer stores torch's arguments with torch's defaults (``stride=None`` means the
 kernel size), shows them in the same repr, checks what does not depend on the input when
@@ -10,20 +10,23 @@ small ...``.
 
 Shape (2-D): input (N, C, H, W) or (C, H, W) -> (N, C, OH, OW) or (C, OH, OW), with
 OH = floor((H + 2*padding - dilation*(kernel_size - 1) - 1) / stride) + 1 (ceil with
-``ceil_mode``); adaptive layers give ``output_size``. 1-D layers: (N, C, L) or (C, L).
+``ceil_mode``); adaptive layers give ``output_size``. 1-D layers: (N, C, L) or (C, L);
+3-D layers (calling ``nnlite.ops.pooling3d``): (N, C, D, H, W) or (C, D, H, W).
 """
 from __future__ import annotations
 
 from typing import Any, Sequence
 
 from ..ops import pooling as _pool
+from ..ops import pooling3d as _pool3d
 from ..ops.arguments import check_divisor_override, named_errors, ntuple, pool_window
 from ..tensor import Tensor
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "LPPool1d", "LPPool2d",
            "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
-           "MaxUnpool1d", "MaxUnpool2d"]
+           "MaxUnpool1d", "MaxUnpool2d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
+           "AdaptiveMaxPool3d"]
 
 
 # ============================================================================
@@ -302,3 +305,106 @@ class MaxUnpool2d(_MaxUnpoolNd):
         with named_errors(self.__repr__):
             return _pool.max_unpool2d(input, indices, self.kernel_size, self.stride,
                                       self.padding, output_size)
+
+
+# ============================================================================
+# 3-D pooling
+# ============================================================================
+class MaxPool3d(_MaxPoolNd):
+    """Max over sliding KD x KH x KW windows of a volume batch.
+
+    Args:
+        kernel_size (int or tuple): window size.
+        stride (int or tuple, optional): window step. Default: kernel_size.
+        padding (int or tuple): implicit -inf on both sides, at most half the kernel.
+            Default: 0.
+        dilation (int or tuple): step between window elements. Default: 1.
+        return_indices (bool): also return the flat argmax (d*H + h)*W + w of each
+            window. Default: False.
+        ceil_mode (bool): round the output size up. Default: False.
+
+    Shape:
+        (N, C, D, H, W) or (C, D, H, W) -> (N, C, OD, OH, OW), OD = floor((D +
+        2*padding - dilation*(KD - 1) - 1) / stride) + 1 (ceil with ceil_mode; H, W
+        alike).
+
+    Example:
+        >>> nn.MaxPool3d(2)(nl.randn(1, 4, 8, 8, 8)).shape
+        (1, 4, 4, 4, 4)
+    """
+    _n = 3
+
+    def forward(self, input: Tensor) -> Any:
+        with named_errors(self.__repr__):
+            return _pool3d.max_pool3d(input, self.kernel_size, self.stride, self.padding,
+                                      self.dilation, self.ceil_mode, self.return_indices)
+
+
+class AvgPool3d(Module):
+    """Average over sliding KD x KH x KW windows of a volume batch.
+
+    Args:
+        kernel_size (int or tuple): window size.
+        stride (int or tuple, optional): window step. Default: kernel_size.
+        padding (int or tuple): zeros on both sides, at most half the kernel. Default: 0.
+        ceil_mode (bool): round the output size up. Default: False.
+        count_include_pad (bool): count the padding in the divisor. Default: True.
+        divisor_override (int, optional): divide by this instead. Default: None.
+
+    Shape: as ``MaxPool3d`` with dilation 1.
+
+    Example:
+        >>> nn.AvgPool3d(3, stride=2, padding=1)(nl.randn(1, 4, 8, 8, 8)).shape
+        (1, 4, 4, 4, 4)
+    """
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+        pool_window(kernel_size, stride, padding, 1, 3, "AvgPool3d")
+        check_divisor_override(divisor_override, "AvgPool3d")
+
+    def forward(self, input: Tensor) -> Tensor:
+        with named_errors(self.__repr__):
+            return _pool3d.avg_pool3d(input, self.kernel_size, self.stride, self.padding,
+                                      self.ceil_mode, self.count_include_pad,
+                                      self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """Average over adaptive windows giving ``output_size`` = O or (OD, OH, OW) (None
+    keeps the input's size): window i of an axis of size n spans [floor(i*n/O),
+    ceil((i+1)*n/O)).
+
+    Example:
+        >>> nn.AdaptiveAvgPool3d((1, 2, 2))(nl.randn(2, 8, 5, 7, 7)).shape
+        (2, 8, 1, 2, 2)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        with named_errors(self.__repr__):
+            return _pool3d.adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPool):
+    """Max over adaptive windows (see ``AdaptiveAvgPool3d``); ``return_indices`` also
+    gives the flat argmax (d*H + h)*W + w of each window.
+
+    Example:
+        >>> nn.AdaptiveMaxPool3d(2)(nl.randn(2, 8, 5, 7, 7)).shape
+        (2, 8, 2, 2, 2)
+    """
+
+    def forward(self, input: Tensor) -> Any:
+        with named_errors(self.__repr__):
+            return _pool3d.adaptive_max_pool3d(input, self.output_size, self.return_indices)

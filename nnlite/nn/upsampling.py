@@ -15,19 +15,20 @@ __all__ = ["interpolate", "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear
 
 
 class Upsample(Module):
-    """Upsample (N, C, L) or (N, C, H, W) inputs to ``size`` or by ``scale_factor``.
+    """Upsample (N, C, L), (N, C, H, W) or (N, C, D, H, W) inputs to ``size`` or by
+    ``scale_factor``.
 
     Args:
         size (int or tuple, optional): the output spatial size.
         scale_factor (float or tuple, optional): the multiplier of the spatial size.
-        mode (str): 'nearest' | 'nearest-exact' | 'linear' | 'bilinear'.
+        mode (str): 'nearest' | 'nearest-exact' | 'linear' | 'bilinear' | 'trilinear'.
             Default: 'nearest'.
         align_corners (bool, optional): for the linear modes. Default: None.
         recompute_scale_factor (bool, optional): as ``interpolate``. Default: None.
 
     Shape:
         (N, C, H, W) -> (N, C, H_out, W_out) with H_out = size[0] or
-        floor(H * scale_factor) (likewise W; L for 3D inputs).
+        floor(H * scale_factor) (likewise W; L for 3D inputs; D, H, W for 5D inputs).
 
     Example:
         >>> nn.Upsample(scale_factor=2, mode="nearest")(nl.randn(1, 1, 2, 2)).shape

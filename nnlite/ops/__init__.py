@@ -33,7 +33,7 @@ ops, re-exported here:
                  logsigmoid tanhshrink softmin glu
 
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
-conv.py, pooling.py, upsampling.py, normalization.py, dropout.py, embedding.py,
+conv.py, conv3d.py, pooling.py, pooling3d.py, upsampling.py, normalization.py, dropout.py, embedding.py,
 loss.py, recurrent.py, packing.py (packed sequences), attention.py (scaled dot-product
 attention and the fused heads), multi_head_attention.py; and einsum.py, which
 ``nnlite`` exports as ``nl.einsum`` (not re-exported here, so ``nnlite.ops.einsum`` stays

@@ -1,8 +1,8 @@
-"""Dropout ops: dropout, dropout1d, dropout2d (whole channels), alpha_dropout.
+"""Dropout ops: dropout, dropout1d, dropout2d, dropout3d (whole channels), alpha_dropout.
 
 Notation: x any shape; keep ~ Bernoulli(1 - p) drawn from nnlite's generator
 (``nl.manual_seed`` makes it repeatable), one draw per element (dropout) or per (sample,
-channel) pair (dropout1d / dropout2d, broadcast over the spatial dims).
+channel) pair (dropout1d / dropout2d / dropout3d, broadcast over the spatial dims).
 Inverted scaling: y = x * keep / (1 - p), so E[y] = x and eval mode is the identity.
 The node keeps only the scaled mask m (x's dtype); gx = gy * m, itself linear in gy, so
 double backward works.
@@ -19,7 +19,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor, is_grad_enabled
 from ..factories import as_tensor
 
-__all__ = ["dropout", "dropout1d", "dropout2d", "alpha_dropout"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
 
 SELU_ALPHA_PRIME = 1.7580993408473766      # -SELU's negative saturation, scale * alpha
 
@@ -144,6 +144,35 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
         raise RuntimeError(f"dropout1d: expected 2D or 3D input (C, L) or (N, C, L), but "
                            f"received a {x.ndim}D input of shape {tuple(x.shape)}")
     shape = _feature_shape(x.shape) if x.ndim == 3 else (x.shape[0], 1)
+    return _dropout(x, p, training, inplace, shape)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: each (sample, channel) volume of an (N, C, D, H, W) input, or
+    each channel of an unbatched (C, D, H, W) input, is dropped with probability ``p``;
+    the kept ones are scaled by ``1 / (1 - p)``.
+
+    As in torch, other ranks warn and are taken as unbatched: one draw per index of
+    dim 0.
+
+    Args:
+        input: (N, C, D, H, W) or (C, D, H, W). p, training, inplace: as ``dropout``.
+
+    Example:
+        >>> dropout3d(nl.ones(2, 4, 3, 3, 3), 0.5).shape
+        (2, 4, 3, 3, 3)
+    """
+    x = as_tensor(input)
+    p = _check_p(p)
+    if x.ndim not in (4, 5):
+        warnings.warn(f"dropout3d: received a {x.ndim}-D input (shape {tuple(x.shape)}); "
+                      f"dropout3d expects (N, C, D, H, W) or (C, D, H, W) input; use dropout "
+                      f"for other ranks", stacklevel=2)
+    if x.ndim < 1:
+        raise ValueError(f"dropout3d: expected an input with at least 1 dim, got shape "
+                         f"{tuple(x.shape)}")
+    shape = _feature_shape(x.shape) if x.ndim == 5 else (x.shape[0],) + (1,) * (x.ndim - 1)
     return _dropout(x, p, training, inplace, shape)
 
 

@@ -1,7 +1,8 @@
 """Upsampling: ``interpolate`` (torch's ``F.interpolate``) and its one Function, ``Resample``.
 
-Modes: 'nearest' and 'nearest-exact' for (N, C, L) and (N, C, H, W) inputs, 'linear'
-for (N, C, L) and 'bilinear' for (N, C, H, W) (with ``align_corners``).
+Modes: 'nearest' and 'nearest-exact' for (N, C, L), (N, C, H, W) and (N, C, D, H, W)
+inputs, 'linear' for (N, C, L), 'bilinear' for (N, C, H, W) and 'trilinear' for
+(N, C, D, H, W) (with ``align_corners``).
 
 Every mode is separable: along each spatial axis, output = A @ input, where A
 (out_size, in_size) is the axis's interpolation matrix (one 1 per row for nearest; two
@@ -13,7 +14,8 @@ The rule is a pair of matmuls with constant matrices, so double backward works.
 Source coordinates follow ATen exactly (``scale`` = in/out, or 1/scale_factor when a
 scale_factor is given and ``recompute_scale_factor`` is not True; like ATen's kernels, 2-D
 nearest and the linear modes are the identity along an axis whose size is unchanged, and
-2-D nearest takes src = dst // 2 when the size doubles):
+2-D nearest takes src = dst // 2 when the size doubles; 1-D and 3-D nearest have
+neither shortcut):
     nearest:       src = min(floor(dst * scale), in - 1)            (float32 arithmetic)
     nearest-exact: src = min(floor((dst + 0.5) * scale), in - 1)
     linear:        src = dst * (in - 1) / (out - 1)                 (align_corners=True)
@@ -33,7 +35,7 @@ from ..factories import as_tensor
 
 __all__ = ["interpolate"]
 
-_LINEAR = {3: "linear", 4: "bilinear"}
+_LINEAR = {3: "linear", 4: "bilinear", 5: "trilinear"}
 
 
 def _nearest_index(n_in: int, n_out: int, scale: float | None, exact: bool,
@@ -73,10 +75,15 @@ def _one_hot(index: np.ndarray, n_in: int) -> np.ndarray:
 
 
 def _along(A: Any, x: Any, axis: int) -> Any:
-    """A @ x along ``axis`` (the last or second-to-last) of x; arrays or Tensors."""
+    """A @ x along ``axis`` of x; arrays or Tensors. An earlier axis than the last two
+    is made the second-to-last by merging the axes after it."""
     if axis == x.ndim - 1:
         return x @ A.T
-    return A @ x
+    if axis == x.ndim - 2:
+        return A @ x
+    shape = tuple(x.shape)
+    y = A @ x.reshape(shape[:axis + 1] + (-1,))
+    return y.reshape(shape[:axis] + (A.shape[0],) + shape[axis + 1:])
 
 
 class Resample(Function):
@@ -122,15 +129,15 @@ def _per_dim(v: Any, n: int, name: str) -> tuple:
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = "nearest", align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
-    """Resize the spatial dims of an (N, C, L) or (N, C, H, W) input (torch's
-    ``F.interpolate``).
+    """Resize the spatial dims of an (N, C, L), (N, C, H, W) or (N, C, D, H, W) input
+    (torch's ``F.interpolate``).
 
     Args:
-        input: (N, C, L) or (N, C, H, W).
+        input: (N, C, L), (N, C, H, W) or (N, C, D, H, W).
         size (int or tuple): the output spatial size. Give this or ``scale_factor``.
         scale_factor (float or tuple): output = floor(input * scale_factor).
-        mode (str): 'nearest' | 'nearest-exact' | 'linear' (3D) | 'bilinear' (4D).
-            Default: 'nearest'.
+        mode (str): 'nearest' | 'nearest-exact' | 'linear' (3D) | 'bilinear' (4D) |
+            'trilinear' (5D). Default: 'nearest'.
         align_corners (bool): linear modes only; map the corner pixels' centres onto
             each other. Default: None (False).
         recompute_scale_factor (bool): compute the coordinate scale from the sizes
@@ -144,19 +151,20 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if antialias:
         raise ValueError("interpolate: antialias=True is not supported")
     nd = x.ndim
-    if nd not in (3, 4):
-        raise ValueError(f"interpolate: expected a 3D (N, C, L) or 4D (N, C, H, W) input, "
-                         f"got shape {tuple(x.shape)}")
-    linear = mode in ("linear", "bilinear")
-    if mode not in ("nearest", "nearest-exact", "linear", "bilinear"):
-        raise ValueError(f"interpolate: mode must be 'nearest', 'nearest-exact', 'linear' "
-                         f"or 'bilinear', got {mode!r}")
+    if nd not in (3, 4, 5):
+        raise ValueError(f"interpolate: expected a 3D (N, C, L), 4D (N, C, H, W) or 5D "
+                         f"(N, C, D, H, W) input, got shape {tuple(x.shape)}")
+    linear = mode in ("linear", "bilinear", "trilinear")
+    if mode not in ("nearest", "nearest-exact", "linear", "bilinear", "trilinear"):
+        raise ValueError(f"interpolate: mode must be 'nearest', 'nearest-exact', 'linear', "
+                         f"'bilinear' or 'trilinear', got {mode!r}")
     if linear and mode != _LINEAR[nd]:
+        need = {m: d for d, m in _LINEAR.items()}[mode]
         raise ValueError(f"interpolate: got {nd}D input of shape {tuple(x.shape)}, but "
-                         f"{mode} mode needs {3 if mode == 'linear' else 4}D input")
+                         f"{mode} mode needs {need}D input")
     if align_corners is not None and not linear:
         raise ValueError("interpolate: align_corners option can only be set with the "
-                         "interpolating modes: linear | bilinear")
+                         "interpolating modes: linear | bilinear | trilinear")
     align_corners = bool(align_corners)
     k = nd - 2
     in_sizes = x.shape[2:]
@@ -175,11 +183,13 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     maps = []
     for i, (n_in, n_out, scale) in enumerate(zip(in_sizes, out_sizes, scales)):
         axis = 2 + i
-        if n_in == n_out and (linear or (mode == "nearest" and nd == 4) or scale in (None, 1.0)):
+        shortcuts = nd == 4                       # ATen's 2-D nearest kernel only
+        if n_in == n_out and (linear or (mode == "nearest" and shortcuts)
+                              or scale in (None, 1.0)):
             continue                       # identity along this axis (as ATen's kernels)
         if linear:
             maps.append((axis, _linear_matrix(n_in, n_out, scale, align_corners), None))
         else:
-            idx = _nearest_index(n_in, n_out, scale, mode == "nearest-exact", nd == 4)
+            idx = _nearest_index(n_in, n_out, scale, mode == "nearest-exact", shortcuts)
             maps.append((axis, _one_hot(idx, n_in), idx))
     return Resample.apply(x, maps)

@@ -4,7 +4,7 @@ run with only the import line changed. Each submodule re-exports nnlite's own cl
 ``nn.Linear`` and the rest); the package itself exports every layer, as torch's does.
 
 Submodules: module, linear, flatten, conv, activation, loss, batchnorm, normalization,
-dropout, container, rnn, sparse, pooling, padding, upsampling, transformer.
+dropout, container, rnn, sparse, pooling, padding, upsampling, transformer, lazy.
 
 Example:
     >>> from nnlite.nn.modules.module import Module
@@ -12,7 +12,7 @@ Example:
     >>> Module is nn.Module
     True
 """
-from . import (activation, batchnorm, container, conv, dropout, flatten, linear, loss,
+from . import (activation, batchnorm, container, conv, dropout, flatten, lazy, linear, loss,
                module, normalization, padding, pooling, rnn, sparse, transformer, upsampling)
 from .activation import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
@@ -20,6 +20,7 @@ from .container import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .module import *  # noqa: F401,F403
@@ -32,5 +33,5 @@ from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 __all__ = sorted({name for m in (activation, batchnorm, container, conv, dropout, flatten,
-                                 linear, loss, module, normalization, padding, pooling, rnn,
+                                 lazy, linear, loss, module, normalization, padding, pooling, rnn,
                                  sparse, transformer, upsampling) for name in m.__all__})
