@@ -528,3 +528,10 @@ def test_single_input_rule_may_return_a_tuple():
     x = nl.tensor([1.0], requires_grad=True)
     TupleIdentity.apply(x).sum().backward()
     np.testing.assert_allclose(x.grad, 1.0)
+
+
+def test_a_0d_leaf_accumulates_over_backward_calls():
+    p = nl.tensor(2.0, requires_grad=True)
+    (p * 3).backward()
+    (p * 3).backward()
+    assert p.grad.item() == 6.0 and p.grad.dtype == nl.float32 and p.grad.shape == ()

@@ -298,7 +298,10 @@ def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) ->
         g = np.asarray(g)                   # a NumPy scalar from a 0-d rule
     old = leaf._grad
     if old is not None:
-        leaf._grad = old + g if create_graph else from_numpy(old.array + g)
+        if create_graph:
+            leaf._grad = old + g
+        else:                               # NumPy gives a scalar for 0-d + 0-d
+            leaf._grad = from_numpy(np.asarray(old.array + g, old.array.dtype))
         return
     if not isinstance(g, Tensor):
         base = _base(g)
