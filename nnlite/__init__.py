@@ -39,6 +39,13 @@ from .ops.decompositions import (cholesky_inverse, cholesky_solve, det, inverse,
                                  pinverse, slogdet)
 from .ops.decompositions import legacy_cholesky as cholesky, legacy_qr as qr, legacy_svd as svd
 from .ops.matrix_functions import legacy_cross as cross, matrix_exp, matrix_power
+from .ops import (acos, acosh, addcdiv, addcmul, all, any, arccos, arccosh, arcsin, arcsinh,
+                  arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh, ceil, clamp_max,
+                  clamp_min, copysign, cosh, deg2rad, digamma, erfc, erfinv, exp2, expm1, fix,
+                  float_power, floor, frac, heaviside, hypot, isclose, isin, isinf, isneginf,
+                  isposinf, isreal, lerp, lgamma, log2, log10, logaddexp, logaddexp2, logit,
+                  nan_to_num, polygamma, positive, rad2deg, reciprocal, round, sgn, signbit,
+                  sinc, sinh, tan, true_divide, trunc, xlogy)
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save
