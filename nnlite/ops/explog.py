@@ -158,8 +158,8 @@ class Xlogy(Function):
 
 
 class Logit(Function):
-    """y = log(x / (1 - x)) (nan outside [0, 1]);  gx = gy / (x (1 - x)): +-inf at x = 0
-    or 1, nan outside [0, 1] (torch's rule)"""
+    """y = log(x / (1 - x)) (nan outside [0, 1]);  gx = gy / (x (1 - x)), gy * inf at
+    x = 0 or 1, nan outside [0, 1] (torch's rule)"""
 
     @staticmethod
     def forward(ctx, x):
@@ -171,9 +171,11 @@ class Logit(Function):
     def backward(ctx, gy):
         (x,) = ctx.saved_tensors
         xv = x.array if isinstance(x, Tensor) else x
+        # torch's rule: gy * inf at x = 0 or 1, so + 0.0 turns x (1 - x) = -0 at x = -0
+        # into +0 (torch's vectorised kernel, on 16 elements or more, gives -gy * inf there)
         nan_out = np.where((xv < 0) | (xv > 1), np.nan, 1.0).astype(xv.dtype)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return gy / (x * (1 - x)) * nan_out
+            return gy / (x * (1 - x) + 0.0) * nan_out
 
 
 class LogitEps(Function):
