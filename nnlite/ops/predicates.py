@@ -158,7 +158,8 @@ def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
     Args:
         elements (Tensor or number): the values tested.
         test_elements (Tensor or number): the values looked for; at least one of the two
-            is a Tensor; both promote by torch's rules before comparing.
+            is a Tensor; both promote by torch's rules before comparing (bools raise, as
+            torch).
         assume_unique (bool): both hold unique values (a hint; the result is the same).
             Default: False.
         invert (bool): give where each is NOT among them. Default: False.
@@ -172,6 +173,9 @@ def isin(elements: Any, test_elements: Any, *, assume_unique: bool = False,
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError(f"isin(): expected a Tensor among the arguments, got "
                         f"{type(elements).__name__} and {type(test_elements).__name__}")
+    for v in (elements, test_elements):
+        if isinstance(v, Tensor) and v.array.dtype.kind == "b" or isinstance(v, bool):
+            raise RuntimeError("isin: unsupported input type encountered for isin(): Bool")
     dt = result_type(elements, test_elements)
     e = (elements.array if isinstance(elements, Tensor) else np.asarray(elements)).astype(dt)
     t = (test_elements.array if isinstance(test_elements, Tensor)
