@@ -241,7 +241,7 @@ class Addcmul(Function):
     def forward(ctx, x, t1, t2, value):
         ctx.save_for_backward(t1, t2)
         ctx.value = value
-        return x + value * t1 * t2
+        return like_inputs(x + value * t1 * t2, x, t1, t2)
 
     @staticmethod
     def backward(ctx, gy):
@@ -263,7 +263,7 @@ class Addcdiv(Function):
         ctx.save_for_backward(t1, t2)
         ctx.value = value
         with np.errstate(divide="ignore", invalid="ignore"):
-            return x + value * t1 / t2
+            return like_inputs(x + value * t1 / t2, x, t1, t2)
 
     @staticmethod
     def backward(ctx, gy):

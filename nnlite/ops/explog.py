@@ -165,7 +165,7 @@ class Logit(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x / (1 - x))
+            return like_inputs(np.log(x / (1 - x)), x)
 
     @staticmethod
     def backward(ctx, gy):

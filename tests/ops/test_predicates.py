@@ -17,7 +17,7 @@ DTYPES = [np.float64, np.float32, np.float16, np.int64, np.int32, np.uint8, np.b
 def values(dtype):
     """Arrays of ``dtype`` (floats with inf, nan and -0.0), 0-3 dims."""
     if np.dtype(dtype).kind == "f":
-        elements = st.sampled_from([0.0, -0.0, 1.0, -2.5, 1e-5, np.inf, -np.inf, np.nan, 3.0])
+        elements = st.sampled_from([0.0, -0.0, 1.0, -2.5, 0.125, np.inf, -np.inf, np.nan, 3.0])
     elif dtype is np.bool_:
         elements = st.booleans()
     else:
