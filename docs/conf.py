@@ -299,8 +299,7 @@ NOT_IN_NNLITE = {"Packages:": "nnlite", "Functions": "nnlite", "Tensor methods:"
 SAID_ABSENT = [
     ("nnlite.nn.functional", "relu_"),
     ("nnlite.Tensor", "pin_memory"), ("nnlite.Tensor", "share_memory_"),
-    ("nnlite.Tensor", "is_floating_point"),
-    ("nnlite.Tensor", "stride"), ("nnlite.Tensor", "storage"), ("nnlite.Tensor", "data_ptr"),
+    ("nnlite.Tensor", "storage"),
     ("nnlite.nn.Module", "register_full_backward_hook"),
     ("nnlite.nn.Module", "register_backward_hook"),
     ("nnlite.nn.Module", "register_full_backward_pre_hook"),

@@ -51,6 +51,13 @@ from .ops import (aminmax, cdist, column_stack, corrcoef, cov, cross, cummax, cu
                   row_stack, std_mean, tensordot, var_mean, vstack)
 from .size import Size
 from .type_info import finfo, iinfo
+from .ops import (acos, acosh, addcdiv, addcmul, all, any, arccos, arccosh, arcsin, arcsinh,
+                  arctan, arctan2, arctanh, asin, asinh, atan, atan2, atanh, ceil, clamp_max,
+                  clamp_min, copysign, cosh, deg2rad, digamma, erfc, erfinv, exp2, expm1, fix,
+                  float_power, floor, frac, heaviside, hypot, isclose, isin, isinf, isneginf,
+                  isposinf, isreal, lerp, lgamma, log2, log10, logaddexp, logaddexp2, logit,
+                  nan_to_num, polygamma, positive, rad2deg, reciprocal, round, sgn, signbit,
+                  sinc, sinh, tan, true_divide, trunc, xlogy)
 from . import autograd
 from .gradcheck import gradcheck
 from .serialization import load, save

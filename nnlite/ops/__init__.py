@@ -31,6 +31,14 @@ ops, re-exported here:
                  broadcast_tensors broadcast_shapes block_diag atleast_1d/2d/3d
 - activation.py  silu mish hardswish hardsigmoid hardtanh relu6 prelu selu softsign
                  logsigmoid tanhshrink softmin glu
+- rounding.py    floor ceil round trunc fix frac
+- trig.py        tan sinh cosh asin acos atan asinh acosh atanh atan2 hypot sinc
+                 deg2rad rad2deg
+- explog.py      log2 log10 exp2 expm1 logaddexp logaddexp2 xlogy logit
+- special_functions.py  erfc erfinv lgamma digamma polygamma
+- elementwise.py reciprocal positive sgn copysign heaviside float_power true_divide lerp
+                 addcmul addcdiv nan_to_num clamp_min clamp_max
+- predicates.py  isinf isposinf isneginf isreal signbit isclose isin all any
 
 and the layers' ops, which ``nn.functional`` puts under torch's names: linear.py,
 conv.py, conv3d.py, pooling.py, pooling3d.py, upsampling.py, normalization.py, dropout.py, embedding.py,
@@ -80,6 +88,18 @@ from .stacking import column_stack, dstack, fliplr, flipud, hstack, rot90, row_s
 from .products import cross, inner, kron, tensordot
 from .distances import cdist, dist, renorm
 from . import distances, products, scans, stacking, statistics
+from .rounding import ceil, fix, floor, frac, round, trunc
+from .trig import (acos, acosh, arccos, arccosh, arcsin, arcsinh, arctan, arctan2, arctanh,
+                   asin, asinh, atan, atan2, atanh, cosh, deg2rad, hypot, rad2deg, sinc,
+                   sinh, tan)
+from .explog import exp2, expm1, log2, log10, logaddexp, logaddexp2, logit, xlogy
+from .special_functions import digamma, erfc, erfinv, lgamma, polygamma
+from .elementwise import (addcdiv, addcmul, clamp_max, clamp_min, copysign, float_power,
+                          heaviside, lerp, nan_to_num, positive, reciprocal, sgn,
+                          true_divide)
+from .predicates import (all, any, isclose, isin, isinf, isneginf, isposinf, isreal,
+                         signbit)
+from . import elementwise, explog, predicates, rounding, special_functions, tensor_info, trig
 
 # NumPy ufuncs that run as nnlite ops when given a Tensor (Tensor.__array_ufunc__): this
 # is what lets one backward rule run on arrays and, under create_graph, on Tensors.
@@ -94,6 +114,13 @@ UFUNCS = {
     np.bitwise_and: bitwise_and, np.bitwise_or: bitwise_or, np.bitwise_xor: bitwise_xor,
     np.logical_xor: logical_xor,
     np.logical_and: logical_and, np.logical_or: logical_or,
+    np.floor: floor, np.ceil: ceil, np.trunc: trunc, np.rint: round, np.log2: log2,
+    np.log10: log10, np.exp2: exp2, np.expm1: expm1, np.tan: tan, np.sinh: sinh,
+    np.cosh: cosh, np.arcsin: asin, np.arccos: acos, np.arctan: atan, np.arcsinh: asinh,
+    np.arccosh: acosh, np.arctanh: atanh, np.arctan2: atan2, np.hypot: hypot,
+    np.deg2rad: deg2rad, np.rad2deg: rad2deg, np.reciprocal: reciprocal,
+    np.logaddexp: logaddexp, np.logaddexp2: logaddexp2, np.copysign: copysign,
+    np.heaviside: heaviside, np.float_power: float_power, np.positive: positive,
 }
 
 from . import counting as _counting, gathering as _gathering, scattering as _scattering
@@ -102,4 +129,6 @@ from . import decompositions as _decompositions, matrix_functions as _matrix_fun
 # Modules whose ``TENSOR_METHODS`` (a dict: method name -> function taking the tensor
 # first) ``tensor.py`` binds onto Tensor, so ``t.floor()`` is ``floor(t)``.
 METHOD_MODULES: tuple = (_decompositions, _matrix_functions, _counting, _gathering,
-                         _scattering, statistics, scans, stacking, products, distances)
+                         _scattering, statistics, scans, stacking, products, distances,
+                         rounding, trig, explog, special_functions, elementwise, predicates,
+                         tensor_info)
