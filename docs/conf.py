@@ -298,7 +298,7 @@ NOT_IN_NNLITE = {"Packages:": "nnlite", "Functions": "nnlite", "Tensor methods:"
 # What the other sections of the page say does not exist.
 SAID_ABSENT = [
     ("nnlite.nn.functional", "relu_"),
-    ("nnlite.Tensor", "pin_memory"), ("nnlite.Tensor", "share_memory_"),
+    ("nnlite.Tensor", "share_memory_"),
     ("nnlite.Tensor", "storage"),
     ("nnlite.nn.Module", "register_full_backward_hook"),
     ("nnlite.nn.Module", "register_backward_hook"),

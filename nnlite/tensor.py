@@ -482,6 +482,14 @@ class Tensor:
         """Self: nnlite tensors are on the CPU already."""
         return self
 
+    def pin_memory(self, device: Any = None) -> "Tensor":
+        """This tensor: pinned memory speeds up copies to a GPU, and nnlite has none."""
+        return self
+
+    def is_pinned(self, device: Any = None) -> bool:
+        """False: nnlite's memory is never pinned (see ``pin_memory``)."""
+        return False
+
     def cuda(self, device: Any = None, non_blocking: bool = False, **kwargs: Any) -> "Tensor":
         """Raises ``DeviceError``: nnlite runs on the CPU only (``nl.cuda.is_available()``
         is False)."""

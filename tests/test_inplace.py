@@ -375,3 +375,49 @@ def test_where_with_the_condition_alone_and_softmax_dtype(torch):
     for a, b in zip(ours, theirs):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
     assert nl.tensor([1.0, 2.0]).softmax(0, dtype=nl.float64).dtype == np.float64
+
+
+# ---- in-place changes of shape, resize_, random_, pin_memory -----------------------
+def test_shape_changing_inplace_methods_match_torch(torch):
+    a = np.arange(6.0).reshape(2, 1, 3)
+    outs = []
+    for lib in (nl, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = x * 2
+        assert y.squeeze_(1) is y and tuple(y.shape) == (2, 3)
+        y.unsqueeze_(0)
+        y.transpose_(0, 2)                          # (3, 2, 1)
+        z = y.squeeze(2) * 1
+        z.t_()                                      # (2, 3)
+        (z * z * lib.arange(6.0, dtype=lib.float64).reshape(2, 3)).sum().backward()
+        outs.append((tuple(y.shape), x.grad.numpy()))
+    assert outs[0][0] == outs[1][0]
+    np.testing.assert_allclose(outs[0][1], outs[1][1])
+    with pytest.raises(RuntimeError, match="leaf"):
+        nl.ones(2, 1, requires_grad=True).squeeze_()
+    with pytest.raises(RuntimeError, match="<= 2 dimensions"):
+        nl.ones(2, 2, 2).t_()
+
+
+def test_resize_keeps_the_leading_values_and_refuses_grad(torch):
+    for lib in (nl, torch):
+        r = lib.arange(6.0)
+        r.resize_(2, 2)
+        np.testing.assert_array_equal(r.numpy(), [[0, 1], [2, 3]])
+        r.resize_(5)
+        assert tuple(r.shape) == (5,)
+        np.testing.assert_array_equal(r.numpy()[:4], [0, 1, 2, 3])
+    with pytest.raises(RuntimeError, match="require grad"):
+        nl.ones(3, requires_grad=True).resize_(2)
+
+
+def test_random_draws_in_range_and_pin_memory_is_a_no_op():
+    nl.manual_seed(0)
+    x = nl.zeros(1000).random_(3, 7)
+    assert set(np.unique(x.numpy())) == {3.0, 4.0, 5.0, 6.0}
+    assert (nl.zeros(100).random_(4).numpy() < 4).all()
+    assert nl.zeros(10, dtype=nl.uint8).random_().dtype == nl.uint8
+    with pytest.raises(RuntimeError, match="less than"):
+        nl.zeros(2).random_(5, 5)
+    t = nl.ones(2)
+    assert t.pin_memory() is t and not t.is_pinned()

@@ -41,7 +41,8 @@ from . import arithmetic, indexing, pointwise, shape
 METHODS = ("add_", "sub_", "mul_", "div_", "pow_", "neg_", "abs_", "exp_", "log_", "sqrt_",
            "sigmoid_", "tanh_", "relu_", "clamp_", "clamp_min_", "clamp_max_", "clip_",
            "masked_fill_", "index_fill_", "scatter_", "scatter_add_", "zero_", "fill_",
-           "copy_", "uniform_", "normal_", "bernoulli_", "exponential_", "__setitem__",
+           "copy_", "uniform_", "normal_", "bernoulli_", "exponential_", "random_",
+           "squeeze_", "unsqueeze_", "t_", "transpose_", "resize_", "__setitem__",
            "__iadd__", "__isub__", "__imul__", "__itruediv__", "__ipow__")
 
 
@@ -358,3 +359,84 @@ def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
     g = generator or _random.default_generator()
     return _fill(self, "exponential_", g.exponential(1.0 / lambd, self.array.shape))
+
+
+def random_(self: Tensor, from_: int = 0, to: int | None = None, *,
+            generator: Any = None) -> Tensor:
+    """Fill with integers drawn uniformly from ``[from_, to - 1]``; without ``to``, from
+    ``[from_, 2**digits]`` for a floating dtype (digits of its mantissa, so every value is
+    exact) and up to the dtype's maximum for an integer one, as torch's. (torch's
+    ``random_(to)`` with one argument is ``random_(0, to)``, and so is this.)"""
+    if to is None and from_ != 0:
+        from_, to = 0, from_
+    dt = self.array.dtype
+    if to is None:
+        to = (2 ** (np.finfo(dt).nmant + 1) + 1 if dt.kind == "f" else
+              2 if dt.kind == "b" else int(np.iinfo(dt).max) + 1)
+    if to <= from_:
+        raise RuntimeError(f"random_: expects 'from' to be less than 'to', but got "
+                           f"from={from_} >= to={to}")
+    g = generator or _random.default_generator()
+    return _fill(self, "random_", g.integers(from_, to, self.array.shape, dtype=np.int64,
+                                            endpoint=False) if to <= 2 ** 63 else
+                 g.integers(from_, to, self.array.shape, dtype=np.uint64))
+
+
+# ---- in-place changes of shape ------------------------------------------------------
+def _reshape_(t: Tensor, name: str, op: Callable, *args: Any) -> Tensor:
+    """Give ``t`` the shape of ``op(t, *args)`` (a view op): its array becomes that view
+    of the same memory and, when recorded, its history that op's."""
+    _check_leaf(t, name)
+    out = op(t, *args)
+    t.array, t._node = out.array, (out._node if _mode._grad_enabled else t._node)
+    _versions.bump(t.array)
+    return t
+
+
+def squeeze_(self: Tensor, dim: Any = None) -> Tensor:
+    """``squeeze`` in place: the same tensor, without dims of size 1 (only ``dim``)."""
+    return _reshape_(self, "squeeze_", shape.squeeze, dim)
+
+
+def unsqueeze_(self: Tensor, dim: int) -> Tensor:
+    """``unsqueeze`` in place: a dim of size 1 inserted at ``dim``."""
+    return _reshape_(self, "unsqueeze_", shape.unsqueeze, dim)
+
+
+def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
+    """``transpose`` in place: dims ``dim0`` and ``dim1`` swapped (a strided view)."""
+    return _reshape_(self, "transpose_", shape.transpose, dim0, dim1)
+
+
+def t_(self: Tensor) -> Tensor:
+    """``t`` in place: a matrix transposed (a 0-d or 1-d tensor unchanged)."""
+    if self.array.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is "
+                           f"{self.array.ndim}D (shape {self.array.shape})")
+    return self if self.array.ndim < 2 else transpose_(self, 0, 1)
+
+
+def resize_(self: Tensor, *sizes: Any) -> Tensor:
+    """Give the tensor ``sizes``: the values it had stay, in order, as its first elements;
+    the rest are uninitialised (torch's rule). A tensor that requires grad cannot be
+    resized, as in torch."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if not all(isinstance(n, (int, np.integer)) and n >= 0 for n in sizes):
+        raise RuntimeError(f"resize_: sizes must be non-negative ints, got {sizes}")
+    if self._node is not None:
+        raise RuntimeError(f"resize_: cannot resize variables that require grad (shape "
+                           f"{self.array.shape})")
+    shape = tuple(int(n) for n in sizes)
+    if shape == self.array.shape:
+        return self
+    n = int(np.prod(shape))
+    if n == self.array.size and self.array.flags.c_contiguous:
+        self.array = self.array.reshape(shape)
+    else:
+        new = np.empty(shape, self.array.dtype)
+        k = min(n, self.array.size)
+        new.reshape(-1)[:k] = self.array.reshape(-1)[:k]
+        self.array = new
+    _versions.bump(self.array)
+    return self
