@@ -66,7 +66,8 @@ def _check_leaf(t: Tensor, name: str) -> None:
                                f"{view[0].array.shape}): torch's 'a view of a leaf Variable "
                                f"that requires grad is being used in an in-place operation'")
     strides = t.array.strides
-    if 0 in strides and any(s == 0 and n > 1 for s, n in zip(strides, t.array.shape)):
+    if 0 in strides and t.array.size > 1 and any(s == 0 and n > 1 for s, n in
+                                                 zip(strides, t.array.shape)):
         raise RuntimeError(f"{name}: unsupported operation: more than one element of the "
                            f"written-to tensor (shape {t.array.shape}, expanded) refers to a "
                            f"single memory location. Please clone() the tensor before "
