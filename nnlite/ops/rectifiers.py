@@ -27,10 +27,11 @@ from typing import Any, Callable
 
 import numpy as np
 
+from ..autograd import versions as _versions
 from ..autograd.function import Function
 from ..factories import as_tensor
 from ..random import default_generator
-from ..tensor import Tensor
+from ..tensor import Tensor, is_grad_enabled
 from . import inplace as _inplace
 from . import pointwise
 from .activation import KeepWhere, hardtanh, selu
@@ -230,7 +231,14 @@ def in_place(input: Tensor, name: str, op: Callable, *args: Any) -> Tensor:
 
 
 def relu_(input: Tensor) -> Tensor:
-    """``relu`` in place: max(x, 0) written into x; returns x."""
+    """``relu`` in place: max(x, 0) written into x; returns x. When nothing is recorded
+    (grad mode off, or x not part of a graph) this is one ``np.maximum`` into x's array."""
+    if (isinstance(input, Tensor) and input.dtype.kind in "fiu"
+            and not (is_grad_enabled() and input._node is not None)):
+        a = input.array
+        np.maximum(a, a.dtype.type(0), out=a)
+        _versions.bump(a)
+        return input
     return in_place(input, "relu_", pointwise.relu)
 
 
