@@ -554,9 +554,6 @@ class RReLU(Module):
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
                  inplace: bool = False) -> None:
         super().__init__()
-        if lower > upper:
-            raise ValueError(f"RReLU: lower bound should be less than or equal to the upper "
-                             f"bound, got lower={lower} and upper={upper}")
         self.lower = lower
         self.upper = upper
         self.inplace = inplace
@@ -599,7 +596,7 @@ class Hardshrink(Module):
     """x where |x| > lambd, else 0.
 
     Args:
-        lambd (float): the cut, >= 0. Default: 0.5.
+        lambd (float): the cut. Default: 0.5.
 
     Example:
         >>> nn.Hardshrink()(nl.tensor([-1.0, 0.2, 0.7]))

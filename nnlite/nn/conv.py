@@ -1,4 +1,4 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose2d``.
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d``.
 
 Each layer validates its arguments as torch does, owns ``weight`` and ``bias`` in torch's
 layout and default initialisation, and its ``forward`` is one call into the functional
@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..ops import conv as _conv
+from ..ops.conv_transpose import conv_transpose1d
 from ..ops import pad as _pad
 from ..ops.arguments import (check_groups, conv_padding, named_errors, ntuple,
                              transposed_out_size)
@@ -23,7 +24,7 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -293,13 +294,14 @@ class ConvTranspose2d(_ConvNd):
     def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple:
         if output_size is None:
             return self.output_padding
+        nd = self._nd
         output_size = tuple(int(s) for s in output_size)
         if len(output_size) == input.ndim:
-            output_size = output_size[-2:]
-        if len(output_size) != 2:
-            raise ValueError(f"for {input.ndim}-D input, output_size must have 2 or "
+            output_size = output_size[-nd:]
+        if len(output_size) != nd:
+            raise ValueError(f"for {input.ndim}-D input, output_size must have {nd} or "
                              f"{input.ndim} elements (got {len(output_size)})")
-        lo = tuple(transposed_out_size(*a) for a in zip(input.shape[-2:], self.kernel_size,
+        lo = tuple(transposed_out_size(*a) for a in zip(input.shape[-nd:], self.kernel_size,
                                                         self.stride, self.padding,
                                                         self.dilation))
         hi = tuple(a + s - 1 for a, s in zip(lo, self.stride))
@@ -313,6 +315,52 @@ class ConvTranspose2d(_ConvNd):
         with named_errors(self._name, lambda: self._explain(input)):
             self._check_tensor(input)
             output_padding = self._output_padding(input, output_size)
-            return _conv.conv_transpose2d(input, self.weight, self.bias, self.stride,
-                                          self.padding, output_padding, self.groups,
-                                          self.dilation)
+            fn = conv_transpose1d if self._nd == 1 else _conv.conv_transpose2d
+            return fn(input, self.weight, self.bias, self.stride, self.padding,
+                      output_padding, self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvNd):
+    """1-D transposed convolution: the gradient of ``Conv1d`` with respect to its input,
+    as a layer (upsampling by ``stride``); runs the 2-D op with a height of 1.
+
+    Args:
+        in_channels (int), out_channels (int), kernel_size (int or tuple): as Conv1d.
+        stride (int or tuple): Default: 1.
+        padding (int or tuple): ``dilation*(K-1) - padding`` zeros are added to both
+            sides of the input. Default: 0.
+        output_padding (int or tuple): extra size on the right of the output, smaller
+            than stride or dilation. Default: 0.
+        groups (int): Default: 1.
+        bias (bool): Default: True.
+        dilation (int or tuple): Default: 1.
+        padding_mode (str): only 'zeros'. Default: 'zeros'.
+        device: only None or 'cpu'. dtype: of the parameters (default float32).
+
+    Shape:
+        input (N, C_in, L) or (C_in, L) -> output (N, C_out, L_out),
+        L_out = (L-1)*stride - 2*padding + dilation*(K-1) + output_padding + 1.
+        ``forward(input, output_size)`` picks the output_padding giving that size.
+
+    Attributes:
+        weight (Parameter): (C_in, C_out/groups, K), U(-k, k), k = 1/sqrt(C_out/groups * K).
+        bias (Parameter or None): (C_out,), U(-k, k).
+
+    Example:
+        >>> m = nn.ConvTranspose1d(16, 8, 4, stride=2, padding=1)
+        >>> m(nl.randn(2, 16, 10)).shape
+        (2, 8, 20)
+    """
+
+    _nd = 1
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         output_padding, groups, bias, padding_mode, device, dtype)
+
+    _output_padding = ConvTranspose2d._output_padding
+    forward = ConvTranspose2d.forward

@@ -1,5 +1,5 @@
 """Padding layers: ``ZeroPad1d/2d``, ``ConstantPad1d/2d``, ``ReflectionPad1d/2d``,
-``ReplicationPad1d/2d``. Each stores its padding as torch does (a 2-tuple ``(left,
+``ReplicationPad1d/2d``, ``CircularPad1d/2d``. Each stores its padding as torch does (a 2-tuple ``(left,
 right)`` for 1d, a 4-tuple ``(left, right, top, bottom)`` for 2d) and calls
 ``nnlite.ops.pad``.
 """
@@ -14,7 +14,8 @@ from ..tensor import Tensor
 from .module import Module
 
 __all__ = ["ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d",
-           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d"]
+           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "CircularPad1d",
+           "CircularPad2d"]
 
 
 class _PadNd(Module):
@@ -154,6 +155,36 @@ class ReplicationPad2d(ReplicationPad1d):
 
     Shape:
         input (C, H, W) or (N, C, H, W) -> H + top + bottom, W + left + right.
+    """
+
+    _n, _dims = 4, (3, 4)
+
+
+class CircularPad1d(_PadNd):
+    """Pad the last dim by wrapping around (the input taken as periodic): [1, 2, 3]
+    padded by (2, 1) is [2, 3, 1, 2, 3, 1]. Each width must be <= W.
+
+    Shape:
+        input (C, W) or (N, C, W) -> W + left + right.
+
+    Example:
+        >>> nn.CircularPad1d((2, 1))(nl.tensor([[1.0, 2.0, 3.0]]))
+        tensor([[2., 3., 1., 2., 3., 1.]])
+    """
+
+    mode = "circular"
+
+
+class CircularPad2d(CircularPad1d):
+    """Pad the last two dims by wrapping around; ``padding`` an int or (left, right,
+    top, bottom), each at most the padded dim.
+
+    Shape:
+        input (C, H, W) or (N, C, H, W) -> H + top + bottom, W + left + right.
+
+    Example:
+        >>> nn.CircularPad2d(1)(nl.randn(1, 3, 4, 4)).shape
+        (1, 3, 6, 6)
     """
 
     _n, _dims = 4, (3, 4)

@@ -131,7 +131,7 @@ def celu(input: Tensor, alpha: float = 1.0) -> Tensor:
     """
     x = _floating(input, "celu")
     if alpha == 0:
-        raise ZeroDivisionError("celu: alpha must not be 0 (ZeroDivisionError)")
+        raise ZeroDivisionError("celu: alpha cannot be 0 for CELU")
     return CeluFn.apply(x, _scalar(alpha, x))
 
 
@@ -166,14 +166,13 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0.
 
     Args:
-        input (Tensor): any shape, floating. lambd (float): the cut, >= 0. Default: 0.5.
+        input (Tensor): any shape, floating. lambd (float): the cut. Default: 0.5.
 
     Example:
         >>> F.hardshrink(nl.tensor([-1.0, 0.2, 0.7]))
         tensor([-1. ,  0. ,  0.7])
     """
     x = _floating(input, "hardshrink")
-    _check_lambd(lambd, "hardshrink")
     a = x.array
     return ThresholdFn.apply(x, (a > lambd) | (a < -lambd), _scalar(0, x))
 
@@ -212,7 +211,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
     """
     x = _floating(input, "rrelu")
     if lower > upper:
-        raise ValueError(f"rrelu: lower bound should be less than or equal to the upper "
+        raise ValueError(f"rrelu: Lower bound should be less than or equal to the upper "
                          f"bound, got lower={lower} and upper={upper}")
     if not training:
         return pointwise.leaky_relu(x, (lower + upper) / 2)
