@@ -118,6 +118,7 @@ def test_rrelu_training_in_place_gradient():
     np.testing.assert_allclose(w.grad.array, -y.array)
 
 
+@pytest.mark.filterwarnings("ignore:dropout2d. received a 3D input")
 @pytest.mark.parametrize("fn", [F.dropout, F.dropout1d, F.dropout2d, F.alpha_dropout])
 def test_dropout_family_in_place(fn):
     a = np.random.default_rng(0).standard_normal((4, 3, 5)) + 3
