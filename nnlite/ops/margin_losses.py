@@ -137,6 +137,9 @@ def soft_margin_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> 
     fn = "soft_margin_loss"
     reduction = check_reduction(reduction, fn)
     x = _input(input, fn)
+    if isinstance(target, Tensor) and target.requires_grad:
+        raise RuntimeError(f"{fn}: not differentiable with respect to argument 'target' "
+                           f"(as torch); pass target.detach()")
     y = _target(x, target, fn)
     return _reduce(softplus(-y * x, 1.0, np.inf), reduction)
 
