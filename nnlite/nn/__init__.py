@@ -11,6 +11,7 @@ from .activation import (ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh,
                          LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SiLU, Sigmoid,
                          Softmax, Softmin, Softplus, Softsign, Tanh, Tanhshrink)
 from .activation import CELU, Hardshrink, RReLU, Softmax2d, Softshrink, Threshold
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .conv import ConvTranspose1d
 from .distance import CosineSimilarity, PairwiseDistance
 from .fold import Fold, Unfold

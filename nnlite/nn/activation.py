@@ -593,7 +593,7 @@ class Threshold(Module):
 
 
 class Hardshrink(Module):
-    """x where |x| > lambd, else 0.
+    """``x`` where ``|x| > lambd``, else 0.
 
     Args:
         lambd (float): the cut. Default: 0.5.

@@ -65,14 +65,14 @@ class PixelUnshuffle(Module):
 
 
 class ChannelShuffle(Module):
-    """Shuffle the channels of (N, C, *) across ``groups``: the channels seen as a
+    """Shuffle the channels of ``(N, C, *)`` across ``groups``: the channels seen as a
     (groups, C / groups) grid are read column by column.
 
     Args:
         groups (int): divides C.
 
     Shape:
-        input (N, C, *) -> output (N, C, *).
+        input ``(N, C, *)`` -> output ``(N, C, *)``.
 
     Example:
         >>> nn.ChannelShuffle(2)(nl.arange(4.0).reshape(1, 4, 1, 1)).flatten()

@@ -163,7 +163,7 @@ def _check_lambd(lambd: float, op: str) -> None:
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x where |x| > lambd, else 0.
+    """``x`` where ``|x| > lambd``, else 0.
 
     Args:
         input (Tensor): any shape, floating. lambd (float): the cut. Default: 0.5.

@@ -35,7 +35,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     dims.
 
     Args:
-        input (Tensor): (N, C, *); with ``use_input_stats``, more than one spatial
+        input (Tensor): ``(N, C, *)``; with ``use_input_stats``, more than one spatial
             element per (n, c) slice.
         running_mean, running_var (Tensor, optional): (C,); updated in place when
             ``use_input_stats``, used to normalise otherwise. Default: None.
@@ -45,7 +45,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         eps (float): added to the variance. Default: 1e-5.
 
     Shape:
-        (N, C, *) -> (N, C, *).
+        ``(N, C, *) -> (N, C, *)``.
 
     Example:
         >>> F.instance_norm(nl.randn(2, 3, 8)).shape
@@ -85,7 +85,7 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
     ``y = x / sqrt(mean(x^2) + eps) * weight``.
 
     Args:
-        input (Tensor): (*, normalized_shape), floating.
+        input (Tensor): ``(*, normalized_shape)``, floating.
         normalized_shape (int or tuple): the trailing dims normalised over.
         weight (Tensor, optional): of shape ``normalized_shape``. Default: None.
         eps (float, optional): added to the mean square; None for the machine epsilon of

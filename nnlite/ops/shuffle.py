@@ -101,11 +101,11 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     channels seen as a (groups, C / groups) grid are read column by column.
 
     Args:
-        input (Tensor): (N, C, *), at least 3-D, C divisible by ``groups``.
+        input (Tensor): ``(N, C, *)``, at least 3-D, C divisible by ``groups``.
         groups (int): positive.
 
     Shape:
-        (N, C, *) -> (N, C, *).
+        ``(N, C, *) -> (N, C, *)``.
 
     Example:
         >>> F.channel_shuffle(nl.arange(4.0).reshape(1, 4, 1), 2).flatten()

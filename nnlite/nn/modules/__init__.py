@@ -5,7 +5,7 @@ run with only the import line changed. Each submodule re-exports nnlite's own cl
 
 Submodules: module, linear, flatten, conv, activation, loss, batchnorm, normalization,
 dropout, container, rnn, sparse, pooling, padding, upsampling, transformer, instancenorm,
-pixelshuffle, channelshuffle, fold, distance.
+pixelshuffle, channelshuffle, fold, distance, adaptive.
 
 Example:
     >>> from nnlite.nn.modules.module import Module
@@ -15,7 +15,7 @@ Example:
 """
 from . import (activation, batchnorm, container, conv, dropout, flatten, linear, loss,
                module, normalization, padding, pooling, rnn, sparse, transformer, upsampling)
-from . import channelshuffle, distance, fold, instancenorm, pixelshuffle
+from . import adaptive, channelshuffle, distance, fold, instancenorm, pixelshuffle
 from .activation import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
@@ -32,6 +32,7 @@ from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
 from .channelshuffle import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
@@ -41,4 +42,4 @@ from .pixelshuffle import *  # noqa: F401,F403
 __all__ = sorted({name for m in (activation, batchnorm, container, conv, dropout, flatten,
                                  linear, loss, module, normalization, padding, pooling, rnn,
                                  sparse, transformer, upsampling, channelshuffle, distance,
-                                 fold, instancenorm, pixelshuffle) for name in m.__all__})
+                                 fold, instancenorm, pixelshuffle, adaptive) for name in m.__all__})
