@@ -297,7 +297,6 @@ NOT_IN_NNLITE = {"Packages:": "nnlite", "Functions": "nnlite", "Tensor methods:"
                  "`nn.init`:": "nnlite.nn.init", "`nn.utils`:": "nnlite.nn.utils"}
 # What the other sections of the page say does not exist.
 SAID_ABSENT = [
-    ("nnlite.nn.functional", "relu_"),
     ("nnlite.Tensor", "pin_memory"), ("nnlite.Tensor", "share_memory_"),
     ("nnlite.Tensor", "is_floating_point"),
     ("nnlite.Tensor", "stride"), ("nnlite.Tensor", "storage"), ("nnlite.Tensor", "data_ptr"),

@@ -63,7 +63,9 @@ __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "sigmoid",
            "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "cosine_embedding_loss", "multi_margin_loss",
            "multilabel_margin_loss", "multilabel_soft_margin_loss", "soft_margin_loss",
-           "triplet_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss"]
+           "triplet_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss",
+           "max_pool1d_with_indices", "max_pool2d_with_indices",
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]
 
 
 # ============================================================================
@@ -320,3 +322,33 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     dim = max(x1.dim(), x2.dim()) - 1
     return _ops.norm(x1 - x2 + eps, p, dim, keepdim)
 
+
+
+# ============================================================================
+# Pooling with indices (torch's ``_with_indices`` names: the pooling functions with
+# ``return_indices=True``, which the flag only confirms)
+# ============================================================================
+def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
+                            padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple:
+    """``max_pool1d(..., return_indices=True)``: (output, indices)."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
+                            padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple:
+    """``max_pool2d(..., return_indices=True)``: (output, indices)."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any,
+                                     return_indices: bool = False) -> tuple:
+    """``adaptive_max_pool1d(..., return_indices=True)``: (output, indices)."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any,
+                                     return_indices: bool = False) -> tuple:
+    """``adaptive_max_pool2d(..., return_indices=True)``: (output, indices)."""
+    return adaptive_max_pool2d(input, output_size, True)
