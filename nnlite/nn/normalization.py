@@ -344,18 +344,51 @@ class LocalResponseNorm(Module):
 # ============================================================================
 # Instance norm, RMS norm
 # ============================================================================
-class _InstanceNorm(_BatchNorm):
+class _InstanceNorm(Module):
     """Shared body of InstanceNorm1d / InstanceNorm2d (torch's ``_InstanceNorm``): the
-    parameters, buffers, ``reset_parameters`` and ``extra_repr`` of batch norm, with
+    parameters, buffers, ``reset_parameters`` and ``extra_repr`` of batch norm (torch's
+    ``_NormBase``, borrowed from ``_BatchNorm``; not a subclass of it, as in torch), with
     torch's instance-norm defaults (``affine=False``, ``track_running_stats=False``)."""
 
+    _dims: tuple = ()
+    _dims_text = ""
     _no_batch_dim = 2
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = False, track_running_stats: bool = False,
                  device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
-                         dtype, bias=bias)
+        super().__init__()
+        name = type(self).__name__
+        self.num_features = positive_int(name, "num_features", num_features)
+        dtype = factory_dtype(name, device, dtype)
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        C = self.num_features
+        _make_affine(self, C, dtype, affine, bias)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(C, dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(C, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    reset_running_stats = _BatchNorm.reset_running_stats
+    reset_parameters = _BatchNorm.reset_parameters
+    extra_repr = _BatchNorm.extra_repr
+
+    def _load_from_state_dict(self, state_dict: Mapping, prefix: str, *args: Any) -> None:
+        # a checkpoint without num_batches_tracked loads as torch's does (the counter
+        # keeps its value)
+        key = prefix + "num_batches_tracked"
+        if self.track_running_stats and key not in state_dict:
+            state_dict = dict(state_dict)
+            state_dict[key] = self.num_batches_tracked.array.copy()
+        super()._load_from_state_dict(state_dict, prefix, *args)
 
     def forward(self, input: Tensor) -> Tensor:
         shape = tuple(input.shape)
