@@ -343,6 +343,6 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
         except ValueError:
             raise ValueError(f"{fn}: weight of shape {tuple(w.shape)} cannot be broadcast "
                              f"to the input shape {tuple(x.shape)}") from None
-        loss = loss * w.detach()
+        loss = loss * w
     C = x.shape[-1]
     return _reduce(loss.sum(x.ndim - 1) / C, reduction)

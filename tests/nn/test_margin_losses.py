@@ -223,3 +223,14 @@ def test_errors():
         F.soft_margin_loss(x, nl.ones(4))
     with pytest.raises(RuntimeError, match="not differentiable with respect to argument"):
         F.soft_margin_loss(x, nl.ones(3, 4, requires_grad=True))
+
+
+def test_multilabel_soft_margin_weight_gradient(torch):
+    """torch's multilabel_soft_margin_loss is a composition: its weight is differentiable."""
+    rng = np.random.default_rng(6)
+    arrays = [rng.standard_normal((3, C)), rng.integers(0, 2, (3, C)).astype(float),
+              rng.uniform(0.5, 2.0, C)]
+    check_parity(torch, lambda x, t, w: F.multilabel_soft_margin_loss(x, t, weight=w),
+                 lambda x, t, w: torch.nn.functional.multilabel_soft_margin_loss(x, t,
+                                                                                 weight=w),
+                 arrays)
