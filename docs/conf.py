@@ -297,7 +297,6 @@ NOT_IN_NNLITE = {"Packages:": "nnlite", "Functions": "nnlite", "Tensor methods:"
                  "`nn.init`:": "nnlite.nn.init", "`nn.utils`:": "nnlite.nn.utils"}
 # What the other sections of the page say does not exist.
 SAID_ABSENT = [
-    ("nnlite.nn.functional", "relu_"),
     ("nnlite.Tensor", "share_memory_"),
     ("nnlite.Tensor", "storage"),
     ("nnlite.nn.Module", "register_full_backward_hook"),

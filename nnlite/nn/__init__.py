@@ -10,6 +10,18 @@ from . import init, utils
 from .activation import (ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, SiLU, Sigmoid,
                          Softmax, Softmin, Softplus, Softsign, Tanh, Tanhshrink)
+from .activation import CELU, Hardshrink, RReLU, Softmax2d, Softshrink, Threshold
+from .adaptive import AdaptiveLogSoftmaxWithLoss
+from .conv import ConvTranspose1d
+from .distance import CosineSimilarity, PairwiseDistance
+from .fold import Fold, Unfold
+from .loss import (CosineEmbeddingLoss, CTCLoss, GaussianNLLLoss, HingeEmbeddingLoss,
+                   MarginRankingLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss,
+                   MultiMarginLoss, PoissonNLLLoss, SoftMarginLoss, TripletMarginLoss,
+                   TripletMarginWithDistanceLoss)
+from .normalization import InstanceNorm1d, InstanceNorm2d, RMSNorm
+from .padding import CircularPad1d, CircularPad2d
+from .pixelshuffle import ChannelShuffle, PixelShuffle, PixelUnshuffle
 from .attention import MultiheadAttention
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten

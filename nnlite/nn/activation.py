@@ -1,7 +1,8 @@
 """Activation modules: each holds its settings and calls one function of ``F``.
 
-``inplace`` is accepted where PyTorch has it (and shown in the repr), but nnlite always
-computes out of place: the result is returned and the input is left unchanged.
+``inplace=True`` (where PyTorch has it, and shown in the repr as torch does) writes the
+result into the input and returns it, with torch's rules (an error on a leaf that
+requires grad while grad mode is on).
 
 Shape (all of them): input (*) -> output (*), the same shape.
 """
@@ -21,7 +22,8 @@ from .parameter import Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "ELU", "GELU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax",
            "Softplus", "SiLU", "Mish", "Hardswish", "Hardsigmoid", "Hardtanh", "ReLU6",
-           "PReLU", "SELU", "Softsign", "LogSigmoid", "Tanhshrink", "Softmin", "GLU"]
+           "PReLU", "SELU", "Softsign", "LogSigmoid", "Tanhshrink", "Softmin", "GLU",
+           "CELU", "RReLU", "Threshold", "Hardshrink", "Softshrink", "Softmax2d"]
 
 
 def _inplace_str(inplace: bool) -> str:
@@ -32,7 +34,7 @@ class ReLU(Module):
     """max(x, 0), elementwise.
 
     Args:
-        inplace (bool): accepted for PyTorch compatibility. Default: False.
+        inplace (bool): write the result into the input. Default: False.
 
     Example:
         >>> nn.ReLU()(nl.tensor([-1.0, 2.0]))
@@ -44,7 +46,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.relu(input)
+        return F.relu(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return _inplace_str(self.inplace)
@@ -55,7 +57,7 @@ class LeakyReLU(Module):
 
     Args:
         negative_slope (float): slope for x < 0. Default: 0.01.
-        inplace (bool): accepted for PyTorch compatibility. Default: False.
+        inplace (bool): write the result into the input. Default: False.
 
     Example:
         >>> nn.LeakyReLU(0.1)(nl.tensor([-1.0, 2.0]))
@@ -68,7 +70,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace
@@ -80,7 +82,7 @@ class ELU(Module):
 
     Args:
         alpha (float): the value approached for x -> -inf is -alpha. Default: 1.0.
-        inplace (bool): accepted for PyTorch compatibility. Default: False.
+        inplace (bool): write the result into the input. Default: False.
 
     Example:
         >>> nn.ELU()(nl.tensor([0.0, 1.0])).shape
@@ -93,7 +95,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, self.alpha)
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
@@ -223,7 +225,7 @@ class SiLU(Module):
     """x * sigmoid(x), the sigmoid-weighted linear unit (also called swish).
 
     Args:
-        inplace (bool): accepted for PyTorch compatibility. Default: False.
+        inplace (bool): write the result into the input. Default: False.
 
     Example:
         >>> nn.SiLU()(nl.tensor([0.0, 1.0]))
@@ -235,7 +237,7 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.silu(input)
+        return F.silu(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return _inplace_str(self.inplace)
@@ -245,7 +247,7 @@ class Mish(Module):
     """x * tanh(softplus(x)) (Misra 2019).
 
     Args:
-        inplace (bool): accepted for PyTorch compatibility. Default: False.
+        inplace (bool): write the result into the input. Default: False.
 
     Example:
         >>> nn.Mish()(nl.zeros(2))
@@ -257,7 +259,7 @@ class Mish(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.mish(input)
+        return F.mish(input, inplace=self.inplace)
 
     def extra_repr(self) -> str:
         return _inplace_str(self.inplace)
@@ -267,7 +269,7 @@ class Hardswish(Module):
     """x * relu6(x + 3) / 6: 0 below -3, x above 3 (Howard et al. 2019, MobileNetV3).
 
     Args:
-        inplace (bool): accepted for PyTorch compatibility (not shown in the repr, as
+        inplace (bool): write the result into the input (not shown in the repr, as
             torch). Default: False.
 
     Example:
@@ -280,14 +282,14 @@ class Hardswish(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.hardswish(input)
+        return F.hardswish(input, self.inplace)
 
 
 class Hardsigmoid(Module):
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between.
 
     Args:
-        inplace (bool): accepted for PyTorch compatibility (not shown in the repr, as
+        inplace (bool): write the result into the input (not shown in the repr, as
             torch). Default: False.
 
     Example:
@@ -300,7 +302,7 @@ class Hardsigmoid(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.hardsigmoid(input)
+        return F.hardsigmoid(input, self.inplace)
 
 
 class Hardtanh(Module):
@@ -309,7 +311,7 @@ class Hardtanh(Module):
     Args:
         min_val (float): the lower bound. Default: -1.0.
         max_val (float): the upper bound, above ``min_val``. Default: 1.0.
-        inplace (bool): accepted for PyTorch compatibility. Default: False.
+        inplace (bool): write the result into the input. Default: False.
         min_value, max_value (float, optional): torch's deprecated names of the bounds.
             Default: None.
 
@@ -338,7 +340,7 @@ class Hardtanh(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}" + (
@@ -349,7 +351,7 @@ class ReLU6(Hardtanh):
     """min(max(x, 0), 6) (``Hardtanh(0.0, 6.0)``, as torch).
 
     Args:
-        inplace (bool): accepted for PyTorch compatibility. Default: False.
+        inplace (bool): write the result into the input. Default: False.
 
     Example:
         >>> nn.ReLU6()(nl.tensor([-1.0, 3.0, 7.0]))
@@ -409,7 +411,7 @@ class SELU(Module):
     1.0507: self-normalising (Klambauer et al. 2017).
 
     Args:
-        inplace (bool): accepted for PyTorch compatibility. Default: False.
+        inplace (bool): write the result into the input. Default: False.
 
     Example:
         >>> nn.SELU()(nl.zeros(2))
@@ -421,7 +423,7 @@ class SELU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.selu(input)
+        return F.selu(input, self.inplace)
 
     def extra_repr(self) -> str:
         return _inplace_str(self.inplace)
@@ -509,3 +511,144 @@ class GLU(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class CELU(Module):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)) (Barron 2017).
+
+    Args:
+        alpha (float): the value approached for x -> -inf is -alpha; not 0. Default: 1.0.
+        inplace (bool): write the result into the input. Default: False.
+
+    Example:
+        >>> nn.CELU(alpha=2.0)(nl.tensor([-1.0, 2.0]))
+        tensor([-0.7869387,  2.       ])
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.celu(input, self.alpha, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class RReLU(Module):
+    """The randomised leaky ReLU (Xu et al. 2015): x where x >= 0, else r * x, with r
+    drawn from U(lower, upper) per element in training mode (from nnlite's generator,
+    so ``nl.manual_seed`` repeats it) and r = (lower + upper) / 2 in eval mode.
+
+    Args:
+        lower (float): Default: 1/8. upper (float): Default: 1/3 (lower <= upper).
+        inplace (bool): write the result into the input. Default: False.
+
+    Example:
+        >>> nn.RReLU().eval()(nl.tensor([-1.0, 2.0]))
+        tensor([-0.22916667,  2.        ])
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return (f"lower={self.lower}, upper={self.upper}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class Threshold(Module):
+    """x where x > threshold, else ``value``.
+
+    Args:
+        threshold (float): the cut. value (float): the replacement.
+        inplace (bool): write the result into the input. Default: False.
+
+    Example:
+        >>> nn.Threshold(0.1, 20.0)(nl.tensor([0.0, 1.0]))
+        tensor([20.,  1.])
+    """
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return (f"threshold={self.threshold}, value={self.value}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, else 0.
+
+    Args:
+        lambd (float): the cut. Default: 0.5.
+
+    Example:
+        >>> nn.Hardshrink()(nl.tensor([-1.0, 0.2, 0.7]))
+        tensor([-1. ,  0. ,  0.7])
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """x - lambd where x > lambd, x + lambd where x < -lambd, else 0.
+
+    Args:
+        lambd (float): the cut, >= 0. Default: 0.5.
+
+    Example:
+        >>> nn.Softshrink()(nl.tensor([-1.0, 0.2, 0.7]))
+        tensor([-0.5,  0. ,  0.2])
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class Softmax2d(Module):
+    """Softmax over the channels at every spatial location: ``softmax(x, dim=-3)``.
+
+    Shape:
+        (N, C, H, W) or (C, H, W) -> the same.
+
+    Example:
+        >>> nn.Softmax2d()(nl.randn(2, 3, 4, 4)).sum(1).shape
+        (2, 4, 4)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D "
+                             f"instead (shape {tuple(input.shape)})")
+        return F.softmax(input, -3)

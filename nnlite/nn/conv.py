@@ -1,5 +1,5 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose2d``,
-``ConvTranspose3d``.
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``Conv3d``, ``ConvTranspose1d``,
+``ConvTranspose2d``, ``ConvTranspose3d``.
 
 Each layer validates its arguments as torch does, owns ``weight`` and ``bias`` in torch's
 layout and default initialisation, and its ``forward`` is one call into the functional
@@ -16,6 +16,7 @@ import numpy as np
 
 from ..ops import conv as _conv
 from ..ops import conv3d as _conv3d
+from ..ops.conv_transpose import conv_transpose1d
 from ..ops import pad as _pad
 from ..ops.arguments import (check_groups, conv_padding, named_errors, ntuple,
                              transposed_out_size)
@@ -25,7 +26,7 @@ from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose2d", "ConvTranspose3d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -251,7 +252,7 @@ class Conv2d(_ConvNd):
 
 
 class _ConvTransposeNd(_ConvNd):
-    """What ConvTranspose2d and ConvTranspose3d share: ``forward(input, output_size)``
+    """What ConvTranspose1d, ConvTranspose2d and ConvTranspose3d share: ``forward(input, output_size)``
     through the functional form ``_transposed_fn``."""
 
     _transposed = True
@@ -284,6 +285,49 @@ class _ConvTransposeNd(_ConvNd):
             return self._transposed_fn(input, self.weight, self.bias, self.stride,
                                        self.padding, output_padding, self.groups,
                                        self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution: the gradient of ``Conv1d`` with respect to its input,
+    as a layer (upsampling by ``stride``); runs the 2-D op with a height of 1.
+
+    Args:
+        in_channels (int), out_channels (int), kernel_size (int or tuple): as Conv1d.
+        stride (int or tuple): Default: 1.
+        padding (int or tuple): ``dilation*(K-1) - padding`` zeros are added to both
+            sides of the input. Default: 0.
+        output_padding (int or tuple): extra size on the right of the output, smaller
+            than stride or dilation. Default: 0.
+        groups (int): Default: 1.
+        bias (bool): Default: True.
+        dilation (int or tuple): Default: 1.
+        padding_mode (str): only 'zeros'. Default: 'zeros'.
+        device: only None or 'cpu'. dtype: of the parameters (default float32).
+
+    Shape:
+        input (N, C_in, L) or (C_in, L) -> output (N, C_out, L_out),
+        L_out = (L-1)*stride - 2*padding + dilation*(K-1) + output_padding + 1.
+        ``forward(input, output_size)`` picks the output_padding giving that size.
+
+    Attributes:
+        weight (Parameter): (C_in, C_out/groups, K), U(-k, k), k = 1/sqrt(C_out/groups * K).
+        bias (Parameter or None): (C_out,), U(-k, k).
+
+    Example:
+        >>> m = nn.ConvTranspose1d(16, 8, 4, stride=2, padding=1)
+        >>> m(nl.randn(2, 16, 10)).shape
+        (2, 8, 20)
+    """
+
+    _nd = 1
+    _transposed_fn = staticmethod(conv_transpose1d)
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         output_padding, groups, bias, padding_mode, device, dtype)
 
 
 class ConvTranspose2d(_ConvTransposeNd):

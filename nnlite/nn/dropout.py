@@ -35,7 +35,7 @@ class Dropout(_DropoutNd):
 
     Args:
         p (float): probability of an element being zeroed. Default: 0.5.
-        inplace (bool): write into the input when it is not part of a graph. Default:
+        inplace (bool): write the result into the input and return it. Default:
             False.
 
     Shape:

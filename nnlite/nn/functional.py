@@ -13,15 +13,30 @@ from typing import Any, Sequence
 from .. import ops as _ops
 from ..ops import activation as _act
 from ..ops.attention import scaled_dot_product_attention
+from ..ops import rectifiers as _rect
 from ..ops.conv import conv1d, conv2d, conv_transpose2d, fold, unfold
 from ..ops.conv3d import conv3d, conv_transpose3d
 from ..ops.dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d
+from ..ops.conv_transpose import conv_transpose1d
+from ..ops.ctc import ctc_loss
+from ..ops.distance import pdist
+from ..ops.gumbel import gumbel_softmax
+from ..ops.likelihood_losses import gaussian_nll_loss, poisson_nll_loss
+from ..ops.margin_losses import (cosine_embedding_loss, hinge_embedding_loss,
+                                 margin_ranking_loss, multi_margin_loss,
+                                 multilabel_margin_loss, multilabel_soft_margin_loss,
+                                 soft_margin_loss, triplet_margin_loss,
+                                 triplet_margin_with_distance_loss)
 from ..ops.embedding import embedding, embedding_bag
 from ..ops.linear import bilinear, linear
 from ..ops.multi_head_attention import multi_head_attention_forward
 from ..ops.loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                         huber_loss, kl_div, l1_loss, mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.normalization import batch_norm, group_norm, layer_norm, local_response_norm
+from ..ops.rectifiers import (celu, celu_, elu_, hardshrink, hardtanh_, leaky_relu_, relu_,
+                              rrelu_, selu_, softshrink, threshold_)
+from ..ops.sample_norms import instance_norm, rms_norm
+from ..ops.shuffle import channel_shuffle, native_channel_shuffle, pixel_shuffle, pixel_unshuffle
 from ..ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,
                            adaptive_max_pool2d, avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d,
                            max_pool1d, max_pool2d, max_unpool1d, max_unpool2d)
@@ -44,28 +59,63 @@ __all__ = ["linear", "bilinear", "relu", "leaky_relu", "elu", "gelu", "sigmoid",
            "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
            "conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d",
-           "adaptive_max_pool3d", "dropout3d"]
+           "adaptive_max_pool3d", "dropout3d",
+           "celu", "rrelu", "threshold", "hardshrink", "softshrink", "relu_", "elu_",
+           "leaky_relu_", "hardtanh_", "rrelu_", "threshold_", "celu_", "selu_",
+           "conv_transpose1d", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+           "native_channel_shuffle", "instance_norm", "rms_norm", "pdist", "gumbel_softmax",
+           "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
+           "hinge_embedding_loss", "cosine_embedding_loss", "multi_margin_loss",
+           "multilabel_margin_loss", "multilabel_soft_margin_loss", "soft_margin_loss",
+           "triplet_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss",
+           "max_pool1d_with_indices", "max_pool2d_with_indices",
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]
 
 
 # ============================================================================
 # Activations
 #
-# ``inplace`` is accepted for PyTorch compatibility; nnlite always computes out of
-# place and returns the result (the input is left unchanged).
+# ``inplace=True`` writes the result into the input and returns it, with torch's rules
+# (``nnlite.ops.inplace.write``: an error on a leaf that requires grad while grad mode
+# is on; the write is recorded when the input is part of a graph). The ``_`` forms
+# (``relu_`` ...) are the in-place ones.
 # ============================================================================
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
     """max(x, 0)."""
-    return _ops.relu(input)
+    return relu_(input) if inplace else _ops.relu(input)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x if x > 0 else negative_slope * x."""
+    if inplace:
+        return leaky_relu_(input, negative_slope)
     return _ops.leaky_relu(input, negative_slope)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha * (exp(x) - 1)."""
-    return _ops.elu(input, alpha)
+    return elu_(input, alpha) if inplace else _ops.elu(input, alpha)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1)); alpha must not be 0."""
+    return celu_(input, alpha) if inplace else _rect.celu(input, alpha)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else value."""
+    if inplace:
+        return threshold_(input, threshold, value)
+    return _rect.threshold(input, threshold, value)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+          training: bool = False, inplace: bool = False) -> Tensor:
+    """x where x >= 0, else r * x: r ~ U(lower, upper) per element in training (nnlite's
+    generator), (lower + upper) / 2 in eval."""
+    if inplace:
+        return rrelu_(input, lower, upper, training)
+    return _rect.rrelu(input, lower, upper, training)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -90,37 +140,51 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (also called swish)."""
+    if inplace:
+        return _rect.in_place(input, "silu_", _act.silu)
     return _act.silu(input)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
+    if inplace:
+        return _rect.in_place(input, "mish_", _act.mish)
     return _act.mish(input)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * relu6(x + 3) / 6."""
+    if inplace:
+        return _rect.in_place(input, "hardswish_", _act.hardswish)
     return _act.hardswish(input)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
+    if inplace:
+        return _rect.in_place(input, "hardsigmoid_", _act.hardsigmoid)
     return _act.hardsigmoid(input)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     """min(max(x, 0), 6)."""
+    if inplace:
+        return _rect.in_place(input, "relu6_", _act.relu6)
     return _act.relu6(input)
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """x clamped to [min_val, max_val] (ValueError if min_val > max_val)."""
+    if inplace:
+        return hardtanh_(input, min_val, max_val)
     return _act.hardtanh(input, min_val, max_val)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale * (max(0, x) + min(0, alpha * (exp(x) - 1))), alpha ~ 1.6733, scale ~ 1.0507."""
+    if inplace:
+        return _rect.in_place(input, "selu_", _act.selu)
     return _act.selu(input)
 
 
@@ -262,3 +326,33 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     dim = max(x1.dim(), x2.dim()) - 1
     return _ops.norm(x1 - x2 + eps, p, dim, keepdim)
 
+
+
+# ============================================================================
+# Pooling with indices (torch's ``_with_indices`` names: the pooling functions with
+# ``return_indices=True``, which the flag only confirms)
+# ============================================================================
+def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
+                            padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple:
+    """``max_pool1d(..., return_indices=True)``: (output, indices)."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input: Tensor, kernel_size: Any, stride: Any = None,
+                            padding: Any = 0, dilation: Any = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple:
+    """``max_pool2d(..., return_indices=True)``: (output, indices)."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size: Any,
+                                     return_indices: bool = False) -> tuple:
+    """``adaptive_max_pool1d(..., return_indices=True)``: (output, indices)."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size: Any,
+                                     return_indices: bool = False) -> tuple:
+    """``adaptive_max_pool2d(..., return_indices=True)``: (output, indices)."""
+    return adaptive_max_pool2d(input, output_size, True)

@@ -1,4 +1,5 @@
-"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``, ``LayerNorm``, ``GroupNorm``,
+"""Normalisation layers: ``BatchNorm1d``, ``BatchNorm2d``, ``BatchNorm3d``,
+``InstanceNorm1d``, ``InstanceNorm2d``, ``LayerNorm``, ``GroupNorm``, ``RMSNorm``,
 ``LocalResponseNorm``.
 
 Each layer validates its arguments and its input's shape, owns its parameters (and, for
@@ -9,18 +10,21 @@ of ``nnlite.ops.normalization`` in ``forward``. Names, defaults, ``state_dict`` 
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any, Mapping
 
 import numpy as np
 
 from ..ops.normalization import batch_norm, group_norm, layer_norm, local_response_norm
+from ..ops.sample_norms import instance_norm, rms_norm
 from ..tensor import Tensor
 from ._checks import factory_dtype, positive_int
 from . import init
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "LocalResponseNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm",
+           "LocalResponseNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm"]
 
 
 def _make_affine(module: Module, shape: Any, dtype: Any, affine: bool, bias: bool) -> None:
@@ -354,3 +358,181 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+# ============================================================================
+# Instance norm, RMS norm
+# ============================================================================
+class _InstanceNorm(Module):
+    """Shared body of InstanceNorm1d / InstanceNorm2d (torch's ``_InstanceNorm``): the
+    parameters, buffers, ``reset_parameters`` and ``extra_repr`` of batch norm (torch's
+    ``_NormBase``, borrowed from ``_BatchNorm``; not a subclass of it, as in torch), with
+    torch's instance-norm defaults (``affine=False``, ``track_running_stats=False``)."""
+
+    _dims: tuple = ()
+    _dims_text = ""
+    _no_batch_dim = 2
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False,
+                 device: Any = None, dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__()
+        name = type(self).__name__
+        self.num_features = positive_int(name, "num_features", num_features)
+        dtype = factory_dtype(name, device, dtype)
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        C = self.num_features
+        _make_affine(self, C, dtype, affine, bias)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(C, dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(C, dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    reset_running_stats = _BatchNorm.reset_running_stats
+    reset_parameters = _BatchNorm.reset_parameters
+    extra_repr = _BatchNorm.extra_repr
+
+    def _load_from_state_dict(self, state_dict: Mapping, prefix: str, *args: Any) -> None:
+        # a checkpoint without num_batches_tracked loads as torch's does (the counter
+        # keeps its value)
+        key = prefix + "num_batches_tracked"
+        if self.track_running_stats and key not in state_dict:
+            state_dict = dict(state_dict)
+            state_dict[key] = self.num_batches_tracked.array.copy()
+        super()._load_from_state_dict(state_dict, prefix, *args)
+
+    def forward(self, input: Tensor) -> Tensor:
+        shape = tuple(input.shape)
+        if len(shape) not in self._dims:
+            raise ValueError(f"{self._get_name()}({self.num_features}): expected "
+                             f"{self._dims_text} input, got {len(shape)}D input of shape "
+                             f"{shape}")
+        feature_dim = input.ndim - self._no_batch_dim
+        if shape[feature_dim] != self.num_features:
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={feature_dim} to match "
+                                 f"num_features ({self.num_features}), but got: "
+                                 f"{shape[feature_dim]}.")
+            warnings.warn(f"input's size at dim={feature_dim} does not match num_features. "
+                          f"You can silence this warning by not passing in num_features, "
+                          f"which is not used because affine=False", stacklevel=2)
+        unbatched = input.ndim == self._no_batch_dim
+        x = input.unsqueeze(0) if unbatched else input
+        y = instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                          self.training or not self.track_running_stats,
+                          self.momentum if self.momentum is not None else 0.0, self.eps)
+        return y.squeeze(0) if unbatched else y
+
+
+_INSTANCE_DOC = """
+    Args:
+        num_features (int): C, the number of channels.
+        eps (float): added to the variance. Default: 1e-5.
+        momentum (float or None): running-statistics factor (None acts as 0).
+            Default: 0.1.
+        affine (bool): learn a per-channel ``weight`` and ``bias``. Default: False.
+        track_running_stats (bool): keep running statistics, updated in training mode
+            and used in eval mode. Default: False.
+        device: only ``None`` or ``"cpu"``. dtype: of the parameters and running
+            statistics. Default: None (float32).
+        bias (bool, keyword only): with ``affine``, also learn ``bias``. Default: True.
+
+    Attributes:
+        weight, bias (Parameter or None): (C,), initialised to 1 and 0.
+        running_mean, running_var, num_batches_tracked (buffers or None): as BatchNorm's
+            (``num_batches_tracked`` is not incremented, as torch).
+"""
+
+
+class InstanceNorm1d(_InstanceNorm):
+    __doc__ = """Instance normalisation (Ulyanov et al. 2016) over a (N, C, L) or
+    unbatched (C, L) input: each channel of each sample is normalised over L,
+    ``y = (x - mean) / sqrt(var + eps) * weight + bias``.
+
+    Shape:
+        input (N, C, L) or (C, L) -> output of the same shape.
+    """ + _INSTANCE_DOC + """
+    Example:
+        >>> m = nn.InstanceNorm1d(100, affine=True)
+        >>> m(nl.randn(20, 100, 40)).shape
+        (20, 100, 40)
+    """
+    _dims = (2, 3)
+    _dims_text = "2D (C, L) or 3D (N, C, L)"
+
+
+class InstanceNorm2d(_InstanceNorm):
+    __doc__ = """Instance normalisation (Ulyanov et al. 2016) over a (N, C, H, W) or
+    unbatched (C, H, W) input: each channel of each sample is normalised over H and W,
+    ``y = (x - mean) / sqrt(var + eps) * weight + bias``.
+
+    Shape:
+        input (N, C, H, W) or (C, H, W) -> output of the same shape.
+    """ + _INSTANCE_DOC + """
+    Example:
+        >>> m = nn.InstanceNorm2d(16)
+        >>> m(nl.randn(8, 16, 32, 32)).shape
+        (8, 16, 32, 32)
+    """
+    _dims = (3, 4)
+    _dims_text = "3D (C, H, W) or 4D (N, C, H, W)"
+    _no_batch_dim = 3
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation (Zhang & Sennrich 2019) over the trailing
+    ``normalized_shape`` dims: ``y = x / sqrt(mean(x^2) + eps) * weight``.
+
+    Args:
+        normalized_shape (int or tuple): the trailing dims to normalise over.
+        eps (float, optional): added to the mean square; None for the machine epsilon of
+            the input's dtype. Default: None.
+        elementwise_affine (bool): learn ``weight`` of shape ``normalized_shape``.
+            Default: True.
+        device: only ``None`` or ``"cpu"``. dtype: of the weight. Default: None.
+
+    Shape:
+        input (*, *normalized_shape) -> output of the same shape.
+
+    Attributes:
+        weight (Parameter or None): ``normalized_shape``, initialised to 1.
+
+    Example:
+        >>> m = nn.RMSNorm([4])
+        >>> m(nl.randn(2, 3, 4)).shape
+        (2, 3, 4)
+    """
+
+    def __init__(self, normalized_shape: Any, eps: float | None = None,
+                 elementwise_affine: bool = True, device: Any = None, dtype: Any = None) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) \
+            else tuple(normalized_shape)
+        self.normalized_shape = tuple(positive_int("RMSNorm", "normalized_shape", n)
+                                      for n in shape)
+        dtype = factory_dtype("RMSNorm", device, dtype)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        self.register_parameter("weight", Parameter(np.empty(self.normalized_shape, dtype))
+                                if elementwise_affine else None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """weight to 1."""
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

@@ -1,7 +1,7 @@
 """Padding layers: ``ZeroPad1d/2d/3d``, ``ConstantPad1d/2d/3d``, ``ReflectionPad1d/2d/3d``,
-``ReplicationPad1d/2d/3d``. Each stores its padding as torch does (a 2-tuple ``(left,
-right)`` for 1d, a 4-tuple ``(left, right, top, bottom)`` for 2d, a 6-tuple ``(left,
-right, top, bottom, front, back)`` for 3d) and calls ``nnlite.ops.pad``.
+``ReplicationPad1d/2d/3d``, ``CircularPad1d/2d``. Each stores its padding as torch does (a
+2-tuple ``(left, right)`` for 1d, a 4-tuple ``(left, right, top, bottom)`` for 2d, a
+6-tuple ``(left, right, top, bottom, front, back)`` for 3d) and calls ``nnlite.ops.pad``.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from .module import Module
 
 __all__ = ["ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d",
            "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ConstantPad3d",
-           "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d"]
+           "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad1d",
+           "CircularPad2d"]
 
 
 class _PadNd(Module):
@@ -160,72 +161,6 @@ class ReplicationPad2d(ReplicationPad1d):
     _n, _dims = 4, (3, 4)
 
 
-class ConstantPad3d(ConstantPad1d):
-    """Pad the last three dims with a constant.
-
-    Args:
-        padding (int or (left, right, top, bottom, front, back)): the widths.
-        value (float): the fill value.
-
-    Shape:
-        input (C, D, H, W) or (N, C, D, H, W) -> D + front + back, H + top + bottom,
-        W + left + right.
-
-    Example:
-        >>> nn.ConstantPad3d((1, 1, 0, 0, 2, 0), 0.5)(nl.ones(1, 1, 2, 2, 2)).shape
-        (1, 1, 4, 2, 4)
-    """
-
-    _n, _dims = 6, (4, 5)
-
-
-class ZeroPad3d(ConstantPad3d):
-    """Pad the last three dims with zeros; ``padding`` an int or (left, right, top,
-    bottom, front, back).
-
-    Shape:
-        input (C, D, H, W) or (N, C, D, H, W) -> D + front + back, H + top + bottom,
-        W + left + right.
-
-    Example:
-        >>> nn.ZeroPad3d(1)(nl.ones(1, 1, 2, 2, 2)).shape
-        (1, 1, 4, 4, 4)
-    """
-
-    def __init__(self, padding: Any) -> None:
-        super().__init__(padding, 0.0)
-
-    def extra_repr(self) -> str:
-        return f"{self.padding}"
-
-
-class ReflectionPad3d(ReflectionPad1d):
-    """Pad the last three dims by reflection; ``padding`` an int or (left, right, top,
-    bottom, front, back), each smaller than the padded dim.
-
-    Shape:
-        input (C, D, H, W) or (N, C, D, H, W) -> D + front + back, H + top + bottom,
-        W + left + right.
-
-    Example:
-        >>> nn.ReflectionPad3d(1)(nl.randn(1, 1, 2, 2, 2)).shape
-        (1, 1, 4, 4, 4)
-    """
-
-    _n, _dims = 6, (4, 5)
-
-
-class ReplicationPad3d(ReplicationPad1d):
-    """Pad the last three dims by repeating the edge values; ``padding`` an int or (left,
-    right, top, bottom, front, back).
-
-    Shape:
-        input (C, D, H, W) or (N, C, D, H, W) -> D + front + back, H + top + bottom,
-        W + left + right.
-
-    Example:
-        >>> nn.ReplicationPad3d((1, 0, 1, 0, 1, 0))(nl.randn(1, 1, 2, 2, 2)).shape
-        (1, 1, 3, 3, 3)
-    """
-
-    _n, _dims = 6, (4, 5)
+           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ConstantPad3d",
+           "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad1d",
+           "CircularPad2d"]

@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 
 from ..random import default_generator
+from ..autograd import versions as _versions
 from ..autograd.function import Function
 from ..tensor import Tensor, is_grad_enabled
 from ..factories import as_tensor
+from . import inplace as _inplace
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
 
@@ -54,18 +56,20 @@ def _keep(shape: tuple, p: float) -> np.ndarray:
 
 
 def _apply(x: Tensor, mask: np.ndarray, offset: np.ndarray | None, inplace: bool) -> Tensor:
-    """Run the dropout op, or with ``inplace`` write into x when no graph is involved.
-
-    nnlite has no version counters, so an in-place update of a tensor that is part of
-    a graph could silently corrupt another op's saved input: in that case the result is
-    a new tensor (the values are the same)."""
-    if inplace and not (is_grad_enabled() and x.requires_grad):
-        a = x.array
-        np.multiply(a, mask, out=a, casting="unsafe")
-        if offset is not None:
-            np.add(a, offset, out=a, casting="unsafe")
-        return x
-    return DropoutFn.apply(x, mask, offset)
+    """Run the dropout op, or with ``inplace`` write its result into x and return x
+    (torch's rules, ``nnlite.ops.inplace.write``: an error on a leaf that requires grad,
+    and a recorded write when x is part of a graph; otherwise one NumPy multiply into
+    x's array)."""
+    if not inplace:
+        return DropoutFn.apply(x, mask, offset)
+    if is_grad_enabled() and x.requires_grad:
+        return _inplace.write(x, "dropout_", DropoutFn.apply, mask, offset)
+    a = x.array
+    np.multiply(a, mask, out=a, casting="unsafe")
+    if offset is not None:
+        np.add(a, offset, out=a, casting="unsafe")
+    _versions.bump(a)
+    return x
 
 
 def _dropout(x: Tensor, p: float, training: bool, inplace: bool, mask_shape: tuple) -> Tensor:
@@ -87,8 +91,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         input: any shape.
         p (float): drop probability in [0, 1]. Default: 0.5.
         training (bool): apply dropout; when False return the input. Default: True.
-        inplace (bool): write into the input (only when it is not part of a graph;
-            otherwise a new tensor is returned). Default: False.
+        inplace (bool): write the result into the input and return it (torch's rules:
+            an error on a leaf that requires grad). Default: False.
 
     Example:
         >>> _ = nl.manual_seed(0)

@@ -182,10 +182,15 @@ def test_inplace_writes_into_a_tensor_outside_the_graph():
     assert y is x and set(np.unique(x.array)) == {0.0, 2.0}
 
 
-def test_inplace_on_a_graph_tensor_returns_a_new_tensor():
+def test_inplace_on_a_graph_tensor_writes_and_records():
+    """As torch: a leaf that requires grad raises; a tensor inside a graph is written in
+    place and the write is recorded (the gradient is the mask's)."""
     x = nl.ones(10, 10, requires_grad=True)
-    y = dropout(x, 0.5, inplace=True)
-    assert y is not x
+    with pytest.raises(RuntimeError, match="leaf"):
+        dropout(x, 0.5, inplace=True)
+    h = x * 1
+    y = dropout(h, 0.5, inplace=True)
+    assert y is h
     np.testing.assert_array_equal(x.array, 1)
     y.sum().backward()
     np.testing.assert_array_equal(x.grad, y.array)

@@ -4,7 +4,8 @@ run with only the import line changed. Each submodule re-exports nnlite's own cl
 ``nn.Linear`` and the rest); the package itself exports every layer, as torch's does.
 
 Submodules: module, linear, flatten, conv, activation, loss, batchnorm, normalization,
-dropout, container, rnn, sparse, pooling, padding, upsampling, transformer, lazy.
+dropout, container, rnn, sparse, pooling, padding, upsampling, transformer, lazy,
+instancenorm, pixelshuffle, channelshuffle, fold, distance, adaptive.
 
 Example:
     >>> from nnlite.nn.modules.module import Module
@@ -14,6 +15,7 @@ Example:
 """
 from . import (activation, batchnorm, container, conv, dropout, flatten, lazy, linear, loss,
                module, normalization, padding, pooling, rnn, sparse, transformer, upsampling)
+from . import adaptive, channelshuffle, distance, fold, instancenorm, pixelshuffle
 from .activation import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
@@ -31,7 +33,14 @@ from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .instancenorm import *  # noqa: F401,F403
+from .pixelshuffle import *  # noqa: F401,F403
 
 __all__ = sorted({name for m in (activation, batchnorm, container, conv, dropout, flatten,
                                  lazy, linear, loss, module, normalization, padding, pooling, rnn,
-                                 sparse, transformer, upsampling) for name in m.__all__})
+                                 sparse, transformer, upsampling, channelshuffle, distance,
+                                 fold, instancenorm, pixelshuffle, adaptive) for name in m.__all__})
