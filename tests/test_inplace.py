@@ -421,3 +421,22 @@ def test_random_draws_in_range_and_pin_memory_is_a_no_op():
         nl.zeros(2).random_(5, 5)
     t = nl.ones(2)
     assert t.pin_memory() is t and not t.is_pinned()
+
+
+def test_recorded_relu_runs_in_place_and_raises_where_torch_does(torch):
+    a = np.random.default_rng(0).standard_normal((4, 3))
+    grads = []
+    for lib in (nl, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = x * 2
+        before = y.numpy() if lib is nl else None
+        assert lib.nn.functional.relu(y, inplace=True) is y
+        if lib is nl:
+            assert np.shares_memory(y.numpy(), before)      # no copy
+        (y * y).sum().backward()
+        grads.append(x.grad.numpy())
+        s = lib.tensor(a, requires_grad=True).sigmoid()
+        s.relu_()                                           # sigmoid saved its output
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            s.sum().backward()
+    np.testing.assert_allclose(grads[0], grads[1])

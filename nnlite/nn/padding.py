@@ -161,6 +161,102 @@ class ReplicationPad2d(ReplicationPad1d):
     _n, _dims = 4, (3, 4)
 
 
-           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ConstantPad3d",
-           "ZeroPad3d", "ReflectionPad3d", "ReplicationPad3d", "CircularPad1d",
-           "CircularPad2d"]
+class ConstantPad3d(ConstantPad1d):
+    """Pad the last three dims with a constant.
+
+    Args:
+        padding (int or (left, right, top, bottom, front, back)): the widths.
+        value (float): the fill value.
+
+    Shape:
+        input (C, D, H, W) or (N, C, D, H, W) -> D + front + back, H + top + bottom,
+        W + left + right.
+
+    Example:
+        >>> nn.ConstantPad3d((1, 1, 0, 0, 2, 0), 0.5)(nl.ones(1, 1, 2, 2, 2)).shape
+        (1, 1, 4, 2, 4)
+    """
+
+    _n, _dims = 6, (4, 5)
+
+
+class ZeroPad3d(ConstantPad3d):
+    """Pad the last three dims with zeros; ``padding`` an int or (left, right, top,
+    bottom, front, back).
+
+    Shape:
+        input (C, D, H, W) or (N, C, D, H, W) -> D + front + back, H + top + bottom,
+        W + left + right.
+
+    Example:
+        >>> nn.ZeroPad3d(1)(nl.ones(1, 1, 2, 2, 2)).shape
+        (1, 1, 4, 4, 4)
+    """
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ReflectionPad3d(ReflectionPad1d):
+    """Pad the last three dims by reflection; ``padding`` an int or (left, right, top,
+    bottom, front, back), each smaller than the padded dim.
+
+    Shape:
+        input (C, D, H, W) or (N, C, D, H, W) -> D + front + back, H + top + bottom,
+        W + left + right.
+
+    Example:
+        >>> nn.ReflectionPad3d(1)(nl.randn(1, 1, 2, 2, 2)).shape
+        (1, 1, 4, 4, 4)
+    """
+
+    _n, _dims = 6, (4, 5)
+
+
+class ReplicationPad3d(ReplicationPad1d):
+    """Pad the last three dims by repeating the edge values; ``padding`` an int or (left,
+    right, top, bottom, front, back).
+
+    Shape:
+        input (C, D, H, W) or (N, C, D, H, W) -> D + front + back, H + top + bottom,
+        W + left + right.
+
+    Example:
+        >>> nn.ReplicationPad3d((1, 0, 1, 0, 1, 0))(nl.randn(1, 1, 2, 2, 2)).shape
+        (1, 1, 3, 3, 3)
+    """
+
+    _n, _dims = 6, (4, 5)
+
+
+class CircularPad1d(_PadNd):
+    """Pad the last dim by wrapping around (the input taken as periodic): [1, 2, 3]
+    padded by (2, 1) is [2, 3, 1, 2, 3, 1]. Each width must be <= W.
+
+    Shape:
+        input (C, W) or (N, C, W) -> W + left + right.
+
+    Example:
+        >>> nn.CircularPad1d((2, 1))(nl.tensor([[1.0, 2.0, 3.0]]))
+        tensor([[2., 3., 1., 2., 3., 1.]])
+    """
+
+    mode = "circular"
+
+
+class CircularPad2d(CircularPad1d):
+    """Pad the last two dims by wrapping around; ``padding`` an int or (left, right,
+    top, bottom), each at most the padded dim.
+
+    Shape:
+        input (C, H, W) or (N, C, H, W) -> H + top + bottom, W + left + right.
+
+    Example:
+        >>> nn.CircularPad2d(1)(nl.randn(1, 3, 4, 4)).shape
+        (1, 3, 6, 6)
+    """
+
+    _n, _dims = 4, (3, 4)

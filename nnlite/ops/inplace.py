@@ -50,7 +50,7 @@ def _requires_grad(args: tuple) -> bool:
     return any(isinstance(a, Tensor) and a._node is not None for a in args)
 
 
-def _check_leaf(t: Tensor, name: str) -> None:
+def check_leaf(t: Tensor, name: str) -> None:
     """torch's refusals of an in-place write: to a leaf that requires grad (or a view of
     one) with grad mode on, and to an expanded tensor (several elements, one memory)."""
     if _mode._grad_enabled:
@@ -101,7 +101,7 @@ def write(t: Tensor, name: str, op: Callable, *args: Any, **kwargs: Any) -> Tens
     """Run ``op(t, *args, **kwargs)`` (an out-of-place op) and write its result into ``t``,
     recording it in the graph when grad mode is on and ``t`` (or its root, if ``t`` is a
     view) or an argument requires grad."""
-    _check_leaf(t, name)
+    check_leaf(t, name)
     view = _graph_view(t, args)
     if view is not None:
         _write_view(t, view, name, op, args, kwargs)
@@ -142,7 +142,7 @@ def _write_view(t: Tensor, view: tuple, name: str, op: Callable, args: tuple,
 
 def _ufunc_(t: Tensor, name: str, ufunc: np.ufunc, op: Callable, other: Any) -> Tensor:
     """``t = ufunc(t, other)`` in place: one ufunc call with ``out=`` when nothing records."""
-    _check_leaf(t, name)
+    check_leaf(t, name)
     if _mode._grad_enabled and (t._node is not None or _requires_grad((other,))):
         return write(t, name, op, other)
     o = other.array if isinstance(other, Tensor) else other
@@ -291,7 +291,7 @@ def _fill(t: Tensor, name: str, values: Any) -> Tensor:
     """Write ``values`` (broadcast to t's shape) into ``t``: not recorded (the new values
     do not depend on the old ones, so the tensor becomes a constant), except through a
     view of a tensor in the graph, whose history then records the constant part."""
-    _check_leaf(t, name)
+    check_leaf(t, name)
     view = _graph_view(t, ())
     if view is not None:
         const = from_numpy(np.array(np.broadcast_to(values, t.array.shape), t.array.dtype))
@@ -387,7 +387,7 @@ def random_(self: Tensor, from_: int = 0, to: int | None = None, *,
 def _reshape_(t: Tensor, name: str, op: Callable, *args: Any) -> Tensor:
     """Give ``t`` the shape of ``op(t, *args)`` (a view op): its array becomes that view
     of the same memory and, when recorded, its history that op's."""
-    _check_leaf(t, name)
+    check_leaf(t, name)
     out = op(t, *args)
     t.array, t._node = out.array, (out._node if _mode._grad_enabled else t._node)
     _versions.bump(t.array)

@@ -289,6 +289,19 @@ class ReluFn(Function):
         return ThresholdBackward.apply(gy, y)
 
 
+class ReluInplaceFn(Function):
+    """x = max(x, 0) written into x's own memory (``relu_`` of a tensor in the graph, as
+    torch's: no copy); the rule is ReluFn's, on the output it saved (x's memory)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        np.maximum(x, 0, out=x)
+        ctx.save_for_backward(x)
+        return x
+
+    backward = staticmethod(ReluFn.backward)
+
+
 class ThresholdBackward(Function):
     """gx = 0 where y <= 0, else gy (exactly 0 even where gy is inf or nan; a nan y
     passes gy, as torch's ``threshold_backward``); ggy = ggx likewise, gy_ = 0 (y enters

@@ -28,6 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..autograd import versions as _versions
+from ..autograd import views as _views
 from ..autograd.function import Function
 from ..factories import as_tensor
 from ..random import default_generator
@@ -231,13 +232,22 @@ def in_place(input: Tensor, name: str, op: Callable, *args: Any) -> Tensor:
 
 def relu_(input: Tensor) -> Tensor:
     """``relu`` in place: max(x, 0) written into x; returns x. When nothing is recorded
-    (grad mode off, or x not part of a graph) this is one ``np.maximum`` into x's array."""
-    if (isinstance(input, Tensor) and input.dtype.kind in "fiu"
-            and not (is_grad_enabled() and input._node is not None)):
-        a = input.array
-        np.maximum(a, a.dtype.type(0), out=a)
-        _versions.bump(a)
-        return input
+    (grad mode off, or x not part of a graph) this is one ``np.maximum`` into x's array;
+    recorded on a float tensor that is not a view, it is the same pass, and the node saves
+    x's memory as torch's does (an op that saved x's old values then raises at backward,
+    as in torch)."""
+    if isinstance(input, Tensor) and input.dtype.kind in "fiu":
+        if not (is_grad_enabled() and input._node is not None):
+            a = input.array
+            np.maximum(a, a.dtype.type(0), out=a)
+            _versions.bump(a)
+            return input
+        if input.dtype.kind == "f" and _views.of(input) is None:
+            _inplace.check_leaf(input, "relu_")
+            _versions.bump(input.array)         # counted before the node notes the clock
+            input._node = pointwise.ReluInplaceFn.apply(input)._node
+            _views.rebase(input, input)
+            return input
     return in_place(input, "relu_", pointwise.relu)
 
 
