@@ -63,6 +63,11 @@ def _rowsum(a: np.ndarray) -> np.ndarray:
     return np.matmul(a, np.ones((a.shape[-1], 1), a.dtype))
 
 
+def _mm(a: np.ndarray, b: np.ndarray, out: Any = None) -> np.ndarray:
+    """a @ b into ``out``, or into a reused array (``buffers.py``)."""
+    return _buf.matmul(a, b) if out is None else np.matmul(a, b, out=out)
+
+
 def _softmax_(a: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, in place (stable: the row max is subtracted first)."""
     if a.shape[-1] == 0:
@@ -80,7 +85,7 @@ def _attend(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float, mask: Any
     """Forward kernel on arrays: returns (y, P). ``mask``: additive scores mask or None;
     ``alive``: 0/1 per row (rows whose mask is all -inf get P = 0) or None; ``keep``:
     scaled dropout mask or None; ``out``: where to write y (may be a strided view)."""
-    a = np.matmul(q, np.swapaxes(k, -1, -2))                           # (B.., L, S)
+    a = _mm(q, np.swapaxes(k, -1, -2))                                 # (B.., L, S)
     a *= a.dtype.type(scale)
     if mask is not None:
         if np.broadcast_shapes(a.shape, mask.shape) == a.shape:
@@ -90,8 +95,8 @@ def _attend(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float, mask: Any
     p = _softmax_(a)
     if alive is not None:
         p *= alive
-    pd = p if keep is None else p * keep
-    return np.matmul(pd, v, out=out), p
+    pd = p if keep is None else np.multiply(p, keep, out=_buf.empty(p.shape, p.dtype))
+    return _mm(pd, v, out), p
 
 
 def _attend_backward(gy: Any, q: np.ndarray, k: np.ndarray, v: np.ndarray,
@@ -108,14 +113,14 @@ def _attend_backward(gy: Any, q: np.ndarray, k: np.ndarray, v: np.ndarray,
             dv = np.zeros_like(v) if outs[2] is None else outs[2]
             dv[...] = 0
         else:
-            pd = p if keep is None else p * keep
-            dv = np.matmul(np.swapaxes(pd, -1, -2), gy, out=outs[2])     # (B.., S, Ev)
+            pd = p if keep is None else np.multiply(p, keep, out=_buf.empty(p.shape, p.dtype))
+            dv = _mm(np.swapaxes(pd, -1, -2), gy, outs[2])               # (B.., S, Ev)
     if want_q or want_k or want_mask:
         if gy is None:
             dp = np.empty_like(p)
             dp[...] = gw
         else:
-            dp = np.matmul(gy, np.swapaxes(v, -1, -2))                  # (B.., L, S)
+            dp = _mm(gy, np.swapaxes(v, -1, -2))                        # (B.., L, S)
             if gw is not None:
                 dp += gw
         if keep is not None:
@@ -128,9 +133,9 @@ def _attend_backward(gy: Any, q: np.ndarray, k: np.ndarray, v: np.ndarray,
             da = dp.copy() if (want_q or want_k) else dp
         dp *= dp.dtype.type(scale)
         if want_q:
-            dq = np.matmul(dp, k, out=outs[0])                           # (B.., L, E)
+            dq = _mm(dp, k, outs[0])                                     # (B.., L, E)
         if want_k:
-            dk = np.matmul(np.swapaxes(dp, -1, -2), q, out=outs[1])      # (B.., S, E)
+            dk = _mm(np.swapaxes(dp, -1, -2), q, outs[1])                # (B.., S, E)
     return dq, dk, dv, da
 
 
@@ -413,7 +418,7 @@ class HeadsBackward(Function):
         ctx.save_for_backward(gy, gw, x0, x1, x2, mask, alive, keep)
         xs = _present(x0, x1, x2)
         packing = _PACKINGS[len(xs)]
-        bufs = [np.empty_like(x) if want[i] else None for i, x in enumerate(xs)]
+        bufs = [_buf.empty(x.shape, x.dtype) if want[i] else None for i, x in enumerate(xs)]
         outs = tuple([None if bufs[i] is None else split_heads(bufs[i], s, n, num_heads,
                                                                 batch_first)
                       for i, s, n in packing])

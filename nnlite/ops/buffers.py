@@ -92,6 +92,14 @@ def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.matmul(a, b, out=empty(shape, np.result_type(a.dtype, b.dtype)))
 
 
+def mm(a: Any, b: Any) -> Any:
+    """``a @ b``: into an array from ``empty`` for two arrays (at least 2-D each), else
+    (Tensors, in a backward rule under ``create_graph``) the operator's own result."""
+    if a.__class__ is np.ndarray and b.__class__ is np.ndarray:
+        return matmul(a, b)
+    return a @ b
+
+
 def contiguous(a: np.ndarray) -> np.ndarray:
     """``a`` if it is C-contiguous, else a C-contiguous copy of it from ``empty``."""
     if a.flags.c_contiguous:

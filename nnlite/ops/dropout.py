@@ -19,6 +19,7 @@ from ..autograd import versions as _versions
 from ..autograd.function import Function
 from ..tensor import Tensor, is_grad_enabled
 from ..factories import as_tensor
+from . import buffers as _buf
 from . import inplace as _inplace
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout"]
@@ -33,7 +34,8 @@ class DropoutFn(Function):
     @staticmethod
     def forward(ctx, x, mask, offset):
         ctx.save_for_backward(mask)
-        y = np.multiply(x, mask)
+        y = np.multiply(x, mask, out=_buf.empty(np.broadcast_shapes(x.shape, mask.shape),
+                                                np.result_type(x, mask)))
         if offset is not None:
             y += offset
         return y
@@ -41,6 +43,8 @@ class DropoutFn(Function):
     @staticmethod
     def backward(ctx, gy):
         (mask,) = ctx.saved_tensors
+        if gy.__class__ is np.ndarray and gy.shape == mask.shape and gy.dtype == mask.dtype:
+            return np.multiply(gy, mask, out=_buf.empty(gy.shape, gy.dtype))
         return gy * mask
 
 
@@ -52,7 +56,9 @@ def _check_p(p: Any) -> float:
 
 def _keep(shape: tuple, p: float) -> np.ndarray:
     """Boolean Bernoulli(1 - p) draws from the nnlite generator."""
-    return default_generator().random(shape, dtype=np.float32) >= np.float32(p)
+    draws = default_generator().random(shape, dtype=np.float32,
+                                       out=_buf.empty(shape, np.float32))
+    return np.greater_equal(draws, np.float32(p), out=_buf.empty(shape, np.bool_))
 
 
 def _apply(x: Tensor, mask: np.ndarray, offset: np.ndarray | None, inplace: bool) -> Tensor:
@@ -79,7 +85,8 @@ def _dropout(x: Tensor, p: float, training: bool, inplace: bool, mask_shape: tup
     if p == 1.0:
         mask = np.zeros(mask_shape, dt)
     else:
-        mask = np.multiply(_keep(mask_shape, p), dt.type(1 / (1 - p)), dtype=dt)
+        mask = np.multiply(_keep(mask_shape, p), dt.type(1 / (1 - p)), dtype=dt,
+                           out=_buf.empty(mask_shape, dt))
     return _apply(x, mask, None, inplace)
 
 

@@ -11,6 +11,7 @@ from ..tensor import Tensor
 from ..factories import as_tensor
 from ._util import ShapeError
 from .linalg import check_same_dtype
+from . import buffers as _buf
 
 __all__ = ["linear", "bilinear"]
 
@@ -28,10 +29,10 @@ class LinearFn(Function):
     def forward(ctx, x, w, b=None):
         ctx.save_for_backward(x, w)
         if x.ndim == 2:
-            y = x @ w.T
+            y = _buf.matmul(x, w.T)
         else:
             x2 = x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
-            y = (x2 @ w.T).reshape(x.shape[:-1] + (w.shape[0],))
+            y = _buf.matmul(x2, w.T).reshape(x.shape[:-1] + (w.shape[0],))
         if b is not None:
             y += b
         return y
@@ -47,11 +48,11 @@ class LinearFn(Function):
             n = math.prod(x.shape[:-1])
             x2, gy2 = x.reshape(n, x.shape[-1]), gy.reshape(n, w.shape[0])
         if want[0]:
-            gx = gy2 @ w
+            gx = _buf.mm(gy2, w)
             if x.ndim != 2:
                 gx = gx.reshape(x.shape)
         if want[1]:
-            gw = gy2.T @ x2
+            gw = _buf.mm(gy2.T, x2)
         if len(want) > 2 and want[2]:
             gb = gy2.sum(axis=0)
         return gx, gw, gb

@@ -110,17 +110,25 @@ def _norm_rule(gy: np.ndarray, x: np.ndarray, w: np.ndarray | None, mean: np.nda
         want: (gx, gw, gb) flags.
     """
     view, stat_view, stat_axes, pshape, paxes, wshape = geom
-    xhat = (x.reshape(stat_view) - mean) * rstd                     # stat_view
+    dt = x.dtype
+    xhat = np.subtract(x.reshape(stat_view), mean, out=_buf.empty(stat_view, dt))
+    xhat *= rstd                                                     # stat_view
     gyv = gy.reshape(view)
+    tmp = _buf.empty(view, dt)                                       # scratch, view
     gx = gw = gb = None
     if want[1]:
-        gw = (gyv * xhat.reshape(view)).sum(axis=paxes).reshape(wshape)
+        gw = np.multiply(gyv, xhat.reshape(view), out=tmp).sum(axis=paxes).reshape(wshape)
     if want[2]:
         gb = gyv.sum(axis=paxes).reshape(wshape)
     if want[0]:
-        g = (gyv if w is None else gyv * w.reshape(pshape)).reshape(stat_view)
-        gx = rstd * (g - g.mean(axis=stat_axes, keepdims=True)
-                     - xhat * (g * xhat).mean(axis=stat_axes, keepdims=True))
+        g = gyv if w is None else np.multiply(gyv, w.reshape(pshape), out=_buf.empty(view, dt))
+        g = g.reshape(stat_view)
+        c = np.multiply(g, xhat, out=tmp.reshape(stat_view)).mean(axis=stat_axes,
+                                                                  keepdims=True)
+        gx = np.multiply(xhat, c, out=_buf.empty(stat_view, dt))    # xhat mean(g xhat)
+        np.subtract(g, gx, out=gx)
+        gx -= g.mean(axis=stat_axes, keepdims=True)
+        gx *= rstd
         gx = gx.reshape(x.shape)
     return gx, gw, gb
 
@@ -427,8 +435,9 @@ class _NormOverView(Function):
         view, stat_view, stat_axes, pshape, _, _ = geom
         xs = x.reshape(stat_view)
         mean = xs.mean(axis=stat_axes, keepdims=True)
-        y = np.subtract(xs, mean)
-        var = np.mean(np.square(y), axis=stat_axes, keepdims=True)
+        y = np.subtract(xs, mean, out=_buf.empty(xs.shape, xs.dtype))
+        var = np.mean(np.square(y, out=_buf.empty(xs.shape, xs.dtype)), axis=stat_axes,
+                      keepdims=True)
         rstd = 1 / np.sqrt(var + np.asarray(eps, var.dtype))
         y *= rstd
         y = y.reshape(view)
