@@ -17,7 +17,8 @@ log_normal.py, cauchy.py, studentT.py, gumbel.py, relaxed_bernoulli.py
 (RelaxedBernoulli; LogitRelaxedBernoulli, as in torch only in the module),
 relaxed_categorical.py (RelaxedOneHotCategorical; ExpRelaxedCategorical likewise); the
 base class in distribution.py, constraints in constraints.py, KL divergences in kl.py,
-helpers in utils.py and the special functions they need in _functions.py.
+helpers in utils.py, and in _functions.py the incomplete gamma function and Gamma draws
+(the other special functions are nnlite.ops').
 """
 from . import constraints
 from .bernoulli import Bernoulli

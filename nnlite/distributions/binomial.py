@@ -11,10 +11,9 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..factories import arange, as_tensor
-from ..ops import abs, clamp, exp, log1p, where
+from ..ops import abs, clamp, exp, floor, lgamma, log1p, where
 from ..tensor import Tensor
 from . import constraints
-from ._functions import floor, lgamma
 from .distribution import Distribution
 from .utils import broadcast_all, generator, lazy_property, logits_to_probs, probs_to_logits
 

@@ -10,10 +10,9 @@ from numbers import Number
 from typing import Any
 
 from ..factories import as_tensor, full
-from ..ops import log, log1p
+from ..ops import atan, log, log1p, tan
 from ..tensor import Tensor
 from . import constraints
-from ._functions import atan, tan
 from .distribution import Distribution
 from .utils import broadcast_all, generator
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..factories import as_tensor
-from ..ops import argmax, clamp, one_hot, where
+from ..ops import argmax, clamp, digamma, lgamma, one_hot, where, xlogy
 from ..tensor import Tensor
 from . import constraints
-from ._functions import digamma, lgamma, standard_gamma, xlogy
+from ._functions import standard_gamma
 from .distribution import Distribution
 
 __all__ = ["Dirichlet"]

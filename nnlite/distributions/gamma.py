@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 
 from ..factories import as_tensor
-from ..ops import clamp, log
+from ..ops import clamp, digamma, lgamma, log, xlogy
 from ..tensor import Tensor
 from . import constraints
-from ._functions import digamma, gammainc, lgamma, standard_gamma, xlogy
+from ._functions import gammainc, standard_gamma
 from .distribution import Distribution
 from .utils import broadcast_all
 

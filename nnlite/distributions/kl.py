@@ -15,9 +15,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..ops import abs, diagonal, exp, log, log1p, softplus, where
+from ..ops import abs, diagonal, digamma, exp, lgamma, log, log1p, softplus, where
+from ..ops.decompositions import solve_triangular
 from ..tensor import Tensor
-from ._functions import digamma, lgamma, solve_lower
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .categorical import Categorical
@@ -245,7 +245,7 @@ def _kl_multivariatenormal_multivariatenormal(p: MultivariateNormal,
     n = p.event_shape[0]
     q_scale_tril = qL.expand(combined_batch_shape + (n, n))
     p_scale_tril = pL.expand(combined_batch_shape + (n, n))
-    term2 = solve_lower(q_scale_tril, p_scale_tril).pow(2).sum((-2, -1))
+    term2 = solve_triangular(q_scale_tril, p_scale_tril, upper=False).pow(2).sum((-2, -1))
     term3 = _batch_mahalanobis(qL, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
 

@@ -11,10 +11,9 @@ from typing import Any
 import numpy as np
 
 from ..factories import as_tensor
-from ..ops import abs, log, log1p, sign
+from ..ops import abs, expm1, log, log1p, sign
 from ..tensor import Tensor
 from . import constraints
-from ._functions import expm1
 from .distribution import Distribution
 from .utils import broadcast_all, generator
 

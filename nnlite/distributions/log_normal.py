@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..factories import as_tensor
-from ..ops import exp, log
+from ..ops import exp, expm1, log
 from ..tensor import Tensor
 from . import constraints
-from ._functions import expm1
 from .distribution import Distribution
 from .normal import Normal
 

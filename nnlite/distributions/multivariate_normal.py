@@ -20,9 +20,9 @@ import numpy as np
 
 from ..factories import as_tensor, eye
 from ..ops import diagonal, flip, log, matmul
+from ..ops.decompositions import cholesky, cholesky_inverse, solve_triangular
 from ..tensor import Tensor
 from . import constraints
-from ._functions import cholesky, solve_lower
 from .distribution import Distribution
 from .utils import lazy_property, standard_normal
 
@@ -40,7 +40,7 @@ def _batch_mv(bmat: Tensor, bvec: Tensor) -> Tensor:
 
 def _batch_mahalanobis(bL: Tensor, bx: Tensor) -> Tensor:
     """|L^-1 x|^2 for L (..., n, n) and x (..., n), batch dims broadcast."""
-    return solve_lower(bL, bx.unsqueeze(-1)).pow(2).sum((-2, -1))
+    return solve_triangular(bL, bx.unsqueeze(-1), upper=False).pow(2).sum((-2, -1))
 
 
 def _half_log_det(L: Tensor) -> Tensor:
@@ -51,7 +51,7 @@ def _precision_to_scale_tril(P: Tensor) -> Tensor:
     Lf = cholesky(flip(P, (-2, -1)))
     L_inv = _T(flip(Lf, (-2, -1)))
     Id = eye(P.shape[-1], dtype=P.dtype)
-    return solve_lower(L_inv, Id)
+    return solve_triangular(L_inv, Id, upper=False)
 
 
 class MultivariateNormal(Distribution):
@@ -143,10 +143,7 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
-        L = self._unbroadcasted_scale_tril
-        # torch's cholesky_inverse: its gradient treats L as a full matrix
-        Linv = solve_lower(L, eye(L.shape[-1], dtype=L.dtype), full_grad=True)
-        return matmul(_T(Linv), Linv).expand(
+        return cholesky_inverse(self._unbroadcasted_scale_tril).expand(
             self._batch_shape + self._event_shape + self._event_shape)
 
     @property

@@ -11,9 +11,9 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..factories import as_tensor
+from ..ops import floor, lgamma, xlogy
 from ..tensor import Tensor
 from . import constraints
-from ._functions import floor, lgamma, xlogy
 from .distribution import Distribution
 from .utils import broadcast_all, generator
 

@@ -10,10 +10,9 @@ import math
 from typing import Any
 
 from ..factories import as_tensor
-from ..ops import log, log1p, rsqrt, where
+from ..ops import digamma, lgamma, log, log1p, rsqrt, where
 from ..tensor import Tensor
 from . import constraints
-from ._functions import digamma, lgamma
 from .distribution import Distribution
 from .gamma import Chi2
 from .utils import broadcast_all, standard_normal
