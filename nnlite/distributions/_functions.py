@@ -1,26 +1,16 @@
 """The differentiable functions the distributions need that nnlite's ops lack: the
-regularized incomplete gamma function P(a, x) (``Gamma.cdf``), Gamma(a, 1) draws with
-their implicit reparameterisation gradient (``Gamma.rsample``, ``Dirichlet.rsample``), and
-an erfinv accurate to the last digits near +-1 (``Normal.icdf``). Everything else the
-distributions compute (lgamma, digamma, expm1, floor, atan, tan, xlogy, cholesky,
-triangular solves) is a public op in ``nnlite.ops``.
+regularized incomplete gamma function P(a, x) (``Gamma.cdf``) and Gamma(a, 1) draws with
+their implicit reparameterisation gradient (``Gamma.rsample``, ``Dirichlet.rsample``).
+Everything else the distributions compute (erfinv, lgamma, digamma, expm1, floor, atan,
+tan, xlogy, cholesky, triangular solves) is a public op in ``nnlite.ops``.
 
 Notation: x the input, y the output, gy the gradient of the loss with respect to y.
 
-    erfinv:   y = erf^-1(x)                  gx = gy sqrt(pi)/2 exp(y^2)
     gammainc: y = P(a, x)                   gx = gy x^(a-1) e^-x / Gamma(a), ga = gy dP/da
     standard_gamma: x ~ Gamma(a, 1)          ga = gy dx/da = -gy (dP(a, x)/da) / p(x; a)
-
-erfinv differs from ``nnlite.ops.erfinv`` on purpose: the op takes torch's two Newton
-steps on erf(y) = x, which near |x| = 1 (where erf(y) rounds to 1) leaves a relative error
-of 5e-7 at 1 - 1e-12 and 5e-5 at 1 - 1e-15, while torch's own erfinv is exact there. This
-kernel starts from Giles' single-precision approximation and takes four Newton steps on
-nnlite's float64 erf below |x| = 0.5 and on log erfc(y) = log(1 - |x|) above, so
-``Normal.icdf`` agrees with torch to ~1e-13 up to the tails.
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -28,44 +18,12 @@ import numpy as np
 from ..autograd.function import Function, once_differentiable
 from ..factories import as_tensor
 from ..ops._util import like_inputs
-from ..ops.special import erf_array, erfc_array
 from ..ops.special_functions import lgamma_array
 from ..tensor import Tensor
 
-_SQRT_PI_2 = math.sqrt(math.pi) / 2
 
 
 # ---- special functions on arrays ----------------------------------------------------
-def erfinv_array(x: np.ndarray) -> np.ndarray:
-    x0 = np.asarray(x)
-    x = x0.astype(np.float64)
-    sign, a = np.sign(x), np.abs(x)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        w = -np.log((1 - a) * (1 + a))
-        small = w < 5
-        ws, wl = w - 2.5, np.sqrt(np.where(small, 5.0, w)) - 3
-        ps = 2.81022636e-08
-        for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087,
-                  -0.00125372503, -0.00417768164, 0.246640727, 1.50140941):
-            ps = c + ps * ws
-        pl = -0.000200214257
-        for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
-                  -0.0076224613, 0.00943887047, 1.00167406, 2.83297682):
-            pl = c + pl * wl
-        y = np.where(small, ps, pl) * a
-        # Newton on erf(y) = a for a < 0.5, on log erfc(y) = log(1 - a) above (exact
-        # near a = 1, where erf(y) rounds to 1 and Giles' start is further off)
-        tail = a >= 0.5
-        for _ in range(4):
-            d = np.exp(-y * y) / _SQRT_PI_2                # erf'(y)
-            c = erfc_array(y)
-            step = np.where(tail, (np.log(c) - np.log1p(-a)) * c / d, (erf_array(y) - a) / d)
-            y = y + np.where(tail, step, -step)
-    y = np.where(a == 1, np.inf, y) * sign
-    y = np.where(a > 1, np.nan, y)
-    return like_inputs(np.asarray(y), x0)
-
-
 def gammainc_array(a: np.ndarray, x: np.ndarray, upper: bool = False) -> np.ndarray:
     """The regularized lower incomplete gamma P(a, x) (``upper``: Q(a, x) = 1 - P(a, x))
     for a > 0, x >= 0, float64. The series where x < a + 1, Lentz's continued fraction for
@@ -131,21 +89,6 @@ def standard_gamma_grad_array(x: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 # ---- Functions --------------------------------------------------------------------
-class Erfinv(Function):
-    """y = erfinv(x);  gx = gy sqrt(pi)/2 exp(y^2)"""
-
-    @staticmethod
-    def forward(ctx, x):
-        y = erfinv_array(x)
-        ctx.save_for_backward(y)
-        return y
-
-    @staticmethod
-    def backward(ctx, gy):
-        (y,) = ctx.saved_tensors
-        return gy * np.exp(y * y) * _SQRT_PI_2
-
-
 class StandardGamma(Function):
     """x ~ Gamma(a, 1) (drawn from ``generator``);  ga = gy dx/da, the implicit
     reparameterisation gradient (x held at its quantile P(a, x))"""
@@ -199,12 +142,6 @@ class Gammainc(Function):
 def _float(x: Any) -> Tensor:
     x = as_tensor(x)
     return x if x.dtype.kind == "f" else x.float()
-
-
-def erfinv(x: Any) -> Tensor:
-    """The inverse error function on [-1, 1] (torch.erfinv), exact near +-1 (see the
-    module docstring); differentiable."""
-    return Erfinv.apply(_float(x))
 
 
 def gammainc(a: Tensor, x: Tensor) -> Tensor:

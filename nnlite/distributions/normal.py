@@ -10,10 +10,9 @@ from numbers import Number, Real
 from typing import Any
 
 from ..factories import as_tensor
-from ..ops import erf, log
+from ..ops import erf, erfinv, log
 from ..tensor import Tensor
 from . import constraints
-from ._functions import erfinv
 from .distribution import Distribution
 from .utils import broadcast_all, standard_normal
 

@@ -147,3 +147,16 @@ def test_polygamma_errors():
         nl.polygamma(1.5, nl.ones(2))
     with pytest.raises(TypeError, match="argument 'input' must be Tensor"):
         nl.lgamma(2.0)
+
+
+def test_erfinv_exact_to_the_tails_and_normal_icdf(torch):
+    """Newton on log erfc above |x| = 0.5: torch's value to the last digits at
+    1 - 1e-12 and 1 - 1e-15, where erf rounds to 1 (Normal.icdf uses this op)."""
+    u = np.array([-1.0, -0.999999, 0.0, 1e-300, 0.5, 0.7, 1 - 1e-12, 1 - 1e-15, 1.0])
+    np.testing.assert_allclose(nl.erfinv(nl.tensor(u)).numpy(),
+                               torch.tensor(u).erfinv().numpy(), rtol=1e-13)
+    assert np.isnan(nl.erfinv(nl.tensor(1.5, dtype=nl.float64)).item())
+    q = np.array([1e-15, 0.3, 1 - 1e-12])
+    icdf = nl.distributions.Normal(0.0, 1.0).icdf(nl.tensor(q))
+    np.testing.assert_allclose(icdf.numpy(), torch.distributions.Normal(0.0, 1.0).icdf(
+        torch.tensor(q)).numpy(), rtol=1e-10)
