@@ -20,7 +20,9 @@ from hypothesis import given, settings, strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    double_backward_test, float32_test, gradcheck_test, lazy_torch, parity_test)
+from ._parity import gradcheck
 from ._shape_helpers import randn
 
 
@@ -32,14 +34,9 @@ class Case(NamedTuple):
     tri: tuple = ()     # (index, upper): inputs read through one triangle (gradcheck)
 
 
-def _torch() -> Any:
-    import torch
-    return torch
-
-
 def _lib(x: Any) -> Any:
     """The library of tensor ``x`` (nnlite or torch): one lambda serves both."""
-    return nl if isinstance(x, nl.Tensor) else _torch()
+    return nl if isinstance(x, nl.Tensor) else lazy_torch()
 
 
 batches = st.sampled_from([(), (1,), (2,), (2, 1), (1, 3)])
@@ -191,7 +188,7 @@ def svd_case(draw: Any) -> Case:
         return _svd_invariants(U[..., :k], S, Vh[..., :k, :])
 
     def th_fn(x: Any) -> tuple:
-        U, S, Vh = _torch().linalg.svd(x, full_matrices=full)
+        U, S, Vh = lazy_torch().linalg.svd(x, full_matrices=full)
         return _svd_invariants(U[..., :k], S, Vh[..., :k, :])
 
     return Case([a], nl_fn, th_fn)
@@ -306,28 +303,11 @@ def _symmetrized(case: Case) -> Callable:
 # ============================================================================
 # Gradients, parity, dtype, double backward: one test each, over the table
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=15)
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    arrays = [0.5 * a if i in case.sym else a for i, a in enumerate(case.arrays)]
-    gradcheck(_symmetrized(case), arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays, rtol=1e-8, atol=1e-10)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
+test_gradcheck = gradcheck_test(CASES, max_examples=15, prepare=lambda name, case: (
+    _symmetrized(case), [0.5 * a if i in case.sym else a for i, a in enumerate(case.arrays)]))
+test_torch_parity = parity_test(CASES, rtol=1e-8, atol=1e-10)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES, DOUBLE, max_examples=5, rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -344,14 +324,6 @@ def test_float32_parity(torch, name: str, data: Any) -> None:
     for o, t in zip(outs, touts):
         assert o.dtype == np.float32 or o.dtype.kind != "f"
         np.testing.assert_allclose(o.array, t.detach().numpy(), rtol=1e-4, atol=1e-4)
-
-
-@pytest.mark.parametrize("name", DOUBLE)
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays, rtol=1e-7, atol=1e-9)
 
 
 def test_gradcheck_fails_on_a_wrong_rule() -> None:

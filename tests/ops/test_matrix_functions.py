@@ -8,7 +8,7 @@ then one test per property over the table.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,23 +16,13 @@ from hypothesis import given, settings, strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, float32_test, gradcheck_test, lazy_torch, parity_test)
 from ._shape_helpers import randn
 
 
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
-
-
 def _lib(x: Any) -> Any:
-    return nl if isinstance(x, nl.Tensor) else _torch()
+    return nl if isinstance(x, nl.Tensor) else lazy_torch()
 
 
 batches = st.sampled_from([(), (1,), (2,), (2, 1), (1, 3)])
@@ -145,7 +135,7 @@ def cond_case(draw: Any) -> Case:
     f = lambda x: _lib(x).linalg.cond(x, p)
 
     def th(x: Any) -> Any:          # torch 2.13's cond fails on backward for these p
-        T = _torch()
+        T = lazy_torch()
         if p in (None, 2, -2, "nuc"):
             return T.linalg.cond(x, p)
         return T.linalg.matrix_norm(x, p) * T.linalg.matrix_norm(T.linalg.inv(x), p)
@@ -180,28 +170,10 @@ DOUBLE = ["matrix_exp", "matrix_power", "multi_dot", "vecdot", "cross", "diagona
           "tensorinv", "tensorsolve"]
 
 
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=15)
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays, rtol=1e-8, atol=1e-10)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays, create_graph=name in DOUBLE)
-
+test_gradcheck = gradcheck_test(CASES, max_examples=15)
+test_torch_parity = parity_test(CASES, rtol=1e-8, atol=1e-10)
+test_float32_stays_float32 = float32_test(CASES, create_graph=lambda name: name in DOUBLE)
+test_double_backward = double_backward_test(CASES, DOUBLE, max_examples=5, rtol=1e-7, atol=1e-9)
 
 @pytest.mark.parametrize("name", list(CASES))
 @settings(max_examples=5)
@@ -212,14 +184,6 @@ def test_float32_parity(torch, name: str, data: Any) -> None:
     theirs = case.th(*[torch.tensor(a.astype(np.float32)) for a in case.arrays])
     assert ours.dtype == np.float32
     np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=2e-4, atol=2e-4)
-
-
-@pytest.mark.parametrize("name", DOUBLE)
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays, rtol=1e-7, atol=1e-9)
 
 
 # ============================================================================
