@@ -25,7 +25,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import nnlite as nl
+
 from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._shape_helpers import randn
 
 
 class Case(NamedTuple):
@@ -48,6 +51,21 @@ def either(draw: Any, fn: Callable, method: Callable) -> Callable:
 def seeded_rng(draw: Any) -> np.random.Generator:
     """A NumPy generator from a drawn seed."""
     return np.random.default_rng(draw(st.integers(0, 2 ** 16)))
+
+
+# ---- linear-algebra inputs (test_decompositions.py, test_matrix_functions.py) -------
+def lib_of(x: Any) -> Any:
+    """The library of tensor ``x`` (nnlite or torch): one lambda serves both."""
+    return nl if isinstance(x, nl.Tensor) else lazy_torch()
+
+
+batches = st.sampled_from([(), (1,), (2,), (2, 1), (1, 3)])
+seeds = st.integers(0, 2 ** 16)
+
+
+def general(batch: tuple, n: int, seed: int) -> np.ndarray:
+    """A batch of well-conditioned ``n x n`` matrices: standard normal plus ``n I``."""
+    return randn(batch + (n, n), seed) + n * np.eye(n)
 
 
 # ---- the tests over a table --------------------------------------------------------
@@ -144,4 +162,15 @@ def double_backward_test(cases: Mapping[str, Any], names: Sequence[str] | None =
         case = data.draw(cases[name])
         with _quiet(quiet):
             check_double_backward(torch, case.nl, case.th, case.arrays, **tol)
+    return test
+
+
+def errors_test(bad: Sequence[tuple]) -> Callable:
+    """Each ``(name, call, exc, match)`` of ``bad``: ``call()`` raises ``exc`` with a
+    message matching ``match`` (one pytest parameter per name)."""
+    @pytest.mark.parametrize("name, call, exc, match", bad, ids=[b[0] for b in bad])
+    def test(name: str, call: Callable, exc: type, match: str) -> None:
+        with pytest.raises(exc, match=match):
+            call()
+    test.__name__ = test.__qualname__ = "test_bad_input_raises_a_clear_error"
     return test

@@ -21,7 +21,8 @@ from hypothesis import given, settings, strategies as st
 import nnlite as nl
 
 from ._cases import (
-    double_backward_test, float32_test, gradcheck_test, lazy_torch, parity_test)
+    batches, double_backward_test, float32_test, general, gradcheck_test,
+    lazy_torch, lib_of, parity_test, seeds)
 from ._parity import gradcheck
 from ._shape_helpers import randn
 
@@ -32,19 +33,6 @@ class Case(NamedTuple):
     th: Callable
     sym: tuple = ()
     tri: tuple = ()     # (index, upper): inputs read through one triangle (gradcheck)
-
-
-def _lib(x: Any) -> Any:
-    """The library of tensor ``x`` (nnlite or torch): one lambda serves both."""
-    return nl if isinstance(x, nl.Tensor) else lazy_torch()
-
-
-batches = st.sampled_from([(), (1,), (2,), (2, 1), (1, 3)])
-seeds = st.integers(0, 2 ** 16)
-
-
-def general(batch: tuple, n: int, seed: int) -> np.ndarray:
-    return randn(batch + (n, n), seed) + n * np.eye(n)
 
 
 def spd(batch: tuple, n: int, seed: int) -> np.ndarray:
@@ -62,15 +50,15 @@ def upper_tri(batch: tuple, n: int, seed: int) -> np.ndarray:
 @st.composite
 def det_case(draw: Any) -> Case:
     a = general(draw(batches), draw(st.integers(1, 4)), draw(seeds))
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.det(x), lambda x: x.det(),
-                              lambda x: _lib(x).det(x)]))
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.det(x), lambda x: x.det(),
+                              lambda x: lib_of(x).det(x)]))
     return Case([a], f, f)
 
 
 @st.composite
 def slogdet_case(draw: Any) -> Case:
     a = general(draw(batches), draw(st.integers(1, 4)), draw(seeds))
-    f = draw(st.sampled_from([lambda x: tuple(_lib(x).linalg.slogdet(x)),
+    f = draw(st.sampled_from([lambda x: tuple(lib_of(x).linalg.slogdet(x)),
                               lambda x: tuple(x.slogdet())]))
     return Case([a], f, f)
 
@@ -78,16 +66,16 @@ def slogdet_case(draw: Any) -> Case:
 @st.composite
 def logdet_case(draw: Any) -> Case:
     a = spd(draw(batches), draw(st.integers(1, 4)), draw(seeds))
-    f = draw(st.sampled_from([lambda x: _lib(x).logdet(x), lambda x: x.logdet()]))
+    f = draw(st.sampled_from([lambda x: lib_of(x).logdet(x), lambda x: x.logdet()]))
     return Case([a], f, f)
 
 
 @st.composite
 def inv_case(draw: Any) -> Case:
     a = general(draw(batches), draw(st.integers(1, 4)), draw(seeds))
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.inv(x), lambda x: x.inverse(),
-                              lambda x: _lib(x).inverse(x),
-                              lambda x: _lib(x).linalg.inv_ex(x)[0]]))
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.inv(x), lambda x: x.inverse(),
+                              lambda x: lib_of(x).inverse(x),
+                              lambda x: lib_of(x).linalg.inv_ex(x)[0]]))
     return Case([a], f, f)
 
 
@@ -105,8 +93,8 @@ def solve_case(draw: Any) -> Case:
         b = b.swapaxes(-1, -2)
         if b.ndim == a.ndim - 1 and b.shape == a.shape[:-1]:    # a vector B (torch's rule):
             b, left = b.swapaxes(-1, -2), True                  # left=False raises
-    return Case([a, b], lambda x, y: _lib(x).linalg.solve(x, y, left=left),
-                lambda x, y: _lib(x).linalg.solve(x, y, left=left))
+    return Case([a, b], lambda x, y: lib_of(x).linalg.solve(x, y, left=left),
+                lambda x, y: lib_of(x).linalg.solve(x, y, left=left))
 
 
 @st.composite
@@ -118,7 +106,7 @@ def solve_triangular_case(draw: Any) -> Case:
     if not upper:
         a = a.swapaxes(-1, -2).copy()
     b = randn((n, 2) if left else (3, n), draw(seeds))
-    f = (lambda x, y: _lib(x).linalg.solve_triangular(x, y, upper=upper, left=left,
+    f = (lambda x, y: lib_of(x).linalg.solve_triangular(x, y, upper=upper, left=left,
                                                         unitriangular=unit))
     return Case([a, b], f, f)
 
@@ -127,10 +115,10 @@ def solve_triangular_case(draw: Any) -> Case:
 def cholesky_case(draw: Any) -> Case:
     a = spd(draw(batches), draw(st.integers(1, 4)), draw(seeds))
     upper = draw(st.booleans())
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.cholesky(x, upper=upper),
-                              lambda x: _lib(x).cholesky(x, upper),
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.cholesky(x, upper=upper),
+                              lambda x: lib_of(x).cholesky(x, upper),
                               lambda x: x.cholesky(upper),
-                              lambda x: _lib(x).linalg.cholesky_ex(x, upper=upper)[0]]))
+                              lambda x: lib_of(x).linalg.cholesky_ex(x, upper=upper)[0]]))
     return Case([a], f, f, (0,))
 
 
@@ -141,7 +129,7 @@ def cholesky_solve_case(draw: Any) -> Case:
     l = upper_tri(draw(batches), n, draw(seeds))
     l = l if upper else l.swapaxes(-1, -2).copy()
     b = randn((n, 2), draw(seeds))
-    f = draw(st.sampled_from([lambda b, l: _lib(b).cholesky_solve(b, l, upper),
+    f = draw(st.sampled_from([lambda b, l: lib_of(b).cholesky_solve(b, l, upper),
                               lambda b, l: b.cholesky_solve(l, upper)]))
     return Case([b, l], f, f, tri=((1, upper),))
 
@@ -152,7 +140,7 @@ def cholesky_inverse_case(draw: Any) -> Case:
     upper = draw(st.booleans())
     l = upper_tri(draw(batches), n, draw(seeds))
     l = l if upper else l.swapaxes(-1, -2).copy()
-    f = lambda x: _lib(x).cholesky_inverse(x, upper)
+    f = lambda x: lib_of(x).cholesky_inverse(x, upper)
     return Case([l], f, f, tri=((0, upper),))
 
 
@@ -165,8 +153,8 @@ def qr_case(draw: Any) -> Case:
     m, n = _mn(draw)
     a = randn(draw(batches) + (m, n), draw(seeds))
     mode = draw(st.sampled_from(["reduced", "complete"] if m <= n else ["reduced"]))
-    f = draw(st.sampled_from([lambda x: tuple(_lib(x).linalg.qr(x, mode)),
-                              lambda x: tuple(_lib(x).qr(x, mode == "reduced")),
+    f = draw(st.sampled_from([lambda x: tuple(lib_of(x).linalg.qr(x, mode)),
+                              lambda x: tuple(lib_of(x).qr(x, mode == "reduced")),
                               lambda x: tuple(x.qr(mode == "reduced"))]))
     return Case([a], f, f)
 
@@ -210,7 +198,7 @@ def legacy_svd_case(draw: Any) -> Case:
 def svdvals_case(draw: Any) -> Case:
     m, n = _mn(draw)
     a = randn(draw(batches) + (m, n), draw(seeds))
-    f = lambda x: _lib(x).linalg.svdvals(x)
+    f = lambda x: lib_of(x).linalg.svdvals(x)
     return Case([a], f, f)
 
 
@@ -220,7 +208,7 @@ def eigh_case(draw: Any) -> Case:
     uplo = draw(st.sampled_from(["L", "U"]))
 
     def f(x: Any) -> tuple:
-        w, V = _lib(x).linalg.eigh(x, uplo)
+        w, V = lib_of(x).linalg.eigh(x, uplo)
         return w, V.abs(), (V * (w * w).unsqueeze(-2)) @ V.swapaxes(-1, -2)
 
     return Case([a], f, f, (0,))
@@ -230,7 +218,7 @@ def eigh_case(draw: Any) -> Case:
 def eigvalsh_case(draw: Any) -> Case:
     a = spd(draw(batches), draw(st.integers(1, 4)), draw(seeds))
     uplo = draw(st.sampled_from(["L", "U"]))
-    f = lambda x: _lib(x).linalg.eigvalsh(x, uplo)
+    f = lambda x: lib_of(x).linalg.eigvalsh(x, uplo)
     return Case([a], f, f, (0,))
 
 
@@ -238,15 +226,15 @@ def eigvalsh_case(draw: Any) -> Case:
 def pinv_case(draw: Any) -> Case:
     m, n = _mn(draw)
     a = randn(draw(batches) + (m, n), draw(seeds))
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.pinv(x), lambda x: x.pinverse(),
-                              lambda x: _lib(x).pinverse(x)]))
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.pinv(x), lambda x: x.pinverse(),
+                              lambda x: lib_of(x).pinverse(x)]))
     return Case([a], f, f)
 
 
 @st.composite
 def pinv_hermitian_case(draw: Any) -> Case:
     a = spd(draw(batches), draw(st.integers(1, 4)), draw(seeds))
-    f = lambda x: _lib(x).linalg.pinv(x, hermitian=True)
+    f = lambda x: lib_of(x).linalg.pinv(x, hermitian=True)
     return Case([a], f, f, (0,))
 
 
@@ -260,7 +248,7 @@ def lstsq_case(draw: Any) -> Case:
     driver = draw(st.sampled_from([None, "gelsy", "gelsd", "gelss", "gels"]))
 
     def f(x: Any, y: Any) -> tuple:
-        r = _lib(x).linalg.lstsq(x, y, driver=driver)
+        r = lib_of(x).linalg.lstsq(x, y, driver=driver)
         return r.solution, r.residuals      # rank and singular values: a test below
 
     return Case([a, b], f, f)

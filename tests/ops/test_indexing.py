@@ -8,7 +8,7 @@ negative slice steps). One test per property runs over the whole table.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,7 +17,8 @@ from hypothesis import given, strategies as st
 import nnlite as nl
 
 from ._cases import (
-    Case, double_backward_test, either, float32_test, gradcheck_test, parity_test)
+    Case, double_backward_test, either, errors_test, float32_test, gradcheck_test,
+    parity_test)
 from ._parity import check_parity, gradcheck
 from ._shape_helpers import arrays, dim_of, randn, shapes
 
@@ -382,8 +383,4 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)

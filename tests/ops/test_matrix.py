@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 import nnlite as nl
 
 from ._cases import (
-    Case, double_backward_test, either, float32_test, gradcheck_test, lazy_torch,
-    parity_test)
+    Case, double_backward_test, either, errors_test, float32_test, gradcheck_test,
+    lazy_torch, parity_test)
 from ._parity import check_parity
 from ._shape_helpers import arrays, randn, shapes
 
@@ -165,8 +165,4 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)

@@ -17,28 +17,17 @@ from hypothesis import given, settings, strategies as st
 import nnlite as nl
 
 from ._cases import (
-    Case, double_backward_test, float32_test, gradcheck_test, lazy_torch, parity_test)
+    Case, batches, double_backward_test, float32_test, general, gradcheck_test,
+    lazy_torch, lib_of, parity_test, seeds)
 from ._shape_helpers import randn
-
-
-def _lib(x: Any) -> Any:
-    return nl if isinstance(x, nl.Tensor) else lazy_torch()
-
-
-batches = st.sampled_from([(), (1,), (2,), (2, 1), (1, 3)])
-seeds = st.integers(0, 2 ** 16)
-
-
-def general(batch: tuple, n: int, seed: int) -> np.ndarray:
-    return randn(batch + (n, n), seed) + n * np.eye(n)
 
 
 @st.composite
 def matrix_exp_case(draw: Any) -> Case:
     scale = draw(st.sampled_from([0.1, 1.0, 4.0]))       # 4.0: the squaring steps run
     a = scale * randn(draw(batches) + (draw(st.integers(1, 4)),) * 2, draw(seeds))
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.matrix_exp(x),
-                              lambda x: _lib(x).matrix_exp(x), lambda x: x.matrix_exp()]))
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.matrix_exp(x),
+                              lambda x: lib_of(x).matrix_exp(x), lambda x: x.matrix_exp()]))
     return Case([a], f, f)
 
 
@@ -46,8 +35,8 @@ def matrix_exp_case(draw: Any) -> Case:
 def matrix_power_case(draw: Any) -> Case:
     n = draw(st.integers(-3, 4))
     a = general(draw(batches), draw(st.integers(1, 4)), draw(seeds)) / 3
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.matrix_power(x, n),
-                              lambda x: _lib(x).matrix_power(x, n),
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.matrix_power(x, n),
+                              lambda x: lib_of(x).matrix_power(x, n),
                               lambda x: x.matrix_power(n)]))
     return Case([a], f, f)
 
@@ -63,8 +52,8 @@ def multi_dot_case(draw: Any) -> Case:
         shapes[-1] = shapes[-1][:1]
     seed = draw(seeds)
     arrays = [randn(s, seed + i) for i, s in enumerate(shapes)]
-    return Case(arrays, lambda *xs: _lib(xs[0]).linalg.multi_dot(list(xs)),
-                lambda *xs: _lib(xs[0]).linalg.multi_dot(list(xs)))
+    return Case(arrays, lambda *xs: lib_of(xs[0]).linalg.multi_dot(list(xs)),
+                lambda *xs: lib_of(xs[0]).linalg.multi_dot(list(xs)))
 
 
 @st.composite
@@ -74,7 +63,7 @@ def vecdot_case(draw: Any) -> Case:
     dim = draw(st.sampled_from([-1, 0] if not batch else [-1, 0, -2]))
     x = randn(batch + (n,), draw(seeds))
     y = randn((n,) if dim == -1 else batch + (n,), draw(seeds))
-    f = lambda a, b: _lib(a).linalg.vecdot(a, b, dim=dim)
+    f = lambda a, b: lib_of(a).linalg.vecdot(a, b, dim=dim)
     return Case([x, y], f, f)
 
 
@@ -83,8 +72,8 @@ def cross_case(draw: Any) -> Case:
     batch = draw(batches)
     x = randn(batch + (3,), draw(seeds))
     y = randn((1,) * len(batch) + (3,) if draw(st.booleans()) else batch + (3,), draw(seeds))
-    f = draw(st.sampled_from([lambda a, b: _lib(a).linalg.cross(a, b),
-                              lambda a, b: _lib(a).cross(a, b, dim=-1),
+    f = draw(st.sampled_from([lambda a, b: lib_of(a).linalg.cross(a, b),
+                              lambda a, b: lib_of(a).cross(a, b, dim=-1),
                               lambda a, b: a.cross(b, dim=-1)]))
     return Case([x, y], f, f)
 
@@ -93,7 +82,7 @@ def cross_case(draw: Any) -> Case:
 def diagonal_case(draw: Any) -> Case:
     a = randn(draw(batches) + (3, 4), draw(seeds))
     off = draw(st.integers(-2, 2))
-    f = lambda x: _lib(x).linalg.diagonal(x, offset=off)
+    f = lambda x: lib_of(x).linalg.diagonal(x, offset=off)
     return Case([a], f, f)
 
 
@@ -107,7 +96,7 @@ def matrix_norm_case(draw: Any) -> Case:
     ord_ = draw(st.sampled_from(ORDS))
     keepdim = draw(st.booleans())
     dim = draw(st.sampled_from([(-2, -1), (-1, -2)] + ([(0, -1)] if a.ndim > 2 else [])))
-    f = lambda x: _lib(x).linalg.matrix_norm(x, ord_, dim, keepdim)
+    f = lambda x: lib_of(x).linalg.matrix_norm(x, ord_, dim, keepdim)
     return Case([a], f, f)
 
 
@@ -123,7 +112,7 @@ def norm_case(draw: Any) -> Case:
         ord_, dim = draw(st.sampled_from([(None, None), (2, -1), ("fro", (0, 2)),
                                           (-2, (1, 2)), (1, 0)]))
     keepdim = draw(st.booleans())
-    f = lambda x: _lib(x).linalg.norm(x, ord_, dim, keepdim)
+    f = lambda x: lib_of(x).linalg.norm(x, ord_, dim, keepdim)
     return Case([a], f, f)
 
 
@@ -132,7 +121,7 @@ def cond_case(draw: Any) -> Case:
     p = draw(st.sampled_from([None, 2, -2, "fro", "nuc", 1, -1, math.inf, -math.inf]))
     n = draw(st.integers(1, 4))
     a = general(draw(batches), n, draw(seeds))
-    f = lambda x: _lib(x).linalg.cond(x, p)
+    f = lambda x: lib_of(x).linalg.cond(x, p)
 
     def th(x: Any) -> Any:          # torch 2.13's cond fails on backward for these p
         T = lazy_torch()
@@ -148,7 +137,7 @@ def tensorinv_case(draw: Any) -> Case:
     shape, ind = draw(st.sampled_from([((4, 2, 2), 1), ((2, 3, 6), 2), ((2, 2, 4), 2)]))
     n = int(np.prod(shape[:ind]))
     a = general((), n, draw(seeds)).reshape(shape)
-    f = lambda x: _lib(x).linalg.tensorinv(x, ind=ind)
+    f = lambda x: lib_of(x).linalg.tensorinv(x, ind=ind)
     return Case([a], f, f)
 
 
@@ -156,7 +145,7 @@ def tensorinv_case(draw: Any) -> Case:
 def tensorsolve_case(draw: Any) -> Case:
     a = general((), 6, draw(seeds)).reshape(2, 3, 6)
     b = randn((2, 3), draw(seeds))
-    f = lambda x, y: _lib(x).linalg.tensorsolve(x, y)
+    f = lambda x, y: lib_of(x).linalg.tensorsolve(x, y)
     return Case([a, b], f, f)
 
 
@@ -174,6 +163,7 @@ test_gradcheck = gradcheck_test(CASES, max_examples=15)
 test_torch_parity = parity_test(CASES, rtol=1e-8, atol=1e-10)
 test_float32_stays_float32 = float32_test(CASES, create_graph=lambda name: name in DOUBLE)
 test_double_backward = double_backward_test(CASES, DOUBLE, max_examples=5, rtol=1e-7, atol=1e-9)
+
 
 @pytest.mark.parametrize("name", list(CASES))
 @settings(max_examples=5)
