@@ -162,3 +162,14 @@ def table_tests(cases: list) -> tuple:
         check_double_backward(torch, case, draw_arrays(data, case))
 
     return test_gradcheck, test_matches_torch, test_double_backward_matches_torch
+
+
+def float32_test(cases: list, shapes: Sequence[tuple]) -> Callable:
+    """``test_float32_stays_float32`` over ``cases``: check_float32 on inputs of
+    ``shapes`` (the first one per input), then on 0-d inputs."""
+    @pytest.mark.parametrize("case", cases)
+    def test_float32_stays_float32(case: Case) -> None:
+        check_float32(case, make_arrays(case, list(shapes)[:len(case.domains)]))
+        check_float32(case, make_arrays(case, [()] * len(case.domains)))
+
+    return test_float32_stays_float32

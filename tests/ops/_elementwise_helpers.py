@@ -118,3 +118,21 @@ def check_in_place(torch: Any, name: str, x: np.ndarray, *args: Any, **kwargs: A
     (tga,) = torch.autograd.grad(ty, ta, torch.tensor(g))
     tga = np.zeros(x.shape) if tga._is_zerotensor() else tga.numpy()
     np.testing.assert_allclose(ga.array, tga, rtol=1e-6, atol=1e-12, equal_nan=True)
+
+
+BINARY_DTYPES = [(np.int64, np.int64), (np.bool_, np.bool_), (np.float32, np.int64),
+                 (np.float64, np.float32), (np.int32, np.float64)]
+
+
+def binary_dtypes_test(names: list) -> Callable:
+    """``test_binary_dtypes_as_torch``: each of ``names`` (a binary function of both
+    libraries) on inputs of every dtype pair of ``BINARY_DTYPES`` gives torch's dtype,
+    or raises where torch does (check_dtypes_like_torch)."""
+    @pytest.mark.parametrize("name", names)
+    @pytest.mark.parametrize("dtypes", BINARY_DTYPES, ids=str)
+    def test_binary_dtypes_as_torch(torch: Any, name: str, dtypes: tuple) -> None:
+        a = np.array([1, 0, 3]).astype(dtypes[0])
+        b = np.array([2, 1, 1]).astype(dtypes[1])
+        check_dtypes_like_torch(torch, getattr(nl, name), getattr(torch, name), [a, b])
+
+    return test_binary_dtypes_as_torch

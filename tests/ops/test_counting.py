@@ -18,6 +18,7 @@ from hypothesis import given, strategies as st
 
 import nnlite as nl
 
+from ._cases import errors_test
 from ._parity import gradcheck
 from ._shape_helpers import dim_of, randn, shapes
 
@@ -354,11 +355,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)
 
 
 def test_counts_carry_no_gradient() -> None:

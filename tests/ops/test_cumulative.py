@@ -7,22 +7,17 @@ all, at the ends) is compared with torch to first and second order.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
+from ._cases import Case, double_backward_test, gradcheck_test, parity_test
 from ._parity import check_double_backward, check_float32, check_parity, gradcheck
 from ._shape_helpers import arrays, dim_of, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
 
 
 @st.composite
@@ -45,18 +40,9 @@ CASES = {"cumsum": scan_case("cumsum"), "cumprod": scan_case("cumprod")}
 # ============================================================================
 # Gradients, parity, dtype, double backward
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES)
+test_torch_parity = parity_test(CASES)
+test_double_backward = double_backward_test(CASES, max_examples=5)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -71,14 +57,6 @@ def test_dtype_argument_casts_first_and_the_gradient_keeps_the_input_dtype() -> 
     assert y.dtype == np.float64
     y.sum().backward()
     assert np.asarray(x.grad).dtype == np.float32
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
 
 
 # ============================================================================

@@ -20,7 +20,10 @@ from hypothesis import given, settings, strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    batches, double_backward_test, float32_test, general, gradcheck_test,
+    lazy_torch, lib_of, parity_test, seeds)
+from ._parity import gradcheck
 from ._shape_helpers import randn
 
 
@@ -30,24 +33,6 @@ class Case(NamedTuple):
     th: Callable
     sym: tuple = ()
     tri: tuple = ()     # (index, upper): inputs read through one triangle (gradcheck)
-
-
-def _torch() -> Any:
-    import torch
-    return torch
-
-
-def _lib(x: Any) -> Any:
-    """The library of tensor ``x`` (nnlite or torch): one lambda serves both."""
-    return nl if isinstance(x, nl.Tensor) else _torch()
-
-
-batches = st.sampled_from([(), (1,), (2,), (2, 1), (1, 3)])
-seeds = st.integers(0, 2 ** 16)
-
-
-def general(batch: tuple, n: int, seed: int) -> np.ndarray:
-    return randn(batch + (n, n), seed) + n * np.eye(n)
 
 
 def spd(batch: tuple, n: int, seed: int) -> np.ndarray:
@@ -65,15 +50,15 @@ def upper_tri(batch: tuple, n: int, seed: int) -> np.ndarray:
 @st.composite
 def det_case(draw: Any) -> Case:
     a = general(draw(batches), draw(st.integers(1, 4)), draw(seeds))
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.det(x), lambda x: x.det(),
-                              lambda x: _lib(x).det(x)]))
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.det(x), lambda x: x.det(),
+                              lambda x: lib_of(x).det(x)]))
     return Case([a], f, f)
 
 
 @st.composite
 def slogdet_case(draw: Any) -> Case:
     a = general(draw(batches), draw(st.integers(1, 4)), draw(seeds))
-    f = draw(st.sampled_from([lambda x: tuple(_lib(x).linalg.slogdet(x)),
+    f = draw(st.sampled_from([lambda x: tuple(lib_of(x).linalg.slogdet(x)),
                               lambda x: tuple(x.slogdet())]))
     return Case([a], f, f)
 
@@ -81,16 +66,16 @@ def slogdet_case(draw: Any) -> Case:
 @st.composite
 def logdet_case(draw: Any) -> Case:
     a = spd(draw(batches), draw(st.integers(1, 4)), draw(seeds))
-    f = draw(st.sampled_from([lambda x: _lib(x).logdet(x), lambda x: x.logdet()]))
+    f = draw(st.sampled_from([lambda x: lib_of(x).logdet(x), lambda x: x.logdet()]))
     return Case([a], f, f)
 
 
 @st.composite
 def inv_case(draw: Any) -> Case:
     a = general(draw(batches), draw(st.integers(1, 4)), draw(seeds))
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.inv(x), lambda x: x.inverse(),
-                              lambda x: _lib(x).inverse(x),
-                              lambda x: _lib(x).linalg.inv_ex(x)[0]]))
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.inv(x), lambda x: x.inverse(),
+                              lambda x: lib_of(x).inverse(x),
+                              lambda x: lib_of(x).linalg.inv_ex(x)[0]]))
     return Case([a], f, f)
 
 
@@ -108,8 +93,8 @@ def solve_case(draw: Any) -> Case:
         b = b.swapaxes(-1, -2)
         if b.ndim == a.ndim - 1 and b.shape == a.shape[:-1]:    # a vector B (torch's rule):
             b, left = b.swapaxes(-1, -2), True                  # left=False raises
-    return Case([a, b], lambda x, y: _lib(x).linalg.solve(x, y, left=left),
-                lambda x, y: _lib(x).linalg.solve(x, y, left=left))
+    return Case([a, b], lambda x, y: lib_of(x).linalg.solve(x, y, left=left),
+                lambda x, y: lib_of(x).linalg.solve(x, y, left=left))
 
 
 @st.composite
@@ -121,7 +106,7 @@ def solve_triangular_case(draw: Any) -> Case:
     if not upper:
         a = a.swapaxes(-1, -2).copy()
     b = randn((n, 2) if left else (3, n), draw(seeds))
-    f = (lambda x, y: _lib(x).linalg.solve_triangular(x, y, upper=upper, left=left,
+    f = (lambda x, y: lib_of(x).linalg.solve_triangular(x, y, upper=upper, left=left,
                                                         unitriangular=unit))
     return Case([a, b], f, f)
 
@@ -130,10 +115,10 @@ def solve_triangular_case(draw: Any) -> Case:
 def cholesky_case(draw: Any) -> Case:
     a = spd(draw(batches), draw(st.integers(1, 4)), draw(seeds))
     upper = draw(st.booleans())
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.cholesky(x, upper=upper),
-                              lambda x: _lib(x).cholesky(x, upper),
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.cholesky(x, upper=upper),
+                              lambda x: lib_of(x).cholesky(x, upper),
                               lambda x: x.cholesky(upper),
-                              lambda x: _lib(x).linalg.cholesky_ex(x, upper=upper)[0]]))
+                              lambda x: lib_of(x).linalg.cholesky_ex(x, upper=upper)[0]]))
     return Case([a], f, f, (0,))
 
 
@@ -144,7 +129,7 @@ def cholesky_solve_case(draw: Any) -> Case:
     l = upper_tri(draw(batches), n, draw(seeds))
     l = l if upper else l.swapaxes(-1, -2).copy()
     b = randn((n, 2), draw(seeds))
-    f = draw(st.sampled_from([lambda b, l: _lib(b).cholesky_solve(b, l, upper),
+    f = draw(st.sampled_from([lambda b, l: lib_of(b).cholesky_solve(b, l, upper),
                               lambda b, l: b.cholesky_solve(l, upper)]))
     return Case([b, l], f, f, tri=((1, upper),))
 
@@ -155,7 +140,7 @@ def cholesky_inverse_case(draw: Any) -> Case:
     upper = draw(st.booleans())
     l = upper_tri(draw(batches), n, draw(seeds))
     l = l if upper else l.swapaxes(-1, -2).copy()
-    f = lambda x: _lib(x).cholesky_inverse(x, upper)
+    f = lambda x: lib_of(x).cholesky_inverse(x, upper)
     return Case([l], f, f, tri=((0, upper),))
 
 
@@ -168,8 +153,8 @@ def qr_case(draw: Any) -> Case:
     m, n = _mn(draw)
     a = randn(draw(batches) + (m, n), draw(seeds))
     mode = draw(st.sampled_from(["reduced", "complete"] if m <= n else ["reduced"]))
-    f = draw(st.sampled_from([lambda x: tuple(_lib(x).linalg.qr(x, mode)),
-                              lambda x: tuple(_lib(x).qr(x, mode == "reduced")),
+    f = draw(st.sampled_from([lambda x: tuple(lib_of(x).linalg.qr(x, mode)),
+                              lambda x: tuple(lib_of(x).qr(x, mode == "reduced")),
                               lambda x: tuple(x.qr(mode == "reduced"))]))
     return Case([a], f, f)
 
@@ -191,7 +176,7 @@ def svd_case(draw: Any) -> Case:
         return _svd_invariants(U[..., :k], S, Vh[..., :k, :])
 
     def th_fn(x: Any) -> tuple:
-        U, S, Vh = _torch().linalg.svd(x, full_matrices=full)
+        U, S, Vh = lazy_torch().linalg.svd(x, full_matrices=full)
         return _svd_invariants(U[..., :k], S, Vh[..., :k, :])
 
     return Case([a], nl_fn, th_fn)
@@ -213,7 +198,7 @@ def legacy_svd_case(draw: Any) -> Case:
 def svdvals_case(draw: Any) -> Case:
     m, n = _mn(draw)
     a = randn(draw(batches) + (m, n), draw(seeds))
-    f = lambda x: _lib(x).linalg.svdvals(x)
+    f = lambda x: lib_of(x).linalg.svdvals(x)
     return Case([a], f, f)
 
 
@@ -223,7 +208,7 @@ def eigh_case(draw: Any) -> Case:
     uplo = draw(st.sampled_from(["L", "U"]))
 
     def f(x: Any) -> tuple:
-        w, V = _lib(x).linalg.eigh(x, uplo)
+        w, V = lib_of(x).linalg.eigh(x, uplo)
         return w, V.abs(), (V * (w * w).unsqueeze(-2)) @ V.swapaxes(-1, -2)
 
     return Case([a], f, f, (0,))
@@ -233,7 +218,7 @@ def eigh_case(draw: Any) -> Case:
 def eigvalsh_case(draw: Any) -> Case:
     a = spd(draw(batches), draw(st.integers(1, 4)), draw(seeds))
     uplo = draw(st.sampled_from(["L", "U"]))
-    f = lambda x: _lib(x).linalg.eigvalsh(x, uplo)
+    f = lambda x: lib_of(x).linalg.eigvalsh(x, uplo)
     return Case([a], f, f, (0,))
 
 
@@ -241,15 +226,15 @@ def eigvalsh_case(draw: Any) -> Case:
 def pinv_case(draw: Any) -> Case:
     m, n = _mn(draw)
     a = randn(draw(batches) + (m, n), draw(seeds))
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.pinv(x), lambda x: x.pinverse(),
-                              lambda x: _lib(x).pinverse(x)]))
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.pinv(x), lambda x: x.pinverse(),
+                              lambda x: lib_of(x).pinverse(x)]))
     return Case([a], f, f)
 
 
 @st.composite
 def pinv_hermitian_case(draw: Any) -> Case:
     a = spd(draw(batches), draw(st.integers(1, 4)), draw(seeds))
-    f = lambda x: _lib(x).linalg.pinv(x, hermitian=True)
+    f = lambda x: lib_of(x).linalg.pinv(x, hermitian=True)
     return Case([a], f, f, (0,))
 
 
@@ -263,7 +248,7 @@ def lstsq_case(draw: Any) -> Case:
     driver = draw(st.sampled_from([None, "gelsy", "gelsd", "gelss", "gels"]))
 
     def f(x: Any, y: Any) -> tuple:
-        r = _lib(x).linalg.lstsq(x, y, driver=driver)
+        r = lib_of(x).linalg.lstsq(x, y, driver=driver)
         return r.solution, r.residuals      # rank and singular values: a test below
 
     return Case([a, b], f, f)
@@ -306,28 +291,11 @@ def _symmetrized(case: Case) -> Callable:
 # ============================================================================
 # Gradients, parity, dtype, double backward: one test each, over the table
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=15)
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    arrays = [0.5 * a if i in case.sym else a for i, a in enumerate(case.arrays)]
-    gradcheck(_symmetrized(case), arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays, rtol=1e-8, atol=1e-10)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
+test_gradcheck = gradcheck_test(CASES, max_examples=15, prepare=lambda name, case: (
+    _symmetrized(case), [0.5 * a if i in case.sym else a for i, a in enumerate(case.arrays)]))
+test_torch_parity = parity_test(CASES, rtol=1e-8, atol=1e-10)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES, DOUBLE, max_examples=5, rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -344,14 +312,6 @@ def test_float32_parity(torch, name: str, data: Any) -> None:
     for o, t in zip(outs, touts):
         assert o.dtype == np.float32 or o.dtype.kind != "f"
         np.testing.assert_allclose(o.array, t.detach().numpy(), rtol=1e-4, atol=1e-4)
-
-
-@pytest.mark.parametrize("name", DOUBLE)
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays, rtol=1e-7, atol=1e-9)
 
 
 def test_gradcheck_fails_on_a_wrong_rule() -> None:

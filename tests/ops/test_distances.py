@@ -8,29 +8,19 @@ zero distance (a row repeated) for every p, and bad arguments, are checked again
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
-from ._parity import check_float32, check_parity, gradcheck
+from ._cases import Case, float32_test, gradcheck_test, lazy_torch, parity_test
+from ._parity import check_parity
 from ._shape_helpers import arrays, dim_of, randn, shapes
 
 PS = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, math.inf]
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
 
 
 @st.composite
@@ -45,7 +35,7 @@ def cdist_case(draw: Any) -> Case:
                                  "donot_use_mm_for_euclid_dist"]))
     return Case([draw(arrays(b1 + p1)), draw(arrays(batch + p2))],
                 lambda a, b: nl.cdist(a, b, p, mode),
-                lambda a, b: _torch().cdist(a, b, p, "donot_use_mm_for_euclid_dist"))
+                lambda a, b: lazy_torch().cdist(a, b, p, "donot_use_mm_for_euclid_dist"))
 
 
 @st.composite
@@ -54,7 +44,7 @@ def dist_case(draw: Any) -> Case:
     b = tuple(1 if draw(st.booleans()) else n for n in a)
     p = draw(st.sampled_from([1.0, 2.0, 3.0, 0.5, math.inf, -math.inf]))
     f = draw(st.sampled_from([lambda x, y: nl.dist(x, y, p), lambda x, y: x.dist(y, p)]))
-    return Case([draw(arrays(a)), draw(arrays(b))], f, lambda x, y: _torch().dist(x, y, p))
+    return Case([draw(arrays(a)), draw(arrays(b))], f, lambda x, y: lazy_torch().dist(x, y, p))
 
 
 @st.composite
@@ -65,34 +55,16 @@ def renorm_case(draw: Any) -> Case:
     maxnorm = draw(st.sampled_from([0.0, 0.5, 1.0, 2.0, 100.0]))
     f = draw(st.sampled_from([lambda x: nl.renorm(x, p, dim, maxnorm),
                               lambda x: x.renorm(p, dim, maxnorm)]))
-    return Case([draw(arrays(shape))], f, lambda x: _torch().renorm(x, p, dim, maxnorm))
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().renorm(x, p, dim, maxnorm))
 
 
 CASES = {"cdist": cdist_case(), "dist": dist_case(), "renorm": renorm_case()}
 
 
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    if case.nl(*[nl.tensor(a) for a in case.arrays]).numel():
-        gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays, create_graph=False)
-
+test_gradcheck = gradcheck_test(CASES, when=lambda case: bool(
+    case.nl(*[nl.tensor(a) for a in case.arrays]).numel()))
+test_torch_parity = parity_test(CASES)
+test_float32_stays_float32 = float32_test(CASES, create_graph=False)
 
 # ============================================================================
 # Zero distances, ties, the mm formula

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ._binary_helpers import (Case, anywhere, away, check_float32, make_arrays, params,
+from ._binary_helpers import (Case, anywhere, away, float32_test, params, 
                               positive, same, table_tests)
 from ._elementwise_helpers import (check_dtypes_like_torch, check_edges, check_in_place,
                                    nonzero)
@@ -64,11 +64,7 @@ ALL = params(UNARY) + params({f"{k}_n": v for k, v in BINARY.items()})
 test_gradcheck, test_matches_torch, test_double_backward_matches_torch = table_tests(ALL)
 
 
-@pytest.mark.parametrize("case", ALL)
-def test_float32_stays_float32(case):
-    shapes = [(2, 1, 3), (4, 1), (1, 3)][:len(case.domains)]
-    check_float32(case, make_arrays(case, shapes))
-    check_float32(case, make_arrays(case, [()] * len(case.domains)))
+test_float32_stays_float32 = float32_test(ALL, [(2, 1, 3), (4, 1), (1, 3)])
 
 
 @pytest.mark.parametrize("case", ALL)

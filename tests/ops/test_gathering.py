@@ -10,36 +10,19 @@ arguments are checked separately.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, either, errors_test, float32_test, gradcheck_test,
+    lazy_torch, parity_test, seeded_rng)
+from ._parity import check_parity
 from ._shape_helpers import arrays, dim_of, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
-
-
-def _either(draw: Any, fn: Callable, method: Callable) -> Callable:
-    """The nnlite spelling: the function or the Tensor method (both must work)."""
-    return draw(st.sampled_from([fn, method]))
-
-
-def _rng(draw: Any) -> np.random.Generator:
-    return np.random.default_rng(draw(st.integers(0, 2 ** 16)))
 
 
 @st.composite
@@ -63,9 +46,9 @@ def masked_select_case(draw: Any) -> Case:
     mshape = draw(broadcastable(shape))
     if draw(st.booleans()):
         shape, mshape = mshape, shape               # the input broadcasts instead
-    mask = _rng(draw).random(mshape) < 0.5
-    f = _either(draw, nl.masked_select, lambda x, m: x.masked_select(nl.tensor(m)))
-    return Case([draw(arrays(shape)), mask], f, lambda x, m: _torch().masked_select(x, m))
+    mask = seeded_rng(draw).random(mshape) < 0.5
+    f = either(draw, nl.masked_select, lambda x, m: x.masked_select(nl.tensor(m)))
+    return Case([draw(arrays(shape)), mask], f, lambda x, m: lazy_torch().masked_select(x, m))
 
 
 @st.composite
@@ -73,20 +56,20 @@ def take_case(draw: Any) -> Case:
     shape = draw(shapes())
     n = int(np.prod(shape))
     ishape = draw(shapes(max_dims=2, min_side=0))
-    idx = _rng(draw).integers(-n, n, ishape)
-    f = _either(draw, nl.take, lambda x, i: x.take(i))
-    return Case([draw(arrays(shape)), idx], f, lambda x, i: _torch().take(x, i))
+    idx = seeded_rng(draw).integers(-n, n, ishape)
+    f = either(draw, nl.take, lambda x, i: x.take(i))
+    return Case([draw(arrays(shape)), idx], f, lambda x, i: lazy_torch().take(x, i))
 
 
 @st.composite
 def take_along_dim_case(draw: Any) -> Case:
     shape = draw(shapes())
-    rng = _rng(draw)
+    rng = seeded_rng(draw)
     if not shape or draw(st.booleans()):            # dim=None: both read flattened
         n = int(np.prod(shape))
         idx = rng.integers(0, n, draw(shapes(max_dims=2, min_side=0)))
-        f = _either(draw, nl.take_along_dim, lambda x, i: x.take_along_dim(i))
-        return Case([draw(arrays(shape)), idx], f, lambda x, i: _torch().take_along_dim(x, i))
+        f = either(draw, nl.take_along_dim, lambda x, i: x.take_along_dim(i))
+        return Case([draw(arrays(shape)), idx], f, lambda x, i: lazy_torch().take_along_dim(x, i))
     dim = draw(dim_of(len(shape)))
     n = shape[dim]
     ishape = [1 if draw(st.booleans()) else s for s in shape]
@@ -95,9 +78,9 @@ def take_along_dim_case(draw: Any) -> Case:
         shape = tuple(1 if i != dim % len(shape) and draw(st.booleans()) else s
                       for i, s in enumerate(shape))
     idx = rng.integers(-n, n, tuple(ishape))
-    f = _either(draw, lambda x, i: nl.take_along_dim(x, i, dim),
+    f = either(draw, lambda x, i: nl.take_along_dim(x, i, dim),
                 lambda x, i: x.take_along_dim(i, dim))
-    return Case([draw(arrays(shape)), idx], f, lambda x, i: _torch().take_along_dim(x, i, dim))
+    return Case([draw(arrays(shape)), idx], f, lambda x, i: lazy_torch().take_along_dim(x, i, dim))
 
 
 @st.composite
@@ -106,8 +89,8 @@ def select_case(draw: Any) -> Case:
     dim = draw(dim_of(len(shape)))
     n = shape[dim]
     index = draw(st.integers(-n, n - 1))
-    f = _either(draw, lambda x: nl.select(x, dim, index), lambda x: x.select(dim, index))
-    return Case([draw(arrays(shape))], f, lambda x: _torch().select(x, dim, index))
+    f = either(draw, lambda x: nl.select(x, dim, index), lambda x: x.select(dim, index))
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().select(x, dim, index))
 
 
 @st.composite
@@ -116,7 +99,7 @@ def repeat_interleave_case(draw: Any) -> Case:
     dim = draw(st.one_of(st.none(), dim_of(len(shape)))) if shape else None
     n = (int(np.prod(shape)) if dim is None else shape[dim])
     kind = draw(st.sampled_from(["int", "tensor", "one"]))
-    rng = _rng(draw)
+    rng = seeded_rng(draw)
     reps: Any = (draw(st.integers(0, 3)) if kind == "int" else
                  rng.integers(0, 4, n) if kind == "tensor" else rng.integers(0, 4, 1))
 
@@ -126,7 +109,7 @@ def repeat_interleave_case(draw: Any) -> Case:
                 else x.repeat_interleave(r, dim))
 
     def theirs(x: Any) -> Any:
-        torch = _torch()
+        torch = lazy_torch()
         return torch.repeat_interleave(x, reps if kind == "int" else torch.tensor(reps), dim)
     return Case([draw(arrays(shape))], ours, theirs)
 
@@ -150,34 +133,10 @@ CASES = {"masked_select": masked_select_case(), "take": take_case(),
 # ============================================================================
 # Gradients, parity, dtype, double backward: one test each, over the table
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=8)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES)
+test_torch_parity = parity_test(CASES)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES)
 
 
 # ============================================================================
@@ -308,8 +267,4 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)

@@ -9,27 +9,18 @@ default indexing and bad arguments are checked separately.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, errors_test, float32_test, gradcheck_test, lazy_torch,
+    parity_test)
 from ._shape_helpers import arrays, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
 
 
 @st.composite
@@ -54,12 +45,12 @@ def meshgrid_case(draw: Any) -> Case:
     indexing = draw(st.sampled_from(["ij", "xy"]))
     as_list = draw(st.booleans())
     return Case(vs, lambda *t: nl.meshgrid(list(t) if as_list else t, indexing=indexing),
-                lambda *t: _torch().meshgrid(*t, indexing=indexing))
+                lambda *t: lazy_torch().meshgrid(*t, indexing=indexing))
 
 
 @st.composite
 def cartesian_prod_case(draw: Any) -> Case:
-    return Case(draw(vectors()), nl.cartesian_prod, lambda *t: _torch().cartesian_prod(*t))
+    return Case(draw(vectors()), nl.cartesian_prod, lambda *t: lazy_torch().cartesian_prod(*t))
 
 
 @st.composite
@@ -69,7 +60,7 @@ def combinations_case(draw: Any) -> Case:
     r = draw(st.integers(1, 4))                  # r = 0: a constant (SPECIAL)
     rep = draw(st.booleans())
     return Case([v], lambda t: nl.combinations(t, r, rep),
-                lambda t: _torch().combinations(t, r, rep))
+                lambda t: lazy_torch().combinations(t, r, rep))
 
 
 @st.composite
@@ -81,7 +72,7 @@ def broadcast_tensors_case(draw: Any) -> Case:
         s = [1 if draw(st.booleans()) else n for n in shape]
         out.append(draw(arrays(tuple(s[draw(st.integers(0, len(s))):]))))
     return Case(out, lambda *t: nl.broadcast_tensors(*t),
-                lambda *t: _torch().broadcast_tensors(*t))
+                lambda *t: lazy_torch().broadcast_tensors(*t))
 
 
 @st.composite
@@ -90,7 +81,7 @@ def block_diag_case(draw: Any) -> Case:
     # no empty blocks here: torch's gradient puts them at the wrong offsets (the values
     # are right, and are checked in test_special_inputs_as_torch)
     blocks = [draw(arrays(draw(shapes(max_dims=2)))) for _ in range(count)]
-    return Case(blocks, nl.block_diag, lambda *t: _torch().block_diag(*t))
+    return Case(blocks, nl.block_diag, lambda *t: lazy_torch().block_diag(*t))
 
 
 @st.composite
@@ -98,7 +89,7 @@ def atleast_case(draw: Any) -> Case:
     k = draw(st.sampled_from([1, 2, 3]))
     ts = [draw(arrays(draw(shapes(max_dims=4)))) for _ in range(draw(st.integers(1, 3)))]
     name = f"atleast_{k}d"
-    return Case(ts, lambda *t: getattr(nl, name)(*t), lambda *t: getattr(_torch(), name)(*t))
+    return Case(ts, lambda *t: getattr(nl, name)(*t), lambda *t: getattr(lazy_torch(), name)(*t))
 
 
 CASES = {"meshgrid": meshgrid_case(), "cartesian_prod": cartesian_prod_case(),
@@ -109,34 +100,10 @@ CASES = {"meshgrid": meshgrid_case(), "cartesian_prod": cartesian_prod_case(),
 # ============================================================================
 # Gradients, parity, dtype, double backward: one test each, over the table
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=8)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES)
+test_torch_parity = parity_test(CASES)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES)
 
 
 # ============================================================================
@@ -259,11 +226,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)
 
 
 def test_block_diag_gradient_with_empty_blocks() -> None:

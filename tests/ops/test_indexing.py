@@ -8,22 +8,19 @@ negative slice steps). One test per property runs over the whole table.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, either, errors_test, float32_test, gradcheck_test,
+    parity_test)
+from ._parity import check_parity, gradcheck
 from ._shape_helpers import arrays, dim_of, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable | None
 
 
 def th_index(index: Any) -> Any:
@@ -189,7 +186,7 @@ def gather_case(draw: Any) -> Case:
     d = draw(dim_of(len(shape)))
     idx = draw(_index_for(shape, d % len(shape), shape))
     index = draw(st.sampled_from([idx, nl.tensor(idx)]))
-    f = _either(draw, lambda t: nl.gather(t, d, index), lambda t: t.gather(d, index))
+    f = either(draw, lambda t: nl.gather(t, d, index), lambda t: t.gather(d, index))
 
     def th(t: Any) -> Any:
         import torch
@@ -205,17 +202,13 @@ def scatter_add_case(draw: Any, larger_src: bool = False) -> Case:
     d = draw(dim_of(len(shape)))
     idx = draw(_index_for(shape, d % len(shape), shape))
     sshape = tuple(n + draw(st.integers(0, 1)) if larger_src else n for n in idx.shape)
-    f = _either(draw, lambda t, s: nl.scatter_add(t, d, idx, s),
+    f = either(draw, lambda t, s: nl.scatter_add(t, d, idx, s),
                 lambda t, s: t.scatter_add(d, nl.tensor(idx), s))
 
     def th(t: Any, s: Any) -> Any:
         import torch
         return torch.scatter_add(t, d, torch.tensor(idx), s)
     return Case([draw(arrays(shape)), draw(arrays(sshape))], f, None if larger_src else th)
-
-
-def _either(draw: Any, fn: Callable, method: Callable) -> Callable:
-    return draw(st.sampled_from([fn, method]))
 
 
 CASES = {
@@ -232,18 +225,10 @@ PARITY = [n for n in CASES if n not in ("slice_negative_step", "scatter_add_larg
 # ============================================================================
 # Gradients, parity, dtype, double backward: one test each, over the table
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", PARITY)
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES)
+test_torch_parity = parity_test(CASES, PARITY)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES, PARITY, max_examples=5)
 
 
 @given(data=st.data())
@@ -257,22 +242,6 @@ def test_negative_steps_match_numpy(data: Any) -> None:
     expected = np.zeros(x.shape)
     case.nl(expected)[...] = np.arange(y.numel()).reshape(y.shape) + 1   # basic: a view
     np.testing.assert_array_equal(x.grad, expected)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", PARITY)
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
 
 
 # ============================================================================
@@ -414,8 +383,4 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)

@@ -7,32 +7,19 @@ and gradients, float32 kept, double backward against torch.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, either, errors_test, float32_test, gradcheck_test,
+    lazy_torch, parity_test)
+from ._parity import check_parity
 from ._shape_helpers import arrays, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
-
-
-def _either(draw: Any, fn: Callable, method: Callable) -> Callable:
-    """The nnlite spelling: the function or the Tensor method (both must work)."""
-    return draw(st.sampled_from([fn, method]))
 
 
 # ============================================================================
@@ -42,8 +29,8 @@ def _either(draw: Any, fn: Callable, method: Callable) -> Callable:
 def tri_case(draw: Any, name: str) -> Case:
     shape = draw(shapes(min_dims=2, max_dims=4, min_side=0))
     k = draw(st.integers(-4, 4))
-    f = _either(draw, lambda x: getattr(nl, name)(x, k), lambda x: getattr(x, name)(k))
-    return Case([draw(arrays(shape))], f, lambda x: getattr(_torch(), name)(x, k))
+    f = either(draw, lambda x: getattr(nl, name)(x, k), lambda x: getattr(x, name)(k))
+    return Case([draw(arrays(shape))], f, lambda x: getattr(lazy_torch(), name)(x, k))
 
 
 @st.composite
@@ -53,29 +40,29 @@ def diagonal_case(draw: Any) -> Case:
     d1, d2 = draw(st.lists(st.integers(-n, n - 1), min_size=2, max_size=2).filter(
         lambda ds: ds[0] % n != ds[1] % n))
     k = draw(st.integers(-4, 4))
-    f = _either(draw, lambda x: nl.diagonal(x, k, d1, d2), lambda x: x.diagonal(k, d1, d2))
-    return Case([draw(arrays(shape))], f, lambda x: _torch().diagonal(x, k, d1, d2))
+    f = either(draw, lambda x: nl.diagonal(x, k, d1, d2), lambda x: x.diagonal(k, d1, d2))
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().diagonal(x, k, d1, d2))
 
 
 @st.composite
 def diag_case(draw: Any) -> Case:
     shape = draw(shapes(min_dims=1, max_dims=2, min_side=0))
     k = draw(st.integers(-3, 3))
-    f = _either(draw, lambda x: nl.diag(x, k), lambda x: x.diag(k))
-    return Case([draw(arrays(shape))], f, lambda x: _torch().diag(x, k))
+    f = either(draw, lambda x: nl.diag(x, k), lambda x: x.diag(k))
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().diag(x, k))
 
 
 @st.composite
 def trace_case(draw: Any) -> Case:
     shape = draw(shapes(min_dims=2, max_dims=2, min_side=0))
-    f = _either(draw, nl.trace, lambda x: x.trace())
-    return Case([draw(arrays(shape))], f, lambda x: _torch().trace(x))
+    f = either(draw, nl.trace, lambda x: x.trace())
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().trace(x))
 
 
 @st.composite
 def t_case(draw: Any) -> Case:
     shape = draw(shapes(min_dims=0, max_dims=2, min_side=0))
-    f = _either(draw, nl.t, lambda x: x.t())
+    f = either(draw, nl.t, lambda x: x.t())
     return Case([draw(arrays(shape))], f, lambda x: x.t())
 
 
@@ -84,11 +71,11 @@ def addmm_case(draw: Any) -> Case:
     n, m, p = draw(st.tuples(*[st.integers(1, 4)] * 3))
     in_shape = draw(st.sampled_from([(n, p), (p,), (1, p), (n, 1), ()]))
     beta, alpha = draw(st.sampled_from([(1, 1), (0.5, 2.0), (0, 1.5), (-1, 1)]))
-    f = _either(draw, lambda c, a, b: nl.addmm(c, a, b, beta=beta, alpha=alpha),
+    f = either(draw, lambda c, a, b: nl.addmm(c, a, b, beta=beta, alpha=alpha),
                 lambda c, a, b: c.addmm(a, b, beta=beta, alpha=alpha)
                 if c.ndim == 2 else nl.addmm(c, a, b, beta=beta, alpha=alpha))
     arrs = [draw(arrays(in_shape)), draw(arrays((n, m))), draw(arrays((m, p)))]
-    return Case(arrs, f, lambda c, a, b: _torch().addmm(c, a, b, beta=beta, alpha=alpha))
+    return Case(arrs, f, lambda c, a, b: lazy_torch().addmm(c, a, b, beta=beta, alpha=alpha))
 
 
 @st.composite
@@ -106,34 +93,10 @@ CASES = {"tril": tri_case("tril"), "triu": tri_case("triu"), "diagonal": diagona
 # ============================================================================
 # Gradients, parity, dtype, double backward: one test each, over the table
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES)
+test_torch_parity = parity_test(CASES)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES, max_examples=5)
 
 
 # ============================================================================
@@ -202,8 +165,4 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)

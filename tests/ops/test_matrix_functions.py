@@ -8,7 +8,7 @@ then one test per property over the table.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,39 +16,18 @@ from hypothesis import given, settings, strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, batches, double_backward_test, float32_test, general, gradcheck_test,
+    lazy_torch, lib_of, parity_test, seeds)
 from ._shape_helpers import randn
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
-
-
-def _lib(x: Any) -> Any:
-    return nl if isinstance(x, nl.Tensor) else _torch()
-
-
-batches = st.sampled_from([(), (1,), (2,), (2, 1), (1, 3)])
-seeds = st.integers(0, 2 ** 16)
-
-
-def general(batch: tuple, n: int, seed: int) -> np.ndarray:
-    return randn(batch + (n, n), seed) + n * np.eye(n)
 
 
 @st.composite
 def matrix_exp_case(draw: Any) -> Case:
     scale = draw(st.sampled_from([0.1, 1.0, 4.0]))       # 4.0: the squaring steps run
     a = scale * randn(draw(batches) + (draw(st.integers(1, 4)),) * 2, draw(seeds))
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.matrix_exp(x),
-                              lambda x: _lib(x).matrix_exp(x), lambda x: x.matrix_exp()]))
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.matrix_exp(x),
+                              lambda x: lib_of(x).matrix_exp(x), lambda x: x.matrix_exp()]))
     return Case([a], f, f)
 
 
@@ -56,8 +35,8 @@ def matrix_exp_case(draw: Any) -> Case:
 def matrix_power_case(draw: Any) -> Case:
     n = draw(st.integers(-3, 4))
     a = general(draw(batches), draw(st.integers(1, 4)), draw(seeds)) / 3
-    f = draw(st.sampled_from([lambda x: _lib(x).linalg.matrix_power(x, n),
-                              lambda x: _lib(x).matrix_power(x, n),
+    f = draw(st.sampled_from([lambda x: lib_of(x).linalg.matrix_power(x, n),
+                              lambda x: lib_of(x).matrix_power(x, n),
                               lambda x: x.matrix_power(n)]))
     return Case([a], f, f)
 
@@ -73,8 +52,8 @@ def multi_dot_case(draw: Any) -> Case:
         shapes[-1] = shapes[-1][:1]
     seed = draw(seeds)
     arrays = [randn(s, seed + i) for i, s in enumerate(shapes)]
-    return Case(arrays, lambda *xs: _lib(xs[0]).linalg.multi_dot(list(xs)),
-                lambda *xs: _lib(xs[0]).linalg.multi_dot(list(xs)))
+    return Case(arrays, lambda *xs: lib_of(xs[0]).linalg.multi_dot(list(xs)),
+                lambda *xs: lib_of(xs[0]).linalg.multi_dot(list(xs)))
 
 
 @st.composite
@@ -84,7 +63,7 @@ def vecdot_case(draw: Any) -> Case:
     dim = draw(st.sampled_from([-1, 0] if not batch else [-1, 0, -2]))
     x = randn(batch + (n,), draw(seeds))
     y = randn((n,) if dim == -1 else batch + (n,), draw(seeds))
-    f = lambda a, b: _lib(a).linalg.vecdot(a, b, dim=dim)
+    f = lambda a, b: lib_of(a).linalg.vecdot(a, b, dim=dim)
     return Case([x, y], f, f)
 
 
@@ -93,8 +72,8 @@ def cross_case(draw: Any) -> Case:
     batch = draw(batches)
     x = randn(batch + (3,), draw(seeds))
     y = randn((1,) * len(batch) + (3,) if draw(st.booleans()) else batch + (3,), draw(seeds))
-    f = draw(st.sampled_from([lambda a, b: _lib(a).linalg.cross(a, b),
-                              lambda a, b: _lib(a).cross(a, b, dim=-1),
+    f = draw(st.sampled_from([lambda a, b: lib_of(a).linalg.cross(a, b),
+                              lambda a, b: lib_of(a).cross(a, b, dim=-1),
                               lambda a, b: a.cross(b, dim=-1)]))
     return Case([x, y], f, f)
 
@@ -103,7 +82,7 @@ def cross_case(draw: Any) -> Case:
 def diagonal_case(draw: Any) -> Case:
     a = randn(draw(batches) + (3, 4), draw(seeds))
     off = draw(st.integers(-2, 2))
-    f = lambda x: _lib(x).linalg.diagonal(x, offset=off)
+    f = lambda x: lib_of(x).linalg.diagonal(x, offset=off)
     return Case([a], f, f)
 
 
@@ -117,7 +96,7 @@ def matrix_norm_case(draw: Any) -> Case:
     ord_ = draw(st.sampled_from(ORDS))
     keepdim = draw(st.booleans())
     dim = draw(st.sampled_from([(-2, -1), (-1, -2)] + ([(0, -1)] if a.ndim > 2 else [])))
-    f = lambda x: _lib(x).linalg.matrix_norm(x, ord_, dim, keepdim)
+    f = lambda x: lib_of(x).linalg.matrix_norm(x, ord_, dim, keepdim)
     return Case([a], f, f)
 
 
@@ -133,7 +112,7 @@ def norm_case(draw: Any) -> Case:
         ord_, dim = draw(st.sampled_from([(None, None), (2, -1), ("fro", (0, 2)),
                                           (-2, (1, 2)), (1, 0)]))
     keepdim = draw(st.booleans())
-    f = lambda x: _lib(x).linalg.norm(x, ord_, dim, keepdim)
+    f = lambda x: lib_of(x).linalg.norm(x, ord_, dim, keepdim)
     return Case([a], f, f)
 
 
@@ -142,10 +121,10 @@ def cond_case(draw: Any) -> Case:
     p = draw(st.sampled_from([None, 2, -2, "fro", "nuc", 1, -1, math.inf, -math.inf]))
     n = draw(st.integers(1, 4))
     a = general(draw(batches), n, draw(seeds))
-    f = lambda x: _lib(x).linalg.cond(x, p)
+    f = lambda x: lib_of(x).linalg.cond(x, p)
 
     def th(x: Any) -> Any:          # torch 2.13's cond fails on backward for these p
-        T = _torch()
+        T = lazy_torch()
         if p in (None, 2, -2, "nuc"):
             return T.linalg.cond(x, p)
         return T.linalg.matrix_norm(x, p) * T.linalg.matrix_norm(T.linalg.inv(x), p)
@@ -158,7 +137,7 @@ def tensorinv_case(draw: Any) -> Case:
     shape, ind = draw(st.sampled_from([((4, 2, 2), 1), ((2, 3, 6), 2), ((2, 2, 4), 2)]))
     n = int(np.prod(shape[:ind]))
     a = general((), n, draw(seeds)).reshape(shape)
-    f = lambda x: _lib(x).linalg.tensorinv(x, ind=ind)
+    f = lambda x: lib_of(x).linalg.tensorinv(x, ind=ind)
     return Case([a], f, f)
 
 
@@ -166,7 +145,7 @@ def tensorinv_case(draw: Any) -> Case:
 def tensorsolve_case(draw: Any) -> Case:
     a = general((), 6, draw(seeds)).reshape(2, 3, 6)
     b = randn((2, 3), draw(seeds))
-    f = lambda x, y: _lib(x).linalg.tensorsolve(x, y)
+    f = lambda x, y: lib_of(x).linalg.tensorsolve(x, y)
     return Case([a, b], f, f)
 
 
@@ -180,27 +159,10 @@ DOUBLE = ["matrix_exp", "matrix_power", "multi_dot", "vecdot", "cross", "diagona
           "tensorinv", "tensorsolve"]
 
 
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=15)
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays, rtol=1e-8, atol=1e-10)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays, create_graph=name in DOUBLE)
+test_gradcheck = gradcheck_test(CASES, max_examples=15)
+test_torch_parity = parity_test(CASES, rtol=1e-8, atol=1e-10)
+test_float32_stays_float32 = float32_test(CASES, create_graph=lambda name: name in DOUBLE)
+test_double_backward = double_backward_test(CASES, DOUBLE, max_examples=5, rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -212,14 +174,6 @@ def test_float32_parity(torch, name: str, data: Any) -> None:
     theirs = case.th(*[torch.tensor(a.astype(np.float32)) for a in case.arrays])
     assert ours.dtype == np.float32
     np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=2e-4, atol=2e-4)
-
-
-@pytest.mark.parametrize("name", DOUBLE)
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays, rtol=1e-7, atol=1e-9)
 
 
 # ============================================================================

@@ -8,27 +8,18 @@ arguments are checked against torch.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, float32_test, gradcheck_test, lazy_torch, parity_test)
+from ._parity import check_parity
 from ._shape_helpers import arrays, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
 
 
 @st.composite
@@ -41,14 +32,14 @@ def cross_case(draw: Any) -> Case:
     f = draw(st.sampled_from([lambda a, b: nl.cross(a, b, dim=dim),
                               lambda a, b: a.cross(b, dim)]))
     return Case([draw(arrays(tuple(shape))), draw(arrays(tuple(other)))], f,
-                lambda a, b: _torch().cross(a, b, dim=dim))
+                lambda a, b: lazy_torch().cross(a, b, dim=dim))
 
 
 @st.composite
 def kron_case(draw: Any) -> Case:
     a, b = draw(shapes(min_side=0)), draw(shapes(min_side=0))
     f = draw(st.sampled_from([nl.kron, lambda x, y: x.kron(y)]))
-    return Case([draw(arrays(a)), draw(arrays(b))], f, lambda x, y: _torch().kron(x, y))
+    return Case([draw(arrays(a)), draw(arrays(b))], f, lambda x, y: lazy_torch().kron(x, y))
 
 
 @st.composite
@@ -69,7 +60,7 @@ def tensordot_case(draw: Any) -> Case:
         db = [list(order).index(j) for j in range(k)]
         dims = (da, db)
     return Case([draw(arrays(a)), draw(arrays(b))], lambda x, y: nl.tensordot(x, y, dims),
-                lambda x, y: _torch().tensordot(x, y, dims))
+                lambda x, y: lazy_torch().tensordot(x, y, dims))
 
 
 @st.composite
@@ -80,7 +71,7 @@ def inner_case(draw: Any) -> Case:
     if draw(st.integers(0, 4)) == 0:
         a = ()
     f = draw(st.sampled_from([nl.inner, lambda x, y: x.inner(y)]))
-    return Case([draw(arrays(a)), draw(arrays(b))], f, lambda x, y: _torch().inner(x, y))
+    return Case([draw(arrays(a)), draw(arrays(b))], f, lambda x, y: lazy_torch().inner(x, y))
 
 
 CASES = {"cross": cross_case(), "kron": kron_case(), "tensordot": tensordot_case(),
@@ -90,35 +81,10 @@ CASES = {"cross": cross_case(), "kron": kron_case(), "tensordot": tensordot_case
 # ============================================================================
 # Gradients, parity, dtype, double backward
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    if all(a.size for a in case.arrays):
-        gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES, when=lambda case: all(a.size for a in case.arrays))
+test_torch_parity = parity_test(CASES)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES, max_examples=5)
 
 
 # ============================================================================

@@ -8,27 +8,18 @@ arguments are checked separately.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, float32_test, gradcheck_test, lazy_torch, parity_test)
+from ._parity import check_parity
 from ._shape_helpers import arrays, dim_of, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
 
 
 @st.composite
@@ -37,7 +28,7 @@ def scan_case(draw: Any, name: str) -> Case:
     dim = draw(dim_of(len(shape)))
     f = draw(st.sampled_from([lambda x: getattr(nl, name)(x, dim),
                               lambda x: getattr(x, name)(dim)]))
-    return Case([draw(arrays(shape))], f, lambda x: getattr(_torch(), name)(x, dim))
+    return Case([draw(arrays(shape))], f, lambda x: getattr(lazy_torch(), name)(x, dim))
 
 
 @st.composite
@@ -64,7 +55,7 @@ def diff_case(draw: Any) -> Case:
             return x.diff(n, dim, p, a)
         return lib.diff(x, n=n, dim=dim, prepend=p, append=a)
     method = draw(st.booleans())
-    return Case(arrs, lambda *t: call(nl, method, *t), lambda *t: call(_torch(), False, *t))
+    return Case(arrs, lambda *t: call(nl, method, *t), lambda *t: call(lazy_torch(), False, *t))
 
 
 CASES = {"cummax": scan_case("cummax"), "cummin": scan_case("cummin"),
@@ -79,35 +70,12 @@ def _floats(out: Any) -> Any:
 # ============================================================================
 # Gradients, parity, dtype, double backward
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    if all(a.size for a in case.arrays):
-        gradcheck(lambda *x: _floats(case.nl(*x)), case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=8)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES, when=lambda case: all(a.size for a in case.arrays),
+                                prepare=lambda name, case: (lambda *x: _floats(case.nl(*x)),
+                                                            case.arrays))
+test_torch_parity = parity_test(CASES)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES)
 
 
 # ============================================================================

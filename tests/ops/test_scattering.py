@@ -9,31 +9,19 @@ the in-place rules, empty and 0-d inputs and bad arguments are checked separatel
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, errors_test, float32_test, gradcheck_test, lazy_torch,
+    parity_test, seeded_rng)
+from ._parity import check_parity
 from ._shape_helpers import arrays, dim_of, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
-
-
-def _rng(draw: Any) -> np.random.Generator:
-    return np.random.default_rng(draw(st.integers(0, 2 ** 16)))
 
 
 def _spelling(draw: Any, name: str) -> Callable:
@@ -56,7 +44,7 @@ def index_add_case(draw: Any) -> Case:
     dim = draw(dim_of(len(shape)))
     n = shape[dim]
     k = draw(st.integers(0, 5))
-    rng = _rng(draw)
+    rng = seeded_rng(draw)
     idx = rng.integers(0, n, k)                     # repeats allowed: they add up
     sshape = list(shape)
     sshape[dim] = k
@@ -64,7 +52,7 @@ def index_add_case(draw: Any) -> Case:
     f = _spelling(draw, "index_add")
     return Case([draw(arrays(shape)), idx, draw(arrays(sshape))],
                 lambda x, i, s: f(x, dim, nl.tensor(i), s, alpha=alpha),
-                lambda x, i, s: _torch().index_add(x, dim, i, s, alpha=alpha))
+                lambda x, i, s: lazy_torch().index_add(x, dim, i, s, alpha=alpha))
 
 
 @st.composite
@@ -72,20 +60,20 @@ def index_copy_case(draw: Any) -> Case:
     shape = draw(shapes(min_dims=1))
     dim = draw(dim_of(len(shape)))
     n = shape[dim]
-    rng = _rng(draw)
+    rng = seeded_rng(draw)
     idx = rng.permutation(n)[:draw(st.integers(0, n))]      # distinct positions
     sshape = list(shape)
     sshape[dim] = idx.size
     f = _spelling(draw, "index_copy")
     return Case([draw(arrays(shape)), idx, draw(arrays(sshape))],
                 lambda x, i, s: f(x, dim, nl.tensor(i), s),
-                lambda x, i, s: _torch().index_copy(x, dim, i, s))
+                lambda x, i, s: lazy_torch().index_copy(x, dim, i, s))
 
 
 @st.composite
 def index_put_case(draw: Any) -> Case:
     shape = draw(shapes(min_dims=1))
-    rng = _rng(draw)
+    rng = seeded_rng(draw)
     accumulate = draw(st.booleans())
     kind = draw(st.sampled_from(["int", "int2", "mask"])) if len(shape) > 1 else \
         draw(st.sampled_from(["int", "mask"]))
@@ -107,13 +95,13 @@ def index_put_case(draw: Any) -> Case:
     m = len(index)
     return Case([draw(arrays(shape)), *index, draw(arrays(vshape))],
                 lambda x, *a: f(x, tuple(nl.tensor(i) for i in a[:m]), a[m], accumulate),
-                lambda x, *a: _torch().index_put(x, tuple(a[:m]), a[m], accumulate))
+                lambda x, *a: lazy_torch().index_put(x, tuple(a[:m]), a[m], accumulate))
 
 
 @st.composite
 def masked_scatter_case(draw: Any) -> Case:
     shape = draw(shapes(min_side=0))
-    rng = _rng(draw)
+    rng = seeded_rng(draw)
     mshape = tuple(1 if draw(st.booleans()) else s for s in shape)
     mask = rng.random(mshape) < 0.5
     k = int(np.broadcast_to(mask, shape).sum())
@@ -124,7 +112,7 @@ def masked_scatter_case(draw: Any) -> Case:
                               lambda x, m, s: x.masked_scatter(m, s),
                               lambda x, m, s: x.clone().masked_scatter_(m, s)]))
     return Case([draw(arrays(shape)), mask, src], lambda x, m, s: f(x, nl.tensor(m), s),
-                lambda x, m, s: _torch().masked_scatter(x, m, s))
+                lambda x, m, s: lazy_torch().masked_scatter(x, m, s))
 
 
 CASES = {"index_add": index_add_case(), "index_copy": index_copy_case(),
@@ -134,34 +122,10 @@ CASES = {"index_add": index_add_case(), "index_copy": index_copy_case(),
 # ============================================================================
 # Gradients, parity, dtype, double backward: one test each, over the table
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=8)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES)
+test_torch_parity = parity_test(CASES)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES)
 
 
 # ============================================================================
@@ -311,11 +275,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)
 
 
 def test_index_put_values_broadcast_to_an_empty_selection(torch) -> None:

@@ -15,6 +15,7 @@ from hypothesis import given, settings, strategies as st
 
 import nnlite as nl
 
+from ._cases import errors_test
 from ._parity import check_double_backward, check_float32, check_parity, gradcheck
 from ._shape_helpers import arrays, dim_of, randn, shapes
 
@@ -111,8 +112,4 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)

@@ -8,32 +8,19 @@ the same call in nnlite (``nl``, the function or the Tensor method, drawn) and i
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, either, errors_test, float32_test, gradcheck_test,
+    lazy_torch, parity_test)
+from ._parity import check_double_backward
 from ._shape_helpers import arrays, dim_of, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
-
-
-def _either(draw: Any, fn: Callable, method: Callable) -> Callable:
-    """The nnlite spelling: the function or the Tensor method (both must work)."""
-    return draw(st.sampled_from([fn, method]))
 
 
 def _signed(draw: Any, dims: list, ndim: int) -> tuple:
@@ -63,7 +50,7 @@ def reshape_case(draw: Any) -> Case:
         if draw(st.booleans()):
             target[draw(st.integers(0, len(target) - 1))] = -1
     target = tuple(target)
-    f = _either(draw, lambda x: nl.reshape(x, target), lambda x: x.view(*target))
+    f = either(draw, lambda x: nl.reshape(x, target), lambda x: x.view(*target))
     return Case([draw(arrays(shape))], f, lambda x: x.reshape(target))
 
 
@@ -74,7 +61,7 @@ def flatten_case(draw: Any) -> Case:
     s = draw(st.integers(0, nd - 1))
     e = draw(st.integers(s, nd - 1))
     s, e = _signed(draw, [s, e], nd)
-    f = _either(draw, lambda x: nl.flatten(x, s, e), lambda x: x.flatten(s, e))
+    f = either(draw, lambda x: nl.flatten(x, s, e), lambda x: x.flatten(s, e))
     return Case([draw(arrays(shape))], f, lambda x: x.flatten(s, e))
 
 
@@ -95,7 +82,7 @@ def squeeze_case(draw: Any) -> Case:
     dims = draw(st.none() | dim_of(nd) |
                 st.lists(st.integers(0, max(nd, 1) - 1), min_size=1, unique=True)
                 .map(tuple))
-    f = _either(draw, lambda x: nl.squeeze(x, dims), lambda x: x.squeeze(dims))
+    f = either(draw, lambda x: nl.squeeze(x, dims), lambda x: x.squeeze(dims))
     th = (lambda x: x.squeeze()) if dims is None else (lambda x: x.squeeze(dims))
     return Case([draw(arrays(shape))], f, th)
 
@@ -104,7 +91,7 @@ def squeeze_case(draw: Any) -> Case:
 def unsqueeze_case(draw: Any) -> Case:
     shape = draw(shapes(min_side=0))
     d = draw(st.integers(-len(shape) - 1, len(shape)))
-    f = _either(draw, lambda x: nl.unsqueeze(x, d), lambda x: x.unsqueeze(d))
+    f = either(draw, lambda x: nl.unsqueeze(x, d), lambda x: x.unsqueeze(d))
     return Case([draw(arrays(shape))], f, lambda x: x.unsqueeze(d))
 
 
@@ -136,7 +123,7 @@ def movedim_case(draw: Any) -> Case:
     if k == 1 and draw(st.booleans()):
         src, dst = src[0], dst[0]
     return Case([draw(arrays(shape))], lambda x: nl.movedim(x, src, dst),
-                lambda x: _torch().movedim(x, src, dst))
+                lambda x: lazy_torch().movedim(x, src, dst))
 
 
 @st.composite
@@ -168,7 +155,7 @@ def broadcast_to_case(draw: Any) -> Case:
     shape = draw(shapes(max_dims=3, max_side=3))
     target = tuple(draw(st.lists(st.integers(1, 3), max_size=2))) + tuple(
         draw(st.sampled_from([1, 2, 3])) if n == 1 else n for n in shape)
-    f = _either(draw, lambda x: nl.broadcast_to(x, target), lambda x: x.broadcast_to(target))
+    f = either(draw, lambda x: nl.broadcast_to(x, target), lambda x: x.broadcast_to(target))
     return Case([draw(arrays(shape))], f, lambda x: x.broadcast_to(target))
 
 
@@ -185,7 +172,7 @@ def repeat_case(draw: Any) -> Case:
 def tile_case(draw: Any) -> Case:
     shape = draw(shapes(max_dims=3, max_side=3, min_side=0))
     reps = tuple(draw(st.lists(st.integers(0, 3), min_size=1, max_size=4)))
-    f = _either(draw, lambda x: nl.tile(x, reps), lambda x: x.tile(*reps))
+    f = either(draw, lambda x: nl.tile(x, reps), lambda x: x.tile(*reps))
     return Case([draw(arrays(shape))], f, lambda x: x.tile(reps))
 
 
@@ -205,7 +192,7 @@ def roll_case(draw: Any) -> Case:
     nd = len(shape)
     if nd == 0 or draw(st.booleans()):                  # flattened
         shift = draw(st.integers(-5, 5))
-        f = _either(draw, lambda x: nl.roll(x, shift), lambda x: x.roll(shift))
+        f = either(draw, lambda x: nl.roll(x, shift), lambda x: x.roll(shift))
         return Case([draw(arrays(shape))], f, lambda x: x.roll(shift))
     dims = draw(st.lists(st.integers(-nd, nd - 1), min_size=1, max_size=3))
     shifts = tuple(draw(st.integers(-5, 5)) for _ in dims)
@@ -213,7 +200,7 @@ def roll_case(draw: Any) -> Case:
         dims, shifts = dims[0], shifts[0]
     else:
         dims = tuple(dims)
-    f = _either(draw, lambda x: nl.roll(x, shifts, dims), lambda x: x.roll(shifts, dims))
+    f = either(draw, lambda x: nl.roll(x, shifts, dims), lambda x: x.roll(shifts, dims))
     return Case([draw(arrays(shape))], f, lambda x: x.roll(shifts, dims))
 
 
@@ -228,7 +215,7 @@ def cat_case(draw: Any) -> Case:
     f = draw(st.sampled_from([lambda *xs: nl.cat(xs, d), lambda *xs: nl.cat(list(xs), dim=d),
                               lambda *xs: nl.concatenate(xs, axis=d),
                               lambda *xs: nl.concat(xs, d)]))
-    return Case(pieces, f, lambda *xs: _torch().cat(xs, d))
+    return Case(pieces, f, lambda *xs: lazy_torch().cat(xs, d))
 
 
 @st.composite
@@ -237,7 +224,7 @@ def stack_case(draw: Any) -> Case:
     d = draw(st.integers(-len(shape) - 1, len(shape)))
     pieces = [draw(arrays(shape)) for _ in range(draw(st.integers(1, 3)))]
     f = draw(st.sampled_from([lambda *xs: nl.stack(xs, d), lambda *xs: nl.stack(xs, axis=d)]))
-    return Case(pieces, f, lambda *xs: _torch().stack(xs, d))
+    return Case(pieces, f, lambda *xs: lazy_torch().stack(xs, d))
 
 
 @st.composite
@@ -250,7 +237,7 @@ def split_case(draw: Any) -> Case:
     else:                                               # sections, zeros allowed
         cuts = sorted(draw(st.lists(st.integers(0, n), max_size=3)))
         arg = [b - a for a, b in zip([0] + cuts, cuts + [n])]
-    f = _either(draw, lambda x: nl.split(x, arg, d), lambda x: x.split(arg, d))
+    f = either(draw, lambda x: nl.split(x, arg, d), lambda x: x.split(arg, d))
     return Case([draw(arrays(shape))], f, lambda x: x.split(arg, d))
 
 
@@ -259,7 +246,7 @@ def chunk_case(draw: Any) -> Case:
     shape = draw(shapes(min_dims=1, min_side=0, max_side=5))
     d = draw(dim_of(len(shape)))
     k = draw(st.integers(1, 5))
-    f = _either(draw, lambda x: nl.chunk(x, k, d), lambda x: x.chunk(k, d))
+    f = either(draw, lambda x: nl.chunk(x, k, d), lambda x: x.chunk(k, d))
     return Case([draw(arrays(shape))], f, lambda x: x.chunk(k, d))
 
 
@@ -321,34 +308,10 @@ CASES = {
 # ============================================================================
 # Gradients, parity, dtype, double backward: one test each, over the table
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES)
+test_torch_parity = parity_test(CASES)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES, max_examples=5)
 
 
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
@@ -475,8 +438,4 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)

@@ -7,32 +7,19 @@ method, drawn) and in torch. One test per property runs over the whole table; ti
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, either, errors_test, float32_test, gradcheck_test,
+    lazy_torch, parity_test)
+from ._parity import check_parity
 from ._shape_helpers import arrays, dim_of, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
-
-
-def _either(draw: Any, fn: Callable, method: Callable) -> Callable:
-    """The nnlite spelling: the function or the Tensor method (both must work)."""
-    return draw(st.sampled_from([fn, method]))
 
 
 # ============================================================================
@@ -43,10 +30,10 @@ def sort_case(draw: Any) -> Case:
     shape = draw(shapes(min_side=0))
     dim = draw(dim_of(len(shape)))
     desc, stable = draw(st.booleans()), draw(st.booleans())
-    f = _either(draw, lambda x: nl.sort(x, dim, desc, stable=stable),
+    f = either(draw, lambda x: nl.sort(x, dim, desc, stable=stable),
                 lambda x: x.sort(dim, desc, stable=stable))
     return Case([draw(arrays(shape))], f,
-                lambda x: _torch().sort(x, dim=dim, descending=desc, stable=stable))
+                lambda x: lazy_torch().sort(x, dim=dim, descending=desc, stable=stable))
 
 
 @st.composite
@@ -54,15 +41,15 @@ def argsort_case(draw: Any) -> Case:
     shape = draw(shapes(min_side=0))
     dim = draw(dim_of(len(shape)))
     desc = draw(st.booleans())
-    f = _either(draw, lambda x: nl.argsort(x, dim, desc), lambda x: x.argsort(dim, desc))
-    return Case([draw(arrays(shape))], f, lambda x: _torch().argsort(x, dim, desc))
+    f = either(draw, lambda x: nl.argsort(x, dim, desc), lambda x: x.argsort(dim, desc))
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().argsort(x, dim, desc))
 
 
 @st.composite
 def msort_case(draw: Any) -> Case:
     shape = draw(shapes(min_dims=1, min_side=0))
-    f = _either(draw, nl.msort, lambda x: x.msort())
-    return Case([draw(arrays(shape))], f, lambda x: _torch().msort(x))
+    f = either(draw, nl.msort, lambda x: x.msort())
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().msort(x))
 
 
 @st.composite
@@ -72,9 +59,9 @@ def topk_case(draw: Any) -> Case:
     n = shape[dim] if shape else 1
     k = draw(st.integers(0, n))
     largest = draw(st.booleans())
-    f = _either(draw, lambda x: nl.topk(x, k, dim, largest),
+    f = either(draw, lambda x: nl.topk(x, k, dim, largest),
                 lambda x: x.topk(k, dim, largest, True))
-    return Case([draw(arrays(shape))], f, lambda x: _torch().topk(x, k, dim, largest))
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().topk(x, k, dim, largest))
 
 
 @st.composite
@@ -84,9 +71,9 @@ def kthvalue_case(draw: Any) -> Case:
     n = shape[dim] if shape else 1
     k = draw(st.integers(1, n))
     keepdim = draw(st.booleans())
-    f = _either(draw, lambda x: nl.kthvalue(x, k, dim, keepdim),
+    f = either(draw, lambda x: nl.kthvalue(x, k, dim, keepdim),
                 lambda x: x.kthvalue(k, dim, keepdim))
-    return Case([draw(arrays(shape))], f, lambda x: _torch().kthvalue(x, k, dim, keepdim))
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().kthvalue(x, k, dim, keepdim))
 
 
 CASES = {"sort": sort_case(), "argsort": argsort_case(), "msort": msort_case(),
@@ -97,34 +84,11 @@ GRAD = [n for n in CASES if n != "argsort"]
 # ============================================================================
 # Gradients, parity, dtype, double backward: one test each, over the table
 # ============================================================================
-@pytest.mark.parametrize("name", GRAD)
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    gradcheck(lambda x: case.nl(x)[0] if name != "msort" else case.nl(x), case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", GRAD)
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", GRAD)
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES, GRAD, prepare=lambda name, case: (
+    lambda x: case.nl(x)[0] if name != "msort" else case.nl(x), case.arrays))
+test_torch_parity = parity_test(CASES)
+test_float32_stays_float32 = float32_test(CASES, GRAD)
+test_double_backward = double_backward_test(CASES, GRAD, max_examples=5)
 
 
 # ============================================================================
@@ -217,8 +181,4 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("name, call, exc, match", BAD, ids=[b[0] for b in BAD])
-def test_bad_input_raises_a_clear_error(name: str, call: Callable, exc: type,
-                                        match: str) -> None:
-    with pytest.raises(exc, match=match):
-        call()
+test_bad_input_raises_a_clear_error = errors_test(BAD)

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._binary_helpers import Case, check_float32, make_arrays, params, positive, same, table_tests
+from ._binary_helpers import Case, float32_test, params, positive, same, table_tests
 from ._elementwise_helpers import (check_dtypes_like_torch, check_edges, check_in_place,
                                    inside)
 from ._parity import assert_close
@@ -50,10 +50,7 @@ ALL = params(UNARY)
 test_gradcheck, test_matches_torch, test_double_backward_matches_torch = table_tests(ALL)
 
 
-@pytest.mark.parametrize("case", ALL)
-def test_float32_stays_float32(case):
-    check_float32(case, make_arrays(case, [(3, 4)]))
-    check_float32(case, make_arrays(case, [()]))
+test_float32_stays_float32 = float32_test(ALL, [(3, 4)])
 
 
 @pytest.mark.parametrize("case", ALL)

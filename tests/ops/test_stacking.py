@@ -7,27 +7,17 @@ and double backward. Dtype promotion and bad arguments are checked against torch
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, float32_test, gradcheck_test, lazy_torch, parity_test)
 from ._shape_helpers import arrays, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
 
 
 @st.composite
@@ -51,14 +41,14 @@ def stack_case(draw: Any, name: str) -> Case:
             s[joined] = draw(st.integers(0, 3))
         arrs.append(draw(arrays(tuple(s))))
     return Case(arrs, lambda *t: getattr(nl, name)(list(t)),
-                lambda *t: getattr(_torch(), name)(list(t)))
+                lambda *t: getattr(lazy_torch(), name)(list(t)))
 
 
 @st.composite
 def flip_case(draw: Any, name: str) -> Case:
     shape = draw(shapes(min_dims=2 if name == "fliplr" else 1, min_side=0))
     f = draw(st.sampled_from([getattr(nl, name), lambda x: getattr(x, name)()]))
-    return Case([draw(arrays(shape))], f, lambda x: getattr(_torch(), name)(x))
+    return Case([draw(arrays(shape))], f, lambda x: getattr(lazy_torch(), name)(x))
 
 
 @st.composite
@@ -69,7 +59,7 @@ def rot90_case(draw: Any) -> Case:
                            max_size=2).filter(lambda d: d[0] % len(shape) != d[1] % len(shape)))
     f = draw(st.sampled_from([lambda x: nl.rot90(x, k, [d0, d1]),
                               lambda x: x.rot90(k, (d0, d1))]))
-    return Case([draw(arrays(shape))], f, lambda x: _torch().rot90(x, k, [d0, d1]))
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().rot90(x, k, [d0, d1]))
 
 
 CASES = {**{n: stack_case(n) for n in ("hstack", "vstack", "row_stack", "dstack",
@@ -80,35 +70,10 @@ CASES = {**{n: stack_case(n) for n in ("hstack", "vstack", "row_stack", "dstack"
 # ============================================================================
 # Gradients, parity, dtype, double backward
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    if any(a.size for a in case.arrays):
-        gradcheck(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    check_double_backward(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES, when=lambda case: any(a.size for a in case.arrays))
+test_torch_parity = parity_test(CASES)
+test_float32_stays_float32 = float32_test(CASES)
+test_double_backward = double_backward_test(CASES, max_examples=5)
 
 
 # ============================================================================

@@ -11,27 +11,18 @@ against torch.
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import strategies as st
 
 import nnlite as nl
 
-from ._parity import check_double_backward, check_float32, check_parity, gradcheck
+from ._cases import (
+    Case, double_backward_test, float32_test, gradcheck_test, lazy_torch, parity_test)
+from ._parity import check_double_backward, check_parity
 from ._shape_helpers import arrays, dim_of, randn, shapes
-
-
-class Case(NamedTuple):
-    arrays: list
-    nl: Callable
-    th: Callable
-
-
-def _torch() -> Any:
-    import torch
-    return torch
 
 
 def _either(draw: Any, name: str, *args: Any, **kwargs: Any) -> Callable:
@@ -56,11 +47,11 @@ def median_case(draw: Any, name: str) -> Case:
     shape = draw(shapes())
     if draw(st.booleans()):
         f = _either(draw, name)
-        return Case([draw(arrays(shape))], f, lambda x: getattr(_torch(), name)(x))
+        return Case([draw(arrays(shape))], f, lambda x: getattr(lazy_torch(), name)(x))
     dim, keepdim = draw(dim_of(len(shape))), draw(st.booleans())
     f = _either(draw, name, dim, keepdim)
     return Case([draw(arrays(shape))], f,
-                lambda x: getattr(_torch(), name)(x, dim, keepdim))
+                lambda x: getattr(lazy_torch(), name)(x, dim, keepdim))
 
 
 @st.composite
@@ -68,7 +59,7 @@ def mode_case(draw: Any) -> Case:
     shape = draw(shapes())
     dim, keepdim = draw(dim_of(len(shape))), draw(st.booleans())
     f = _either(draw, "mode", dim, keepdim)
-    return Case([draw(arrays(shape))], f, lambda x: _torch().mode(x, dim, keepdim))
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().mode(x, dim, keepdim))
 
 
 INTERPOLATIONS = ["linear", "lower", "higher", "midpoint", "nearest"]
@@ -90,7 +81,7 @@ def quantile_case(draw: Any, name: str) -> Case:
         lambda x: getattr(nl, name)(x, q(nl, x), dim, keepdim, interpolation=interpolation),
         lambda x: getattr(x, name)(q(nl, x), dim, keepdim, interpolation=interpolation)]))
     return Case([draw(arrays(shape))], f,
-                lambda x: getattr(_torch(), name)(x, q(_torch(), x), dim, keepdim,
+                lambda x: getattr(lazy_torch(), name)(x, q(lazy_torch(), x), dim, keepdim,
                                                   interpolation=interpolation))
 
 
@@ -107,7 +98,7 @@ def nan_reduction_case(draw: Any, name: str) -> Case:
     if name == "nansum":
         a = _with_nans(a, draw)
     f = _either(draw, name, dim, keepdim)
-    return Case([a], f, lambda x: getattr(_torch(), name)(x, dim, keepdim))
+    return Case([a], f, lambda x: getattr(lazy_torch(), name)(x, dim, keepdim))
 
 
 @st.composite
@@ -118,7 +109,7 @@ def moments_case(draw: Any, name: str) -> Case:
     correction = draw(st.sampled_from([0, 1]))
     f = lambda x: getattr(nl, name)(x, dim, keepdim=keepdim, correction=correction)  # noqa
     return Case([draw(arrays(shape))], f,
-                lambda x: getattr(_torch(), name)(x, dim, keepdim=keepdim,
+                lambda x: getattr(lazy_torch(), name)(x, dim, keepdim=keepdim,
                                                   correction=correction))
 
 
@@ -128,7 +119,7 @@ def aminmax_case(draw: Any) -> Case:
     dim = draw(st.one_of(st.none(), dim_of(len(shape))))
     keepdim = draw(st.booleans())
     f = _either(draw, "aminmax", dim=dim, keepdim=keepdim)
-    return Case([draw(arrays(shape))], f, lambda x: _torch().aminmax(x, dim=dim,
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().aminmax(x, dim=dim,
                                                                      keepdim=keepdim))
 
 
@@ -147,14 +138,14 @@ def cov_case(draw: Any) -> Case:
     def call(lib: Any, x: Any, aw: Any = None) -> Any:
         f = None if fw is None else lib.tensor(fw)
         return lib.cov(x, correction=correction, fweights=f, aweights=aw)
-    return Case(args, lambda *t: call(nl, *t), lambda *t: call(_torch(), *t))
+    return Case(args, lambda *t: call(nl, *t), lambda *t: call(lazy_torch(), *t))
 
 
 @st.composite
 def corrcoef_case(draw: Any) -> Case:
     shape = draw(st.sampled_from([(4,), (2, 5), (3, 4)]))
     f = _either(draw, "corrcoef")
-    return Case([draw(arrays(shape))], f, lambda x: _torch().corrcoef(x))
+    return Case([draw(arrays(shape))], f, lambda x: lazy_torch().corrcoef(x))
 
 
 CASES = {"median": median_case("median"), "nanmedian": median_case("nanmedian"),
@@ -174,42 +165,12 @@ def _floats(out: Any) -> Any:
 # ============================================================================
 # Gradients, parity, dtype, double backward: one test each, over the table
 # ============================================================================
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_gradcheck(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")                 # cov's degrees of freedom
-        gradcheck(lambda *x: _floats(case.nl(*x)), case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@given(data=st.data())
-def test_torch_parity(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        check_parity(torch, case.nl, case.th, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_float32_stays_float32(name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        check_float32(case.nl, case.arrays)
-
-
-@pytest.mark.parametrize("name", list(CASES))
-@settings(max_examples=5)
-@given(data=st.data())
-def test_double_backward(torch, name: str, data: Any) -> None:
-    case = data.draw(CASES[name])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        check_double_backward(torch, case.nl, case.th, case.arrays)
+test_gradcheck = gradcheck_test(CASES, quiet=True,                # cov's degrees of freedom
+                                prepare=lambda name, case: (lambda *x: _floats(case.nl(*x)),
+                                                            case.arrays))
+test_torch_parity = parity_test(CASES, quiet=True)
+test_float32_stays_float32 = float32_test(CASES, quiet=True)
+test_double_backward = double_backward_test(CASES, max_examples=5, quiet=True)
 
 
 def test_float32_values_match_torch(torch) -> None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ._binary_helpers import (Case, anywhere, check_float32, make_arrays, params, positive,
+from ._binary_helpers import (Case, anywhere, float32_test, params, positive,
                               same, table_tests)
-from ._elementwise_helpers import (check_dtypes_like_torch, check_edges, check_in_place,
-                                   inside)
+from ._elementwise_helpers import (binary_dtypes_test, check_dtypes_like_torch, check_edges,
+                                   check_in_place, inside)
 
 import nnlite as nl
 
@@ -57,11 +57,7 @@ ALL = params(UNARY) + params({f"{k}_2": v for k, v in BINARY.items()})
 test_gradcheck, test_matches_torch, test_double_backward_matches_torch = table_tests(ALL)
 
 
-@pytest.mark.parametrize("case", ALL)
-def test_float32_stays_float32(case):
-    shapes = [(2, 1, 3), (4, 1)][:len(case.domains)]
-    check_float32(case, make_arrays(case, shapes))
-    check_float32(case, make_arrays(case, [()] * len(case.domains)))
+test_float32_stays_float32 = float32_test(ALL, [(2, 1, 3), (4, 1)])
 
 
 @pytest.mark.parametrize("case", ALL)
@@ -83,15 +79,8 @@ def test_integer_and_bool_inputs_give_default_float(torch, name, dtype):
     check_dtypes_like_torch(torch, getattr(nl, name), getattr(torch, name), [x])
 
 
-@pytest.mark.parametrize("name", ["atan2", "hypot"])
-@pytest.mark.parametrize("dtypes", [(np.int64, np.int64), (np.bool_, np.bool_),
-                                    (np.float32, np.int64), (np.float64, np.float32),
-                                    (np.int32, np.float64)], ids=str)
-def test_binary_dtypes_as_torch(torch, name, dtypes):
-    """atan2 promotes by torch's rules (ints give float32), hypot refuses integers."""
-    a = np.array([1, 0, 3]).astype(dtypes[0])
-    b = np.array([2, 1, 1]).astype(dtypes[1])
-    check_dtypes_like_torch(torch, getattr(nl, name), getattr(torch, name), [a, b])
+# atan2 promotes by torch's rules (ints give float32), hypot refuses integers
+test_binary_dtypes_as_torch = binary_dtypes_test(["atan2", "hypot"])
 
 
 def test_default_dtype_follows_set_default_dtype():
