@@ -27,7 +27,6 @@ from ..tensor import Tensor, no_grad
 from ._checks import factory_dtype
 from .conv import Conv1d, Conv2d, Conv3d
 from .linear import Linear
-from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d
 from .parameter import Parameter
 
@@ -232,6 +231,14 @@ class _LazyConvXdMixin(LazyModuleMixin):
 
     _nd = 2
 
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
+        # in_channels = groups until the first input says (the conv's checks pass)
+        super().__init__(groups, out_channels, kernel_size, stride, padding, dilation, groups,
+                         bias, padding_mode, device, dtype)
+        self._make_lazy()
+
     def _make_lazy(self) -> None:
         dtype = self.weight.dtype
         self.in_channels = 0
@@ -292,38 +299,17 @@ class LazyConv1d(_LazyConvXdMixin, Conv1d):
     cls_to_become = Conv1d
     _nd = 1
 
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(groups, out_channels, kernel_size, stride, padding, dilation, groups,
-                         bias, padding_mode, device, dtype)
-        self._make_lazy()
-
 
 class LazyConv2d(_LazyConvXdMixin, Conv2d):
     __doc__ = _conv_doc(2)
     cls_to_become = Conv2d
     _nd = 2
 
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(groups, out_channels, kernel_size, stride, padding, dilation, groups,
-                         bias, padding_mode, device, dtype)
-        self._make_lazy()
-
 
 class LazyConv3d(_LazyConvXdMixin, Conv3d):
     __doc__ = _conv_doc(3)
     cls_to_become = Conv3d
     _nd = 3
-
-    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", device: Any = None, dtype: Any = None) -> None:
-        super().__init__(groups, out_channels, kernel_size, stride, padding, dilation, groups,
-                         bias, padding_mode, device, dtype)
-        self._make_lazy()
 
 
 class _LazyNormBase(LazyModuleMixin):

@@ -125,7 +125,38 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(Module):
+class _AvgPoolNd(Module):
+    """What AvgPool2d and AvgPool3d share: arguments, checks, forward through
+    ``_pool_fn``, repr."""
+
+    _n = 2
+    _pool_fn: Any = None
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+        name = type(self).__name__
+        pool_window(kernel_size, stride, padding, 1, self._n, name)
+        check_divisor_override(divisor_override, name)
+
+    def forward(self, input: Tensor) -> Tensor:
+        with named_errors(self.__repr__):
+            return self._pool_fn(input, self.kernel_size, self.stride, self.padding,
+                                 self.ceil_mode, self.count_include_pad,
+                                 self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(_AvgPoolNd):
     """Average over sliding KH x KW windows of an image batch.
 
     Args:
@@ -139,27 +170,8 @@ class AvgPool2d(Module):
     Shape: as ``MaxPool2d`` with dilation 1.
     """
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override: int | None = None) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
-        pool_window(kernel_size, stride, padding, 1, 2, "AvgPool2d")
-        check_divisor_override(divisor_override, "AvgPool2d")
-
-    def forward(self, input: Tensor) -> Tensor:
-        with named_errors(self.__repr__):
-            return _pool.avg_pool2d(input, self.kernel_size, self.stride, self.padding,
-                                    self.ceil_mode, self.count_include_pad,
-                                    self.divisor_override)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+    _n = 2
+    _pool_fn = staticmethod(_pool.avg_pool2d)
 
 
 # ============================================================================
@@ -340,7 +352,7 @@ class MaxPool3d(_MaxPoolNd):
                                       self.dilation, self.ceil_mode, self.return_indices)
 
 
-class AvgPool3d(Module):
+class AvgPool3d(_AvgPoolNd):
     """Average over sliding KD x KH x KW windows of a volume batch.
 
     Args:
@@ -358,27 +370,8 @@ class AvgPool3d(Module):
         (1, 4, 4, 4, 4)
     """
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True,
-                 divisor_override: int | None = None) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
-        pool_window(kernel_size, stride, padding, 1, 3, "AvgPool3d")
-        check_divisor_override(divisor_override, "AvgPool3d")
-
-    def forward(self, input: Tensor) -> Tensor:
-        with named_errors(self.__repr__):
-            return _pool3d.avg_pool3d(input, self.kernel_size, self.stride, self.padding,
-                                      self.ceil_mode, self.count_include_pad,
-                                      self.divisor_override)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+    _n = 3
+    _pool_fn = staticmethod(_pool3d.avg_pool3d)
 
 
 class AdaptiveAvgPool3d(_AdaptivePool):
