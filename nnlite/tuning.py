@@ -38,6 +38,7 @@ Example:
 from __future__ import annotations
 
 import ctypes
+import functools
 import glob
 import os
 import sys
@@ -173,6 +174,28 @@ def _blas_controls() -> list[tuple[str, Callable[[int], Any], Callable[[], int]]
                                  lambda f=getter: int(f())))
             break
     return controls
+
+
+@functools.lru_cache(maxsize=None)
+def blas_corename() -> str | None:
+    """The kernel set OpenBLAS chose when NumPy loaded it ("Haswell", "SkylakeX", ...:
+    the CPU it recognised, or ``OPENBLAS_CORETYPE``), or None for another BLAS. Kernels
+    that pick a GEMM's call shape by it (see ``ops/conv.py``) are as correct either way,
+    only faster on the kernels they were measured on."""
+    for path in _loaded_libraries():
+        if "openblas" not in os.path.basename(path).lower():
+            continue
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for pre in ("", "scipy_"):
+            for suf in ("", "64_", "_64"):
+                get = getattr(lib, f"{pre}openblas_get_corename{suf}", None)
+                if get is not None:
+                    get.restype = ctypes.c_char_p
+                    return get().decode()
+    return None
 
 
 def _threadpoolctl() -> Any:

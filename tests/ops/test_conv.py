@@ -601,3 +601,32 @@ def _x(*shape):
 def test_errors_name_the_shapes(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize("corename", ["Haswell", "SkylakeX", None])
+@pytest.mark.parametrize("shape", [((3, 1, 9, 8), (2, 1, 3, 3), 1, 1),    # skinny weight
+                                   ((2, 4, 7, 7), (4, 2, 3, 3), 0, 2),    # skinny, groups
+                                   ((2, 6, 8, 8), (16, 6, 5, 5), 2, 1)])  # 16 x 150
+def test_weight_gradient_call_shapes_agree_on_every_blas(monkeypatch, corename, shape):
+    """_weight_product picks its GEMM's call shape (and slices) by OpenBLAS's kernel set:
+    every choice gives the definition's gradient."""
+    monkeypatch.setattr(C, "blas_corename", lambda: corename)
+    monkeypatch.setattr(C, "SKINNY_SLICE", 7)            # several slices, odd last one
+    x_shape, w_shape, pad, groups = shape
+    rng = np.random.default_rng(12)
+    x, w = rnd(rng, *x_shape), rnd(rng, *w_shape)
+    geom = C._Geom((1, 1), (pad,) * 4, (1, 1), groups)
+    gy = rnd(rng, *C._conv_forward(x, w, None, geom).shape)
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    o, cg, kh, kw = w_shape
+    oh, ow = gy.shape[2:]
+    og = o // groups
+    want = np.zeros(w_shape)
+    for i in range(kh):
+        for j in range(kw):
+            win = xp[:, :, i:i + oh, j:j + ow]
+            for gi in range(groups):
+                want[gi * og:(gi + 1) * og, :, i, j] = np.einsum(
+                    "nopq,ncpq->oc", gy[:, gi * og:(gi + 1) * og], win[:, gi * cg:(gi + 1) * cg])
+    np.testing.assert_allclose(C._conv_grad_weight(x, gy, w_shape, geom), want, rtol=1e-12,
+                               atol=1e-12)
