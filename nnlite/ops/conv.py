@@ -28,7 +28,9 @@ batch folded into the long dimension (weights as ``(G, O/G, C/G*KH*KW)``):
 ``im2col`` loops over the KH*KW kernel offsets only, each iteration one strided copy of
 the whole batch into a preallocated array; ``col2im`` adds back with one strided ``+=``
 per offset. For stride 1 the columns may run over the padded width instead of OW (the
-*wide* layout of ``_im2col``: one contiguous copy per offset and image). A 1x1 stride-1
+*wide* layout of ``_im2col``: one contiguous copy per offset and image); the backward
+kernels lay wide columns out batch-last, ``(C, KH, KW, OH, WP, N)``, so that each
+offset is one contiguous copy (or ``+=``) per channel (see ``_im2col_last``). A 1x1 stride-1
 unpadded convolution is a plain batched matmul (no im2col). A 3x3 stride-1 float32
 convolution with enough channels takes the Winograd F(4x4, 3x3) path, which needs 4x
 fewer multiplies (see the Winograd section).
@@ -119,14 +121,9 @@ def _row_width(g: _Geom, x_hw: tuple, k_hw: tuple, oh: int, ow: int) -> int:
     return wp if wp <= WIDE_MAX_RATIO * ow else ow
 
 
-def _gy_rows(gy: np.ndarray, rw: int) -> np.ndarray:
-    """gy (n, O, OH, OW) -> (O, n, OH, RW), contiguous, zeros in the columns ow >= OW."""
-    n, o, oh, ow = gy.shape
-    if rw == ow:
-        return _buf.contiguous(gy.transpose(1, 0, 2, 3))
-    out = _buf.zeros((o, n, oh, rw), gy.dtype)
-    out[..., :ow] = gy.transpose(1, 0, 2, 3)
-    return out
+def _gy_rows(gy: np.ndarray) -> np.ndarray:
+    """gy (n, O, OH, OW) -> (O, n, OH, OW), contiguous: the plain columns' order."""
+    return _buf.contiguous(gy.transpose(1, 0, 2, 3))
 
 
 # ============================================================================
@@ -181,29 +178,16 @@ def _im2col(x: np.ndarray, kh: int, kw: int, stride: tuple, pads: tuple, dilatio
 
 
 def _col2im(cols: np.ndarray, x_shape: tuple, stride: tuple, pads: tuple,
-            dilation: tuple, out: np.ndarray | None = None, wide: bool = False) -> np.ndarray:
-    """cols (C, KH, KW, N, OH, RW) -> x (N, C, H, W): the adjoint of ``_im2col`` (written
-    into ``out`` when given); ``wide``: cols in the wide layout (RW = WP, stride 1,
-    zeros in the columns ow >= OW), added back one contiguous run at a time."""
-    c, kh, kw, n, oh, rw = cols.shape
+            dilation: tuple, out: np.ndarray | None = None) -> np.ndarray:
+    """cols (C, KH, KW, N, OH, OW) -> x (N, C, H, W): the adjoint of ``_im2col``'s plain
+    layout (written into ``out`` when given)."""
+    c, kh, kw, n, oh, ow = cols.shape
     _, _, h, w = x_shape
     sh, sw = stride
     dh, dw = dilation
     pt, pb, pl, pr = pads
     if out is None:
         out = _buf.empty((n, c, h, w), cols.dtype)
-    if wide:
-        rows = dh * (kh - 1) + oh + 1
-        run = oh * rw
-        xp = _buf.zeros((c, n, rows * rw), cols.dtype)
-        flat = cols.reshape(c, kh, kw, n, run)
-        for i in range(kh):
-            for j in range(kw):
-                start = i * dh * rw + j * dw
-                xp[:, :, start:start + run] += flat[:, i, j]
-        out[...] = xp.reshape(c, n, rows, rw)[:, :, pt:pt + h, pl:pl + w].transpose(1, 0, 2, 3)
-        return out
-    ow = rw
     hp = max(h + pt + pb, dh * (kh - 1) + sh * (oh - 1) + 1)
     wp = max(w + pl + pr, dw * (kw - 1) + sw * (ow - 1) + 1)
     xp = _buf.zeros((c, n, hp, wp), cols.dtype)
@@ -213,6 +197,62 @@ def _col2im(cols: np.ndarray, x_shape: tuple, stride: tuple, pads: tuple,
             xp[:, :, rows, j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, i, j]
     out[...] = xp[:, :, pt:pt + h, pl:pl + w].transpose(1, 0, 2, 3)
     return out
+
+
+# Batch-last wide columns (the backward kernels, stride 1). The padded chunk of images
+# is laid out (C, ROWS, WP, n), the batch innermost, so that a kernel offset (i, j) is
+# one shift by s = (i*DH*WP + j*DW) * n of the flattened (C, ROWS*WP*n) array: im2col
+# copies, and col2im adds, one contiguous run of OH*WP*n values per channel and offset,
+# where the (C, KH, KW, n, OH, RW) layout needs C*n runs of OH*RW. Columns ow >= OW
+# belong to no output position, as in the wide layout. ROWS = DH*(KH-1) + OH + 1 (the
+# last run overhangs by less than a row). The forward kernel keeps the batch-major
+# layout: its output would need a transpose of the batch axis, which costs more than
+# the contiguous runs save on a small-channel input (LeNet-5's first layer).
+def _last_rows(kh: int, dh: int, oh: int) -> int:
+    return dh * (kh - 1) + oh + 1
+
+
+def _im2col_last(x: np.ndarray, kh: int, kw: int, pads: tuple, dilation: tuple, oh: int,
+                 rw: int) -> np.ndarray:
+    """x (n, C, H, W) -> cols (C, KH, KW, OH*RW*n), batch-last wide (stride 1)."""
+    n, c, h, w = x.shape
+    (pt, _, pl, _), (dh, dw) = pads, dilation
+    rows = _last_rows(kh, dh, oh)
+    xp = _buf.zeros((c, rows, rw, n), x.dtype)
+    xp[:, pt:pt + h, pl:pl + w] = x.transpose(1, 2, 3, 0)
+    xp = xp.reshape(c, rows * rw * n)
+    run = oh * rw * n
+    cols = _buf.empty((c, kh, kw, run), x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            start = (i * dh * rw + j * dw) * n
+            cols[:, i, j] = xp[:, start:start + run]
+    return cols
+
+
+def _col2im_last(cols: np.ndarray, out: np.ndarray, pads: tuple, dilation: tuple, oh: int,
+                 rw: int) -> None:
+    """cols (C, KH, KW, OH*RW*n) -> out (n, C, H, W): the adjoint of ``_im2col_last``."""
+    n, c, h, w = out.shape
+    kh, kw = cols.shape[1:3]
+    (pt, _, pl, _), (dh, dw) = pads, dilation
+    rows = _last_rows(kh, dh, oh)
+    xp = _buf.zeros((c, rows * rw * n), cols.dtype)
+    run = oh * rw * n
+    for i in range(kh):
+        for j in range(kw):
+            start = (i * dh * rw + j * dw) * n
+            xp[:, start:start + run] += cols[:, i, j]
+    out[...] = xp.reshape(c, rows, rw, n)[:, pt:pt + h, pl:pl + w].transpose(3, 0, 1, 2)
+
+
+def _gy_last(gy: np.ndarray, rw: int) -> np.ndarray:
+    """gy (n, O, OH, OW) -> (O, OH*RW*n), batch-last, zeros in the columns ow >= OW."""
+    n, o, oh, ow = gy.shape
+    out = _buf.empty((o, oh, rw, n), gy.dtype)
+    out[:, :, :ow] = gy.transpose(1, 2, 3, 0)
+    out[:, :, ow:] = 0
+    return out.reshape(o, oh * rw * n)
 
 
 def im2col(x: np.ndarray, kernel_size: Any, stride: Any = 1, padding: Any = 0,
@@ -497,11 +537,13 @@ def _conv_grad_input(gy: np.ndarray, w: np.ndarray, x_shape: tuple, g: _Geom) ->
     rw = _row_width(g, (h, wd), (kh, kw), oh, ow)
     gx = _buf.empty(x_shape, gy.dtype)
     for n0, n1 in _batch_chunks(n, c * kh * kw * oh * rw * gy.itemsize):
-        gy2 = _gy_rows(gy[n0:n1], rw).reshape(G, og, -1)
-        gcols = _buf.matmul(wt, gy2)
-        gcols = gcols.reshape(c, kh, kw, n1 - n0, oh, rw)
-        _col2im(gcols, gx[n0:n1].shape, g.stride, g.pads, g.dilation, out=gx[n0:n1],
-                wide=rw != ow)
+        if rw != ow:                                          # batch-last wide
+            gcols = _buf.matmul(wt, _gy_last(gy[n0:n1], rw).reshape(G, og, -1))
+            _col2im_last(gcols.reshape(c, kh, kw, -1), gx[n0:n1], g.pads, g.dilation, oh, rw)
+        else:
+            gcols = _buf.matmul(wt, _gy_rows(gy[n0:n1]).reshape(G, og, -1))
+            _col2im(gcols.reshape(c, kh, kw, n1 - n0, oh, ow), gx[n0:n1].shape, g.stride,
+                    g.pads, g.dilation, out=gx[n0:n1])
     return gx
 
 
@@ -530,11 +572,15 @@ def _conv_grad_weight(x: np.ndarray, gy: np.ndarray, w_shape: tuple, g: _Geom) -
 
     def products():
         for n0, n1 in _batch_chunks(n, (c * kh * kw + o) * oh * rw * x.itemsize):
-            gy2 = _gy_rows(gy[n0:n1], rw).reshape(G, og, -1)
-            cols = _im2col(x[n0:n1], kh, kw, g.stride, g.pads, g.dilation, oh, ow, rw)
-            if clear:
-                cols[..., ow:] = 0
-            yield _weight_product(cols.reshape(G, k, -1), gy2)
+            if rw != ow:                                      # batch-last wide
+                gy2 = _gy_last(gy[n0:n1], rw)
+                cols = _im2col_last(x[n0:n1], kh, kw, g.pads, g.dilation, oh, rw)
+                if clear:
+                    cols.reshape(c, kh, kw, oh, rw, n1 - n0)[:, :, :, :, ow:] = 0
+            else:
+                gy2 = _gy_rows(gy[n0:n1])
+                cols = _im2col(x[n0:n1], kh, kw, g.stride, g.pads, g.dilation, oh, ow)
+            yield _weight_product(cols.reshape(G, k, -1), gy2.reshape(G, og, -1))
 
     return np.ascontiguousarray(_accumulate(products())).reshape(w_shape)
 
