@@ -5,14 +5,18 @@ output, the gradients of each layer. Freed, such an array goes back to the C all
 which often returns it to the operating system, so the next step's array of the same
 size is fresh memory that the kernel must map and zero page by page (on Linux, about half
 of a small CNN's training step went to these page faults). ``empty`` instead keeps every
-large array it hands out, per (shape, dtype), and hands it out again once nobody holds it
-any more: the only references left are the pool's own, which CPython's reference count
-tells exactly (a view of the array holds a reference, so an array is never reused while
-any view of it is alive). This is what torch's caching allocator does, for the arrays of
+large block it hands out, per (size in bytes, dtype), and hands it out again, reshaped to
+the shape asked for, once nobody holds it any more: the only references left are the
+pool's own, which CPython's reference count tells exactly (the arrays handed out are
+views of the block and hold a reference to it, as do views of them, so a block is never
+reused while any of them is alive). Keying by size rather than shape lets arrays of the
+same size and different shapes (a convolution's columns in forward and in backward)
+share one block, which keeps a step's memory, and so its cache footprint, smaller: 11 %
+of a LeNet-5 step at batch 64. This is what torch's caching allocator does, for the arrays of
 nnlite's own kernels; it changes no process-wide setting.
 
 The pool keeps at most ``LIMIT`` bytes (arrays past it are ordinary arrays); when a new
-shape would pass it, arrays not in use are dropped first, oldest shape first.
+block would pass it, blocks not in use are dropped first, oldest size first.
 ``empty_cache()`` drops every array not in use.
 """
 from __future__ import annotations
@@ -32,7 +36,7 @@ the allocator's own free lists serve them without page faults."""
 LIMIT = 1 << 30
 """The most bytes the pool holds (in use or not)."""
 
-_pool: dict = {}        # (shape, dtype) -> [array, ...], in the order shapes were first seen
+_pool: dict = {}        # (nbytes, dtype) -> [flat array, ...], in the order sizes were first seen
 _held = 0               # bytes in the pool
 _getrefcount = sys.getrefcount
 _forget = _versions._writes.pop           # versions.forget, without the call
@@ -61,17 +65,17 @@ def empty(shape: tuple | int, dtype: Any) -> np.ndarray:
     nbytes = dtype.itemsize * prod(shape)
     if nbytes < MIN_BYTES:
         return np.empty(shape, dtype)
-    key = (shape, dtype)
+    key = (nbytes, dtype)
     arrays = _pool.get(key)
     if arrays is not None:
         for a in arrays:
             if _getrefcount(a) == _FREE:
                 _forget(id(a), None)        # a new tensor's writes count from zero
-                return a
-    a = np.empty(shape, dtype)
+                return a.reshape(shape)
+    a = np.empty(nbytes // dtype.itemsize, dtype)
     if _make_room(nbytes):
         _pool.setdefault(key, []).append(a)
-    return a
+    return a.reshape(shape)
 
 
 def zeros(shape: tuple | int, dtype: Any) -> np.ndarray:
