@@ -65,17 +65,25 @@ def empty(shape: tuple | int, dtype: Any) -> np.ndarray:
     nbytes = dtype.itemsize * prod(shape)
     if nbytes < MIN_BYTES:
         return np.empty(shape, dtype)
-    key = (nbytes, dtype)
+    size = _size_class(nbytes)
+    key = (size, dtype)
+    count = nbytes // dtype.itemsize
     arrays = _pool.get(key)
     if arrays is not None:
         for a in arrays:
             if _getrefcount(a) == _FREE:
                 _forget(id(a), None)        # a new tensor's writes count from zero
-                return a.reshape(shape)
-    a = np.empty(nbytes // dtype.itemsize, dtype)
-    if _make_room(nbytes):
+                return a[:count].reshape(shape)
+    a = np.empty(size // dtype.itemsize, dtype)
+    if _make_room(size):
         _pool.setdefault(key, []).append(a)
-    return a.reshape(shape)
+    return a[:count].reshape(shape)
+
+
+def _size_class(nbytes: int) -> int:
+    """``nbytes`` rounded up to the next of 8 sizes per power of two."""
+    top = 1 << (nbytes.bit_length() - 4)        # an eighth of the power of two below
+    return -(-nbytes // top) * top
 
 
 def zeros(shape: tuple | int, dtype: Any) -> np.ndarray:

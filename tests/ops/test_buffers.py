@@ -17,19 +17,36 @@ def clean_pool():
     buffers.empty_cache()
 
 
+def address(a):
+    return a.__array_interface__["data"][0]
+
+
 def test_an_array_comes_back_only_when_nothing_holds_it():
     a = buffers.empty(BIG, F32)
     b = buffers.empty(BIG, F32)
-    assert a is not b                              # a is in use
-    first = id(a)
+    assert not np.shares_memory(a, b)              # a is in use
+    first = address(a)
     del a
-    assert id(buffers.empty(BIG, F32)) == first    # free again: reused
+    assert address(buffers.empty(BIG, F32)) == first   # free again: reused
     c = buffers.empty(BIG, F32)
     view = c[1:]
-    cid = id(c)
+    cid = address(c)
     del c
-    assert id(buffers.empty(BIG, F32)) != cid      # a view keeps it in use
+    assert address(buffers.empty(BIG, F32)) != cid     # a view keeps it in use
     del view
+
+
+def test_arrays_of_one_size_class_share_a_block_in_the_shape_asked_for():
+    a = buffers.empty((4, 64, 256), F32)           # 256 KiB
+    first = address(a)
+    del a
+    b = buffers.empty((250, 260), F32)              # 254 KiB: the same class
+    assert b.shape == (250, 260) and b.flags.c_contiguous and address(b) == first
+    c = buffers.empty((4, 64, 256), F32)           # b holds the block: a new one
+    assert address(c) != first
+    for n in (1 << 17, (1 << 17) + 1, 300_001, 2_867_200, 10 ** 9):
+        size = buffers._size_class(n)
+        assert n <= size < n * 1.125 + 1
 
 
 def test_a_tensor_holding_an_array_keeps_it_and_writes_restart_its_version():
@@ -39,11 +56,11 @@ def test_a_tensor_holding_an_array_keeps_it_and_writes_restart_its_version():
         t.add_(1)
     assert t._version == 1
     del arr
-    assert buffers.empty(BIG, F32) is not t.array  # held by the tensor
-    aid = id(t.array)
+    assert not np.shares_memory(buffers.empty(BIG, F32), t.array)  # held by the tensor
+    aid = address(t.array)
     del t
     u = buffers.empty(BIG, F32)
-    assert id(u) == aid
+    assert address(u) == aid
     assert nl.Tensor(u)._version == 0
 
 
@@ -57,7 +74,7 @@ def test_small_arrays_are_not_pooled_and_the_limit_holds(monkeypatch):
     extra = buffers.empty(BIG, F32)                # no room, none free: not pooled
     assert buffers.held_bytes() == 3 * 256 * 1024
     del keep[0]
-    other = buffers.empty((512, 128), np.float64)  # a new shape: the free one is dropped
+    other = buffers.empty((512, 128), np.float64)  # a new key: the free one is dropped
     assert buffers.held_bytes() <= 3 * 256 * 1024
     assert other.shape == (512, 128) and extra.shape == BIG
 
