@@ -29,8 +29,9 @@ batch folded into the long dimension (weights as ``(G, O/G, C/G*KH*KW)``):
 the whole batch into a preallocated array; ``col2im`` adds back with one strided ``+=``
 per offset. For stride 1 the columns may run over the padded width instead of OW (the
 *wide* layout of ``_im2col``: one contiguous copy per offset and image); the backward
-kernels lay wide columns out batch-last, ``(C, KH, KW, OH, WP, N)``, so that each
-offset is one contiguous copy (or ``+=``) per channel (see ``_im2col_last``). A 1x1 stride-1
+kernels, and the forward on small images, lay wide columns out batch-last,
+``(C, KH, KW, OH, WP, N)``, so that each offset is one contiguous copy (or ``+=``) per
+channel (see ``_im2col_last``). A 1x1 stride-1
 unpadded convolution is a plain batched matmul (no im2col). A 3x3 stride-1 float32
 convolution with enough channels takes the Winograd F(4x4, 3x3) path, which needs 4x
 fewer multiplies (see the Winograd section).
@@ -205,9 +206,15 @@ def _col2im(cols: np.ndarray, x_shape: tuple, stride: tuple, pads: tuple,
 # copies, and col2im adds, one contiguous run of OH*WP*n values per channel and offset,
 # where the (C, KH, KW, n, OH, RW) layout needs C*n runs of OH*RW. Columns ow >= OW
 # belong to no output position, as in the wide layout. ROWS = DH*(KH-1) + OH + 1 (the
-# last run overhangs by less than a row). The forward kernel keeps the batch-major
-# layout: its output would need a transpose of the batch axis, which costs more than
-# the contiguous runs save on a small-channel input (LeNet-5's first layer).
+# last run overhangs by less than a row). The forward kernel uses them for short rows
+# only (``LAST_MAX_RUN``): its output then needs a transpose of the batch axis.
+LAST_MAX_RUN = 512
+"""The forward kernel takes the batch-last columns when a row of output positions of
+one image, OH*WP, is shorter than this: its many short runs then cost more than the
+transpose of the output's batch axis (LeNet-5's C3, 10 x 14, is faster by ~12 %; C1,
+28 x 32, slower by ~25 %)."""
+
+
 def _last_rows(kh: int, dh: int, oh: int) -> int:
     return dh * (kh - 1) + oh + 1
 
@@ -481,12 +488,17 @@ def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None,
     w2 = w.reshape(G, og, k)
     bias = None if b is None else b.reshape(o, 1, 1)
     rw = _row_width(g, (h, wd), (kh, kw), oh, ow)
+    last = rw != ow and oh * rw < LAST_MAX_RUN
     y = _buf.empty((n, o, oh, ow), x.dtype)
     for n0, n1 in _batch_chunks(n, c * kh * kw * oh * rw * x.itemsize):
-        cols = _im2col(x[n0:n1], kh, kw, g.stride, g.pads, g.dilation, oh, ow, rw)
-        cols = cols.reshape(G, k, -1)
-        y2 = _buf.matmul(w2, cols)                        # (G, O/G, n*OH*RW)
-        y2 = y2.reshape(o, n1 - n0, oh, rw)[..., :ow].transpose(1, 0, 2, 3)   # (n, O, OH, OW)
+        if last:                                              # batch-last wide
+            cols = _im2col_last(x[n0:n1], kh, kw, g.pads, g.dilation, oh, rw)
+            y2 = _buf.matmul(w2, cols.reshape(G, k, -1))      # (G, O/G, OH*RW*n)
+            y2 = y2.reshape(o, oh, rw, n1 - n0)[:, :, :ow].transpose(3, 0, 1, 2)
+        else:
+            cols = _im2col(x[n0:n1], kh, kw, g.stride, g.pads, g.dilation, oh, ow, rw)
+            y2 = _buf.matmul(w2, cols.reshape(G, k, -1))      # (G, O/G, n*OH*RW)
+            y2 = y2.reshape(o, n1 - n0, oh, rw)[..., :ow].transpose(1, 0, 2, 3)  # (n, O, OH, OW)
         if bias is None:
             y[n0:n1] = y2
         else:

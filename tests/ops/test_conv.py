@@ -630,3 +630,20 @@ def test_weight_gradient_call_shapes_agree_on_every_blas(monkeypatch, corename, 
                     "nopq,ncpq->oc", gy[:, gi * og:(gi + 1) * og], win[:, gi * cg:(gi + 1) * cg])
     np.testing.assert_allclose(C._conv_grad_weight(x, gy, w_shape, geom), want, rtol=1e-12,
                                atol=1e-12)
+
+
+@pytest.mark.parametrize("last_max_run", [0, 10 ** 9])
+@pytest.mark.parametrize("shape", [((3, 1, 9, 8), (2, 1, 3, 3), (1, 2, 0, 1), 1, (1, 1)),
+                                   ((2, 4, 7, 7), (4, 2, 3, 3), (0, 0, 1, 1), 2, (2, 1)),
+                                   ((2, 6, 8, 8), (16, 6, 5, 5), (2, 2, 2, 2), 1, (1, 1))])
+def test_forward_in_both_column_layouts_matches_the_definition(monkeypatch, last_max_run,
+                                                                shape):
+    """The forward's wide columns, batch-major or batch-last (``LAST_MAX_RUN``)."""
+    monkeypatch.setattr(C, "LAST_MAX_RUN", last_max_run)
+    x_shape, w_shape, pads, groups, dilation = shape
+    rng = np.random.default_rng(13)
+    x, w, b = rnd(rng, *x_shape), rnd(rng, *w_shape), rnd(rng, w_shape[0])
+    geom = C._Geom((1, 1), pads, dilation, groups)
+    np.testing.assert_allclose(C._conv_forward(x, w, b, geom),
+                               naive_conv2d(x, w, b, (1, 1), pads, dilation, groups),
+                               rtol=1e-12, atol=1e-12)
