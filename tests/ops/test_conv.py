@@ -407,9 +407,9 @@ def test_winograd_float32_accuracy_and_dispatch(torch, monkeypatch):
         monkeypatch.setattr(C, name, lambda *a, _real=real, _name=name:
                             calls.append(_name) or _real(*a))
     rng = np.random.default_rng(12)
-    x = rnd(rng, 4, 32, 13, 10).astype(np.float32)
-    w = (rnd(rng, 32, 32, 3, 3) * 0.06).astype(np.float32)
-    gy = rnd(rng, 4, 32, 13, 10).astype(np.float32)
+    x = rnd(rng, 4, 64, 13, 10).astype(np.float32)
+    w = (rnd(rng, 64, 64, 3, 3) * 0.04).astype(np.float32)
+    gy = rnd(rng, 4, 64, 13, 10).astype(np.float32)
     xt, wt = leaf(x).array.astype(np.float32), w
     xs, ws = nl.tensor(xt, requires_grad=True), nl.tensor(wt, requires_grad=True)
     y = C.conv2d(xs, ws, padding=1)
