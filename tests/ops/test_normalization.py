@@ -78,6 +78,39 @@ def test_batch_norm_train_gradcheck_blas_path():
                         (x, w, b))
 
 
+@pytest.mark.parametrize("flags", [(True, True), (False, False), (True, False)])
+def test_batch_norm_in_chunks_matches_whole_passes_and_gradchecks(monkeypatch, flags):
+    """Above CHUNKED_MIN_BYTES the passes run over chunks of images (an odd last one):
+    the same values as whole passes, and the same gradients."""
+    from nnlite.ops import normalization as Nm
+    x = t64(randn(5, 3, 4, 5, seed=3) * 3 - 2)
+    w, b = _affine(flags, 3, 4)
+    g = randn(5, 3, 4, 5, seed=5)
+
+    def run():
+        xs = x.detach().requires_grad_()
+        ps = [p.detach().requires_grad_() for p in (w, b) if p is not None]
+        it = iter(ps)
+        y = batch_norm(xs, None, None, next(it) if w is not None else None,
+                       next(it) if b is not None else None, training=True)
+        y.backward(nl.tensor(g))
+        return [y.array, xs.grad.array] + [p.grad.array for p in ps]
+
+    whole = run()
+    monkeypatch.setattr(Nm, "CHUNKED_MIN_BYTES", 0)
+    monkeypatch.setattr(Nm, "CHUNK_BYTES", 2 * x[0].array.nbytes)     # 2 + 2 + 1 images
+    assert Nm._image_chunks(x.array.reshape(5, 3, 20), None)[0] == [(0, 2), (2, 4), (4, 5)]
+    for a, b_ in zip(run(), whole):
+        np.testing.assert_allclose(a, b_, rtol=1e-12, atol=1e-12)
+
+    def f(x, *p):
+        it = iter(p)
+        return batch_norm(x, None, None, next(it) if w is not None else None,
+                          next(it) if b is not None else None, training=True)
+
+    assert nl.gradcheck(f, _inputs(x, w, b))
+
+
 @given(shape=nc_shapes(), flags=st.tuples(st.booleans(), st.booleans()),
        seed=st.integers(0, 1000))
 def test_batch_norm_eval_gradcheck(shape, flags, seed):
