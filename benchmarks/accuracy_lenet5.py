@@ -57,7 +57,7 @@ def train(library: str, seed: int, epochs: int) -> float:
                         shuffle=True)
     model = lenet5(lib)
     opt = lib.optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=5e-4)
-    scheduler = cosine(opt, T_max=epochs * len(loader))
+    scheduler = cosine(opt, T_max=max(1, epochs * len(loader)))
     cross_entropy = lib.nn.functional.cross_entropy
     for _ in range(epochs):
         model.train()

@@ -70,3 +70,16 @@ def test_report_says_when_a_target_is_missed():
            "command": "benchmarks/bench_x.py"}
     md = _table([rec])
     assert "**missed** by 50%" in md and "(1.40-1.60)" in md
+
+
+def test_accuracy_script_runs_and_reports(tmp_path):
+    """benchmarks/accuracy_lenet5.py end to end at 0 epochs (the untrained model's test
+    accuracy), nnlite only: one run per process, the JSON record, the summary lines."""
+    out = tmp_path / "acc.json"
+    run = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "accuracy_lenet5.py"),
+                          "--epochs", "0", "--seeds", "0", "--libraries", "nnlite",
+                          "--json", str(out)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "nnlite  seed 0: test accuracy" in run.stdout
+    record = json.loads(out.read_text())
+    assert record["epochs"] == 0 and 0 <= record["means"]["nnlite"] <= 100
