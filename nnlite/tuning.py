@@ -17,7 +17,9 @@ its children), so a program asks for them itself.
    environment of the command that starts Python, not in a library call:
    ``OPENBLAS_CORETYPE=SkylakeX python train.py`` selects the AVX-512 kernels, which
    OpenBLAS versions older than the CPU do not pick themselves. ``blas_env()`` returns
-   the variables to set for a child process (the benchmarks' ``--tune`` uses it).
+   the variables to set for a child process (the benchmarks' ``--tune`` uses it), and
+   ``blas_corename()`` the kernel set OpenBLAS picked (the convolutions choose some GEMM
+   call shapes by it).
    A float32 matmul may differ in its last bits between kernel sets, as between machines.
 
 3. BLAS threads. ``set_num_threads(n)`` / ``get_num_threads()`` are torch's names for the
@@ -45,7 +47,7 @@ import sys
 import warnings
 from typing import Any, Callable, Mapping
 
-__all__ = ["tune_cpu", "blas_env", "set_num_threads", "get_num_threads",
+__all__ = ["tune_cpu", "blas_env", "blas_corename", "set_num_threads", "get_num_threads",
            "set_num_interop_threads", "get_num_interop_threads"]
 
 # ============================================================================

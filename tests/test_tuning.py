@@ -73,3 +73,9 @@ def test_blas_env(tmp_path):
     assert blas_env({"OPENBLAS_CORETYPE": "Haswell"}, str(avx512)) == {}   # respected
     assert blas_env({}, str(avx2)) == {}
     assert blas_env({}, str(tmp_path / "missing")) == {}
+
+
+def test_blas_corename_names_the_kernel_set_or_none():
+    from nnlite.tuning import blas_corename
+    name = blas_corename()
+    assert name is None or (isinstance(name, str) and name)   # "Haswell", "SkylakeX", ...
