@@ -148,11 +148,17 @@ class Function:
         out.array, out._grad, out._node = ys, None, None
         if parents is not None:
             ctx.parents = parents
-            if len(parents) == len(args) and not cls.broadcasts:  # the common case, inline
+            if len(parents) == len(args):           # the common case, ``_record`` inline
                 ctx._positions = None
                 if ctx.saved:
                     ctx._sources = (id(ys), *map(id, arrays))
                     ctx._clock = _versions.clock
+                if cls.broadcasts:                  # _record's shape note, inline
+                    shape = ys.shape
+                    for a in arrays:
+                        if a.shape != shape:
+                            ctx.in_shapes = tuple([a.shape for a in arrays])
+                            break
             else:
                 ctx._record(args, arrays, parents, (ys,))
             ctx.out_dtype = ys.dtype
