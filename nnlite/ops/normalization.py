@@ -226,6 +226,8 @@ class BatchNorm(Function):
         var = sum(y * y) / M              BLAS row dots (two-pass: no cancellation)
         y *= w * rstd;  y += b            in place
     and, when given, the running statistics are updated in place (``_update_running``).
+    Above ``CHUNKED_MIN_BYTES`` the steps after the mean run chunk by chunk of images
+    (``_image_chunks``), x - mean computed again per chunk rather than kept whole.
     Backward: ``BatchNormBackward``.
     """
 
@@ -277,6 +279,7 @@ class BatchNormBackward(NormBackward):
     c1 = rstd^2 d / M:
         gx = w rstd (gy - c0 - (x - mean) c1)      four in-place passes on one buffer
         gw = d rstd,   gb = sum(gy)
+    (in chunks of images above ``CHUNKED_MIN_BYTES``, as the forward).
     """
 
     @staticmethod
