@@ -56,8 +56,10 @@ class Constraint:
     event_dim = 0
 
     def check(self, value: Any) -> Tensor:
-        """A bool Tensor: whether each event of ``value`` satisfies the constraint."""
-        raise NotImplementedError
+        """A bool Tensor: whether each event of ``value`` satisfies the constraint (every
+        concrete constraint defines it; the base class, as torch's, does not)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define check(); "
+                                  "subclass Constraint and define it")
 
     def __repr__(self) -> str:
         return self.__class__.__name__[1:] + "()"
