@@ -6,7 +6,7 @@ steps, one function each: count each node's consumers (``_count_dependencies``),
 the roots' gradients (``_seed``), run a node whose consumers have all sent their gradient
 (``_run_node``: dtype cast, hooks, capture for ``autograd.grad``, accumulation into a leaf
 (``_accumulate``) or the backward rule), free it unless ``retain_graph=True``, and send
-its input gradients to its parents (``_send_gradients``).
+its input gradients to its parents (in the loop itself: it runs once per node).
 
 Backward rules run on plain arrays. Under ``create_graph=True`` the engine runs the
 *same* rules on Tensors (``_call_rule``): the saved arrays are re-wrapped as Tensors
@@ -62,8 +62,36 @@ def run_backward(roots: Sequence[Tensor], grads: Sequence[Any], retain_graph: bo
                     node.saved = ()
             if node.__class__ is OutputEdge:
                 _send_to_slot(node, gxs[0], deps, pending, ready)
-            else:
-                _send_gradients(node, parents, gxs, deps, pending, owned, ready, anomaly)
+                continue
+            # send each input gradient to its parent: reduced to the input's shape if the
+            # input was broadcast, added to the parent's pending gradient; the parent is
+            # ready once its last consumer has sent (a None gradient counts as sent)
+            if node._positions is not None or len(gxs) < len(parents):
+                gxs = _per_parent(node, parents, gxs)
+            shapes = node.in_shapes
+            for i, p in enumerate(parents):
+                if p is None:
+                    continue
+                gx = gxs[i]
+                if gx is None:
+                    _send_nothing(p, deps, pending, ready)
+                    continue
+                if shapes is not None:
+                    gx = _sum_to(gx, shapes[i])
+                if anomaly:
+                    _check_finite(gx, node, f"gradient for input {i}")
+                if p in pending:
+                    acc = pending[p]
+                    if p in owned and acc.__class__ is np.ndarray:
+                        acc += gx               # our own buffer: add in place
+                    else:
+                        pending[p] = acc + gx
+                        owned.add(p)
+                else:
+                    pending[p] = gx
+                deps[p] -= 1
+                if deps[p] == 0:
+                    ready.append(p)
 
 
 def _count_dependencies(roots: Sequence[Tensor]) -> dict:
@@ -186,41 +214,14 @@ def _send_to_slot(edge: OutputEdge, g: Any, deps: dict, pending: dict, ready: li
         ready.append(p)
 
 
-def _send_gradients(node: Function, parents: tuple, gxs: tuple, deps: dict, pending: dict,
-                    owned: set, ready: list, anomaly: bool) -> None:
-    """Send each input gradient of ``node`` to its parent: reduce it to the input's shape
-    if the input was broadcast, add it to the parent's pending gradient, and mark the
-    parent ready once its last consumer has sent (a ``None`` gradient counts as sent)."""
-    shapes = node.in_shapes
+def _per_parent(node: Function, parents: tuple, gxs: tuple) -> tuple:
+    """The rule's gradients as one per parent: with plain arguments among the op's, only
+    the Tensor arguments'; trailing ``None`` the rule left out restored."""
     pos = node._positions
-    if pos is not None:                     # one gradient per argument: keep the Tensors'
-        gxs = tuple([gxs[i] if i < len(gxs) else None
-                     for i, k in enumerate(pos) if k is not None])
-    elif len(gxs) < len(parents):           # trailing None left out by the rule
-        gxs = gxs + (None,) * (len(parents) - len(gxs))
-    for i, p in enumerate(parents):
-        if p is None:
-            continue
-        gx = gxs[i]
-        if gx is None:
-            _send_nothing(p, deps, pending, ready)
-            continue
-        if shapes is not None:
-            gx = _sum_to(gx, shapes[i])
-        if anomaly:
-            _check_finite(gx, node, f"gradient for input {i}")
-        if p in pending:
-            acc = pending[p]
-            if p in owned and acc.__class__ is np.ndarray:
-                acc += gx                   # our own buffer: add in place
-            else:
-                pending[p] = acc + gx
-                owned.add(p)
-        else:
-            pending[p] = gx
-        deps[p] -= 1
-        if deps[p] == 0:
-            ready.append(p)
+    if pos is not None:
+        return tuple([gxs[i] if i < len(gxs) else None
+                      for i, k in enumerate(pos) if k is not None])
+    return gxs + (None,) * (len(parents) - len(gxs))
 
 
 def _send_nothing(p: Any, deps: dict, pending: dict, ready: list) -> None:

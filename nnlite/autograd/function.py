@@ -133,13 +133,17 @@ class Function:
         the arguments) only ``forward`` runs and its arrays are returned: that is how a
         backward rule calls another op."""
         ctx = _new_node(cls)
-        arrays = [a.array if isinstance(a, Tensor) else a for a in args]
+        arrays, nodes = [], []              # one loop: cheaper than two comprehensions
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.array)
+                nodes.append(a._node)
+            else:
+                arrays.append(a)
         ys = cls.forward(ctx, *arrays)
-        parents = tuple([a._node for a in args if isinstance(a, Tensor)])
-        if not parents:                     # arrays alone: a rule calling an op
+        if not nodes:                       # arrays alone: a rule calling an op
             return ys
-        if not (_mode._grad_enabled and any(parents)):
-            parents = None                  # Tensor outputs, unrecorded
+        parents = tuple(nodes) if _mode._grad_enabled and any(nodes) else None
         if ys.__class__ is tuple:
             return ctx._wrap_several(ys, args, arrays, parents)
         if ys.__class__ is not np.ndarray:  # NumPy gives scalars for 0-d results
