@@ -112,6 +112,12 @@ def main(argv: list[str] | None = None) -> int:
             loss_ax.semilogy(losses, linewidth=0.8, label=name)
         loss_ax.axhline(1 / 6, color="grey", linestyle="--", linewidth=0.8,
                         label="predict 1 (1/6)")
+        loss_ax.set_ylim(1e-3, 10.0)        # a diverged run's losses leave the panel
+        for name, (_, losses) in runs.items():
+            if not np.isfinite(losses).all():
+                last = int(np.argmin(np.isfinite(losses))) - 1
+                loss_ax.annotate(f"{name}: diverged at step {last + 2}", (max(last, 0), 5.0),
+                                 fontsize=8, color="tab:blue")
         for ax, title in ((norm_ax, "total gradient norm (before clipping)"),
                           (loss_ax, "loss (mean squared error)")):
             ax.set_title(f"adding problem, T = {args.length}: {title}", fontsize=10)
