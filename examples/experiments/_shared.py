@@ -127,6 +127,14 @@ def figure(cols: int, rows: int = 1, width: float = 4.4, height: float = 3.4) ->
     return fig
 
 
+def label(ax: Any, title: str, xlabel: str) -> None:
+    """Title, x label, a light grid and a small legend: every panel's finish."""
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel(xlabel)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+
+
 def save(fig: Any, args: argparse.Namespace) -> str:
     """Write ``fig`` to ``<out-dir>/<experiment>.png``; the path, or a note without matplotlib."""
     if fig is None:

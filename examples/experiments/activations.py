@@ -87,12 +87,10 @@ def main(argv: list[str] | None = None) -> int:
             for name, (at_init, trained, acc) in results.items():
                 ax.semilogy(layers, (at_init, trained)[k], marker="o", markersize=3,
                             label=f"{name} ({100 * acc:.1f}% test)")
-            ax.set_xlabel("layer (1 = input side)")
             ax.set_ylabel("|dL/dW| on 256 images")
-            ax.set_title(f"weight-gradient norm per layer, {when}")
             ax.set_xticks(layers)
-            ax.grid(True, alpha=0.3)
-            ax.legend(fontsize=8)
+            _shared.label(ax, f"weight-gradient norm per layer, {when}",
+                          "layer (1 = input side)")
     where = _shared.save(fig, args)
     ratios = ", ".join(f"{n} {r[0][0] / r[0][-1]:.1e}" for n, r in results.items())
     print(f"final: first/last layer gradient ratio at init: {ratios}; "

@@ -120,10 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                                  fontsize=8, color="tab:blue")
         for ax, title in ((norm_ax, "total gradient norm (before clipping)"),
                           (loss_ax, "loss (mean squared error)")):
-            ax.set_title(f"adding problem, T = {args.length}: {title}", fontsize=10)
-            ax.set_xlabel("step")
-            ax.grid(True, alpha=0.3)
-            ax.legend(fontsize=8)
+            _shared.label(ax, f"adding problem, T = {args.length}: {title}", "step")
     where = _shared.save(fig, args)
     print("final: " + "; ".join(f"{n}: {_summary(*r)}" for n, r in runs.items()) + f"; {where}")
     return 0

@@ -72,10 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                 acc_ax.plot(epochs, 100 * rows[:, col + 1], style, color=color,
                             label=f"{name}, {split}")
         for ax, title in ((loss_ax, "loss"), (acc_ax, "accuracy %")):
-            ax.set_title(f"MLP on {len(x_train)} MNIST images: {title}", fontsize=10)
-            ax.set_xlabel("epoch")
-            ax.grid(True, alpha=0.3)
-            ax.legend(fontsize=8)
+            _shared.label(ax, f"MLP on {len(x_train)} MNIST images: {title}", "epoch")
     where = _shared.save(fig, args)
     print("final: " + "; ".join(
         f"{n}: train {100 * r[-1, 1]:.2f}% test {100 * r[-1, 3]:.2f}% "

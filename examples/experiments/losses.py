@@ -97,10 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                   "|dL/dz_true|, confidently wrong")
         xlabels = ("step", "step", "epoch", "wrong logit minus true logit")
         for ax, title, xlabel in zip(panels, titles, xlabels):
-            ax.set_title(title, fontsize=10)
-            ax.set_xlabel(xlabel)
-            ax.grid(True, alpha=0.3)
-            ax.legend(fontsize=8)
+            _shared.label(ax, title, xlabel)
     where = _shared.save(fig, args)
     print("final: test accuracy after {} epoch(s): {}; dL/dz_true at margin 10: {}; {}".format(
         args.epochs, ", ".join(f"{n} {100 * c[3][-1]:.2f}%" for n, c in curves.items()),

@@ -63,11 +63,8 @@ def main(argv: list[str] | None = None) -> int:
             loss_ax.semilogy(epochs, train_loss, marker="o", label=f"{name} pooling")
             acc_ax.plot(epochs, 100 * np.asarray(test_acc), marker="o", label=f"{name} pooling")
         for ax, title in ((loss_ax, "training loss"), (acc_ax, "test accuracy %")):
-            ax.set_title(f"LeNet-5 on MNIST: {title}", fontsize=10)
-            ax.set_xlabel("epoch")
             ax.set_xticks(epochs)
-            ax.grid(True, alpha=0.3)
-            ax.legend(fontsize=8)
+            _shared.label(ax, f"LeNet-5 on MNIST: {title}", "epoch")
     where = _shared.save(fig, args)
     print(f"final: test accuracy after {args.epochs} epoch(s): "
           + ", ".join(f"{n} pooling {100 * c[1][-1]:.2f}%" for n, c in curves.items())
