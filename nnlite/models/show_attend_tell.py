@@ -4,10 +4,11 @@
 A 1 -> N network: one image in, a sequence of words out. The encoder turns the image into
 L annotation vectors a_1 .. a_L in R^D, one per location of its last feature map (section
 3.1.1; the paper takes the 14 x 14 x 512 conv5_4 map of a pre-trained VGG; here a small CNN
-trained from scratch, its map pooled to ``grid_rows`` rows). The decoder is an LSTM that,
-before each word, looks at the locations through soft attention (sections 3.1.2, 4.2):
+trained from scratch, its map pooled to ``grid_rows`` rows, each location's row and column
+appended as sinusoids: ``GridPositions``). The decoder is an LSTM that, before each word,
+looks at the locations through soft attention (sections 3.1.2, 4.2):
 
-    a        = CNN(image)                        annotations (B, L, D)
+    a        = [CNN(image) ; positions]          annotations (B, L, D)
     h_0      = tanh(f_init,h(mean_i a_i))        c_0 = tanh(f_init,c(mean_i a_i))  (initial state)
     e_ti     = w^T tanh(W_a a_i + W_h h_{t-1})   alignment scores (eq. 4, f_att: additive)
     alpha_ti = softmax_i(e_ti)                   attention weights (eq. 5)
@@ -52,8 +53,8 @@ from ._tokens import token_ids
 from .decoding import beam_search
 from .seq2seq import AdditiveAttention
 
-__all__ = ["ShowAttendTell", "ConvEncoder", "AttentionLSTMDecoder", "CaptionOutput",
-           "Caption", "doubly_stochastic_penalty"]
+__all__ = ["ShowAttendTell", "ConvEncoder", "GridPositions", "AttentionLSTMDecoder",
+           "CaptionOutput", "Caption", "doubly_stochastic_penalty"]
 
 CaptionOutput = namedtuple("CaptionOutput", ["logits", "attention"])
 CaptionOutput.__doc__ = ("What ``ShowAttendTell`` returns in training: the word logits "
@@ -108,6 +109,51 @@ class ConvEncoder(nn.Module):
     def forward(self, images: Tensor) -> Tensor:
         x = self.grid(self.blocks(images))                          # (B, D, h, w)
         return x.permute(0, 2, 3, 1)                                # (B, h, w, D)
+
+
+class GridPositions(nn.Module):
+    """Append where each location is to its annotation: the sinusoids of "Attention is all
+    you need" (section 3.5) of its column index (``size // 2`` channels) and of its row index
+    (the rest).
+
+    Reading a string needs to know where the next character is; the paper's VGG map carries
+    position implicitly (zero padding seen through 16 layers), a small CNN's barely does.
+    Attention-OCR (Wojna et al. 2017) appends one-hot coordinates for the same reason;
+    sinusoids do it for any grid size.
+
+    Args:
+        size (int): P, channels appended (>= 2).
+
+    Shape:
+        (B, h, w, D) -> (B, h, w, D + P).
+    """
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    @staticmethod
+    def sinusoids(n: int, d: int) -> np.ndarray:
+        """(n, d): PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(...)."""
+        pos = np.arange(n, dtype=np.float64)[:, None]                      # (n, 1)
+        freq = np.exp(np.arange(0, d, 2) * (-np.log(10000.0) / d))         # (ceil(d/2),)
+        pe = np.zeros((n, d))
+        pe[:, 0::2] = np.sin(pos * freq)
+        pe[:, 1::2] = np.cos(pos * freq[:d // 2])
+        return pe
+
+    def forward(self, features: Tensor) -> Tensor:
+        B, h, w, D = features.shape
+        dc = self.size // 2
+        cols = np.broadcast_to(self.sinusoids(w, dc)[None], (h, w, dc))   # (h, w, P/2)
+        rows = np.broadcast_to(self.sinusoids(h, self.size - dc)[:, None],
+                               (h, w, self.size - dc))                     # (h, w, P - P/2)
+        grid = np.concatenate([cols, rows], axis=2).astype(features.dtype) # (h, w, P)
+        grid = Tensor(np.ascontiguousarray(np.broadcast_to(grid, (B, h, w, self.size))))
+        return nl.cat([features, grid], dim=3)                             # (B, h, w, D + P)
+
+    def extra_repr(self) -> str:
+        return f"size={self.size}"
 
 
 # ============================================================================
@@ -197,10 +243,11 @@ class ShowAttendTell(nn.Module):
     Args:
         vocab_size (int): V, including the special tokens.
         in_channels (int): image channels. Default: 1.
-        channels (sequence of int): the encoder's blocks; the last is the feature size D.
-            Default: (16, 32, 64, 128) -- a 32 x 160 image gives a 4 x 20 map, pooled to
-            ``grid_rows`` x 20.
+        channels (sequence of int): the encoder's blocks. Default: (16, 32, 64, 128) -- a
+            32 x 160 image gives a 4 x 20 map, pooled to ``grid_rows`` x 20.
         grid_rows (int): h, rows of the attention grid. Default: 1.
+        position_dim (int): P, sinusoids of each location's column and row appended to
+            its features (``GridPositions``), so D = channels[-1] + P; 0: none. Default: 16.
         embed_dim (int): E, word embeddings and the deep output. Default: 64 (paper: 512).
         hidden_size (int): M, the LSTM's. Default: 256 (paper: 1800 on Flickr8k).
         attn_size (int, optional): A, of the alignment model. Default: hidden_size.
@@ -213,8 +260,9 @@ class ShowAttendTell(nn.Module):
         ``CaptionOutput(logits (B, T, V), attention (B, T, h, w))``.
 
     Attributes:
-        encoder (ConvEncoder), decoder (AttentionLSTMDecoder). Layers keep torch's default
-        initialisation (the paper does not give its own).
+        encoder (ConvEncoder), positions (GridPositions or None), decoder
+        (AttentionLSTMDecoder). Layers keep torch's default initialisation (the paper does
+        not give its own).
 
     Example:
         >>> model = ShowAttendTell(13, channels=(8, 16), hidden_size=32)
@@ -228,7 +276,7 @@ class ShowAttendTell(nn.Module):
 
     def __init__(self, vocab_size: int, in_channels: int = 1,
                  channels: Sequence[int] = (16, 32, 64, 128), grid_rows: int = 1,
-                 embed_dim: int = 64, hidden_size: int = 256, attn_size: int | None = None,
+                 position_dim: int = 16, embed_dim: int = 64, hidden_size: int = 256, attn_size: int | None = None,
                  gate: bool = True, dropout: float = 0.0, pad_idx: int = 0, bos_idx: int = 1,
                  eos_idx: int = 2) -> None:
         super().__init__()
@@ -238,13 +286,18 @@ class ShowAttendTell(nn.Module):
                              f"positive ints, got {channels}")
         if grid_rows < 1:
             raise ValueError(f"ShowAttendTell: grid_rows must be >= 1, got {grid_rows}")
+        if position_dim < 0 or position_dim == 1:
+            raise ValueError(f"ShowAttendTell: position_dim must be 0 or >= 2, got "
+                             f"{position_dim}")
         for name, idx in (("pad_idx", pad_idx), ("bos_idx", bos_idx), ("eos_idx", eos_idx)):
             if not 0 <= idx < vocab_size:
                 raise ValueError(f"ShowAttendTell: {name}={idx} is outside the vocabulary "
                                  f"of {vocab_size} tokens")
         self.encoder = ConvEncoder(in_channels, channels, grid_rows)
-        self.decoder = AttentionLSTMDecoder(vocab_size, channels[-1], embed_dim, hidden_size,
-                                            attn_size or hidden_size, gate, dropout, pad_idx)
+        self.positions = GridPositions(position_dim) if position_dim else None
+        self.decoder = AttentionLSTMDecoder(vocab_size, channels[-1] + position_dim,
+                                            embed_dim, hidden_size, attn_size or hidden_size,
+                                            gate, dropout, pad_idx)
         self.vocab_size, self.in_channels = vocab_size, in_channels
         self.pad_idx, self.bos_idx, self.eos_idx = pad_idx, bos_idx, eos_idx
 
@@ -259,7 +312,10 @@ class ShowAttendTell(nn.Module):
         if min(images.shape[2:]) < self.encoder.stride:
             raise ValueError(f"ShowAttendTell: images of {images.shape[2]} x {images.shape[3]} "
                              f"are smaller than the encoder's stride {self.encoder.stride}")
-        return self.encoder(images)                                 # (B, h, w, D)
+        features = self.encoder(images)                             # (B, h, w, C_last)
+        if self.positions is not None:
+            features = self.positions(features)                     # (B, h, w, D)
+        return features
 
     # ---- training ----------------------------------------------------------------
     def decode(self, features: Tensor, tokens_in: Any) -> CaptionOutput:

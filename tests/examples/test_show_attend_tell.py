@@ -21,7 +21,7 @@ def test_quick_run_writes_checkpoint_curves_and_attention_then_resumes(tmp_path,
     assert "(64 composites of MNIST test digits)" in lines[-1]
     assert (out / "checkpoint-epoch001.npz").is_file()
     header = (out / "history.csv").read_text().splitlines()[0]
-    for column in ("train_loss", "train_acc", "test_loss", "test_acc", "test_exact"):
+    for column in ("train_loss", "train_acc", "test_loss", "test_acc"):
         assert column in header
     if have_matplotlib():                 # the plots need the examples extra
         assert (out / "curves.png").read_bytes()[:8] == PNG

@@ -61,8 +61,24 @@ def test_forward_backward_shapes(gate, grid_rows):
 def test_default_model_reads_a_32_by_160_canvas_on_a_1_by_20_grid():
     model = ShowAttendTell(13)
     features = model.encode(images(2, 32, 160))
-    assert features.shape == (2, 1, 20, 128)
+    assert features.shape == (2, 1, 20, 128 + 16)                   # CNN features, positions
     assert 700_000 < sum(p.numel() for p in model.parameters()) < 800_000
+
+
+def test_grid_positions_append_row_and_column_sinusoids():
+    model = small(grid_rows=2, position_dim=6)
+    features = model.encode(images(2, 16, 40))                      # (2, 2, 20, 8 + 6)
+    assert features.shape == (2, 2, 20, 14)
+    pos = features.array[..., 8:]
+    col = np.arange(20)[:, None] * np.exp(np.arange(0, 3, 2) * -np.log(1e4) / 3)   # (20, 2)
+    assert np.allclose(pos[0, 1, :, 0], np.sin(col[:, 0]), atol=1e-6)
+    assert np.allclose(pos[1, 0, :, 2], np.sin(col[:, 1]), atol=1e-6)
+    assert np.allclose(pos[:, 0, :, 1], np.cos(col[:, 0]), atol=1e-6)
+    assert np.allclose(pos[:, 1, 5, 3:], [np.sin(1.0), np.cos(1.0), np.sin(1e-4 ** (2 / 3))],
+                       atol=1e-6)                                   # row 1, any column
+    assert small(position_dim=0).encode(images()).shape == (3, 1, 20, 8)
+    with pytest.raises(ValueError, match="position_dim must be 0 or >= 2"):
+        small(position_dim=1)
 
 
 def test_attention_is_a_distribution_and_the_state_starts_from_the_mean_annotation():
@@ -71,9 +87,9 @@ def test_attention_is_a_distribution_and_the_state_starts_from_the_mean_annotati
     out = model.decode(features, tokens())
     a = out.attention.array
     assert (a >= 0).all() and np.allclose(a.sum(axis=(2, 3)), 1.0, atol=1e-5)
-    flat = features.reshape(3, -1, 8)
-    h0, c0 = model.decoder.init_state(flat)
-    mean = features.array.reshape(3, -1, 8).mean(axis=1)                  # (B, D)
+    D = features.shape[-1]
+    h0, c0 = model.decoder.init_state(features.reshape(3, -1, D))
+    mean = features.array.reshape(3, -1, D).mean(axis=1)                  # (B, D)
     dec = model.decoder
     want_h = np.tanh(mean @ dec.init_h.weight.array.T + dec.init_h.bias.array)
     want_c = np.tanh(mean @ dec.init_c.weight.array.T + dec.init_c.bias.array)
