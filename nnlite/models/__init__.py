@@ -18,6 +18,8 @@ and shapes are torchvision's and weights move between the two by name.
     seq2seq.py    Seq2Seq with additive attention (Bahdanau et al. 2015)
     transformer.py TransformerSeq2Seq, TransformerLM (Vaswani et al. 2017)
     charrnn.py    CharRNN (Graves 2013; Karpathy's char-rnn)
+    show_attend_tell.py ShowAttendTell: CNN encoder, LSTM decoder with soft attention
+                  (Xu et al. 2015), image -> sequence
     decoding.py   sample_next, beam_search, causal_mask: decoding shared by the sequence models
 """
 from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
@@ -29,6 +31,7 @@ from .lenet import LeNet5, LeNet5Classic, lenet5, lenet5_classic, lecun_normaliz
 from .resnet import (BasicBlock, Bottleneck, CifarResNet, ResNet, resnet18, resnet20, resnet32,
                      resnet34, resnet44, resnet50, resnet56, resnet101, resnet110, resnet152)
 from .seq2seq import Seq2Seq
+from .show_attend_tell import ShowAttendTell
 from .textcnn import TextCNN
 from .transformer import TransformerLM, TransformerSeq2Seq
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
@@ -43,4 +46,5 @@ __all__ = [
     "ResNet", "BasicBlock", "Bottleneck", "CifarResNet", "resnet18", "resnet34", "resnet50",
     "resnet101", "resnet152", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
     "TextCNN", "FastText", "Seq2Seq", "TransformerSeq2Seq", "TransformerLM", "CharRNN",
+    "ShowAttendTell",
 ]
