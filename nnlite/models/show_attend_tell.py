@@ -276,9 +276,9 @@ class ShowAttendTell(nn.Module):
 
     def __init__(self, vocab_size: int, in_channels: int = 1,
                  channels: Sequence[int] = (16, 32, 64, 128), grid_rows: int = 1,
-                 position_dim: int = 16, embed_dim: int = 64, hidden_size: int = 256, attn_size: int | None = None,
-                 gate: bool = True, dropout: float = 0.0, pad_idx: int = 0, bos_idx: int = 1,
-                 eos_idx: int = 2) -> None:
+                 position_dim: int = 16, embed_dim: int = 64, hidden_size: int = 256,
+                 attn_size: int | None = None, gate: bool = True, dropout: float = 0.0,
+                 pad_idx: int = 0, bos_idx: int = 1, eos_idx: int = 2) -> None:
         super().__init__()
         channels = tuple(int(c) for c in channels)
         if not channels or min(channels) < 1:
