@@ -18,6 +18,7 @@ and shapes are torchvision's and weights move between the two by name.
     seq2seq.py    Seq2Seq with additive attention (Bahdanau et al. 2015)
     transformer.py TransformerSeq2Seq, TransformerLM (Vaswani et al. 2017)
     charrnn.py    CharRNN (Graves 2013; Karpathy's char-rnn)
+    vae.py        VAE, ConvVAE (Kingma & Welling 2014), vae_loss, gaussian_kl, bernoulli_nll
     decoding.py   sample_next, beam_search, causal_mask: decoding shared by the sequence models
 """
 from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
@@ -31,6 +32,8 @@ from .resnet import (BasicBlock, Bottleneck, CifarResNet, ResNet, resnet18, resn
 from .seq2seq import Seq2Seq
 from .textcnn import TextCNN
 from .transformer import TransformerLM, TransformerSeq2Seq
+from .vae import (ConvVAE, VAE, VariationalAutoencoder, bernoulli_nll, gaussian_kl,
+                  reparameterize, vae_loss)
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
 from .zfnet import ZFNet, zfnet
 
@@ -43,4 +46,6 @@ __all__ = [
     "ResNet", "BasicBlock", "Bottleneck", "CifarResNet", "resnet18", "resnet34", "resnet50",
     "resnet101", "resnet152", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
     "TextCNN", "FastText", "Seq2Seq", "TransformerSeq2Seq", "TransformerLM", "CharRNN",
+    "VAE", "ConvVAE", "VariationalAutoencoder", "vae_loss", "gaussian_kl", "bernoulli_nll",
+    "reparameterize",
 ]
