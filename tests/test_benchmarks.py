@@ -83,3 +83,21 @@ def test_accuracy_script_runs_and_reports(tmp_path):
     assert "nnlite  seed 0: test accuracy" in run.stdout
     record = json.loads(out.read_text())
     assert record["epochs"] == 0 and 0 <= record["means"]["nnlite"] <= 100
+
+
+def test_vae_script_runs_both_libraries_and_reports(tmp_path, torch):
+    """benchmarks/accuracy_vae.py at a tiny setting (1 epoch on 256 digits, 100 test
+    digits), nnlite and torch: one run per process, the summary lines, the JSON record."""
+    out = tmp_path / "vae.json"
+    run = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "accuracy_vae.py"),
+                          "--epochs", "1", "--seeds", "0", "--train-size", "256",
+                          "--test-size", "100", "--json", str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "nnlite  seed 0: test loss" in run.stdout and "torch   seed 0: test loss" in run.stdout
+    assert "nnlite - torch: " in run.stdout
+    record = json.loads(out.read_text())
+    assert record["epochs"] == 1 and record["train_size"] == 256 and record["test_size"] == 100
+    for lib in ("nnlite", "torch"):    # 2 batches of training: still near log(2) per pixel
+        assert 300 < record["means"][lib] < 600
+        assert record["results"][lib]["0"]["seconds"] >= 0

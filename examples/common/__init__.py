@@ -12,6 +12,8 @@ on ``sys.path``).
                  32x32; pixel statistics and PCA; ``--data-dir`` and the other data options,
                  and how to get CIFAR-10), the step (with multi-crop averaging) and the
                  script body ``train_classifier``
+* ``images.py``  ``tile``, ``save_image_grid``: batches of generated images as PNG grids
+                 (imported as ``from common.images import save_image_grid``)
 """
 from .cli import example_parser, parse_args, training_args
 from .subset import take

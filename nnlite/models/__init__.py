@@ -20,6 +20,7 @@ and shapes are torchvision's and weights move between the two by name.
     charrnn.py    CharRNN (Graves 2013; Karpathy's char-rnn)
     show_attend_tell.py ShowAttendTell: CNN encoder, LSTM decoder with soft attention
                   (Xu et al. 2015), image -> sequence
+    vae.py        VAE, ConvVAE (Kingma & Welling 2014), vae_loss, gaussian_kl, bernoulli_nll
     decoding.py   sample_next, beam_search, causal_mask: decoding shared by the sequence models
 """
 from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
@@ -34,6 +35,8 @@ from .seq2seq import Seq2Seq
 from .show_attend_tell import ShowAttendTell
 from .textcnn import TextCNN
 from .transformer import TransformerLM, TransformerSeq2Seq
+from .vae import (ConvVAE, VAE, VariationalAutoencoder, bernoulli_nll, gaussian_kl,
+                  reparameterize, vae_loss)
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
 from .zfnet import ZFNet, zfnet
 
@@ -47,4 +50,6 @@ __all__ = [
     "resnet101", "resnet152", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
     "TextCNN", "FastText", "Seq2Seq", "TransformerSeq2Seq", "TransformerLM", "CharRNN",
     "ShowAttendTell",
+    "VAE", "ConvVAE", "VariationalAutoencoder", "vae_loss", "gaussian_kl", "bernoulli_nll",
+    "reparameterize",
 ]
