@@ -18,6 +18,7 @@ and shapes are torchvision's and weights move between the two by name.
     seq2seq.py    Seq2Seq with additive attention (Bahdanau et al. 2015)
     transformer.py TransformerSeq2Seq, TransformerLM (Vaswani et al. 2017)
     charrnn.py    CharRNN (Graves 2013; Karpathy's char-rnn)
+    rnn_classifier.py LSTMClassifier: a (bi)LSTM N->1 sentence classifier (Tai et al. 2015)
     decoding.py   sample_next, beam_search, causal_mask: decoding shared by the sequence models
 """
 from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
@@ -28,6 +29,7 @@ from .googlenet import BasicConv2d, GoogLeNet, GoogLeNetOutputs, Inception, Ince
 from .lenet import LeNet5, LeNet5Classic, lenet5, lenet5_classic, lecun_normalize, rbf_loss
 from .resnet import (BasicBlock, Bottleneck, CifarResNet, ResNet, resnet18, resnet20, resnet32,
                      resnet34, resnet44, resnet50, resnet56, resnet101, resnet110, resnet152)
+from .rnn_classifier import LSTMClassifier
 from .seq2seq import Seq2Seq
 from .textcnn import TextCNN
 from .transformer import TransformerLM, TransformerSeq2Seq
@@ -43,4 +45,5 @@ __all__ = [
     "ResNet", "BasicBlock", "Bottleneck", "CifarResNet", "resnet18", "resnet34", "resnet50",
     "resnet101", "resnet152", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
     "TextCNN", "FastText", "Seq2Seq", "TransformerSeq2Seq", "TransformerLM", "CharRNN",
+    "LSTMClassifier",
 ]
