@@ -12,6 +12,8 @@ and shapes are torchvision's and weights move between the two by name.
     zfnet.py      zfnet (Zeiler & Fergus 2014)
     vgg.py        vgg11/13/16/19 and _bn (Simonyan & Zisserman 2015)
     googlenet.py  googlenet, Inception (Szegedy et al. 2015)
+    allconv.py    AllCNN, allcnn_c, allcnn_c_small: the all-convolutional net
+                  (Springenberg et al. 2015)
     resnet.py     resnet18/34/50/101/152, resnet20/32/44/56/110 for CIFAR (He et al. 2016)
     textcnn.py    TextCNN (Kim 2014)
     fasttext.py   FastText (Joulin et al. 2017)
@@ -21,6 +23,7 @@ and shapes are torchvision's and weights move between the two by name.
     rnn_classifier.py LSTMClassifier: a (bi)LSTM N->1 sentence classifier (Tai et al. 2015)
     decoding.py   sample_next, beam_search, causal_mask: decoding shared by the sequence models
 """
+from .allconv import AllCNN, allcnn_c, allcnn_c_small
 from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
                       alexnet_small)
 from .charrnn import CharRNN
@@ -45,5 +48,5 @@ __all__ = [
     "ResNet", "BasicBlock", "Bottleneck", "CifarResNet", "resnet18", "resnet34", "resnet50",
     "resnet101", "resnet152", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
     "TextCNN", "FastText", "Seq2Seq", "TransformerSeq2Seq", "TransformerLM", "CharRNN",
-    "LSTMClassifier",
+    "LSTMClassifier", "AllCNN", "allcnn_c", "allcnn_c_small",
 ]
