@@ -49,7 +49,7 @@ def test_cifar10_gets_three_input_channels(tmp_path, capsys):
     _write_cifar(tmp_path)
     lines = run("train_allconv", ["--data-dir", tmp_path, "--out-dir", tmp_path / "run"],
                 capsys)
-    assert "All-CNN-C 8/16 (10,106 parameters) on CIFAR-10: 40 train / 8 test images" in \
+    assert "All-CNN-C 8/16 (9,962 parameters) on CIFAR-10: 40 train / 8 test images" in \
         lines[0]
     assert "on CIFAR-10" in lines[-1]
 
