@@ -1,7 +1,7 @@
 """Train a bidirectional LSTM sentence classifier (an N->1 recurrent network; Tai, Socher &
 Manning 2015's sequential baseline) on SST-2, Kim (2014)'s sentence-level splits, shipped.
 
-    python examples/train_lstm_sst2.py                   # biLSTM, 10 epochs: RESULT
+    python examples/train_lstm_sst2.py                   # biLSTM, 5 epochs: RESULT
     python examples/train_lstm_sst2.py --pooling last    # the paper's final states
     python examples/train_lstm_sst2.py --unidirectional --hidden-size 168
     python examples/train_lstm_sst2.py --quick           # seconds: a smoke test
@@ -51,7 +51,7 @@ def loader(dataset: SST2, idx: np.ndarray, batch_size: int, shuffle: bool) -> Da
 
 def main(argv: list[str] | None = None) -> int:
     parser = example_parser(__doc__)
-    training_args(parser, name="lstm-sst2", epochs=10, batch_size=25, lr=1e-3)
+    training_args(parser, name="lstm-sst2", epochs=5, batch_size=25, lr=1e-3)
     g = parser.add_argument_group("model")
     g.add_argument("--embed-dim", type=int, default=None,
                    help="word vector size (default: 300; 32 with --quick)")

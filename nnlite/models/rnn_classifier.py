@@ -71,7 +71,7 @@ def lengths_from_padding(ids: np.ndarray, padding_idx: int = 0) -> np.ndarray:
 
 
 class LSTMClassifier(nn.Module):
-    """An (bi)LSTM sentence classifier (see the module docstring).
+    """A (bi)LSTM sentence classifier (see the module docstring).
 
     Args:
         vocab_size (int): V, rows of the embedding table.
