@@ -12,6 +12,8 @@ and shapes are torchvision's and weights move between the two by name.
     zfnet.py      zfnet (Zeiler & Fergus 2014)
     vgg.py        vgg11/13/16/19 and _bn (Simonyan & Zisserman 2015)
     googlenet.py  googlenet, Inception (Szegedy et al. 2015)
+    allconv.py    AllCNN, allcnn_c, allcnn_c_small: the all-convolutional net
+                  (Springenberg et al. 2015)
     resnet.py     resnet18/34/50/101/152, resnet20/32/44/56/110 for CIFAR (He et al. 2016)
     textcnn.py    TextCNN (Kim 2014)
     fasttext.py   FastText (Joulin et al. 2017)
@@ -21,8 +23,10 @@ and shapes are torchvision's and weights move between the two by name.
     show_attend_tell.py ShowAttendTell: CNN encoder, LSTM decoder with soft attention
                   (Xu et al. 2015), image -> sequence
     vae.py        VAE, ConvVAE (Kingma & Welling 2014), vae_loss, gaussian_kl, bernoulli_nll
+    rnn_classifier.py LSTMClassifier: a (bi)LSTM N->1 sentence classifier (Tai et al. 2015)
     decoding.py   sample_next, beam_search, causal_mask: decoding shared by the sequence models
 """
+from .allconv import AllCNN, allcnn_c, allcnn_c_small
 from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
                       alexnet_small)
 from .charrnn import CharRNN
@@ -31,6 +35,7 @@ from .googlenet import BasicConv2d, GoogLeNet, GoogLeNetOutputs, Inception, Ince
 from .lenet import LeNet5, LeNet5Classic, lenet5, lenet5_classic, lecun_normalize, rbf_loss
 from .resnet import (BasicBlock, Bottleneck, CifarResNet, ResNet, resnet18, resnet20, resnet32,
                      resnet34, resnet44, resnet50, resnet56, resnet101, resnet110, resnet152)
+from .rnn_classifier import LSTMClassifier
 from .seq2seq import Seq2Seq
 from .show_attend_tell import ShowAttendTell
 from .textcnn import TextCNN
@@ -52,4 +57,5 @@ __all__ = [
     "ShowAttendTell",
     "VAE", "ConvVAE", "VariationalAutoencoder", "vae_loss", "gaussian_kl", "bernoulli_nll",
     "reparameterize",
+    "LSTMClassifier", "AllCNN", "allcnn_c", "allcnn_c_small",
 ]

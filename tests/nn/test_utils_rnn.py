@@ -133,3 +133,30 @@ def test_bad_input():
         pad_sequence([nl.zeros(2, 2)], padding_side="middle")
     with pytest.raises(ValueError, match="non-increasing"):
         PackedSequence(nl.zeros(3, 2), [1, 2])
+
+
+@pytest.mark.parametrize("method", ["double", "float", "half", "long", "int", "short", "char",
+                                    "byte", "cpu", "pin_memory"])
+def test_packed_sequence_conversions_match_torch(torch, method):
+    x_np = (np.random.default_rng(4).standard_normal((4, 3, 2)) * 3).astype(np.float32)
+    p = pack_padded_sequence(nl.tensor(x_np), [1, 4, 2], enforce_sorted=False)
+    tp = torch.nn.utils.rnn.pack_padded_sequence(torch.tensor(x_np), [1, 4, 2],
+                                                 enforce_sorted=False)
+    q = getattr(p, method)()
+    # torch's pin_memory needs an accelerator; on the CPU the batch stays as it is
+    tq = tp if method == "pin_memory" else getattr(tp, method)()
+    assert isinstance(q, PackedSequence)
+    assert str(q.data.dtype) == str(tq.data.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(q.data.array, _arr(tq.data))
+    for ours, theirs in zip(q[1:], tq[1:]):                  # the indices stay int64
+        assert ours.dtype == np.int64 and ours.tolist() == theirs.tolist()
+    assert p.is_cuda is tp.is_cuda is False
+    assert p.is_pinned() is False
+    if method in ("cpu", "pin_memory", "float"):                # nothing to change
+        assert q is p
+
+
+def test_packed_sequence_cuda_raises_the_tensor_error():
+    p = pack_padded_sequence(nl.randn(3, 2, 2), [3, 1])
+    with pytest.raises(Exception, match="CPU only"):
+        p.cuda()

@@ -98,16 +98,58 @@ class PackedSequence(namedtuple("PackedSequence",
 
     def to(self, *args: Any, **kwargs: Any) -> "PackedSequence":
         """A PackedSequence with ``data.to(...)`` (the indices are unchanged)."""
-        data = self.data.to(*args, **kwargs)
+        return self._with_data(self.data.to(*args, **kwargs))
+
+    def _with_data(self, data: Tensor) -> "PackedSequence":
+        """This batch with other data rows (the same indices), or itself if unchanged."""
         if data is self.data:
             return self
         return type(self)(data, self.batch_sizes, self.sorted_indices, self.unsorted_indices)
 
-    def float(self) -> "PackedSequence":
-        return self.to(np.float32)
+    def cpu(self) -> "PackedSequence":
+        """Itself: nnlite's tensors live on the CPU."""
+        return self._with_data(self.data.cpu())
+
+    def cuda(self, *args: Any, **kwargs: Any) -> "PackedSequence":
+        """Raises as ``Tensor.cuda`` does: nnlite runs on the CPU only."""
+        return self._with_data(self.data.cuda(*args, **kwargs))
+
+    @property
+    def is_cuda(self) -> bool:
+        """False: the data are on the CPU."""
+        return self.data.is_cuda
+
+    def is_pinned(self) -> bool:
+        """Whether the data are in pinned memory (never, on the CPU)."""
+        return self.data.is_pinned()
+
+    def pin_memory(self) -> "PackedSequence":
+        """Itself: pinned memory is a CUDA notion (``Tensor.pin_memory``)."""
+        return self._with_data(self.data.pin_memory())
 
     def double(self) -> "PackedSequence":
         return self.to(np.float64)
+
+    def float(self) -> "PackedSequence":
+        return self.to(np.float32)
+
+    def half(self) -> "PackedSequence":
+        return self.to(np.float16)
+
+    def long(self) -> "PackedSequence":
+        return self.to(np.int64)
+
+    def int(self) -> "PackedSequence":
+        return self.to(np.int32)
+
+    def short(self) -> "PackedSequence":
+        return self.to(np.int16)
+
+    def char(self) -> "PackedSequence":
+        return self.to(np.int8)
+
+    def byte(self) -> "PackedSequence":
+        return self.to(np.uint8)
 
 
 # ============================================================================
