@@ -18,11 +18,13 @@ and shapes are torchvision's and weights move between the two by name.
     seq2seq.py    Seq2Seq with additive attention (Bahdanau et al. 2015)
     transformer.py TransformerSeq2Seq, TransformerLM (Vaswani et al. 2017)
     charrnn.py    CharRNN (Graves 2013; Karpathy's char-rnn)
+    dcgan.py      Generator, Discriminator, weights_init: DCGAN for 28x28 MNIST (Radford et al. 2016)
     decoding.py   sample_next, beam_search, causal_mask: decoding shared by the sequence models
 """
 from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
                       alexnet_small)
 from .charrnn import CharRNN
+from .dcgan import Discriminator, Generator, weights_init
 from .fasttext import FastText
 from .googlenet import BasicConv2d, GoogLeNet, GoogLeNetOutputs, Inception, InceptionAux, googlenet
 from .lenet import LeNet5, LeNet5Classic, lenet5, lenet5_classic, lecun_normalize, rbf_loss
@@ -43,4 +45,5 @@ __all__ = [
     "ResNet", "BasicBlock", "Bottleneck", "CifarResNet", "resnet18", "resnet34", "resnet50",
     "resnet101", "resnet152", "resnet20", "resnet32", "resnet44", "resnet56", "resnet110",
     "TextCNN", "FastText", "Seq2Seq", "TransformerSeq2Seq", "TransformerLM", "CharRNN",
+    "Generator", "Discriminator", "weights_init",
 ]
