@@ -19,28 +19,32 @@ model instability. This was avoided by not applying batchnorm to the generator o
 and the discriminator input layer." The generator's first layer "could be called fully
 connected as it is just a matrix multiplication, but the result is reshaped into a
 4-dimensional tensor and used as the start of the convolution stack": here it is a
-transposed convolution of the 1x1 noise "image" with a 7x7 kernel, the same product. "For
+transposed convolution of the 1x1 noise "image" with a 4x4 kernel, the same product. "For
 the discriminator, the last convolution layer is flattened and then fed into a single
-sigmoid output": here a 7x7 convolution to one channel, whose logit goes to
+sigmoid output": here a 4x4 convolution to one channel, whose logit goes to
 ``F.binary_cross_entropy_with_logits`` (the sigmoid folded into the loss).
 
-The paper's generator (Fig. 1) goes 4x4 -> 64x64 through four fractional-strided
-convolutions for LSUN; for MNIST the same stack is 7x7 -> 14x14 -> 28x28, with widths
-halving as the maps grow (ngf = 64, PyTorch's DCGAN example's default):
+The paper's generator (Fig. 1, for 64x64 LSUN bedrooms) projects z to 4x4x1024 and grows
+it through four fractional-strided convolutions, 4 -> 8 -> 16 -> 32 -> 64, halving the maps
+at each step; the discriminator mirrors it with strided convolutions. For 28x28 digits the
+same stack is 4 -> 7 -> 14 -> 28 (a 3x3 kernel takes 4 to 7), with base width 32 (ngf =
+ndf = 32; PyTorch's DCGAN example uses 64 for 64x64 images):
 
-    Generator                                        output          parameters
-    z                                                (N, 100, 1, 1)
-    project  ConvTranspose2d(100, 256, 7) BN ReLU    (N, 256, 7, 7)  1,254,912
-    up       ConvTranspose2d(256, 128, 4, 2, 1) BN ReLU (N, 128, 14, 14)  524,544
-    to_image ConvTranspose2d(128, 1, 4, 2, 1) Tanh   (N, 1, 28, 28)      2,049
-                                                                    1,781,505
+    Generator                                              output           parameters
+    z                                                      (N, 100, 1, 1)
+    project   ConvTranspose2d(100, 256, 4) BN ReLU         (N, 256, 4, 4)      410,112
+    up1       ConvTranspose2d(256, 128, 3, 2, 1) BN ReLU   (N, 128, 7, 7)      295,168
+    up2       ConvTranspose2d(128, 64, 4, 2, 1) BN ReLU    (N, 64, 14, 14)     131,200
+    to_image  ConvTranspose2d(64, 1, 4, 2, 1) Tanh         (N, 1, 28, 28)        1,025
+                                                                               837,505
 
-    Discriminator                                    output          parameters
-    x                                                (N, 1, 28, 28)
-    down1    Conv2d(1, 64, 4, 2, 1) LeakyReLU(0.2)   (N, 64, 14, 14)     1,088
-    down2    Conv2d(64, 128, 4, 2, 1) BN LeakyReLU   (N, 128, 7, 7)    131,328
-    to_logit Conv2d(128, 1, 7)                       (N,)                6,273
-                                                                      138,689
+    Discriminator                                          output           parameters
+    x                                                      (N, 1, 28, 28)
+    down1     Conv2d(1, 32, 4, 2, 1) LeakyReLU(0.2)        (N, 32, 14, 14)         544
+    down2     Conv2d(32, 64, 4, 2, 1) BN LeakyReLU         (N, 64, 7, 7)        32,896
+    down3     Conv2d(64, 128, 3, 2, 1) BN LeakyReLU        (N, 128, 4, 4)       73,984
+    to_logit  Conv2d(128, 1, 4)                            (N,)                  2,049
+                                                                               109,473
 
 Convolutions followed by batch norm have no bias (BN's shift replaces it); the others
 (``down1``, ``to_image``, ``to_logit``) have one.
@@ -69,7 +73,7 @@ from nnlite import nn
 __all__ = ["Generator", "Discriminator", "GeneratorBlock", "DiscriminatorBlock",
            "weights_init"]
 
-IMAGE_SIZE = 28               # MNIST's: 7 -> 14 -> 28 in the generator, the reverse in D
+IMAGE_SIZE = 28               # MNIST's: 4 -> 7 -> 14 -> 28 in the generator, the reverse in D
 
 
 def weights_init(m: nn.Module) -> None:
@@ -113,8 +117,8 @@ class GeneratorBlock(nn.Sequential):
         H_out = (H - 1) * stride - 2 * padding + kernel_size.
 
     Example:
-        >>> GeneratorBlock(256, 128)(nl.randn(2, 256, 7, 7)).shape
-        (2, 128, 14, 14)
+        >>> GeneratorBlock(128, 64)(nl.randn(2, 128, 7, 7)).shape
+        (2, 64, 14, 14)
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 4,
@@ -134,20 +138,22 @@ class DiscriminatorBlock(nn.Sequential):
         in_channels (int), out_channels (int): feature maps in and out.
         batch_norm (bool): follow the convolution by batch norm (then it has no bias).
             Default: True.
+        kernel_size (int): Default: 4 (with padding 1, even maps halve exactly; 3 takes
+            7 to 4).
         negative_slope (float): of the LeakyReLU. Default: 0.2 (the paper's).
 
     Shape:
-        (N, in_channels, H, W) -> (N, out_channels, H / 2, W / 2) for even H, W
-        (kernel 4, stride 2, padding 1).
+        (N, in_channels, H, W) -> (N, out_channels, H_out, W_out),
+        H_out = floor((H + 2 - kernel_size) / 2) + 1.
 
     Example:
-        >>> DiscriminatorBlock(1, 64, batch_norm=False)(nl.randn(2, 1, 28, 28)).shape
-        (2, 64, 14, 14)
+        >>> DiscriminatorBlock(1, 32, batch_norm=False)(nl.randn(2, 1, 28, 28)).shape
+        (2, 32, 14, 14)
     """
 
     def __init__(self, in_channels: int, out_channels: int, batch_norm: bool = True,
-                 negative_slope: float = 0.2) -> None:
-        layers: list[nn.Module] = [nn.Conv2d(in_channels, out_channels, 4, stride=2,
+                 kernel_size: int = 4, negative_slope: float = 0.2) -> None:
+        layers: list[nn.Module] = [nn.Conv2d(in_channels, out_channels, kernel_size, stride=2,
                                              padding=1, bias=not batch_norm)]
         if batch_norm:
             layers.append(nn.BatchNorm2d(out_channels))
@@ -164,14 +170,15 @@ class Generator(nn.Module):
 
     Args:
         nz (int): size of the noise vector z. Default: 100 (the paper's).
-        ngf (int): base width; the layers have 4 * ngf, 2 * ngf and nc maps. Default: 64.
+        ngf (int): base width; the layers have 8 * ngf, 4 * ngf, 2 * ngf and nc maps.
+            Default: 32.
         nc (int): image channels. Default: 1.
 
     Shape:
         z (N, nz) or (N, nz, 1, 1) -> images (N, nc, 28, 28), each pixel in [-1, 1].
 
     Initialisation: :func:`weights_init` (conv weights N(0, 0.02), BN scale N(1, 0.02),
-    biases 0). Parameters: 1,781,505 with the defaults.
+    biases 0). Parameters: 837,505 with the defaults.
 
     Example:
         >>> G = Generator()
@@ -179,14 +186,15 @@ class Generator(nn.Module):
         (16, 1, 28, 28)
     """
 
-    def __init__(self, nz: int = 100, ngf: int = 64, nc: int = 1) -> None:
+    def __init__(self, nz: int = 100, ngf: int = 32, nc: int = 1) -> None:
         super().__init__()
         for name, value in (("nz", nz), ("ngf", ngf), ("nc", nc)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError(f"Generator: {name} must be a positive int, got {value!r}")
         self.nz, self.ngf, self.nc = nz, ngf, nc
-        self.project = GeneratorBlock(nz, ngf * 4, kernel_size=7, stride=1, padding=0)
-        self.up = GeneratorBlock(ngf * 4, ngf * 2)
+        self.project = GeneratorBlock(nz, ngf * 8, kernel_size=4, stride=1, padding=0)
+        self.up1 = GeneratorBlock(ngf * 8, ngf * 4, kernel_size=3)     # 4 -> 7
+        self.up2 = GeneratorBlock(ngf * 4, ngf * 2)                    # 7 -> 14
         self.to_image = nn.ConvTranspose2d(ngf * 2, nc, 4, stride=2, padding=1)
         self.tanh = nn.Tanh()
         self.reset_parameters()
@@ -201,13 +209,14 @@ class Generator(nn.Module):
             raise ValueError(f"Generator: expected noise z of shape (N, {self.nz}) or "
                              f"(N, {self.nz}, 1, 1), got shape {tuple(z.shape)}")
         x = z.reshape(z.shape[0], self.nz, 1, 1)       # (N, nz, 1, 1): z as a 1x1 image
-        x = self.project(x)                            # (N, 4*ngf, 7, 7)
-        x = self.up(x)                                 # (N, 2*ngf, 14, 14)
+        x = self.project(x)                            # (N, 8*ngf, 4, 4)
+        x = self.up1(x)                                # (N, 4*ngf, 7, 7)
+        x = self.up2(x)                                # (N, 2*ngf, 14, 14)
         return self.tanh(self.to_image(x))             # (N, nc, 28, 28) in [-1, 1]
 
     def parameter_counts(self) -> "OrderedDict[str, int]":
-        """Trainable parameters per layer: project 1,254,912, up 524,544, to_image 2,049,
-        tanh 0 (with the defaults)."""
+        """Trainable parameters per layer: project 410,112, up1 295,168, up2 131,200,
+        to_image 1,025, tanh 0 (with the defaults)."""
         return _parameter_counts(self)
 
     def extra_repr(self) -> str:
@@ -216,18 +225,19 @@ class Generator(nn.Module):
 
 class Discriminator(nn.Module):
     """DCGAN's discriminator for 28x28 images: image -> one logit of "real" (see the module
-    docstring for the layer table). No pooling and no fully connected layer: two stride-2
-    convolutions, then a 7x7 convolution over the whole 7x7 map gives the logit.
+    docstring for the layer table). No pooling and no fully connected layer: three stride-2
+    convolutions, then a 4x4 convolution over the whole 4x4 map gives the logit.
 
     Args:
-        ndf (int): base width; the layers have ndf, 2 * ndf and 1 maps. Default: 64.
+        ndf (int): base width; the layers have ndf, 2 * ndf, 4 * ndf and 1 maps.
+            Default: 32.
         nc (int): image channels. Default: 1.
 
     Shape:
         images (N, nc, 28, 28) -> logits (N,), for ``F.binary_cross_entropy_with_logits``
         against 1 (real) or 0 (generated).
 
-    Initialisation: :func:`weights_init`. Parameters: 138,689 with the defaults.
+    Initialisation: :func:`weights_init`. Parameters: 109,473 with the defaults.
 
     Example:
         >>> D = Discriminator()
@@ -235,7 +245,7 @@ class Discriminator(nn.Module):
         (16,)
     """
 
-    def __init__(self, ndf: int = 64, nc: int = 1) -> None:
+    def __init__(self, ndf: int = 32, nc: int = 1) -> None:
         super().__init__()
         for name, value in (("ndf", ndf), ("nc", nc)):
             if not isinstance(value, int) or value < 1:
@@ -244,7 +254,8 @@ class Discriminator(nn.Module):
         self.ndf, self.nc = ndf, nc
         self.down1 = DiscriminatorBlock(nc, ndf, batch_norm=False)   # no BN on the input
         self.down2 = DiscriminatorBlock(ndf, ndf * 2)
-        self.to_logit = nn.Conv2d(ndf * 2, 1, IMAGE_SIZE // 4)
+        self.down3 = DiscriminatorBlock(ndf * 2, ndf * 4, kernel_size=3)    # 7 -> 4
+        self.to_logit = nn.Conv2d(ndf * 4, 1, 4)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -257,12 +268,13 @@ class Discriminator(nn.Module):
                              f"{IMAGE_SIZE}, {IMAGE_SIZE}), got shape {tuple(x.shape)}")
         x = self.down1(x)                              # (N, ndf, 14, 14)
         x = self.down2(x)                              # (N, 2*ndf, 7, 7)
+        x = self.down3(x)                              # (N, 4*ndf, 4, 4)
         x = self.to_logit(x)                           # (N, 1, 1, 1)
         return x.reshape(x.shape[0])                   # (N,) logits
 
     def parameter_counts(self) -> "OrderedDict[str, int]":
-        """Trainable parameters per layer: down1 1,088, down2 131,328, to_logit 6,273
-        (with the defaults)."""
+        """Trainable parameters per layer: down1 544, down2 32,896, down3 73,984,
+        to_logit 2,049 (with the defaults)."""
         return _parameter_counts(self)
 
     def extra_repr(self) -> str:

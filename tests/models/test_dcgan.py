@@ -36,19 +36,35 @@ def test_discriminator_gives_one_logit_per_image():
 
 def test_parameter_counts_follow_the_layer_table():
     G, D = Generator(), Discriminator()
-    assert dict(G.parameter_counts()) == {"project": 1_254_912, "up": 524_544,
-                                          "to_image": 2_049, "tanh": 0}
-    assert n_params(G) == 1_781_505
-    assert dict(D.parameter_counts()) == {"down1": 1_088, "down2": 131_328, "to_logit": 6_273}
-    assert n_params(D) == 138_689
+    assert dict(G.parameter_counts()) == {"project": 410_112, "up1": 295_168, "up2": 131_200,
+                                          "to_image": 1_025, "tanh": 0}
+    assert n_params(G) == 837_505
+    assert dict(D.parameter_counts()) == {"down1": 544, "down2": 32_896, "down3": 73_984,
+                                          "to_logit": 2_049}
+    assert n_params(D) == 109_473
+
+
+def test_the_maps_grow_4_7_14_28_and_shrink_back():
+    G, D = Generator(), Discriminator()
+    x = G.project(nl.randn(2, 100, 1, 1))
+    assert x.shape == (2, 256, 4, 4)
+    x = G.up1(x)
+    assert x.shape == (2, 128, 7, 7)
+    x = G.up2(x)
+    assert x.shape == (2, 64, 14, 14)
+    y = D.down1(G.to_image(x))
+    assert y.shape == (2, 32, 14, 14)
+    y = D.down2(y)
+    assert y.shape == (2, 64, 7, 7)
+    assert D.down3(y).shape == (2, 128, 4, 4)
 
 
 def test_widths_scale_with_ngf_ndf_and_channels():
     G, D = Generator(nz=16, ngf=8, nc=3), Discriminator(ndf=4, nc=3)
     x = G(nl.randn(2, 16))
     assert x.shape == (2, 3, 28, 28) and D(x).shape == (2,)
-    assert G.project[0].weight.shape == (16, 32, 7, 7)        # (nz, 4*ngf, 7, 7)
-    assert D.down2[0].weight.shape == (8, 4, 4, 4)            # (2*ndf, ndf, 4, 4)
+    assert G.project[0].weight.shape == (16, 64, 4, 4)        # (nz, 8*ngf, 4, 4)
+    assert D.down3[0].weight.shape == (16, 8, 3, 3)           # (4*ndf, 2*ndf, 3, 3)
 
 
 def test_architecture_follows_the_papers_guidelines():
@@ -59,24 +75,28 @@ def test_architecture_follows_the_papers_guidelines():
         assert not any("Pool" in k.__name__ or k is nn.Linear for k in kinds(model))
     # G: fractional-strided convolutions, BN + ReLU on every hidden layer, Tanh output
     # without BN
-    assert [type(m) for m in G.project] == [nn.ConvTranspose2d, nn.BatchNorm2d, nn.ReLU]
-    assert [type(m) for m in G.up] == [nn.ConvTranspose2d, nn.BatchNorm2d, nn.ReLU]
-    assert G.up[0].stride == (2, 2) and isinstance(G.to_image, nn.ConvTranspose2d)
+    for block in (G.project, G.up1, G.up2):
+        assert [type(m) for m in block] == [nn.ConvTranspose2d, nn.BatchNorm2d, nn.ReLU]
+    assert G.up1[0].stride == G.up2[0].stride == G.to_image.stride == (2, 2)
+    assert isinstance(G.to_image, nn.ConvTranspose2d)
     assert isinstance(G.tanh, nn.Tanh) and nn.ReLU not in kinds(G.to_image)
     # D: strided convolutions, LeakyReLU(0.2), no BN on the input layer
     assert [type(m) for m in D.down1] == [nn.Conv2d, nn.LeakyReLU]
-    assert [type(m) for m in D.down2] == [nn.Conv2d, nn.BatchNorm2d, nn.LeakyReLU]
-    assert all(b[0].stride == (2, 2) for b in (D.down1, D.down2))
+    for block in (D.down2, D.down3):
+        assert [type(m) for m in block] == [nn.Conv2d, nn.BatchNorm2d, nn.LeakyReLU]
+    assert all(b[0].stride == (2, 2) for b in (D.down1, D.down2, D.down3))
     assert all(m.negative_slope == 0.2 for m in D.modules() if isinstance(m, nn.LeakyReLU))
     # a bias only where no batch norm follows
-    assert G.project[0].bias is None and G.up[0].bias is None and D.down2[0].bias is None
+    assert all(b[0].bias is None for b in (G.project, G.up1, G.up2, D.down2, D.down3))
     assert G.to_image.bias is not None and D.down1[0].bias is not None
     assert D.to_logit.bias is not None
 
 
 def test_blocks():
     assert GeneratorBlock(256, 128)(nl.randn(2, 256, 7, 7)).shape == (2, 128, 14, 14)
+    assert GeneratorBlock(8, 4, kernel_size=3)(nl.randn(2, 8, 4, 4)).shape == (2, 4, 7, 7)
     assert DiscriminatorBlock(64, 128)(nl.randn(2, 64, 14, 14)).shape == (2, 128, 7, 7)
+    assert DiscriminatorBlock(8, 4, kernel_size=3)(nl.randn(2, 8, 7, 7)).shape == (2, 4, 4, 4)
     assert len(DiscriminatorBlock(1, 64, batch_norm=False)) == 2
 
 
@@ -89,21 +109,20 @@ def test_exported_from_models():
 # The paper's initialisation
 # ============================================================================
 def test_initialisation_statistics():
-    """Conv weights N(0, 0.02), BN scale N(1, 0.02), biases 0. The two large conv weights
-    (1.25M and 524k numbers) pin mean and std to ~1e-4; the BN scales (256 and 128
-    numbers) to a few thousandths."""
+    """Conv weights N(0, 0.02), BN scale N(1, 0.02), biases 0. The large conv weights
+    (32k-410k numbers) pin mean and std to ~1e-4 - 4e-4; the 704 BN scales to a few
+    thousandths."""
     nl.manual_seed(1)
     G, D = Generator(), Discriminator()
-    for w in (G.project[0].weight, G.up[0].weight):
+    for w in (G.project[0].weight, G.up1[0].weight, G.up2[0].weight, D.down2[0].weight,
+              D.down3[0].weight):
         a = w.numpy()
-        assert abs(a.mean()) < 2e-4 and abs(a.std() - 0.02) < 2e-4
+        assert abs(a.mean()) < 4e-4 and abs(a.std() - 0.02) < 4e-4
     conv_small = np.concatenate([m.weight.numpy().ravel() for m in (G.to_image, D.down1[0],
                                                                      D.to_logit)])
     assert abs(conv_small.mean()) < 2e-3 and abs(conv_small.std() - 0.02) < 2e-3
-    a = D.down2[0].weight.numpy()
-    assert abs(a.mean()) < 2e-4 and abs(a.std() - 0.02) < 2e-4
-    bn = np.concatenate([G.project[1].weight.numpy(), G.up[1].weight.numpy(),
-                         D.down2[1].weight.numpy()])                       # 512 scales
+    bn = np.concatenate([b[1].weight.numpy() for b in (G.project, G.up1, G.up2, D.down2,
+                                                       D.down3)])           # 704 scales
     assert abs(bn.mean() - 1.0) < 4e-3 and abs(bn.std() - 0.02) < 3e-3
     for m in (*G.modules(), *D.modules()):
         if getattr(m, "bias", None) is not None:
@@ -175,27 +194,32 @@ def _torch_players(torch):
     tnn = torch.nn
 
     class TorchG(tnn.Module):
-        def __init__(self, nz=100, ngf=64):
+        def __init__(self, nz=100, ngf=32):
             super().__init__()
-            self.project = tnn.Sequential(tnn.ConvTranspose2d(nz, ngf * 4, 7, 1, 0, bias=False),
-                                          tnn.BatchNorm2d(ngf * 4), tnn.ReLU())
-            self.up = tnn.Sequential(tnn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False),
-                                     tnn.BatchNorm2d(ngf * 2), tnn.ReLU())
+            self.project = tnn.Sequential(tnn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False),
+                                          tnn.BatchNorm2d(ngf * 8), tnn.ReLU())
+            self.up1 = tnn.Sequential(tnn.ConvTranspose2d(ngf * 8, ngf * 4, 3, 2, 1, bias=False),
+                                      tnn.BatchNorm2d(ngf * 4), tnn.ReLU())
+            self.up2 = tnn.Sequential(tnn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False),
+                                      tnn.BatchNorm2d(ngf * 2), tnn.ReLU())
             self.to_image = tnn.ConvTranspose2d(ngf * 2, 1, 4, 2, 1)
 
         def forward(self, z):
-            return torch.tanh(self.to_image(self.up(self.project(z.view(len(z), -1, 1, 1)))))
+            x = self.project(z.view(len(z), -1, 1, 1))
+            return torch.tanh(self.to_image(self.up2(self.up1(x))))
 
     class TorchD(tnn.Module):
-        def __init__(self, ndf=64):
+        def __init__(self, ndf=32):
             super().__init__()
             self.down1 = tnn.Sequential(tnn.Conv2d(1, ndf, 4, 2, 1), tnn.LeakyReLU(0.2))
             self.down2 = tnn.Sequential(tnn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False),
                                         tnn.BatchNorm2d(ndf * 2), tnn.LeakyReLU(0.2))
-            self.to_logit = tnn.Conv2d(ndf * 2, 1, 7)
+            self.down3 = tnn.Sequential(tnn.Conv2d(ndf * 2, ndf * 4, 3, 2, 1, bias=False),
+                                        tnn.BatchNorm2d(ndf * 4), tnn.LeakyReLU(0.2))
+            self.to_logit = tnn.Conv2d(ndf * 4, 1, 4)
 
         def forward(self, x):
-            return self.to_logit(self.down2(self.down1(x))).view(-1)
+            return self.to_logit(self.down3(self.down2(self.down1(x)))).view(-1)
 
     return TorchG(nz=16, ngf=8), TorchD(ndf=8)
 
