@@ -24,12 +24,14 @@ and shapes are torchvision's and weights move between the two by name.
                   (Xu et al. 2015), image -> sequence
     vae.py        VAE, ConvVAE (Kingma & Welling 2014), vae_loss, gaussian_kl, bernoulli_nll
     rnn_classifier.py LSTMClassifier: a (bi)LSTM N->1 sentence classifier (Tai et al. 2015)
+    dcgan.py      Generator, Discriminator, weights_init: DCGAN for 28x28 MNIST (Radford et al. 2016)
     decoding.py   sample_next, beam_search, causal_mask: decoding shared by the sequence models
 """
 from .allconv import AllCNN, allcnn_c, allcnn_c_small
 from .alexnet import (AlexNet, AlexNetClassic, AlexNetSmall, alexnet, alexnet_classic,
                       alexnet_small)
 from .charrnn import CharRNN
+from .dcgan import Discriminator, Generator, weights_init
 from .fasttext import FastText
 from .googlenet import BasicConv2d, GoogLeNet, GoogLeNetOutputs, Inception, InceptionAux, googlenet
 from .lenet import LeNet5, LeNet5Classic, lenet5, lenet5_classic, lecun_normalize, rbf_loss
@@ -58,4 +60,5 @@ __all__ = [
     "VAE", "ConvVAE", "VariationalAutoencoder", "vae_loss", "gaussian_kl", "bernoulli_nll",
     "reparameterize",
     "LSTMClassifier", "AllCNN", "allcnn_c", "allcnn_c_small",
+    "Generator", "Discriminator", "weights_init",
 ]
