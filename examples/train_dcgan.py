@@ -10,8 +10,8 @@
 The paper's recipe (section 4): images scaled to tanh's range [-1, 1], mini-batches of 128,
 weights drawn from N(0, 0.02), LeakyReLU slope 0.2, Adam with learning rate 0.0002 and
 beta1 0.5. The players are nnlite.models.Generator and Discriminator (4x4 -> 7x7 -> 14x14
--> 28x28 and back, base width 32: --ngf, --ndf). The paper shows MNIST samples as a figure, without a
-number; the target here is the issue's: at least 90% of 10,000 samples read as a digit
+-> 28x28 and back, base width 32: --ngf, --ndf). The paper shows MNIST samples as a
+figure, without a number; the target here is the issue's: at least 90% of 10,000 samples read as a digit
 with confidence >= 0.9 by a classifier trained separately on real MNIST, and every digit
 between 5% and 15% of them (no mode collapse), as ``benchmarks/judge_samples.py``
 measures.

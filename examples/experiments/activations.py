@@ -4,8 +4,8 @@
     python examples/experiments/activations.py --quick    # seconds: a smoke test
 
 The same network (784 -> 9 x 128 -> 10, torch's default Linear init) with each activation,
-and ReLU once more with He et al.'s init (2015). For each, the norm of every layer's weight gradient on one batch of 256 training images is
-measured at initialisation and after training (SGD, momentum 0.9). Backpropagation multiplies
+and ReLU once more with He et al.'s init (2015). For each, the norm of every layer's weight
+gradient on one batch of 256 training images is measured at initialisation and after training (SGD, momentum 0.9). Backpropagation multiplies
 the gradient by sigmoid' <= 1/4 at every layer, so with sigmoid the first layers' gradients
 are orders of magnitude smaller than the last's and they barely learn (Glorot & Bengio 2010);
 tanh (derivative <= 1, near 1 around 0) loses little. ReLU's derivative is 1 where active,

@@ -5,7 +5,7 @@
 
 Builders follow torchvision's names and arguments (without ``weights``), and the
 models that torchvision also has use its attribute names, so their ``state_dict`` keys
-and shapes are torchvision's and weights move between the two by name.
+and shapes are torchvision's and weights move between the two by name. The files::
 
     lenet.py      LeNet5, LeNet5Classic (LeCun et al. 1998), rbf_loss
     alexnet.py    alexnet, AlexNetClassic (Krizhevsky et al. 2012), AlexNetSmall
@@ -24,7 +24,8 @@ and shapes are torchvision's and weights move between the two by name.
                   (Xu et al. 2015), image -> sequence
     vae.py        VAE, ConvVAE (Kingma & Welling 2014), vae_loss, gaussian_kl, bernoulli_nll
     rnn_classifier.py LSTMClassifier: a (bi)LSTM N->1 sentence classifier (Tai et al. 2015)
-    dcgan.py      Generator, Discriminator, weights_init: DCGAN for 28x28 MNIST (Radford et al. 2016)
+    dcgan.py      Generator, Discriminator, weights_init: DCGAN for 28x28 MNIST
+                  (Radford et al. 2016)
     decoding.py   sample_next, beam_search, causal_mask: decoding shared by the sequence models
 """
 from .allconv import AllCNN, allcnn_c, allcnn_c_small
