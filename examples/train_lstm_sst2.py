@@ -1,7 +1,7 @@
 """Train a bidirectional LSTM sentence classifier (an N->1 recurrent network; Tai, Socher &
 Manning 2015's sequential baseline) on SST-2, Kim (2014)'s sentence-level splits, shipped.
 
-    python examples/train_lstm_sst2.py                   # biLSTM, 5 epochs: RESULT
+    python examples/train_lstm_sst2.py                   # biLSTM, 5 epochs: 82.0%
     python examples/train_lstm_sst2.py --pooling last    # the paper's final states
     python examples/train_lstm_sst2.py --unidirectional --hidden-size 168
     python examples/train_lstm_sst2.py --quick           # seconds: a smoke test
@@ -15,14 +15,18 @@ vectors here start at random, U(-0.25, 0.25) as in TextCNN's CNN-rand, and are l
 the 6,920 training sentences alone (no phrase labels): the 1,821 test sentences then hold
 ~5% words never seen in training, which all share the one untrained <unk> vector.
 
-The recipe: 300-d word vectors, hidden size 150 per direction, dropout 0.5 on the sentence
-vector (and --embed-dropout on the word vectors), Adam with --weight-decay, mini-batches of
-25 sentences of similar lengths, packed (nn.utils.rnn.pack_padded_sequence) so each
-sentence runs for its own length only. As in Tai et al.'s and Kim's code the epochs are not
-cut short: the test accuracy reported is that of the epoch with the best dev accuracy
-(early stopping on the dev set). Each epoch prints train/dev/test loss and accuracy;
-checkpoints, history.csv and curves.png go to --out-dir; the last line is the test
-accuracy.
+The recipe: 300-d word vectors, hidden size 150 per direction, the maximum over time of
+each unit (--pooling), dropout 0.5 on the word vectors and on the sentence vector, Adam
+(learning rate 1e-3, no weight decay), gradient norm clipped at 5, mini-batches of 25
+sentences of similar lengths, packed (nn.utils.rnn.pack_padded_sequence) so each sentence
+runs for its own length only. As in Tai et al.'s and Kim's code the epochs are not cut
+short: the test accuracy reported is that of the epoch with the best dev accuracy (early
+stopping on the dev set) -- here epoch 2 (dev 81.5%, test 82.0%); after it the network fits
+the training sentences (96% by epoch 5) and dev accuracy falls back to ~79%. Max-pooling
+gave the best dev accuracy of the settings tried (the final states: dev 79.6%, test 82.0%;
+weight decay 1e-4: dev 80.1%, test 80.7%). Each epoch prints train/dev/test loss and
+accuracy; checkpoints, history.csv and curves.png go to --out-dir; the last line is the
+test accuracy.
 """
 import math
 import sys
