@@ -223,6 +223,8 @@ class ModelStatistics:
         text = self._row(self._prefix(r.depth) + name, values)
         if self.verbose == 2:
             for inner, vals in r.inner_layers.items():
+                if "ascii_only" in self.row_settings:
+                    vals = {k: v.replace("├─", "+ ").replace("└─", "+ ") for k, v in vals.items()}
                 text += self._row(self._prefix(r.depth + 1) + inner, vals)
         return text
 
@@ -477,7 +479,9 @@ def _forward_pass(model: Module, args: list | None, kwargs: dict, mode: str) -> 
                 model(*args, **kwargs)
         except Exception as exc:
             done = [r for r in rows if r.executed]
+            running = [f"{r.var_name} ({r.class_name})" for r in rows if not r.executed]
             raise RuntimeError(f"summary: the forward pass of {type(model).__name__} failed "
+                               f"in {running[-1] if running else 'the model'} "
                                f"({type(exc).__name__}: {exc}); layers that ran: {done}") from exc
         finally:
             for h in handles:
