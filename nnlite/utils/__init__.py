@@ -22,7 +22,8 @@ from ..training import (BLEUScore, Checkpointer, FitState, History, ProgressBar,
                         progress_lr, run_epoch, sentence_bleu, set_rng_state, set_seed,
                         step_decay, tokenize_13a, warmup_cosine)
 from .graph import Digraph, ExecutableNotFound, make_dot
-from .summary import LayerInfo, ModelStatistics, summary   # the function shadows the module
+from .model_statistics import LayerInfo, ModelStatistics
+from .summary import summary          # the function shadows its module, as torchinfo's
 
 __all__ = ["BLEUScore", "corpus_bleu", "sentence_bleu", "tokenize_13a", "Checkpointer",
            "get_rng_state", "set_rng_state", "set_seed", "History", "have_matplotlib",

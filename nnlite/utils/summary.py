@@ -4,24 +4,10 @@ forward hooks.
 
 How it works: a pre-hook on every module opens a ``LayerInfo`` row when the module is
 called (a module called twice gets two rows, the second marked recursive) and a forward
-hook fills in the shapes and mult-adds when it returns. The pass runs under ``no_grad`` in
-eval mode (``mode="train"`` to change it); every module's own mode is restored afterwards.
-Containers that were never called themselves (a ``ModuleList``) get their rows put back in
-the tree.
-
-Mult-adds are counted as torchinfo counts them: each use of a weight element is one
-multiply-add, a bias element one more, so a layer costs ``numel(param) * positions`` summed
-over its parameters, where positions is
-
-    Conv*:    batch x output spatial size (N * H_out * W_out for Conv2d; ConvTranspose too)
-    Linear*:  every leading axis of the output (N * L for an (N, L, F) input)
-    RNN/LSTM/GRU (weight_ih_l0, ...): every time step of every sequence (T * N)
-    others with weight/bias (BatchNorm, LayerNorm, ...): the batch size N (torchinfo's rule)
-    Embedding, EmbeddingBag: 0 (a lookup multiplies nothing)
-    MultiheadAttention: its Q/K/V and output projections plus 2 * L * S * E for the scores
-                        and the weighted sum (one row: out_proj is not called as a module)
-
-Only leaf layers (and attention) are summed into the total, so no work is counted twice.
+hook fills in the shapes and the mult-adds (``mult_adds.py``) when it returns. The pass
+runs under ``no_grad`` in eval mode (``mode="train"`` to change it); every module's own
+mode is restored afterwards. Containers that were never called themselves (a
+``ModuleList``) get their rows put back in the tree. The table is ``model_statistics.py``.
 """
 from __future__ import annotations
 
@@ -32,232 +18,17 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..factories import rand, zeros
-from ..tensor import Tensor, from_numpy, get_default_dtype
-from ..nn.attention import MultiheadAttention
+from ..factories import ones, rand, zeros
 from ..nn.module import Module
-from ..nn.sparse import Embedding, EmbeddingBag
+from ..tensor import Tensor, from_numpy, get_default_dtype
+from .model_statistics import COLUMNS, LAYER_MODULES, LayerInfo, ModelStatistics
+from .mult_adds import mult_adds
 
-__all__ = ["summary", "ModelStatistics", "LayerInfo"]
+__all__ = ["summary"]
 
-COLUMNS = {"input_size": "Input Shape", "output_size": "Output Shape",
-           "num_params": "Param #", "params_percent": "Param %",
-           "kernel_size": "Kernel Shape", "mult_adds": "Mult-Adds", "trainable": "Trainable"}
 DEFAULT_COLUMNS = ("output_size", "num_params", "mult_adds")
 NEEDS_INPUT = ("input_size", "output_size", "mult_adds")
 ROW_SETTINGS = ("depth", "var_names", "ascii_only", "hide_recursive_layers")
-# Modules that do their children's work themselves (MultiheadAttention reads out_proj's
-# weight without calling it): one row each, their children are not hooked.
-LAYER_MODULES = (MultiheadAttention,)
-
-
-# ============================================================================
-# One row: a module's call
-# ============================================================================
-class LayerInfo:
-    """What ``summary`` records of one call of a module (one row of the table).
-
-    Attributes:
-        module: the module; ``class_name``, ``var_name`` (its attribute name), ``depth``
-            (0 for the model) and ``depth_index`` (its rank among the rows of its depth).
-        input_size, output_size (list of int): the shapes of the first input and output
-            (``[]`` before the call).
-        num_params, trainable_params, param_bytes (int): of the module and its children.
-        macs (int): the mult-adds of this call; ``output_bytes`` the output's size.
-        is_leaf_layer, is_recursive, executed (bool): no children (or a ``LAYER_MODULES``
-            one); a module already listed; the call has returned.
-        children (list): the rows below this one in the tree.
-    """
-
-    def __init__(self, var_name: str, module: Module, depth: int,
-                 parent_info: "LayerInfo | None" = None) -> None:
-        self.module, self.var_name, self.depth = module, var_name, depth
-        self.layer_id = id(module)
-        self.class_name = type(module).__name__
-        self.parent_info = parent_info
-        self.depth_index: int | None = None
-        self.children: list[LayerInfo] = []
-        self.is_leaf_layer = isinstance(module, LAYER_MODULES) or not any(
-            m is not None for m in module._modules.values())
-        self.is_recursive = self.executed = False
-        self.input_size: list = []
-        self.output_size: list = []
-        self.output_bytes = self.macs = 0
-        k = getattr(module, "kernel_size", None)
-        self.kernel_size = list(k) if isinstance(k, (tuple, list)) else k
-        self.num_params = self.trainable_params = self.param_bytes = 0
-        self.inner_layers: dict[str, dict[str, str]] = {}   # verbose=2: a row per parameter
-        for name, p in module.named_parameters():
-            n = p.numel()
-            self.num_params += n
-            self.param_bytes += n * p.element_size()
-            self.trainable_params += n if p.requires_grad else 0
-            if parent_info is not None or "." not in name:   # the model: its own only
-                shape = list(p.shape)
-                if name == "weight" and len(shape) > 1:      # [in, out, *kernel] as torchinfo
-                    shape[0], shape[1] = shape[1], shape[0]
-                self.inner_layers[name] = {"kernel_size": str(shape), "num_params": f"├─{n:,}"}
-        if self.inner_layers:
-            last = self.inner_layers[name if name in self.inner_layers else
-                                     list(self.inner_layers)[-1]]
-            last["num_params"] = "└─" + last["num_params"][2:]
-
-    def __repr__(self) -> str:
-        return f"{self.class_name}: {self.depth}"
-
-    @property
-    def trainable(self) -> str:
-        """"True", "False", "Partial" (some parameters frozen) or "--" (none)."""
-        if self.num_params == 0:
-            return "--"
-        if self.trainable_params == 0:
-            return "False"
-        return "True" if self.trainable_params == self.num_params else "Partial"
-
-    def get_layer_name(self, show_var_name: bool, show_depth: bool) -> str:
-        """``Conv2d: 1-1`` (``Conv2d (c1): 1-1`` with ``show_var_name``)."""
-        name = self.class_name
-        if show_var_name and self.var_name:
-            name += f" ({self.var_name})"
-        if show_depth and self.depth > 0:
-            name += f": {self.depth}" + (f"-{self.depth_index}" if self.depth_index else "")
-        return name
-
-    def leftover_params(self) -> int:
-        """Parameters of this module not counted in a child's row (its own, an unused
-        child's)."""
-        return self.num_params - sum(c.num_params for c in self.children
-                                     if c.depth == self.depth + 1 and not c.is_recursive)
-
-    def num_params_to_str(self, reached_max_depth: bool) -> str:
-        if self.num_params == 0:
-            return "--"
-        if self.is_recursive:
-            return "(recursive)"
-        if reached_max_depth or self.is_leaf_layer:
-            n = f"{self.num_params:,}"
-            return n if self.trainable_params else f"({n})"       # frozen: in parentheses
-        left = self.leftover_params()
-        return f"{left:,}" if left > 0 else "--"
-
-    def params_percent(self, total_params: int, reached_max_depth: bool) -> str:
-        if total_params == 0:
-            return "     --"
-        if self.is_recursive:
-            return "(recursive)"
-        n = self.num_params if reached_max_depth or self.is_leaf_layer else self.leftover_params()
-        return f"{n / total_params:>7.2%}" if n else "     --"
-
-    def macs_to_str(self, reached_max_depth: bool) -> str:
-        if self.is_leaf_layer:
-            return f"{self.macs:,}" if self.macs > 0 else "--"
-        if reached_max_depth:                         # the rows hidden below this one
-            n = sum(c.macs for c in self.children if c.is_leaf_layer)
-            return f"{n:,}" if n > 0 else "--"
-        return "--"
-
-
-# ============================================================================
-# The result: rows and totals
-# ============================================================================
-class ModelStatistics:
-    """What ``summary`` returns: ``str()`` is the table; the totals are attributes.
-
-    Attributes:
-        summary_list (list of LayerInfo): the rows, in call order.
-        input_size (list): the shape of each input.
-        total_params, trainable_params, non_trainable_params (int): over the model's
-            parameters (a shared one once).
-        total_mult_adds (int): over the calls of leaf layers.
-        total_input, total_output_bytes, total_param_bytes (int): bytes of the inputs, of
-            the outputs of layers with parameters (x 2: their gradients too) and of the
-            parameters.
-    """
-
-    def __init__(self, summary_list: list, input_size: list, total_input: int,
-                 model: Module, col_names: tuple, col_width: int, depth: int, verbose: int,
-                 row_settings: set) -> None:
-        self.summary_list, self.input_size, self.total_input = summary_list, input_size, total_input
-        self.col_names, self.col_width, self.max_depth = col_names, col_width, depth
-        self.verbose, self.row_settings = verbose, row_settings
-        params = list(model.parameters())
-        self.total_params = sum(p.numel() for p in params)
-        self.trainable_params = sum(p.numel() for p in params if p.requires_grad)
-        self.total_param_bytes = sum(p.numel() * p.element_size() for p in params)
-        leaves = [r for r in summary_list if r.is_leaf_layer]
-        self.total_mult_adds = sum(r.macs for r in leaves)
-        self.total_output_bytes = sum(2 * r.output_bytes for r in leaves if r.num_params)
-        show = self._show_var_name, self._show_depth = ("var_names" in row_settings,
-                                                        "depth" in row_settings)
-        width = max([len(r.get_layer_name(*show)) + r.depth * 5 + 1 for r in summary_list],
-                    default=0)
-        self.layer_name_width = max(40, math.ceil(width / 5) * 5)
-
-    @property
-    def non_trainable_params(self) -> int:
-        return self.total_params - self.trainable_params
-
-    # ---- the table -------------------------------------------------------------
-    def _row(self, name: str, values: Mapping[str, str]) -> str:
-        line = f"{name:<{self.layer_name_width}} "
-        for col in self.col_names:
-            line += f"{values.get(col, ''):<{self.col_width}} "
-        return line.rstrip() + "\n"
-
-    def _prefix(self, depth: int) -> str:
-        ascii_only = "ascii_only" in self.row_settings
-        if depth == 0:
-            return ""
-        tip = "+ " if ascii_only else ("├─" if depth == 1 else "└─")
-        return ("|    " if ascii_only else "│    ") * (depth - 1) + tip
-
-    def _layer_rows(self, r: LayerInfo) -> str:
-        at_max = r.depth == self.max_depth
-        values = {"input_size": str(r.input_size) if r.input_size else "--",
-                  "output_size": str(r.output_size) if r.output_size else "--",
-                  "kernel_size": str(r.kernel_size) if r.kernel_size else "--",
-                  "num_params": r.num_params_to_str(at_max),
-                  "params_percent": r.params_percent(self.total_params, at_max),
-                  "mult_adds": r.macs_to_str(at_max), "trainable": r.trainable}
-        name = r.get_layer_name(self._show_var_name, self._show_depth)
-        text = self._row(self._prefix(r.depth) + name, values)
-        if self.verbose == 2:
-            for inner, vals in r.inner_layers.items():
-                if "ascii_only" in self.row_settings:
-                    vals = {k: v.replace("├─", "+ ").replace("└─", "+ ") for k, v in vals.items()}
-                text += self._row(self._prefix(r.depth + 1) + inner, vals)
-        return text
-
-    @staticmethod
-    def _count(n: int, auto_units: bool) -> str:
-        """``: 61,706`` or, with units, `` (M): 0.42`` (G, T above 1e9, 1e12)."""
-        if not auto_units:
-            return f": {n:,}"
-        unit, scale = (("T", 1e12) if n >= 1e12 else ("G", 1e9) if n >= 1e9 else ("M", 1e6))
-        v = n / scale
-        return f" ({unit}): {int(v):,}" if float(v).is_integer() else f" ({unit}): {v:,.2f}"
-
-    def __str__(self) -> str:
-        divider = "=" * (len(self.col_names) * self.col_width + self.layer_name_width)
-        header = "Layer (type" + (" (var_name)" if self._show_var_name else "") + \
-                 (":depth-idx" if self._show_depth else "") + ")"
-        rows = "".join(self._layer_rows(r) for r in self.summary_list
-                       if r.depth <= self.max_depth and not (
-                           "hide_recursive_layers" in self.row_settings and r.is_recursive))
-        text = (f"{divider}\n{self._row(header, COLUMNS)}{divider}\n{rows}{divider}\n"
-                f"Total params{self._count(self.total_params, False)}\n"
-                f"Trainable params{self._count(self.trainable_params, False)}\n"
-                f"Non-trainable params{self._count(self.non_trainable_params, False)}\n")
-        if self.input_size:
-            total = self.total_input + self.total_output_bytes + self.total_param_bytes
-            text += (f"Total mult-adds{self._count(self.total_mult_adds, True)}\n{divider}\n"
-                     f"Input size (MB): {self.total_input / 1e6:0.2f}\n"
-                     f"Forward/backward pass size (MB): {self.total_output_bytes / 1e6:0.2f}\n"
-                     f"Params size (MB): {self.total_param_bytes / 1e6:0.2f}\n"
-                     f"Estimated Total Size (MB): {total / 1e6:0.2f}\n")
-        return text + divider
-
-    __repr__ = __str__
 
 
 # ============================================================================
@@ -280,11 +51,12 @@ def summary(model: Module, input_size: Sequence[Any] | None = None,
         model (Module): the model.
         input_size (sequence): the shape of the input, batch axis included
             (``(16, 1, 28, 28)``), or a list of shapes for a model with several inputs.
-            Random inputs of ``dtypes`` are made (zeros for integer dtypes). Default: None.
+            Inputs of ``dtypes`` are made: uniform in [0, 1) (ones for an integer dtype,
+            so token ids are not padding; False for bool). Default: None.
         input_data: the input itself instead: a Tensor (or array), a list/tuple of
             positional arguments, or a dict of keyword arguments. Default: None.
-        batch_dim (int, optional): where to insert a batch axis of 1 into each
-            ``input_size`` shape (which then leaves it out). Default: None.
+        batch_dim (int, optional): the axis where a batch of 1 is inserted into each
+            ``input_size`` shape, which is then given without it. Default: None.
         col_names (iterable of str): columns among ``"input_size"``, ``"output_size"``,
             ``"num_params"``, ``"params_percent"``, ``"kernel_size"``, ``"mult_adds"``,
             ``"trainable"``. Default: ``("output_size", "num_params", "mult_adds")``
@@ -384,6 +156,9 @@ def _input_shapes(input_size: Any) -> list:
 
 
 def _random_inputs(shapes: list, batch_dim: int | None, dtypes: Sequence[Any] | None) -> list:
+    """Inputs of these shapes: uniform in [0, 1) for a floating dtype; ones for an integer
+    dtype (token 1, a word where 0 is padding); False for bool (masks that hide nothing).
+    A batch axis of 1 is inserted at ``batch_dim`` (counted as ``unsqueeze`` counts it)."""
     if dtypes is None:
         dtypes = [get_default_dtype()] * len(shapes)
     elif len(dtypes) != len(shapes):
@@ -392,10 +167,14 @@ def _random_inputs(shapes: list, batch_dim: int | None, dtypes: Sequence[Any] | 
     out = []
     for shape, dtype in zip(shapes, dtypes):
         if batch_dim is not None:
-            shape = shape[:batch_dim] + [1] + shape[batch_dim:] if batch_dim >= 0 else \
-                shape[:len(shape) + batch_dim + 1] + [1] + shape[len(shape) + batch_dim + 1:]
+            if not -len(shape) - 1 <= batch_dim <= len(shape):
+                raise ValueError(f"summary: batch_dim {batch_dim} is out of range for the "
+                                 f"input shape {tuple(shape)}")
+            shape = list(shape)
+            shape.insert(batch_dim if batch_dim >= 0 else len(shape) + batch_dim + 1, 1)
         kind = np.dtype(dtype).kind
-        out.append(rand(*shape, dtype=dtype) if kind in "fc" else zeros(shape, dtype=dtype))
+        out.append(rand(*shape, dtype=dtype) if kind in "fc" else
+                   zeros(shape, dtype=dtype) if kind == "b" else ones(shape, dtype=dtype))
     return out
 
 
@@ -445,7 +224,7 @@ def _forward_pass(model: Module, args: list | None, kwargs: dict, mode: str) -> 
     def pre_hook(var_name: str, depth: int, parent: LayerInfo | None) -> Any:
         def hook(module: Module, inputs: tuple) -> None:
             info = LayerInfo(var_name, module, depth, parent)
-            info.is_recursive = any(r.layer_id == info.layer_id for r in rows)
+            info.is_recursive = id(module) in current       # called before: listed
             rows.append(info)
             current[id(module)] = info
         return hook
@@ -455,39 +234,45 @@ def _forward_pass(model: Module, args: list | None, kwargs: dict, mode: str) -> 
         info.input_size = _shape_and_itemsize(inputs)[0]
         info.output_size, itemsize = _shape_and_itemsize(output)
         info.output_bytes = itemsize * math.prod(info.output_size)
-        info.macs = _mult_adds(module, inputs, kw, info.output_size)
+        info.macs = mult_adds(module, inputs, kw, info.output_size)
         info.executed = True
 
-    stack = [(type(model).__name__, model, 0, None)]         # depth-first, in order
-    while stack:
-        name, module, depth, parent = stack.pop()
-        static = LayerInfo(name, module, depth, parent)      # the parent of its children
-        hook = pre_hook(name, depth, parent)
-        if args is None:
-            hook(module, ())
-        else:
-            handles.append(module.register_forward_pre_hook(hook))
-            handles.append(module.register_forward_hook(post_hook, with_kwargs=True))
-        if not isinstance(module, LAYER_MODULES):
+    modes = [(m, m.training) for m in model.modules()]
+    try:
+        stack = [(type(model).__name__, model, 0, None)]     # depth-first, in order
+        hooked: set[int] = set()
+        while stack:
+            name, module, depth, parent = stack.pop()
+            hook = pre_hook(name, depth, parent)
+            if args is None:
+                hook(module, ())                 # no pass: a row per place in the tree
+            elif id(module) not in hooked:       # a module at two places: hooked once
+                handles.append(module.register_forward_pre_hook(hook))
+                handles.append(module.register_forward_hook(post_hook, with_kwargs=True))
+            if id(module) in hooked or isinstance(module, LAYER_MODULES):
+                continue                         # its children are listed once
+            hooked.add(id(module))
+            static = LayerInfo(name, module, depth, parent)   # the parent of its children
             stack += [(n, m, depth + 1, static)
                       for n, m in reversed(module._modules.items()) if m is not None]
-    if args is not None:
-        modes = [(m, m.training) for m in model.modules()]
-        try:
+        if args is not None:
             model.train(mode == "train")
             with no_grad():
                 model(*args, **kwargs)
-        except Exception as exc:
-            done = [r for r in rows if r.executed]
-            running = [f"{r.var_name} ({r.class_name})" for r in rows if not r.executed]
-            raise RuntimeError(f"summary: the forward pass of {type(model).__name__} failed "
-                               f"in {running[-1] if running else 'the model'} "
-                               f"({type(exc).__name__}: {exc}); layers that ran: {done}") from exc
-        finally:
-            for h in handles:
-                h.remove()
-            for m, training in modes:
-                m.training = training
+    except Exception as exc:
+        if args is None:
+            raise
+        done = [r for r in rows if r.executed]
+        running = [f"{r.var_name} ({r.class_name})" for r in rows if not r.executed]
+        raise RuntimeError(f"summary: the forward pass of {type(model).__name__} failed "
+                           f"in {running[-1] if running else 'the model'} "
+                           f"({type(exc).__name__}: {exc}); layers that ran: {done}") from exc
+    finally:
+        for h in handles:
+            h.remove()
+        for m, training in modes:
+            m.training = training
+    if args is not None:
         rows = _add_missing_containers(rows)
     _set_children(rows)
     return rows
@@ -545,46 +330,3 @@ def _shape_and_itemsize(obj: Any) -> tuple:
     if isinstance(obj, (list, tuple)) and obj:
         return _shape_and_itemsize(obj[0])
     return [], 0
-
-
-# ---- mult-adds ---------------------------------------------------------------------
-def _mult_adds(module: Module, inputs: tuple, kwargs: dict, out: list) -> int:
-    """The mult-adds of one call (the rules in this module's docstring)."""
-    if isinstance(module, MultiheadAttention):
-        return _attention_mult_adds(module, inputs, kwargs)
-    if isinstance(module, (Embedding, EmbeddingBag)) or not out:
-        return 0
-    name, total = type(module).__name__, 0
-    for pname, p in module.named_parameters():
-        if pname in ("weight", "bias"):
-            if "Conv" in name:                 # batch x spatial: all but the channel axis
-                k = module.weight.ndim - 2 if getattr(module, "weight", None) is not None \
-                    else len(out) - 2
-                positions = math.prod(out) // out[-k - 1] if len(out) > k else 1
-            elif "Linear" in name:
-                positions = math.prod(out[:-1])
-            else:
-                positions = out[0]
-        elif "weight" in pname or "bias" in pname:           # weight_ih_l0, ...: per step
-            positions = math.prod(out[:-1])
-        else:
-            continue
-        total += p.numel() * positions
-    return total
-
-
-def _attention_mult_adds(m: MultiheadAttention, inputs: tuple, kwargs: dict) -> int:
-    """Q, K, V projections + Q K^T + weights x V + output projection (with biases)."""
-    qkv = list(inputs[:3]) + [kwargs.get(k) for k in ("query", "key", "value")[len(inputs):]]
-    q, k, _ = qkv
-    if not isinstance(q, Tensor) or not isinstance(k, Tensor):
-        return 0
-    E = m.embed_dim
-    n_q, n_k = math.prod(q.shape[:-1]), math.prod(k.shape[:-1])     # tokens, batch included
-    seq_axis = 1 if m.batch_first and k.ndim == 3 else 0
-    S = k.shape[seq_axis] + (m.bias_k is not None) + bool(m.add_zero_attn)
-    macs = n_q * E * E + n_k * E * (m.kdim + m.vdim)                # in projections
-    macs += (n_q + 2 * n_k) * E if m.in_proj_bias is not None else 0
-    macs += 2 * n_q * S * E                                         # scores, weighted sum
-    macs += n_q * E * E + (n_q * E if m.out_proj.bias is not None else 0)
-    return macs

@@ -6,8 +6,8 @@ import nnlite.training
 import nnlite.utils
 
 # the names that live in nnlite.utils itself (the function summary shadows its module)
-OWN = {"summary": "nnlite.utils.summary", "ModelStatistics": "nnlite.utils.summary",
-       "LayerInfo": "nnlite.utils.summary", "make_dot": "nnlite.utils.graph",
+OWN = {"summary": "nnlite.utils.summary", "ModelStatistics": "nnlite.utils.model_statistics",
+       "LayerInfo": "nnlite.utils.model_statistics", "make_dot": "nnlite.utils.graph",
        "Digraph": "nnlite.utils.graph", "ExecutableNotFound": "nnlite.utils.graph"}
 
 

@@ -144,6 +144,22 @@ def test_depth_hides_deeper_rows_and_sums_them_at_the_deepest_shown():
     assert deep.total_params == sum(p.numel() for p in Nested().parameters())
 
 
+def test_a_module_registered_twice_is_hooked_once():
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(4, 4)
+            self.b = self.a                            # the same layer under two names
+
+        def forward(self, x):
+            return self.b(self.a(x))
+
+    stats = summary(Tied(), (2, 4), verbose=0)
+    assert [(r.var_name, r.is_recursive) for r in stats.summary_list] == [
+        ("Tied", False), ("a", False), ("a", True)]     # one row per call
+    assert stats.total_params == 20 and stats.total_mult_adds == 2 * 2 * 20
+
+
 def test_without_input_lists_modules_and_parameters():
     stats = summary(Nested(), verbose=0)
     assert stats.total_params == 72 * 3 + 36 + 10 + 1 and not stats.input_size
