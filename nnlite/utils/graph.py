@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -132,6 +131,7 @@ def _dot_path() -> str:
 
 
 def _run_dot(args: list, stdin: bytes | None) -> bytes:
+    import subprocess                           # here: `import nnlite` does not need it
     proc = subprocess.run([_dot_path(), *args], input=stdin, capture_output=True)
     if proc.returncode != 0:
         raise RuntimeError(f"dot {' '.join(args)} failed (exit {proc.returncode}): "
@@ -294,7 +294,7 @@ class _Builder:
                     continue
                 text = self.attr_text(value)
                 if len(text) > self.max_attr_chars:
-                    text = text[:self.max_attr_chars - 3] + "..."
+                    text = text[:max(self.max_attr_chars - 3, 0)] + "..."
                 label += f"\n{key}: {text}"
         return label
 
