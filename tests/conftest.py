@@ -48,6 +48,9 @@ OPTIONAL_PACKAGES = {   # import name: (what is missing, how to install it)
                    'pip install -e ".[examples]"'),
     "tqdm": ("tqdm not installed (progress bars)", 'pip install -e ".[examples]"'),
     "sacrebleu": ("sacrebleu not installed (BLEU checked against it)", "pip install sacrebleu"),
+    # --no-deps: torchinfo requires torch, which would otherwise come as the CUDA build
+    "torchinfo": ("torchinfo not installed (summary's totals checked against it)",
+                  "pip install --no-deps torchinfo"),
 }
 
 
