@@ -6,6 +6,8 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 SCRIPT = textwrap.dedent(f"""
@@ -101,3 +103,21 @@ def test_vae_script_runs_both_libraries_and_reports(tmp_path, torch):
     for lib in ("nnlite", "torch"):    # 2 batches of training: still near log(2) per pixel
         assert 300 < record["means"][lib] < 600
         assert record["results"][lib]["0"]["seconds"] >= 0
+
+
+def test_gemm_floor_shapes_are_the_models():
+    """benchmarks/gemm_floor.py times the products of nnlite's LeNet5 and LSTM: its forward
+    shapes are the layers' weights, and the LSTM's count of FLOPs is the textbook one."""
+    sys.path.insert(0, ROOT)
+    try:
+        from benchmarks.gemm_floor import lenet5, lstm
+    finally:
+        sys.path.remove(ROOT)
+    from nnlite.models import LeNet5
+    weights = [p.shape for name, p in LeNet5().named_parameters() if name.endswith("weight")]
+    forwards = [(m, k) if name[:2] in ("C1", "C3") else (n, k)
+                for name, m, k, n, _ in lenet5() if name.endswith("forward")]
+    assert forwards == [(w[0], int(np.prod(w[1:]))) for w in weights]
+    flops = sum(2 * m * k * n * count for _, m, k, n, count in lstm())
+    rows, gates = 35 * 32, 4 * 256
+    assert flops == 2 * (3 * rows * 128 * gates + 3 * rows * 256 * gates)
