@@ -50,6 +50,7 @@ Results
 """
 from __future__ import annotations
 
+import _compat_pickle
 import collections
 import io
 import pickle
@@ -412,7 +413,6 @@ _BLOCKED_MODULES = {"os", "posix", "nt", "sys", "subprocess", "shutil", "importl
                     "multiprocessing", "webbrowser"}
 _BLOCKED_BUILTINS = {"eval", "exec", "compile", "__import__", "open", "getattr", "setattr",
                      "delattr", "globals", "locals", "vars", "breakpoint", "input", "help"}
-_PY2_MODULES = {"__builtin__": "builtins", "copy_reg": "copyreg"}
 
 
 def _user_globals() -> dict:
@@ -427,7 +427,11 @@ def _user_globals() -> dict:
 
 
 def _resolve(module: str, name: str, user: dict) -> Any:
-    module = _PY2_MODULES.get(module, module)
+    # Python 2's names (protocol 2 writes some: subprocess as "commands"), as pickle maps them
+    if (module, name) in _compat_pickle.NAME_MAPPING:
+        module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+    elif module in _compat_pickle.IMPORT_MAPPING:
+        module = _compat_pickle.IMPORT_MAPPING[module]
     qualname = f"{module}.{name}"
     if qualname in _GLOBALS:
         return _GLOBALS[qualname]
