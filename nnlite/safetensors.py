@@ -101,7 +101,7 @@ def _to_write(tensors: Any, metadata: Any, fn: str) -> tuple[bytes, list[np.ndar
             raise TypeError(f"{fn}: tensors[{name!r}] has dtype {arr.dtype}, which "
                             f"safetensors cannot hold; it holds "
                             f"{', '.join(str(d) for d in _WRITE)}")
-        items.append((name, code, np.ascontiguousarray(arr, arr.dtype.newbyteorder("<"))))
+        items.append((name, code, np.asarray(arr, arr.dtype.newbyteorder("<"), order="C")))
     items.sort(key=lambda item: (-_RANK[item[1]], item[0]))
 
     header: dict[str, Any] = {} if metadata is None else {"__metadata__": dict(metadata)}
