@@ -210,9 +210,9 @@ def _int(x: Any, what: str) -> int:
 
 
 def _ints(xs: Any, what: str) -> tuple:
-    if not isinstance(xs, (tuple, list)):
-        raise ValueError(f"{what} is a {type(xs).__name__}, expected a tuple of ints")
-    return tuple(_int(x, what) for x in xs)
+    if not (type(xs) in (tuple, list) and all(type(x) is int for x in xs)):
+        raise ValueError(f"{what} is {xs!r:.100}, expected a tuple of ints")
+    return tuple(xs)
 
 
 def _tensor(storage: Any, storage_offset: Any, size: Any, stride: Any,
@@ -472,10 +472,11 @@ class _Unpickler(pickle.Unpickler):
         return self._loader.storage(pid)
 
 
-def _prescan(file: IO[bytes], limit: int, user: dict) -> None:
+def _prescan(file: IO[bytes], limit: int, user: dict) -> int:
     """Walk the pickle's opcodes without executing any: refuse every plain ``GLOBAL`` that
     is not allowed, and memo indices past ``limit`` (the pickle's size: a real pickle
-    never gets there, and C pickle would allocate a list that long)."""
+    never gets there, and C pickle would allocate a list that long). Returns the
+    pickle's length; ``file`` is left where it was."""
     start = file.tell()
     for op, arg, _ in pickletools.genops(file):
         if op.name == "GLOBAL":
@@ -484,7 +485,9 @@ def _prescan(file: IO[bytes], limit: int, user: dict) -> None:
         elif op.name in ("PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BINGET"):
             if not 0 <= int(arg) <= limit:
                 raise ValueError(f"memo index {arg} in a pickle of {limit} bytes")
+    length = file.tell() - start
     file.seek(start)
+    return length
 
 
 def _unpickle(file: IO[bytes], loader: "_Loader", limit: int, encoding: str) -> Any:
@@ -660,26 +663,28 @@ class _Records:
         if nbytes is not None and info.file_size != nbytes:
             raise ValueError(f"the record {record!r} holds {info.file_size} bytes, its "
                              f"storage {nbytes}")
-        buf = bytearray(info.file_size)
         start = self.data_offset(record)
         if start is None:                                   # deflated: zipfile inflates
             with self.zf.open(info) as member:
-                _read_exactly(member, buf, record)
-        else:
-            self.fh.seek(start)
-            _read_exactly(self.fh, buf, record)
-            if zlib.crc32(buf) != info.CRC:
-                raise ValueError(f"the record {record!r} is corrupt (bad CRC)")
-        return np.frombuffer(buf, dtype=np.uint8)
+                return _read_bytes(member, info.file_size, record)
+        self.fh.seek(start)
+        buf = _read_bytes(self.fh, info.file_size, record)
+        if zlib.crc32(buf) != info.CRC:
+            raise ValueError(f"the record {record!r} is corrupt (bad CRC)")
+        return buf
 
 
-def _read_exactly(f: IO[bytes], buf: bytearray, what: str) -> None:
+def _read_bytes(f: IO[bytes], n: int, what: str) -> np.ndarray:
+    """The next ``n`` bytes of ``f`` as a writable uint8 array (``n`` was checked against
+    the file's size; the array is not zero-filled first)."""
+    buf = np.empty(n, dtype=np.uint8)
     view, got = memoryview(buf), 0
-    while got < len(buf):
-        n = f.readinto(view[got:])
-        if not n:
-            raise ValueError(f"{what}: expected {len(buf)} bytes, got {got}")
-        got += n
+    while got < n:
+        k = f.readinto(view[got:])
+        if not k:
+            raise ValueError(f"{what}: expected {n} bytes, got {got}")
+        got += k
+    return buf
 
 
 def load_zip(zf: zipfile.ZipFile, fh: IO[bytes], directory: str, end: int,
@@ -704,14 +709,18 @@ def load_zip(zf: zipfile.ZipFile, fh: IO[bytes], directory: str, end: int,
             raise ValueError(f"unknown byte order {order[:20]!r}")
         little = order == b"little"
 
+    mapped: list[np.ndarray] = []             # the whole file, mapped once if mmap
+
     def read(key: str, dtype: str, nbytes: int) -> np.ndarray:
         record = f"data/{key}"
         if mmap_path is not None and nbytes and records.has(record) and (
                 records.infos[record].file_size == nbytes):
             start = records.data_offset(record)
             if start is not None:        # stored: map it (a conversion copies from the map)
-                return np.memmap(mmap_path, dtype=np.uint8, mode="c", offset=start,
-                                 shape=(nbytes,))
+                if not mapped:
+                    mapped.append(np.memmap(mmap_path, dtype=np.uint8, mode="c"))
+                if start + nbytes <= mapped[0].size:
+                    return mapped[0][start:start + nbytes]
         return records.read(record, nbytes)
 
     loader = _Loader(read, little, legacy=False)
@@ -745,10 +754,11 @@ def load_legacy(fh: IO[bytes], end: int, encoding: str = "utf-8") -> Any:
     if not isinstance(_unpickle(fh, head_loader, end, encoding), dict):
         raise ValueError("the system information is not a dict")
 
-    start = fh.tell()
+    # the object's pickle, checked once and kept to be unpickled twice
+    pickled = _read_at(fh, fh.tell(), _prescan(fh, end, _user_globals()))
     collect = _Loader(None, True, legacy=True)
     collect.collecting = True
-    _unpickle(fh, collect, end, encoding)
+    _Unpickler(io.BytesIO(pickled), collect, encoding).load()
     keys = _unpickle(fh, head_loader, end, encoding)
     if not (isinstance(keys, list) and all(isinstance(k, str) for k in keys)):
         raise ValueError("the list of storage keys is malformed")
@@ -764,17 +774,20 @@ def load_legacy(fh: IO[bytes], end: int, encoding: str = "utf-8") -> Any:
             raise ValueError(f"storage {key!r} holds {count} elements, the object says "
                              f"{storage.numel}, and the file has {end - fh.tell()} bytes "
                              "left")
-        buf = bytearray(count * itemsize)
-        _read_exactly(fh, buf, f"storage {key!r}")
-        raws[key] = np.frombuffer(buf, dtype=np.uint8)
+        raws[key] = _read_bytes(fh, count * itemsize, f"storage {key!r}")
 
     def read(key: str, dtype: str, nbytes: int) -> np.ndarray:
         if key not in raws:
             raise ValueError(f"storage {key!r} is used but its data was not saved")
         return raws[key]
 
-    end = fh.tell()
+    return _finish(_Unpickler(io.BytesIO(pickled), _Loader(read, True, legacy=True),
+                              encoding).load(), {})
+
+
+def _read_at(fh: IO[bytes], start: int, n: int) -> bytes:
     fh.seek(start)
-    obj = _finish(_unpickle(fh, _Loader(read, True, legacy=True), end, encoding), {})
-    fh.seek(end)
-    return obj
+    data = fh.read(n)
+    if len(data) != n:
+        raise ValueError(f"expected {n} bytes at offset {start}, got {len(data)}")
+    return data

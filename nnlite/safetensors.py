@@ -315,14 +315,15 @@ def _parse_header(head: bytes, read_header: Any, size: int, name: str
 
 
 def _read_exactly(fh: IO[bytes], n: int) -> np.ndarray:
-    buf = bytearray(n)
+    """The next ``n`` bytes as a writable uint8 array (not zero-filled first)."""
+    buf = np.empty(n, dtype=np.uint8)
     view, got = memoryview(buf), 0
     while got < n:
         k = fh.readinto(view[got:])
         if not k:
             raise ValueError(f"safetensors: the file ended after {got} of {n} bytes")
         got += k
-    return np.frombuffer(buf, dtype=np.uint8)
+    return buf
 
 
 def _load_from(fh: IO[bytes], size: int, name: str) -> tuple[dict | None, dict]:

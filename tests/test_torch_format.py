@@ -460,6 +460,39 @@ def test_corrupt_and_other_archives(torch, tmp_path):
         nl.load(tar)
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_damaged_files_raise_value_errors_only(torch, fmt):
+    """Seeded random damage (bytes overwritten, cut out, the file cut short) to a
+    state_dict and an optimizer state: each load succeeds or raises a ValueError."""
+    import random
+    sd = collections.OrderedDict(a=torch.randn(3, 4), b=torch.arange(5),
+                                 c=torch.ones(2, dtype=torch.bfloat16))
+    sd["view"] = sd["a"][1:]
+    opt = {"state": {0: {"step": torch.tensor(2.0), "m": torch.zeros(3)}},
+           "param_groups": [{"lr": 0.1, "betas": (0.9, 0.99), "params": [0]}]}
+    files = []
+    for obj in (sd, opt):
+        buf = io.BytesIO()
+        torch.save(obj, buf, _use_new_zipfile_serialization=(fmt == "zip"))
+        files.append(buf.getvalue())
+    rng = random.Random(0)
+    for _ in range(400):
+        data = bytearray(rng.choice(files))
+        kind = rng.random()
+        if kind < 0.5:
+            for _ in range(rng.randint(1, 4)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        elif kind < 0.8:
+            cut = rng.randrange(len(data))
+            del data[cut:cut + rng.randint(1, 20)]
+        else:
+            del data[rng.randrange(len(data)):]
+        try:
+            nl.load(io.BytesIO(bytes(data)))
+        except ValueError:
+            pass
+
+
 def test_refused_error_is_an_unpickling_and_a_value_error():
     assert issubclass(_torch_format.RefusedError, pickle.UnpicklingError)
     assert issubclass(_torch_format.RefusedError, ValueError)
