@@ -575,7 +575,8 @@ def _unsupported(name: str) -> _Dtype:
 
 def _finish(obj: Any, memo: dict) -> Any:
     """The loaded object with the stand-ins replaced: a storage by its flat array, a dtype
-    by the NumPy dtype its tensors load as. Containers are rebuilt (shared ones once)."""
+    by the NumPy dtype its tensors load as. Containers are rebuilt (shared ones once);
+    other objects with a ``__dict__`` have their attributes replaced in place."""
     key = id(obj)
     if key in memo:
         return memo[key]
@@ -592,6 +593,12 @@ def _finish(obj: Any, memo: dict) -> Any:
             out[_finish(k, memo)] = _finish(v, memo)
     elif type(obj) in (tuple, set, frozenset):
         out = type(obj)(_finish(v, memo) for v in obj)
+    elif isinstance(getattr(obj, "__dict__", None), dict):
+        # an instance of a class allowed with add_safe_globals: its attributes, in place
+        out = memo[key] = obj
+        attributes = vars(obj)
+        for name in list(attributes):
+            attributes[name] = _finish(attributes[name], memo)
     else:
         return obj
     memo[key] = out

@@ -260,20 +260,22 @@ def test_file_objects_from_any_position(torch, tmp_path):
 
 
 def test_user_classes_load_only_when_allowed(torch, tmp_path):
-    path = torch_save(torch, {"config": Config(depth=18), "w": torch.ones(1)}, tmp_path / "c.pt")
+    path = torch_save(torch, {"config": Config(depth=18, dtype=torch.float64),
+                              "w": torch.ones(1)}, tmp_path / "c.pt")
     with pytest.raises(pickle.UnpicklingError, match=r"test_torch_format\.Config.*"
                                                      r"add_safe_globals"):
         nl.load(path)
     with safe_globals([Config]):
         loaded = nl.load(path)
     assert isinstance(loaded["config"], Config) and loaded["config"].depth == 18
+    assert loaded["config"].dtype == np.float64
     with pytest.raises(pickle.UnpicklingError):                   # the list was restored
         nl.load(path)
 
 
 class Config:
-    def __init__(self, depth):
-        self.depth = depth
+    def __init__(self, depth, dtype):
+        self.depth, self.dtype = depth, dtype
 
 
 # =============================================================================
