@@ -7,7 +7,7 @@ Formats
 
         <dir>/data.pkl       the saved object, pickled (protocol 2 by default)
         <dir>/data/<key>     the raw bytes of one storage (a flat buffer tensors view)
-        <dir>/byteorder      "little" or "big" (files before torch 1.10 lack it: little)
+        <dir>/byteorder      "little" or "big" (older files lack it: little)
         <dir>/version, .format_version, .storage_alignment, .data/serialization_id
 
     In ``data.pkl`` a tensor is the call ``torch._utils._rebuild_tensor_v2(storage,
@@ -171,7 +171,8 @@ class _Global(_Sealed):
 
     ``kind`` is "function" (calling it calls ``value``), "dtype" (``value`` is a _Dtype or
     a name in _UNSUPPORTED_DTYPES), "storage" (``value``: the dtype name of a storage
-    class) or "class" (``torch.Tensor``, ``torch.nn.Parameter``: named as a tensor's type).
+    class, None for an untyped storage) or "class" (``torch.Tensor``, named as the type of
+    a tensor with Python attributes).
     """
 
     __slots__ = ("qualname", "kind", "value")
