@@ -227,6 +227,7 @@ NAMESPACES = [
     "nnlite.backends", "nnlite.backends.cuda", "nnlite.backends.cudnn", "nnlite.backends.mps",
     "nnlite.accelerator", "nnlite.multiprocessing", "nnlite.devices", "nnlite.serialization",
     "nnlite.tuning", "nnlite.linalg", "nnlite.distributions",
+    "nnlite.safetensors",
 ]
 
 logger = logging.getLogger(__name__)

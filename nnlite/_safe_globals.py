@@ -3,15 +3,19 @@
 ``safe_globals``, reached as ``nl.serialization.*`` (and ``add_safe_globals`` as
 ``nl.serialization.add_safe_globals`` only, as in torch).
 
-nnlite's checkpoints are ``.npz`` archives read with ``allow_pickle=False``: loading never
-unpickles, so there are no globals to allow. The functions keep torch's bookkeeping (the
-list is recorded and read back, the context manager restores it) and change nothing about
-loading, so programs that register their classes before ``load`` run unchanged.
+nnlite's own checkpoints are ``.npz`` archives read with ``allow_pickle=False``: the list
+changes nothing for them. For a file written by ``torch.save`` (a pickle) it does what it
+does in torch: ``nl.load`` admits, besides the tensor rebuild functions, containers, dtypes,
+storage types, ``torch.Size`` and ``torch.device``, the classes and functions listed here
+(by their ``module.qualname``, or the name given in a ``(callable, name)`` tuple), so a
+checkpoint holding, e.g., a small config class you trust loads as it does in torch. Names
+of modules that run commands or code (``os``, ``sys``, ``subprocess``, ``builtins.eval``,
+...) are refused even when listed.
 
 Example:
     >>> import nnlite as nl
     >>> with nl.serialization.safe_globals([MyConfig]):
-    ...     state = nl.load("ckpt.npz")
+    ...     state = nl.load("ckpt.pth")
 """
 from __future__ import annotations
 
@@ -36,8 +40,8 @@ def _check(globs: Any) -> list:
 
 
 def add_safe_globals(safe_globals: Sequence[Callable | tuple]) -> None:
-    """Record ``safe_globals`` in the allow-list (it changes nothing: nnlite never
-    unpickles).
+    """Add ``safe_globals`` to the allow-list of names a ``torch.save`` file may use
+    (nnlite's own checkpoints never need it).
 
     Args:
         safe_globals (list): classes/functions, or ``(callable, "module.name")`` tuples.

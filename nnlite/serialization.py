@@ -23,7 +23,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Mapping
-from typing import IO, Any, Union
+from typing import IO, Any, Callable, Union
 
 import numpy as np
 
@@ -215,7 +215,13 @@ def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int 
     if not isinstance(f, (str, bytes, os.PathLike)):
         _write_npz(f, flat.arrays, structure)
         return
+    _write_atomically(f, lambda fh: _write_npz(fh, flat.arrays, structure))
 
+
+def _write_atomically(f: Union[str, bytes, "os.PathLike[str]"],
+                      write: Callable[[IO[bytes]], None]) -> None:
+    """Call ``write`` on a temporary file beside ``f``, flush and fsync it, rename it onto
+    ``f`` and fsync the directory: ``f`` is either as it was or completely written."""
     path = os.fspath(f)
     if isinstance(path, bytes):
         path = os.fsdecode(path)
@@ -224,10 +230,10 @@ def save(obj: Any, f: FileLike, pickle_module: Any = None, pickle_protocol: int 
                                dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:
-            _write_npz(fh, flat.arrays, structure)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
-        # mkstemp creates the file 0600; give the checkpoint the usual permissions.
+        # mkstemp creates the file 0600; give the file the usual permissions.
         os.chmod(tmp, 0o666 & ~_current_umask())
         os.replace(tmp, path)
     except BaseException:
@@ -383,13 +389,35 @@ _MAX_DEFLATE_RATIO = 1032      # deflate never expands a stream by more (RFC 195
 
 def load(f: FileLike, map_location: Any = None, weights_only: bool | None = None,
          mmap: bool | None = None, pickle_module: Any = None, **pickle_load_args: Any) -> Any:
-    """Load a checkpoint written by :func:`save` (``torch.load``'s signature).
+    """Load a checkpoint: nnlite's own (written by :func:`save`), a file written by
+    ``torch.save``, or a safetensors file -- told apart by their content, whatever the
+    file's name (``torch.load``'s signature).
 
-    The archive is read without ever unpickling, so a file can never run code. Every
-    malformed file (not a zip, truncated, corrupt, an unknown compression, a header whose
-    declared sizes the file cannot hold, pickled objects, a bad structure) raises the one
-    ``ValueError`` below, and declared sizes are checked against the file's real size
-    before anything is allocated: a small file never makes ``load`` allocate much.
+    No file can run code. nnlite's ``.npz`` is read without unpickling. A ``torch.save``
+    file (a pickle) is read without torch by an unpickler that admits only what a
+    state_dict or an optimizer state needs -- the tensor rebuild functions,
+    ``OrderedDict``, torch's dtypes and storage types, ``torch.Size``, ``torch.device``
+    -- and refuses any other name before anything in the file is called. Declared sizes
+    are checked against the file's real size before anything is allocated.
+
+    Formats read:
+
+    * nnlite's ``.npz`` checkpoint (:func:`save`): containers, key types and order as
+      saved; arrays with their saved dtypes.
+    * ``torch.save``'s zip format (torch >= 1.6's default) and its legacy format (torch <
+      1.6 or ``_use_new_zipfile_serialization=False``): the saved object with its
+      containers (``OrderedDict`` state_dicts, an optimizer's nested dicts and lists) and
+      Python scalars. Tensors and ``nn.Parameter`` come back as ``np.ndarray`` --
+      nnlite's state_dict values -- of their dtype: tensors that shared a storage share
+      memory (a view saved with its base stays a view of it). bfloat16 and the float8
+      formats (no NumPy dtype) are widened to float32 and complex32 to complex64, exactly;
+      quantized, sparse and nested tensors are refused. ``torch.Size`` comes back as
+      ``nl.Size``, ``torch.device`` as ``nl.device``, a torch dtype as the NumPy dtype its
+      tensors load as. ``requires_grad`` and the Python attributes of tensor and
+      Parameter subclasses are dropped. TorchScript archives (``torch.jit.save``) and the
+      pre-1.0 tar format are refused.
+    * safetensors: a dict name -> array, as ``nnlite.safetensors.load_file`` (the
+      ``__metadata__`` is dropped; read it with ``nnlite.safetensors.safe_open``).
 
     Args:
         f: a path (``str`` or ``os.PathLike``) or a seekable binary file object open for
@@ -397,27 +425,35 @@ def load(f: FileLike, map_location: Any = None, weights_only: bool | None = None
         map_location (optional): where arrays go, as torch's: ``None``, ``"cpu"``, a
             device (``nl.device("cpu")``, anything whose ``str`` or ``.type`` is
             ``"cpu"``) or a dict mapping saved locations to those all keep them on the CPU
-            (nnlite's only device; any other raises a ``RuntimeError``); a callable is
-            called as ``fn(array, "cpu")`` for every array, as torch calls it with each
-            storage and its location, and what it returns (unless ``None``) replaces the
-            array. Default: None.
+            (nnlite's only device, whatever device a torch file's tensors were saved
+            from; any other target raises a ``RuntimeError``); a callable is called as
+            ``fn(array, "cpu")`` for every array, as torch calls it with each storage and
+            its location, and what it returns (unless ``None``) replaces the array.
+            Default: None.
         weights_only (bool, optional): ``None`` or ``True`` (torch's safe loading, which
             is the only loading nnlite does). ``False`` asks torch to unpickle arbitrary
-            objects: nnlite never unpickles, so it raises a ``ValueError`` saying so.
-        mmap (bool, optional): accepted for torch's signature; the arrays are read into
-            memory either way. Default: None.
-        pickle_module: accepted for torch's signature and ignored (nothing is unpickled).
-        **pickle_load_args: accepted and ignored likewise.
+            objects: nnlite never unpickles arbitrary objects, so it raises a
+            ``ValueError`` saying so.
+        mmap (bool, optional): ``True`` maps the storages of a ``torch.save`` zip file
+            given by path from the file (copy-on-write) instead of reading them, as torch's
+            ``mmap=True``; other files and file objects are read into memory either way.
+            Default: None.
+        pickle_module: accepted for torch's signature and ignored.
+        **pickle_load_args: ``encoding`` (default ``"utf-8"``, as torch) decodes Python 2
+            strings in torch files; others are accepted and ignored.
 
     Returns:
-        The saved object with its containers, key types, key order and scalars as saved.
-        Arrays come back as plain, writable ``np.ndarray`` with their saved dtype and shape
-        (Tensors were stored as their arrays); NumPy scalars come back as NumPy scalars.
+        The saved object, as described above for each format.
 
     Raises:
-        ValueError: if the file is not an ``.npz`` archive, is truncated or corrupt, has no
+        ValueError: if the file is none of these formats, is truncated or corrupt, has no
             nnlite structure entry (e.g. a plain ``np.savez`` file: use ``np.load``), or
-            holds pickled objects. The message names the file and what is wrong.
+            holds pickled objects where nnlite never reads them. The message names the
+            file and what is wrong.
+        pickle.UnpicklingError: a ``torch.save`` file names an object that is not allowed
+            (e.g. a payload's ``os.system``): nothing from the file was run. The exception
+            is also a ``ValueError``. Objects you trust can be allowed, as in torch, with
+            ``nl.serialization.add_safe_globals``.
 
     Example:
         >>> import numpy as np
@@ -425,18 +461,23 @@ def load(f: FileLike, map_location: Any = None, weights_only: bool | None = None
         >>> save({"state": {0: {"momentum_buffer": np.zeros(3)}}, "lr": 0.1}, "opt.npz")
         >>> sorted(load("opt.npz", map_location="cpu")["state"])
         [0]
+        >>> model.load_state_dict(load("resnet18.pth"))        # written by torch.save
     """
     if weights_only is False:
         raise ValueError("load: weights_only=False asks torch to unpickle arbitrary Python "
-                         "objects; nnlite checkpoints never hold pickles and load() never "
-                         "unpickles, so it always loads as weights_only=True does: drop "
-                         "the argument (or pass weights_only=True)")
+                         "objects; nnlite never unpickles arbitrary objects, so it always "
+                         "loads as weights_only=True does: drop the argument (or pass "
+                         "weights_only=True)")
+    encoding = pickle_load_args.get("encoding", "utf-8")
+    if not isinstance(encoding, str):
+        raise TypeError(f"load: encoding must be a str, got {type(encoding).__name__}")
     mapper = _map_location(map_location)
     if isinstance(f, (str, bytes, os.PathLike)):
+        path = os.fsdecode(os.fspath(f))
         with open(f, "rb") as fh:
-            out = _load(fh, repr(os.fsdecode(os.fspath(f))))
+            out = _load(fh, repr(path), path if mmap else None, encoding)
     else:
-        out = _load(f, repr(getattr(f, "name", f"<{type(f).__name__}>")))
+        out = _load(f, repr(getattr(f, "name", f"<{type(f).__name__}>")), None, encoding)
     return out if mapper is None else _map_arrays(out, mapper)
 
 
@@ -476,21 +517,28 @@ def _map_arrays(obj: Any, fn: Any) -> Any:
     return obj
 
 
-def _load(fh: IO[bytes], name: str) -> Any:
+def _load(fh: IO[bytes], name: str, mmap_path: str | None, encoding: str) -> Any:
+    """Tell the format from the first bytes and read the file with its reader."""
     start = fh.tell()
-    magic = fh.read(4)
+    head = fh.read(512)
     fh.seek(0, os.SEEK_END)
     size = fh.tell() - start
     fh.seek(start)
-    if magic not in _ZIP_MAGIC:
-        what = "empty file" if not magic else "not a .npz (zip) archive"
-        raise ValueError(f"load: {name} is not a valid nnlite checkpoint: {what}")
+    if head[:4] not in _ZIP_MAGIC:
+        return _load_other(fh, name, head, size, encoding)
     try:
         zf = zipfile.ZipFile(fh)
     except Exception as e:              # BadZipFile, OSError, struct.error, Unicode...
-        raise ValueError(f"load: {name} is a truncated or corrupt .npz archive "
+        raise ValueError(f"load: {name} is a truncated or corrupt .npz (zip) archive "
                          f"({type(e).__name__}: {e})") from e
     with zf:
+        if _STRUCTURE + ".npy" not in zf.namelist():    # torch's zip format?
+            from . import _torch_format
+            directory = _read_foreign(name, "torch.save file",
+                                      lambda: _torch_format.archive_dir(zf.namelist()))
+            if directory is not None:
+                return _read_foreign(name, "torch.save file", lambda: _torch_format.load_zip(
+                    zf, fh, directory, start + size, mmap_path, encoding))
         reader = _Reader(zf, name, size)
         if _STRUCTURE not in reader.entries:
             raise reader.bad(f"missing structure entry '{_STRUCTURE}' (a plain .npz "
@@ -517,3 +565,40 @@ def _load(fh: IO[bytes], name: str) -> Any:
             raise reader.bad("the structure is nested too deeply") from None
         except TypeError as e:                      # e.g. an unhashable key
             raise reader.bad(f"malformed structure ({e})") from e
+
+
+def _load_other(fh: IO[bytes], name: str, head: bytes, size: int, encoding: str) -> Any:
+    """A file that is not a zip archive: torch's legacy format or safetensors."""
+    from . import _torch_format
+    if _torch_format.is_legacy(head):
+        start = fh.tell()
+        return _read_foreign(name, "torch.save file (legacy format)",
+                             lambda: _torch_format.load_legacy(fh, start + size, encoding))
+    if len(head) > 8 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") <= size - 8:
+        from .safetensors import _load_from
+        return _load_from(fh, size, name)[1]
+    if head[257:262] == b"ustar":
+        raise ValueError(f"load: {name} is a tar archive (torch's format before 1.0, or "
+                         "another tar), which nnlite does not read: load it with torch and "
+                         "save its state_dict again")
+    what = ("empty file" if not head else
+            "not an .npz archive, a torch.save file or a safetensors file")
+    raise ValueError(f"load: {name} is not a valid nnlite checkpoint: {what}")
+
+
+def _read_foreign(name: str, kind: str, read: Callable[[], Any]) -> Any:
+    """``read()``, with every failure turned into an error that names the file: a refused
+    global stays a RefusedError (an UnpicklingError and a ValueError), anything else
+    wrong with the file becomes a ValueError."""
+    from ._torch_format import RefusedError
+    try:
+        return read()
+    except RefusedError as e:
+        raise RefusedError(f"load: {name}: {e}") from None
+    except RecursionError:
+        raise ValueError(f"load: {name}: the saved object is nested too deeply") from None
+    except MemoryError:
+        raise
+    except Exception as e:   # UnpicklingError, EOFError, struct/zip/zlib errors, bad args...
+        what = str(e) if isinstance(e, ValueError) else f"{type(e).__name__}: {e}"
+        raise ValueError(f"load: {name} is not a valid {kind}: {what}") from e

@@ -51,6 +51,8 @@ OPTIONAL_PACKAGES = {   # import name: (what is missing, how to install it)
     # --no-deps: torchinfo requires torch, which would otherwise come as the CUDA build
     "torchinfo": ("torchinfo not installed (summary's totals checked against it)",
                   "pip install --no-deps torchinfo"),
+    "safetensors": ("safetensors not installed (nnlite.safetensors checked against it)",
+                    'pip install -e ".[safetensors]"'),
 }
 
 
