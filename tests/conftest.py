@@ -48,6 +48,8 @@ OPTIONAL_PACKAGES = {   # import name: (what is missing, how to install it)
                    'pip install -e ".[examples]"'),
     "tqdm": ("tqdm not installed (progress bars)", 'pip install -e ".[examples]"'),
     "sacrebleu": ("sacrebleu not installed (BLEU checked against it)", "pip install sacrebleu"),
+    "mpi4py": ("mpi4py not installed (the mpiexec runs of nnlite.distributed)",
+               'pip install -e ".[distributed]"'),
 }
 
 

@@ -195,7 +195,7 @@ def _group(group: ProcessGroup | None, who: str) -> ProcessGroup:
 
 
 def get_rank(group: ProcessGroup | None = None) -> int:
-    """This process's rank in the default group, ``0 .. world_size - 1``.
+    """This process's rank in the default group, from 0 to ``world_size - 1``.
 
     Raises:
         ValueError: the default group has not been initialised (as torch).
