@@ -100,7 +100,10 @@ class ProcessGroup:
 def is_available() -> bool:
     """True if the distributed package can be used: mpi4py is installed (it is not
     imported, and MPI not initialised, by this check)."""
-    return importlib.util.find_spec("mpi4py") is not None
+    try:
+        return importlib.util.find_spec("mpi4py") is not None
+    except (ImportError, ValueError):        # a broken or blocked entry in sys.modules
+        return False
 
 
 def is_mpi_available() -> bool:

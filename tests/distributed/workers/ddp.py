@@ -52,10 +52,11 @@ def check_parity_with_one_process(rank: int, world: int) -> None:
 
 def check_no_sync_accumulates(rank: int, world: int) -> None:
     """Two micro-batches under no_sync and one synchronised: the gradient is the average
-    over ranks of the accumulated local gradients (= the sum of the global batches' ones)."""
+    over ranks of the accumulated local gradients (= the sum of the global batches' ones).
+    With gradient_as_bucket_view the averaged .grad is the bucket's memory."""
     nl.manual_seed(0)
     model = small_cnn()
-    ddp = DDP(model)
+    ddp = DDP(model, gradient_as_bucket_view=True)
     ref = small_cnn()
     ref.load_state_dict(model.state_dict())
     mine = slice(rank * B, (rank + 1) * B)
@@ -70,6 +71,7 @@ def check_no_sync_accumulates(rank: int, world: int) -> None:
         F.cross_entropy(ref(nl.tensor(x)), nl.tensor(y)).backward()
     for p, q in zip(model.parameters(), ref.parameters()):
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-5, atol=1e-6)
+        assert any(np.shares_memory(p.grad.numpy(), b.buffer) for b in ddp.reducer.buckets)
     if world > 1:       # under no_sync nothing was averaged: the ranks' gradients differed
         assert not same_on_all_ranks(local[0])
 
