@@ -23,7 +23,8 @@ WORKERS = Path(__file__).resolve().parent / "workers"
 def mpiexec() -> str:
     """The ``mpiexec`` to launch with (skips the test if there is none or no mpi4py)."""
     pytest.importorskip("mpi4py")
-    path = shutil.which("mpiexec")
+    beside = Path(sys.executable).parent / "mpiexec"       # the mpich wheel's, in this env
+    path = str(beside) if beside.is_file() else shutil.which("mpiexec")
     if path is None:
         pytest.skip("mpiexec not found (pip install mpich puts it next to python)")
     return path

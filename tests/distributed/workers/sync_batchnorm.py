@@ -38,8 +38,8 @@ def check_layer(rank: int, world: int) -> None:
         np.testing.assert_allclose(getattr(sync, name).numpy(), getattr(bn, name).numpy(),
                                    rtol=1e-12, err_msg=name)
     sync.eval()                          # eval: the running statistics, no communication
-    np.testing.assert_allclose(sync(nl.tensor(x[mine])).numpy(), bn.eval()(nl.tensor(x)).numpy()[mine],
-                               rtol=1e-12)
+    np.testing.assert_allclose(sync(nl.tensor(x[mine])).numpy(),
+                               bn.eval()(nl.tensor(x)).numpy()[mine], rtol=1e-12)
 
 
 def net() -> nn.Module:
