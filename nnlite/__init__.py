@@ -89,3 +89,4 @@ __version__ = "0.1.0"
 # nl.nn, nl.optim, nl.data, nl.utils.data, as torch.nn after import torch
 from . import data, nn, optim, utils  # noqa: E402
 from . import distributions, linalg  # noqa: E402
+from . import distributed  # noqa: E402  (as torch.distributed; MPI starts at init_process_group)

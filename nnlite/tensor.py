@@ -268,6 +268,33 @@ class Tensor:
         node.hooks.append(hook)
         return RemovableHandle(node.hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook: Callable[["Tensor"], None]
+                                           ) -> "RemovableHandle":
+        """Call ``hook(self)`` after a backward pass has accumulated this leaf's gradient
+        into ``self.grad`` (as torch): the hook sees the updated ``.grad`` and may change it
+        in place (e.g. an optimiser step per parameter, or DistributedDataParallel's
+        gradient averaging). Not called by ``autograd.grad``, which leaves ``.grad`` alone.
+        Returns a handle with ``remove()``.
+
+        Example:
+            >>> w = nl.ones(3, requires_grad=True)
+            >>> h = w.register_post_accumulate_grad_hook(lambda p: p.grad.mul_(0.5))
+            >>> (2 * w).sum().backward()
+            >>> w.grad.tolist()
+            [1.0, 1.0, 1.0]
+        """
+        node = self._node
+        if node is None:
+            raise RuntimeError("register_post_accumulate_grad_hook: cannot register a hook "
+                               "on a tensor that doesn't require gradient")
+        if node.__class__ is not AccumulateGrad:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        if node.post_hooks is None:
+            node.post_hooks = []
+        node.post_hooks.append(hook)
+        return RemovableHandle(node.post_hooks, hook)
+
     def retain_grad(self) -> None:
         """Keep ``.grad`` of this non-leaf tensor after backward (as torch)."""
         if self.is_leaf:

@@ -53,6 +53,8 @@ OPTIONAL_PACKAGES = {   # import name: (what is missing, how to install it)
                   "pip install --no-deps torchinfo"),
     "safetensors": ("safetensors not installed (nnlite.safetensors checked against it)",
                     'pip install -e ".[safetensors]"'),
+    "mpi4py": ("mpi4py not installed (the mpiexec runs of nnlite.distributed)",
+               'pip install -e ".[distributed]"'),
 }
 
 

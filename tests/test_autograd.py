@@ -313,6 +313,29 @@ def test_hook_on_tensor_without_grad_raises():
         nl.ones(2).register_hook(lambda g: g)
 
 
+def test_post_accumulate_grad_hook_as_torch(torch):
+    """It runs once per backward, after .grad holds the accumulated sum (so an in-place
+    change sticks), not under autograd.grad; removable; leaves only."""
+    for lib in (nl, torch):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        seen = []
+
+        def hook(p):
+            seen.append(p.grad.clone())
+            p.grad.mul_(0.5)
+
+        h = w.register_post_accumulate_grad_hook(hook)
+        (w * w).sum().backward()                    # w reaches the loss along two paths
+        (3 * w).sum().backward()
+        lib.autograd.grad((w * 5).sum(), w)
+        h.remove()
+        (w * 1).sum().backward()
+        assert [s.tolist() for s in seen] == [[2.0, 4.0], [4.0, 5.0]]
+        assert w.grad.tolist() == [3.0, 3.5]
+        with pytest.raises(RuntimeError, match="non-leaf"):
+            (w * 2).register_post_accumulate_grad_hook(hook)
+
+
 def test_hooks_get_tensors_and_must_return_one_of_the_same_shape(torch):
     """The Tensor methods a torch hook calls work on what it receives; a hook returning
     another shape raises, as torch's."""

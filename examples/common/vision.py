@@ -19,8 +19,9 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+import nnlite.distributed as dist
 from nnlite import nn
-from nnlite.data import DataLoader
+from nnlite.data import DataLoader, DistributedSampler, Subset
 from nnlite.data import transforms as T
 from nnlite.data.datasets import CIFAR10, MNIST
 from nnlite.data.download import DatasetNotFoundError
@@ -265,7 +266,8 @@ def train_classifier(model: nn.Module, optimizer: Any, args: argparse.Namespace,
                      train_set: Any, test_set: Any, *, name: str, data_name: str,
                      step: Step | None = None, scheduler: Any = None,
                      after_step: Callable | None = None, final_tests: dict[str, Any] | None = None, test_batch_size: int = 500,
-                     quick_sizes: tuple[int, int] = (128, 64), note: str = "") -> History:
+                     quick_sizes: tuple[int, int] = (128, 64), note: str = "",
+                     distributed: bool = False) -> History:
     """The body of an image-classification example, after the model and data are built.
 
     Loads batches (``args.batch_size``, shuffled; with ``args.quick`` only ``quick_sizes``
@@ -278,46 +280,80 @@ def train_classifier(model: nn.Module, optimizer: Any, args: argparse.Namespace,
     line: ``final: test accuracy 99.12% (error 0.88%) ... | model on data, epochs, times |
     dir``.
 
+    With ``distributed`` (a process group is initialised and ``step`` runs the
+    ``DistributedDataParallel`` model; ``model`` is the module inside it, whose plain
+    ``state_dict`` the checkpoints hold): each process trains on its
+    ``DistributedSampler`` share of every epoch, ``args.batch_size`` images at a time (the
+    global batch is that times the number of processes), evaluates its share of the test
+    images (the metrics are combined over the processes), and only rank 0 prints, shows
+    progress bars and writes files. The training metrics printed are rank 0's share.
+
     Returns:
         History: every epoch's metrics.
     """
     step = step or classification_step(model)
+    rank, world = (dist.get_rank(), dist.get_world_size()) if distributed else (0, 1)
+    main = rank == 0                  # the process that prints and writes
+    say = print if main else (lambda *a: None)
+    progress = args.progress and main
     if args.quick:
         train_set = take(train_set, quick_sizes[0])
     test_size = quick_sizes[1] if args.quick else getattr(args, "test_size", None)
     test_set = take(test_set, test_size)          # the same images for every view
     final_tests = {k: take(v, test_size) for k, v in (final_tests or {}).items()}
-    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
-    test_loader = DataLoader(test_set, batch_size=test_batch_size)
+    if distributed:
+        train_loader = DataLoader(train_set, batch_size=args.batch_size,
+                                  sampler=DistributedSampler(train_set, seed=args.seed))
+    else:
+        train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
     budget = getattr(args, "time_budget", None)
     params = sum(p.numel() for p in model.parameters())
-    print(f"{name} ({params:,} parameters) on {data_name}: {len(train_set):,} train / "
-          f"{len(test_set):,} test images, {_plural(args.epochs, 'epoch')}"
-          + (f" or {format_seconds(budget)} of training" if budget else "") + note)
+    say(f"{name} ({params:,} parameters) on {data_name}: {len(train_set):,} train / "
+        f"{len(test_set):,} test images, {_plural(args.epochs, 'epoch')}"
+        + (f" or {format_seconds(budget)} of training" if budget else "") + note
+        + (f"; {world} processes x batch {args.batch_size} = global batch "
+           f"{world * args.batch_size}" if distributed else ""))
+
+    def test(dataset: Any, prefix: str, batch_size: int) -> dict[str, float]:
+        """``prefix``'s metrics on ``dataset``; distributed: each process scores its share
+        (images rank, rank + world, ...) and the sums are combined."""
+        part = Subset(dataset, range(rank, len(dataset), world)) if distributed else dataset
+        metrics = evaluate(step, DataLoader(part, batch_size=batch_size), prefix,
+                           progress=progress, model=model)
+        return _combined(metrics, len(part)) if distributed else metrics
 
     start = time.time()
     history = fit(model, optimizer, step, train_loader, epochs=args.epochs,
                   out_dir=args.out_dir,
-                  evaluate=lambda epoch: evaluate(step, test_loader, "test",
-                                                  progress=args.progress),
-                  resume=args.resume, progress=args.progress, scheduler=scheduler,
+                  evaluate=lambda epoch: test(test_set, "test", test_batch_size),
+                  resume=args.resume, progress=progress, scheduler=scheduler,
                   scheduler_interval="step", after_step=after_step,
-                  time_budget=budget, title=f"{name} on {data_name}")
+                  time_budget=budget, title=f"{name} on {data_name}",
+                  log=say if main else None, save=main)
     results = {"test": history.last("test_acc", math.nan)}
     for prefix, dataset in final_tests.items():
         views = max(1, int(np.prod(dataset[0][0].shape[:-3])))             # crops per image
-        loader = DataLoader(dataset, batch_size=max(1, test_batch_size // views))
-        metrics = evaluate(step, loader, prefix, progress=args.progress, model=model)
+        metrics = test(dataset, prefix, max(1, test_batch_size // views))
         results[prefix] = metrics[f"{prefix}_acc"]
         if len(history):
             history.log(history.epochs[-1], **metrics)
-    if final_tests and len(history):
+    if final_tests and len(history) and main:
         history.to_csv(args.out_dir / "history.csv")
         history.plot(args.out_dir / "curves.png", title=f"{name} on {data_name}")
 
     scores = "; ".join(f"{prefix} accuracy {100 * acc:.2f}% (error {100 * (1 - acc):.2f}%)"
                        for prefix, acc in results.items())
-    print(f"final: {scores} | {name} on {data_name}, {_plural(len(history), 'epoch')}, "
-          f"{format_seconds(history.last('time', 0.0))} training, "
-          f"{format_seconds(time.time() - start)} this run | {args.out_dir}")
+    say(f"final: {scores} | {name} on {data_name}, {_plural(len(history), 'epoch')}, "
+        f"{format_seconds(history.last('time', 0.0))} training, "
+        f"{format_seconds(time.time() - start)} this run | {args.out_dir}")
     return history
+
+
+def _combined(metrics: dict[str, float], n: int) -> dict[str, float]:
+    """Per-item means of this process's ``n`` items -> the means over every process's
+    items (one all_reduce of the sums and counts)."""
+    keys = list(metrics)
+    sums = Tensor(np.array([metrics[k] * n for k in keys] + [n], np.float64))
+    dist.all_reduce(sums)
+    total = sums.array[-1]
+    return {k: float(v / total) if total else math.nan for k, v in zip(keys, sums.array)}

@@ -5,8 +5,9 @@
 steps, one function each: count each node's consumers (``_count_dependencies``), seed
 the roots' gradients (``_seed``), run a node whose consumers have all sent their gradient
 (``_run_node``: dtype cast, hooks, capture for ``autograd.grad``, accumulation into a leaf
-(``_accumulate``) or the backward rule), free it unless ``retain_graph=True``, and send
-its input gradients to its parents (in the loop itself: it runs once per node).
+(``_accumulate``, then the leaf's post-accumulate hooks, ``_run_post_hooks``) or the
+backward rule), free it unless ``retain_graph=True``, and send its input gradients to its
+parents (in the loop itself: it runs once per node).
 
 Backward rules run on plain arrays. Under ``create_graph=True`` the engine runs the
 *same* rules on Tensors (``_call_rule``): the saved arrays are re-wrapped as Tensors
@@ -164,6 +165,8 @@ def _run_node(node: Any, gy: Any, create_graph: bool, capture: dict | None,
     if cls is AccumulateGrad:
         if capture is None:
             _accumulate(node, gy, create_graph, given)
+            if node.post_hooks:
+                _run_post_hooks(node)
         return None
     if cls is OutputEdge:
         return (gy,)
@@ -313,6 +316,14 @@ def _accumulate(node: AccumulateGrad, g: Any, create_graph: bool, given: set) ->
             g = g.astype(leaf.array.dtype)
         g = from_numpy(g)
     leaf._grad = g
+
+
+def _run_post_hooks(node: AccumulateGrad) -> None:
+    """Call the leaf's post-accumulate-grad hooks on the leaf, whose ``.grad`` is set."""
+    leaf = node.leaf()
+    if leaf is not None:
+        for hook in list(node.post_hooks):
+            hook(leaf)
 
 
 def _saved_as_tensors(node: Function) -> tuple:

@@ -298,7 +298,10 @@ class OutputEdge:
 
 
 class AccumulateGrad(Function):
-    """The node of a leaf that requires grad: adds the incoming gradient to ``leaf.grad``."""
+    """The node of a leaf that requires grad: adds the incoming gradient to ``leaf.grad``,
+    then calls ``post_hooks`` (``Tensor.register_post_accumulate_grad_hook``) on the leaf."""
+
+    post_hooks: list | None = None
 
     def __init__(self, leaf: "Tensor") -> None:
         self.leaf = weakref.ref(leaf)

@@ -10,7 +10,8 @@ imports changed.
 
 In-memory datasets implement ``__getitems__(indices)`` and the DataLoader fetches each batch
 with one fancy-indexing op (see ``dataset.py``); samplers draw an epoch lazily, a chunk at a
-time (``sampler.py``); ``num_workers > 0`` loads in-process for now (``dataloader.py``,
+time (``sampler.py``; ``DistributedSampler``, each process's share, in ``distributed.py``);
+``num_workers > 0`` loads in-process for now (``dataloader.py``,
 ``worker.py``). Datasets read from the repository's ``data/`` folder by default (or
 ``$NNLITE_DATA``); see ``download.py``. Image files (PNG, PBM/PGM/PPM) are decoded with the
 standard library (``image/``).
@@ -22,8 +23,9 @@ from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Sta
 from .download import (DataFileError, DatasetNotFoundError, check_integrity, default_root,
                        download_url)
 from .padding import trim_padding
-from .sampler import (BatchSampler, BucketBatchSampler, DistributedSampler, RandomSampler,
-                      Sampler, SequentialSampler, SubsetRandomSampler, WeightedRandomSampler)
+from .distributed import DistributedSampler
+from .sampler import (BatchSampler, BucketBatchSampler, RandomSampler, Sampler,
+                      SequentialSampler, SubsetRandomSampler, WeightedRandomSampler)
 from .worker import WorkerInfo
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",

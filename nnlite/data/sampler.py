@@ -18,7 +18,6 @@ samples of similar lengths, so that little of each batch is padding.
 from __future__ import annotations
 
 import itertools
-import math
 from typing import Any, Generic, Iterable, Iterator, Sequence, TypeVar
 
 import numpy as np
@@ -28,8 +27,7 @@ from ..tensor import Tensor
 from .dataset import as_index_array
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
-           "WeightedRandomSampler", "BatchSampler", "DistributedSampler", "BucketBatchSampler",
-           "index_chunks"]
+           "WeightedRandomSampler", "BatchSampler", "BucketBatchSampler", "index_chunks"]
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -316,72 +314,6 @@ class BatchSampler(Sampler[list]):
     def __len__(self) -> int:
         n = len(self.sampler)
         return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-
-
-class DistributedSampler(Sampler[int]):
-    """The share of the dataset's indices that process ``rank`` of ``num_replicas`` visits.
-
-    nnlite runs in one process and has no process group, so the defaults are a world of one
-    (``num_replicas=1``, ``rank=0``: every index); pass both to shard explicitly. As torch:
-    the order is a permutation seeded by ``seed + epoch`` (call :meth:`set_epoch` each epoch
-    to reshuffle), padded by repeating its start so that every replica gets
-    ``ceil(len / num_replicas)`` indices, or trimmed with ``drop_last=True``; replica ``r``
-    takes positions ``r, r + num_replicas, ...``.
-
-    Args:
-        dataset (Dataset): what to sample from.
-        num_replicas (int, optional): number of processes. Default: 1.
-        rank (int, optional): this process's rank in ``[0, num_replicas)``. Default: 0.
-        shuffle (bool): Default: True.
-        seed (int): Default: 0.
-        drop_last (bool): Default: False.
-
-    Example:
-        >>> s = DistributedSampler(range(10), num_replicas=2, rank=1, shuffle=False)
-        >>> list(s)
-        [1, 3, 5, 7, 9]
-    """
-
-    def __init__(self, dataset: Any, num_replicas: int | None = None, rank: int | None = None,
-                 shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
-        num_replicas = 1 if num_replicas is None else num_replicas
-        rank = 0 if rank is None else rank
-        if not _is_int(num_replicas) or num_replicas < 1:
-            raise ValueError(f"DistributedSampler: num_replicas should be a positive integer, "
-                             f"but got num_replicas={num_replicas!r}")
-        if not _is_int(rank) or rank >= num_replicas or rank < 0:
-            raise ValueError(f"DistributedSampler: Invalid rank {rank}, rank should be in the "
-                             f"interval [0, {num_replicas - 1}]")
-        self.dataset, self.num_replicas, self.rank = dataset, int(num_replicas), int(rank)
-        self.epoch, self.drop_last, self.shuffle, self.seed = 0, drop_last, shuffle, seed
-        n = len(dataset)
-        if drop_last and n % self.num_replicas:
-            self.num_samples = math.ceil((n - self.num_replicas) / self.num_replicas)
-        else:
-            self.num_samples = math.ceil(n / self.num_replicas)
-        self.total_size = self.num_samples * self.num_replicas
-
-    def set_epoch(self, epoch: int) -> None:
-        """Make the next epoch's order the permutation seeded by ``seed + epoch``."""
-        self.epoch = epoch
-
-    def index_chunks(self) -> Iterator[np.ndarray]:
-        n = len(self.dataset)
-        if self.shuffle:
-            idx = np.random.default_rng(self.seed + self.epoch).permutation(n)
-        else:
-            idx = np.arange(n, dtype=np.int64)
-        if self.drop_last:
-            idx = idx[:self.total_size]
-        elif self.total_size > n:
-            idx = np.resize(idx, self.total_size)       # repeats from the start
-        return iter([idx[self.rank:self.total_size:self.num_replicas]])
-
-    def __iter__(self) -> Iterator[int]:
-        return _ints(self.index_chunks())
-
-    def __len__(self) -> int:
-        return self.num_samples
 
 
 class BucketBatchSampler(Sampler[list]):

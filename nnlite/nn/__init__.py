@@ -48,5 +48,6 @@ from .transformer import (LearnedPositionalEmbedding, PositionalEncoding, Transf
                           TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from .sync_batchnorm import SyncBatchNorm
 from . import modules, parallel  # torch's import paths nn.modules.*, and nn.parallel
 from .parallel import DataParallel

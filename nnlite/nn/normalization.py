@@ -121,17 +121,23 @@ class _BatchNorm(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
+        factor = self._count_batch()
+        bn_training = self.training or (self.running_mean is None and self.running_var is None)
+        use_running = not self.training or self.track_running_stats
+        return batch_norm(input, self.running_mean if use_running else None,
+                          self.running_var if use_running else None, self.weight, self.bias,
+                          bn_training, factor, self.eps)
+
+    def _count_batch(self) -> float:
+        """Count a training batch in ``num_batches_tracked`` and return this forward's
+        running-statistics factor: ``momentum``, or 1 / batches with ``momentum=None``."""
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             n = self.num_batches_tracked.array
             np.add(n, 1, out=n)
             if self.momentum is None:                 # cumulative moving average
                 factor = 1.0 / float(n)
-        bn_training = self.training or (self.running_mean is None and self.running_var is None)
-        use_running = not self.training or self.track_running_stats
-        return batch_norm(input, self.running_mean if use_running else None,
-                          self.running_var if use_running else None, self.weight, self.bias,
-                          bn_training, factor, self.eps)
+        return factor
 
     def _load_from_state_dict(self, state_dict: Mapping, prefix: str, *args: Any) -> None:
         # checkpoints from before num_batches_tracked existed load as torch's do: the

@@ -58,11 +58,13 @@ def fit(model: Any, optimizer: Any, step: Step, train_loader: Iterable, *, epoch
         progress: bool = True, unit: str = "img", clip_grad_norm: float | None = None,
         after_step: Callable[[FitState], None] | None = None,
         time_budget: float | None = None, title: str | None = None,
-        log: Callable[[str], None] | None = print, keep: int = 2, plot: bool = True
-        ) -> History:
+        log: Callable[[str], None] | None = print, keep: int = 2, plot: bool = True,
+        save: bool = True) -> History:
     """Train ``model`` for ``epochs`` epochs, evaluating, checkpointing and plotting after each.
 
-    Each epoch: ``model.train()``; :func:`run_epoch` over ``train_loader``; the scheduler's
+    Each epoch: ``model.train()``; ``set_epoch(epoch - 1)`` of the loader's sampler if it
+    has one (a ``DistributedSampler``: a new order each epoch, the same on every process);
+    :func:`run_epoch` over ``train_loader``; the scheduler's
     epoch step; ``evaluate(epoch)`` (under ``no_grad`` with ``model.eval()``; it returns
     metrics named ``<split>_<metric>``, e.g. ``{"test_loss": .., "test_acc": ..}``); the
     record ``train_loss``, ``train_acc``, ``lr``, ``time`` and the evaluation metrics goes into
@@ -89,6 +91,9 @@ def fit(model: Any, optimizer: Any, step: Step, train_loader: Iterable, *, epoch
             the epoch that runs out stops early, is evaluated and saved, and training ends.
         title (str, optional): the plot's title. log: where summary lines go (None: quiet).
         keep (int): checkpoints to keep. plot (bool): draw ``curves.png``. Default: True.
+        save (bool): write the checkpoint, ``history.csv`` and ``curves.png``; False on all
+            processes but one of a data-parallel run (they still read a checkpoint to
+            ``resume``). Default: True.
 
     Returns:
         History: every epoch's metrics (including those before a resume).
@@ -139,6 +144,9 @@ def fit(model: Any, optimizer: Any, step: Step, train_loader: Iterable, *, epoch
                 after_step(state)
 
         model.train()
+        sampler = getattr(train_loader, "sampler", None)
+        if hasattr(sampler, "set_epoch"):
+            sampler.set_epoch(epoch - 1)
         tr = run_epoch(step, train_loader, optimizer=optimizer, desc=f"epoch {epoch}/{epochs}",
                        unit=unit, clip_grad_norm=clip_grad_norm, after_step=hook,
                        progress=progress, deadline=deadline)
@@ -156,10 +164,11 @@ def fit(model: Any, optimizer: Any, step: Step, train_loader: Iterable, *, epoch
             finally:
                 model.train()
         history.log(epoch, **record, **ev, lr=lr, time=state.train_time)
-        ckpt.save(epoch, history, step=state.step, train_time=state.train_time)
-        history.to_csv(out_dir / "history.csv")
-        if plot:
-            history.plot(out_dir / "curves.png", title=title)
+        if save:
+            ckpt.save(epoch, history, step=state.step, train_time=state.train_time)
+            history.to_csv(out_dir / "history.csv")
+            if plot:
+                history.plot(out_dir / "curves.png", title=title)
         train_text = format_metrics({k[6:]: v for k, v in record.items()})
         say(f"epoch {epoch}/{epochs}  train {train_text} | {format_metrics(ev)} | "
             f"{tr['rate']:,.0f} {unit}/s, {tr['seconds']:.1f}s")

@@ -52,3 +52,18 @@ def test_fit_state_progress():
     assert s.progress == 0.5
     s.train_time = 50.0
     assert s.progress == 1.0
+
+
+def test_fit_sets_the_samplers_epoch_and_may_write_nothing(tmp_path):
+    """A DistributedSampler gets set_epoch(0), (1), ... (a new order each epoch, as a torch
+    loop does); save=False (the processes but one of a data-parallel run) writes no file."""
+    from nnlite.data import DataLoader, DistributedSampler
+    model, step = _model_and_step()
+    data = _data().dataset
+    sampler = DistributedSampler(data, num_replicas=2, rank=1)
+    epochs = []
+    sampler.set_epoch = epochs.append
+    loader = DataLoader(data, batch_size=16, sampler=sampler)
+    fit(model, optim.SGD(model.parameters(), lr=0.1), step, loader, epochs=3,
+        out_dir=tmp_path / "run", progress=False, log=None, save=False)
+    assert epochs == [0, 1, 2] and not (tmp_path / "run").exists()

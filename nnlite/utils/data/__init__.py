@@ -13,8 +13,9 @@ do. The DataLoader, samplers and datasets are documented in :mod:`nnlite.data`.
 from ...data.dataloader import DataLoader, default_collate, default_convert, get_worker_info
 from ...data.dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset,
                              StackDataset, Subset, TensorDataset, random_split)
-from ...data.sampler import (BatchSampler, DistributedSampler, RandomSampler, Sampler,
-                             SequentialSampler, SubsetRandomSampler, WeightedRandomSampler)
+from ...data.distributed import DistributedSampler
+from ...data.sampler import (BatchSampler, RandomSampler, Sampler, SequentialSampler,
+                             SubsetRandomSampler, WeightedRandomSampler)
 from . import dataloader, dataset, distributed, sampler
 
 __all__ = ["BatchSampler", "ChainDataset", "ConcatDataset", "DataLoader", "Dataset",

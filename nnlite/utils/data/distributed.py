@@ -1,5 +1,5 @@
-"""``nnlite.utils.data.distributed``: ``DistributedSampler`` (from :mod:`nnlite.data.sampler`;
-nnlite runs in one process, so its default world is one replica)."""
-from ...data.sampler import DistributedSampler
+"""``nnlite.utils.data.distributed``: ``DistributedSampler``, from
+:mod:`nnlite.data.distributed` (torch's ``torch.utils.data.distributed``)."""
+from ...data.distributed import DistributedSampler
 
 __all__ = ["DistributedSampler"]
