@@ -18,5 +18,7 @@ Files: ``export.py`` (the entry point), ``tracing.py`` (recording the forward),
 """
 from .errors import OnnxExporterError, UnsupportedOperatorError
 from .export import export, is_in_onnx_export
+from .tracing import TracerWarning
 
-__all__ = ["export", "is_in_onnx_export", "OnnxExporterError", "UnsupportedOperatorError"]
+__all__ = ["export", "is_in_onnx_export", "OnnxExporterError", "UnsupportedOperatorError",
+           "TracerWarning"]

@@ -258,13 +258,21 @@ class Converter:
             s1, s2 = v.shape, v.alt_shape
             change = (f"its shape changed from {s1} to {s2} with the dynamic axes" if s1 != s2
                       else "its values changed with the inputs' values")
+            if v.slot.kind == "out":
+                made = self.t1.records[v.slot.key[0]].describe()
+                raise OnnxExporterError(
+                    f"nnlite.onnx.export: {reader} reads the result of the {made}, an op on "
+                    f"constants made in the forward, yet {change}: those constants were "
+                    f"computed from the inputs outside nnlite's ops (in NumPy), so they "
+                    f"cannot be frozen into the graph; compute them with nnlite ops on "
+                    f"Tensors (or mark fewer axes dynamic)")
             raise OnnxExporterError(
-                f"nnlite.onnx.export: {reader} reads an array of shape {s1} that is not "
-                f"an input, a parameter, a buffer or the output of a traced nnlite op, yet "
-                f"{change}: it was computed from the inputs outside nnlite's autograd ops "
-                f"(in NumPy, or by an op that is not traced: comparisons, argmax, ...), or "
-                f"sliced from a constant to a size taken from an input; it cannot be frozen "
-                f"into the graph")
+                f"nnlite.onnx.export: {reader} reads an array of shape {s1} that the forward "
+                f"made outside nnlite's ops -- not an input, a parameter, a buffer or the "
+                f"result of a traced op -- yet {change}: it was computed from the inputs "
+                f"in NumPy (or by an op the tracer does not see: comparisons, argmax, ...), "
+                f"so it cannot be frozen into the graph; compute it with nnlite ops on "
+                f"Tensors (or mark fewer axes dynamic)")
         if not v.constant:
             raise OnnxExporterError(f"nnlite.onnx.export: internal error: {reader} reads "
                                     f"a value no node computes ({v.slot})")
@@ -300,7 +308,10 @@ class Converter:
             op = Op(self, rec, alt)
             g.scope = "/" + rec.path.replace(".", "/") if rec.path else ""
             ins = op.values()
-            if self.fold and not rec.whole and ins and all(v.constant for v in ins):
+            # fold ops on constants made in the forward; ops on parameters stay nodes, so
+            # every parameter keeps its state_dict name in the graph
+            if self.fold and not rec.whole and ins and all(
+                    v.constant and v.slot.kind != "param" for v in ins):
                 for s1, s2 in zip(rec.outputs, alt.outputs):
                     self.values[id(s1)] = Value(s1, s2, constant=True)
                 continue

@@ -71,8 +71,10 @@ def parse_dynamic_axes(dynamic_axes: Mapping | None, input_names: Sequence[str],
 
 def probe_array(a: np.ndarray, axes: Mapping[int, int]) -> np.ndarray:
     """The probe version of one input: each axis in ``axes`` (axis -> new size) grown by
-    repeating its entries cyclically, then the values shuffled (rolled by one), and
-    floating values moved (x / 2 + 1/4), so constants computed from them change."""
+    repeating its entries cyclically, then the values shuffled (rolled by one); floating
+    values are moved (x / 2 + 1/4), and non-negative integers (token ids) get a 0 (the
+    usual padding id) at the last position of each row, so that what the forward
+    computes from them outside the traced ops changes and is caught."""
     for axis, size in axes.items():
         if a.shape[axis] == 0:
             raise ValueError(f"nnlite.onnx.export: a dynamic axis ({axis}) of an input of "
@@ -81,6 +83,8 @@ def probe_array(a: np.ndarray, axes: Mapping[int, int]) -> np.ndarray:
     a = np.roll(a.reshape(-1), 1).reshape(a.shape)
     if a.dtype.kind == "f":
         a = (a * a.dtype.type(0.5) + a.dtype.type(0.25)).astype(a.dtype)
+    elif a.dtype.kind in "iu" and a.ndim and a.size and a.min() >= 0:
+        a[..., -1] = 0
     return np.ascontiguousarray(a)
 
 

@@ -27,6 +27,7 @@ recorded, not the Function itself.
 from __future__ import annotations
 
 import threading
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -38,19 +39,29 @@ from ..autograd.tensor_function import Function as TensorFunction
 from ..tensor import Tensor, from_numpy
 from .errors import OnnxExporterError
 
-__all__ = ["Slot", "Record", "Trace", "trace", "flatten_tensors", "map_tensors"]
+__all__ = ["Slot", "Record", "Trace", "TracerWarning", "trace", "flatten_tensors",
+           "map_tensors"]
+
+
+class TracerWarning(Warning):
+    """Warned when the traced forward turns a Tensor computed from the inputs into a
+    Python value (``item``, ``float``, ``int``, ``bool``, ``tolist``, ``numpy``): the value,
+    and any branch taken on it, is frozen into the graph, which then does not follow other
+    inputs (as ``torch.jit.TracerWarning``)."""
 
 
 class Slot:
     """One array of the traced forward: ``kind`` 'input' (key: its position among the
     inputs), 'param' (key: its ``state_dict`` name), 'out' (key: (record index, output
     index)) or 'const' (key: (record index, argument path)); ``stale``: the record of an
-    in-place op that wrote into this array's memory through another view, if any."""
+    in-place op that wrote into this array's memory through another view, if any;
+    ``dep``: whether it was computed from the inputs."""
 
-    __slots__ = ("kind", "key", "array", "stale")
+    __slots__ = ("kind", "key", "array", "stale", "dep")
 
-    def __init__(self, kind: str, key: Any, array: np.ndarray) -> None:
+    def __init__(self, kind: str, key: Any, array: np.ndarray, dep: bool = False) -> None:
         self.kind, self.key, self.array, self.stale = kind, key, array, None
+        self.dep = dep
 
     def __repr__(self) -> str:
         return f"Slot({self.kind}, {self.key!r}, {self.array.shape}, {self.array.dtype})"
@@ -71,12 +82,13 @@ class Record:
         self.outputs: list = []
 
     def describe(self) -> str:
-        """'Conv2dFn (nnlite.ops.conv) in layer 'features.0' (Conv2d)', for messages."""
-        what = (f"layer type {self.fn.__name__}" if self.whole
-                else f"op {self.fn.__name__} ({self.fn.__module__})")
-        where = ("the model itself" if not self.path else f"layer '{self.path}'")
+        """E.g. "op Conv2dFn (nnlite.ops.conv) in layer 'features.0' (Conv2d)", or for a
+        layer converted whole "layer 'lstm' (LSTM)", for messages."""
         kind = "" if self.module is None else f" ({type(self.module).__name__})"
-        return f"{what} in {where}{kind}"
+        where = "the model itself" if not self.path else f"layer '{self.path}'"
+        if self.whole:
+            return f"{where}{kind}"
+        return f"op {self.fn.__name__} ({self.fn.__module__}) in {where}{kind}"
 
 
 class Trace:
@@ -217,12 +229,20 @@ class _Tracer:
         arguments' arrays was written in place: other views of its memory go stale."""
         written = {id(t.array) for t in flatten_tensors(list(args))}
         written |= {id(a) for a in _arrays(args)}
+        dep = any(s.dep for s in _slots((rec.args, rec.kwargs)))
         for j, t in enumerate(flatten_tensors(out)):
             y = t.array
             if id(y) in written:
                 self._clobber(y, rec)
-            rec.outputs.append(self._register(Slot("out", (rec.index, j), y), t._node))
+            slot = Slot("out", (rec.index, j), y, dep)
+            rec.outputs.append(self._register(slot, t._node))
         self.records.append(rec)
+
+    def depends(self, x: Tensor) -> bool:
+        """Whether ``x`` was computed from the inputs (as far as the trace knows)."""
+        s = self.nodes.get(id(x._node)) if x._node is not None else None
+        s = s or self.slots.get(id(x.array))
+        return s is not None and s.dep
 
     def _clobber(self, y: np.ndarray, rec: Record) -> None:
         for s in self.slots.values():
@@ -247,6 +267,17 @@ class _Tracer:
         if rec is not None:
             self.suppress -= 1
             self.finish_record(rec, output, (args, kwargs))
+
+
+def _slots(obj: Any) -> list:
+    """The slots among ``obj``'s nested tuples, lists and dicts."""
+    if isinstance(obj, Slot):
+        return [obj]
+    if isinstance(obj, (tuple, list)):
+        return [s for o in obj for s in _slots(o)]
+    if isinstance(obj, dict):
+        return [s for o in obj.values() for s in _slots(o)]
+    return []
 
 
 def _arrays(obj: Any) -> list:
@@ -300,7 +331,7 @@ def trace(model: Any, args: tuple, kwargs: dict, capture: Callable) -> Trace:
             p.requires_grad_(True)
         with enable_grad():
             fed = map_tensors((args, kwargs), _fed)
-            inputs = [t._register(Slot("input", k, x.array), x._node)
+            inputs = [t._register(Slot("input", k, x.array, dep=True), x._node)
                       for k, x in enumerate(flatten_tensors(fed))]
             for path, module in model.named_modules():
                 handles.append(module.register_forward_pre_hook(t.pre_hook(path),
@@ -309,10 +340,13 @@ def trace(model: Any, args: tuple, kwargs: dict, capture: Callable) -> Trace:
             _active = t
             Function.apply = classmethod(_traced_apply)
             _versions.bump = _traced_bump
+            saved = _watch_conversions()
             out = model(*fed[0], **fed[1])
     finally:
         Function.apply = _plain_apply
         _versions.bump = plain_bump
+        if "saved" in locals():
+            _unwatch_conversions(saved)
         _active = None
         for h in handles:
             h.remove()
@@ -340,6 +374,40 @@ def _traced_bump(a: np.ndarray) -> None:
     t = _active
     if t is not None and threading.get_ident() == t.thread:
         t.forget(a)
+
+
+_TO_PYTHON = ("item", "tolist", "numpy", "__float__", "__int__", "__bool__", "__index__")
+
+
+def _watched(name: str, method: Callable) -> Callable:
+    def method_while_tracing(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        t = _active
+        if (t is not None and not t.depth and threading.get_ident() == t.thread
+                and t.depends(self)):
+            warnings.warn(f"nnlite.onnx.export: Tensor.{name} turns a Tensor computed from "
+                          f"the inputs into a Python value; the tracer cannot record what "
+                          f"is done with it, so it is frozen into the graph (with any branch "
+                          f"taken on it), and the graph may not follow other inputs",
+                          TracerWarning, stacklevel=2)
+        return method(self, *args, **kwargs)
+    return method_while_tracing
+
+
+def _watch_conversions() -> dict:
+    """Wrap Tensor's conversions to Python values (``_TO_PYTHON``) to warn while
+    tracing; returns what to put back."""
+    saved = {name: Tensor.__dict__.get(name) for name in _TO_PYTHON}
+    for name in _TO_PYTHON:
+        setattr(Tensor, name, _watched(name, getattr(Tensor, name)))
+    return saved
+
+
+def _unwatch_conversions(saved: dict) -> None:
+    for name, method in saved.items():
+        if method is None:
+            delattr(Tensor, name)
+        else:
+            setattr(Tensor, name, method)
 
 
 def _check_outputs(out: Any) -> None:

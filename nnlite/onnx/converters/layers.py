@@ -13,6 +13,7 @@ import numpy as np
 
 from ...nn.sparse import EmbeddingBag
 from ...ops import conv, conv3d, embedding, linalg, linear, normalization as norm, pooling
+from ...ops import dropout as dropout_ops
 from ...ops.conv import out_size
 from ..graph import Graph
 
@@ -337,7 +338,14 @@ def embedding_bag(g: Graph, op: Any) -> str:
     return g.node("Div", [total, count])
 
 
+def dropout(g: Graph, op: Any) -> str:
+    op.fail("dropout ran in training mode (a random mask); the exporter puts the model in "
+            "eval mode, so this dropout was called with training=True explicitly (pass "
+            "training=self.training)")
+
+
 TABLE = {
+    dropout_ops.DropoutFn: dropout,
     conv.Conv2dFn: conv2d, conv.ConvTranspose2dFn: conv_transpose2d,
     conv3d.ConvNdFn: conv_nd, conv3d.ConvTransposeNdFn: conv_transpose_nd,
     pooling.MaxPool2dFn: max_pool2d, pooling.AvgPool2dFn: avg_pool2d,
