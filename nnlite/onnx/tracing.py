@@ -158,7 +158,7 @@ class _Tracer:
         self.thread = threading.get_ident()
         self.depth = 0          # > 0 inside a recorded op's forward
         self.suppress = 0       # > 0 inside a layer recorded whole
-        self.capture = capture  # module -> the class it is converted whole as, or None
+        self.capture = capture  # a layer's call -> the class it converts whole as, or None
         self.slots: dict = {}   # id(array) -> Slot
         self.nodes: dict = {}   # id(autograd node) -> Slot
         self.held: list = []    # every array and node seen, so ids stay unique
@@ -253,7 +253,8 @@ class _Tracer:
     def pre_hook(self, path: str) -> Callable:
         def hook(module: Any, args: tuple, kwargs: dict) -> None:
             rec = None
-            cls = None if self.suppress else self.capture(module)
+            cls = None if self.suppress else self.capture(module, args, kwargs,
+                                                                self.depends)
             if cls is not None:
                 self.stack.append((path, module, None))
                 rec = self.new_record(cls, args, kwargs, whole=True)
@@ -311,8 +312,9 @@ def trace(model: Any, args: tuple, kwargs: dict, capture: Callable) -> Trace:
         model (nn.Module): the model (in the mode the caller chose).
         args (tuple), kwargs (dict): the forward's arguments; every Tensor among them
             (nested in tuples, lists, dicts) is an input of the trace, in order.
-        capture (callable): ``capture(module)`` is the class a layer is recorded whole
-            as (its inner ops are not recorded), or None.
+        capture (callable): ``capture(module, args, kwargs, depends)`` is the class a
+            layer's call is recorded whole as (its inner ops are not recorded), or None;
+            ``depends(tensor)`` tells whether a Tensor was computed from the inputs.
 
     Returns:
         Trace.

@@ -124,7 +124,37 @@ CASES = [
     ("transformer-decoder-layer", lambda: Cross(nn.TransformerDecoderLayer(8, 2, 16,
                                                                            batch_first=True)),
      lambda n: (nl.randn(n, 5, 8), nl.randn(n, 7, 8)), {"in0": {0: "b"}, "in1": {0: "b"}}),
+    ("multihead-attention-padding-mask-input",
+     lambda: Masked(nn.MultiheadAttention(8, 2, batch_first=True)),
+     lambda n: (nl.randn(n, 6, 8), padding(n, 6)), {"in0": {0: "b", 1: "t"}, "in1": {0: "b", 1: "t"}}),
+    ("multihead-attention-float-mask-input",
+     lambda: Masked(nn.MultiheadAttention(8, 2), key="attn_mask"),
+     lambda n: (nl.randn(5, n, 8), nl.randn(n * 2, 5, 5)), {"in0": {1: "b"}, "in1": {0: "bh"}}),
+    ("transformer-encoder-padding-mask-input", lambda: Masked(nn.TransformerEncoder(
+        nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2),
+        key="src_key_padding_mask"),
+     lambda n: (nl.randn(n, 6, 8), padding(n, 6)), {"in0": {0: "b", 1: "t"}, "in1": {0: "b", 1: "t"}}),
 ]
+
+
+def padding(n, t):
+    """A key padding mask (True = padding): row i pads its last i positions, row 0 none,
+    and the last row everything (a row masked everywhere gives zero weights)."""
+    lengths = [t - i for i in range(n - 1)] + [0]
+    return nl.tensor([[j >= L for j in range(t)] for L in lengths])
+
+
+class Masked(nn.Module):
+    """layer(x, x, x, <key>=mask) for attention, layer(x, <key>=mask) otherwise."""
+
+    def __init__(self, layer, key="key_padding_mask"):
+        super().__init__()
+        self.layer, self.key = layer, key
+
+    def forward(self, x, mask):
+        if isinstance(self.layer, nn.MultiheadAttention):
+            return self.layer(x, x, x, **{self.key: mask})
+        return self.layer(x, **{self.key: mask})
 
 
 class Lambda_mha(nn.Module):

@@ -10,6 +10,10 @@ length, E model size, D = E / H. The graph follows nnlite's kernel step by step:
 The multi-head core reads q, k, v packed in token layout (L, N, c*E) (or (N, L, c*E)
 with batch_first): a Reshape to (.., c, H, D) with 0 for the two token dims keeps both
 dynamic, a Transpose puts heads first, a Gather takes one slot.
+
+``nn.MultiheadAttention`` converts whole when a mask it gets is computed from the graph's
+inputs (a padding mask fed to the model, say): its forward turns masks into additive
+arrays in NumPy, which the tracer cannot follow, so the converter builds them in the graph.
 """
 from __future__ import annotations
 
@@ -17,10 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from ...nn.attention import MultiheadAttention
 from ...ops import attention as att
+from ...tensor import Tensor
 from ..graph import Graph
 
-__all__ = ["TABLE"]
+__all__ = ["TABLE", "MODULES", "WHEN"]
 
 
 def _attend(g: Graph, q: str, k: str, v: str, k_rank: int, scale: float,
@@ -90,7 +96,95 @@ def multihead_attention_core(g: Graph, op: Any) -> Any:
     return [y, p]
 
 
+# ============================================================================
+# nn.MultiheadAttention whole, for masks that are inputs of the graph
+# ============================================================================
+def masks_from_inputs(module: Any, args: tuple, kwargs: dict, depends: Any) -> bool:
+    """Whether a call of ``nn.MultiheadAttention`` gets a mask computed from the graph's
+    inputs (``key_padding_mask`` or ``attn_mask`` a Tensor): the layer then converts
+    whole, since its own forward turns masks into arrays, which the tracer cannot follow."""
+    for name, pos in (("key_padding_mask", 3), ("attn_mask", 5)):
+        m = kwargs.get(name, args[pos] if len(args) > pos else None)
+        if isinstance(m, Tensor) and depends(m):
+            return True
+    return False
+
+
+def _additive(g: Graph, op: Any, v: Any, dt: np.dtype) -> str:
+    """A bool mask (True = masked) as 0 / -inf of ``dt``; a float mask cast to ``dt``."""
+    name = op.name(v)
+    if v.dtype == np.bool_:
+        return g.node("Where", [name, g.scalar(-np.inf, dt), g.scalar(0, dt)])
+    if v.dtype.kind != "f":
+        op.fail(f"a mask of dtype {v.dtype} is not supported (bool or float)")
+    return name if v.dtype == dt else g.cast(name, dt)
+
+
+def multihead_attention_module(g: Graph, op: Any) -> list:
+    """nn.MultiheadAttention's forward (``ops/multi_head_attention.py``) in ONNX ops, the
+    masks built in the graph: projections, heads, scores + mask (rows masked everywhere
+    give zero weights, as nnlite), softmax, values, out-projection."""
+    m = op.module
+    q, k, v = op.v("query", 0), op.v("key", 1), op.v("value", 2)
+    kpm, need = op.get("key_padding_mask", 3), op.get("need_weights", 4, True)
+    am, average = op.get("attn_mask", 5), op.get("average_attn_weights", 6, True)
+    is_causal = op.get("is_causal", 7, False)
+    if m.bias_k is not None or m.add_zero_attn:
+        op.fail("add_bias_kv and add_zero_attn are not supported with masks that are inputs")
+    if q.ndim != 3:
+        op.fail("unbatched inputs are not supported with masks that are inputs")
+    E, H, bf, dt = m.embed_dim, m.num_heads, m.batch_first, q.dtype
+    D = E // H
+    b = None if m.in_proj_bias is None else op.param(m.in_proj_bias)
+
+    def project(x: Any, i: int) -> str:
+        """x W_i^T + b_i, then (N, H, T, D)."""
+        if m._qkv_same_embed_dim:
+            w = g.slice(op.param(m.in_proj_weight), [i * E], [(i + 1) * E], [0])
+        else:
+            w = op.param((m.q_proj_weight, m.k_proj_weight, m.v_proj_weight)[i])
+        y = g.node("MatMul", [op.name(x), g.transpose(w, [1, 0])])
+        if b is not None:
+            y = g.node("Add", [y, g.slice(b, [i * E], [(i + 1) * E], [0])])
+        y = g.node("Reshape", [y, g.ints([0, 0, H, D])])
+        return g.transpose(y, [0, 2, 1, 3] if bf else [1, 2, 0, 3])
+
+    qh, kh, vh = project(q, 0), project(k, 1), project(v, 2)
+    mask = None
+    if is_causal and kpm is None and not need:         # nnlite's hint: its own causal mask
+        L, S = q.shape[1 if bf else 0], k.shape[1 if bf else 0]
+        if q.dynamic[1 if bf else 0] or k.dynamic[1 if bf else 0]:
+            op.fail("is_causal with a dynamic sequence length is not supported")
+        mask = g.const(np.triu(np.full((L, S), -np.inf, dt), 1))
+    elif am is not None:
+        mask = _additive(g, op, am, dt)
+        if am.ndim == 3:                                 # (N*H, L, S) -> (N, H, L, S)
+            mask = g.node("Reshape", [mask, g.node("Concat", [
+                g.ints([-1, H]), g.shape_dims(mask, 1, 3)], axis=0)])
+    if kpm is not None:
+        pad = g.unsqueeze(_additive(g, op, kpm, dt), [1, 2])          # (N, 1, 1, S)
+        mask = pad if mask is None else g.node("Add", [mask, pad])
+    alive = None
+    if mask is not None:                                 # rows masked everywhere
+        live = g.node("Not", [g.node("Equal", [mask, g.scalar(-np.inf, dt)])])
+        alive = g.reduce("ReduceMax", g.cast(live, dt), [-1], True)   # 1, or 0 if dead
+        mask = g.node("Where", [g.node("Equal", [alive, g.scalar(0, dt)]),
+                                g.scalar(0, dt), mask])
+    y, p = _attend(g, qh, kh, vh, 4, 1.0 / float(np.sqrt(D)), mask, alive, dt)
+    y = g.node("Reshape", [g.transpose(y, [0, 2, 1, 3] if bf else [2, 0, 1, 3]),
+                           g.ints([0, 0, E])])
+    y = g.node("MatMul", [y, g.transpose(op.param(m.out_proj.weight), [1, 0])])
+    if m.out_proj.bias is not None:
+        y = g.node("Add", [y, op.param(m.out_proj.bias)])
+    if not need:
+        return [y]
+    return [y, g.reduce("ReduceMean", p, [1], False) if average else p]
+
+
 TABLE = {
     att.ScaledDotProductAttention: scaled_dot_product_attention,
     att.MultiheadAttentionCore: multihead_attention_core,
 }
+
+MODULES = {MultiheadAttention: multihead_attention_module}
+WHEN = {MultiheadAttention: masks_from_inputs}
