@@ -226,7 +226,7 @@ NAMESPACES = [
     "nnlite.models", "nnlite.training", "nnlite.cuda", "nnlite.cuda.amp", "nnlite.amp",
     "nnlite.backends", "nnlite.backends.cuda", "nnlite.backends.cudnn", "nnlite.backends.mps",
     "nnlite.accelerator", "nnlite.multiprocessing", "nnlite.devices", "nnlite.serialization",
-    "nnlite.tuning", "nnlite.linalg", "nnlite.distributions",
+    "nnlite.tuning", "nnlite.linalg", "nnlite.distributions", "nnlite.onnx",
 ]
 
 logger = logging.getLogger(__name__)

@@ -89,3 +89,6 @@ __version__ = "0.1.0"
 # nl.nn, nl.optim, nl.data, nl.utils.data, as torch.nn after import torch
 from . import data, nn, optim, utils  # noqa: E402
 from . import distributions, linalg  # noqa: E402
+# nl.onnx.export, as torch.onnx.export after import torch (the onnx package itself is
+# imported only when a model is exported)
+from . import onnx  # noqa: E402

@@ -3,19 +3,19 @@
 The export trace and the probe trace (see ``export.py``) must run the same ops; each array
 of the first is paired with the array in the same place of the second (a ``Value``). Ops
 whose outputs the model's outputs do not need are dropped (pruning). An op on constants
-alone (parameters, buffers, constants) is folded into a constant when
-``do_constant_folding`` is on; every other op goes to its converter, which sees it as an
-``Op`` and adds nodes to the ``Graph``.
+the forward made (not parameters or buffers, which keep their names) is folded into a
+constant when ``do_constant_folding`` is on; every other op goes to its converter, which
+sees it as an ``Op`` and adds nodes to the ``Graph``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from .errors import OnnxExporterError, UnsupportedOperatorError
 from .graph import Graph, Value
-from .tracing import Record, Slot, Trace
+from .tracing import Record, Slot, Trace, _slots
 
 __all__ = ["Op", "Converter"]
 
@@ -332,12 +332,3 @@ class Converter:
                 self.values[id(s)].name = n
         g.scope = ""
 
-
-def _slots(obj: Any) -> list:
-    if isinstance(obj, Slot):
-        return [obj]
-    if isinstance(obj, (tuple, list)):
-        return [s for o in obj for s in _slots(o)]
-    if isinstance(obj, dict):
-        return [s for o in obj.values() for s in _slots(o)]
-    return []

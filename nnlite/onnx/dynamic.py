@@ -13,7 +13,7 @@ time from the input's ``Shape``.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 

@@ -11,6 +11,7 @@ from nnlite import nn  # noqa: E402
 import nnlite.nn.functional as F  # noqa: E402
 
 BATCH = {"in0": {0: "batch"}}
+BATCH_LENGTH_2 = {"in0": {0: "b", 1: "t"}, "in1": {0: "b", 1: "t"}}   # (x, padding mask)
 
 
 class Lambda(nn.Module):
@@ -28,12 +29,73 @@ def img(c=3, h=12, w=12):
     return lambda n: (nl.randn(n, c, h, w),)
 
 
+def vol(c=2, d=5, h=6, w=4):
+    return lambda n: (nl.randn(n, c, d, h, w),)
+
+
 def seq(t=5, e=8, batch_first=True):
     return lambda n: (nl.randn(n, t, e) if batch_first else nl.randn(t, n, e),)
 
 
 def ids(v=20, t=6):
     return lambda n: (nl.randint(0, v, (n, t)),)
+
+
+def padding(n, t):
+    """A key padding mask (True = padding): row i pads its last i positions, row 0 none,
+    and the last row everything (a row masked everywhere gives zero weights)."""
+    lengths = [t - i for i in range(n - 1)] + [0]
+    return nl.tensor([[j >= L for j in range(t)] for L in lengths])
+
+
+class Masked(nn.Module):
+    """layer(x, x, x, <key>=mask) for attention, layer(x, <key>=mask) otherwise."""
+
+    def __init__(self, layer, key="key_padding_mask"):
+        super().__init__()
+        self.layer, self.key = layer, key
+
+    def forward(self, x, mask):
+        if isinstance(self.layer, nn.MultiheadAttention):
+            return self.layer(x, x, x, **{self.key: mask})
+        return self.layer(x, **{self.key: mask})
+
+
+class SelfAttention(nn.Module):
+    """Self-attention with the weights returned too."""
+
+    def __init__(self, mha):
+        super().__init__()
+        self.mha = mha
+
+    def forward(self, x):
+        return self.mha(x, x, x)
+
+
+class Cross(nn.Module):
+    """A two-input layer called as layer(x, memory)."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x, m):
+        out = self.layer(x, m, m) if isinstance(self.layer, nn.MultiheadAttention) \
+            else self.layer(x, m)
+        return out
+
+
+class Causal(nn.Module):
+    """An encoder under the causal mask of its (fixed) sequence length."""
+
+    def __init__(self, encoder):
+        super().__init__()
+        self.encoder = encoder
+
+    def forward(self, x):
+        T = x.shape[1]
+        return self.encoder(x, mask=nn.Transformer.generate_square_subsequent_mask(T),
+                            is_causal=True)
 
 
 # (id, module factory, inputs at batch n, dynamic axes)
@@ -46,7 +108,19 @@ CASES = [
     ("conv1d", lambda: nn.Conv1d(8, 4, 3, padding=1), lambda n: (nl.randn(n, 8, 10),), BATCH),
     ("conv-transpose2d", lambda: nn.ConvTranspose2d(3, 4, 4, stride=2, padding=1,
                                                     output_padding=1), img(), BATCH),
+    ("conv3d", lambda: nn.Conv3d(2, 3, 3, padding=1, stride=(1, 2, 1)), vol(), BATCH),
+    ("conv-transpose1d", lambda: nn.ConvTranspose1d(4, 2, 3, stride=2),
+     lambda n: (nl.randn(n, 4, 7),), BATCH),
+    ("conv-transpose3d", lambda: nn.ConvTranspose3d(2, 3, 2, stride=2), vol(), BATCH),
     ("maxpool2d", lambda: nn.MaxPool2d(3, 2), img(), BATCH),
+    ("maxpool2d-unbatched", lambda: nn.MaxPool2d(2), lambda n: (nl.randn(3, 4 * n, 6),),
+     {"in0": {1: "h"}}),
+    ("maxpool3d-ceil", lambda: nn.MaxPool3d(2, ceil_mode=True), vol(), BATCH),
+    ("avgpool3d", lambda: nn.AvgPool3d(2, padding=1), vol(), BATCH),
+    ("avgpool1d", lambda: nn.AvgPool1d(3, 2), lambda n: (nl.randn(n, 4, 9),), BATCH),
+    ("adaptive-avg1d", lambda: nn.AdaptiveAvgPool1d(4), lambda n: (nl.randn(n, 4, 9),), BATCH),
+    ("adaptive-avg3d", lambda: nn.AdaptiveAvgPool3d((2, 3, 1)), vol(), BATCH),
+    ("adaptive-max3d", lambda: nn.AdaptiveMaxPool3d((2, 3, 2)), vol(), BATCH),
     ("maxpool2d-pad", lambda: nn.MaxPool2d(3, 2, padding=1), img(), BATCH),
     ("maxpool2d-ceil", lambda: nn.MaxPool2d(3, 2, ceil_mode=True), img(h=10, w=11), BATCH),
     ("maxpool1d", lambda: nn.MaxPool1d(2), lambda n: (nl.randn(n, 4, 9),), BATCH),
@@ -98,12 +172,12 @@ CASES = [
     ("lstm-with-state", lambda: nn.LSTM(4, 5, num_layers=2),
      lambda n: (nl.randn(6, n, 4), (nl.randn(2, n, 5), nl.randn(2, n, 5))),
      {"in0": {1: "b"}, "in1": {1: "b"}, "in2": {1: "b"}}),
-    ("gru", lambda: nn.GRU(4, 5, num_layers=2, bidirectional=True), lambda n: (nl.randn(6, n, 4),),
-     {"in0": {0: "t", 1: "b"}}),
+    ("gru", lambda: nn.GRU(4, 5, num_layers=2, bidirectional=True),
+     lambda n: (nl.randn(6, n, 4),), {"in0": {0: "t", 1: "b"}}),
     ("rnn-relu", lambda: nn.RNN(4, 5, nonlinearity="relu", batch_first=True),
      lambda n: (nl.randn(n, 6, 4),), BATCH),
-    ("multihead-attention", lambda: Lambda_mha(nn.MultiheadAttention(8, 2)), seq(batch_first=False),
-     {"in0": {0: "t", 1: "b"}}),
+    ("multihead-attention", lambda: SelfAttention(nn.MultiheadAttention(8, 2)),
+     seq(batch_first=False), {"in0": {0: "t", 1: "b"}}),
     ("multihead-attention-cross", lambda: Cross(nn.MultiheadAttention(8, 2, batch_first=True)),
      lambda n: (nl.randn(n, 5, 8), nl.randn(n, 7, 8)), {"in0": {0: "b"}, "in1": {0: "b"}}),
     ("sdpa-causal", lambda: Lambda(lambda q: F.scaled_dot_product_attention(q, q, q,
@@ -126,72 +200,15 @@ CASES = [
      lambda n: (nl.randn(n, 5, 8), nl.randn(n, 7, 8)), {"in0": {0: "b"}, "in1": {0: "b"}}),
     ("multihead-attention-padding-mask-input",
      lambda: Masked(nn.MultiheadAttention(8, 2, batch_first=True)),
-     lambda n: (nl.randn(n, 6, 8), padding(n, 6)), {"in0": {0: "b", 1: "t"}, "in1": {0: "b", 1: "t"}}),
+     lambda n: (nl.randn(n, 6, 8), padding(n, 6)), BATCH_LENGTH_2),
     ("multihead-attention-float-mask-input",
      lambda: Masked(nn.MultiheadAttention(8, 2), key="attn_mask"),
      lambda n: (nl.randn(5, n, 8), nl.randn(n * 2, 5, 5)), {"in0": {1: "b"}, "in1": {0: "bh"}}),
     ("transformer-encoder-padding-mask-input", lambda: Masked(nn.TransformerEncoder(
         nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2),
         key="src_key_padding_mask"),
-     lambda n: (nl.randn(n, 6, 8), padding(n, 6)), {"in0": {0: "b", 1: "t"}, "in1": {0: "b", 1: "t"}}),
+     lambda n: (nl.randn(n, 6, 8), padding(n, 6)), BATCH_LENGTH_2),
 ]
-
-
-def padding(n, t):
-    """A key padding mask (True = padding): row i pads its last i positions, row 0 none,
-    and the last row everything (a row masked everywhere gives zero weights)."""
-    lengths = [t - i for i in range(n - 1)] + [0]
-    return nl.tensor([[j >= L for j in range(t)] for L in lengths])
-
-
-class Masked(nn.Module):
-    """layer(x, x, x, <key>=mask) for attention, layer(x, <key>=mask) otherwise."""
-
-    def __init__(self, layer, key="key_padding_mask"):
-        super().__init__()
-        self.layer, self.key = layer, key
-
-    def forward(self, x, mask):
-        if isinstance(self.layer, nn.MultiheadAttention):
-            return self.layer(x, x, x, **{self.key: mask})
-        return self.layer(x, **{self.key: mask})
-
-
-class Lambda_mha(nn.Module):
-    """Self-attention with the weights returned too."""
-
-    def __init__(self, mha):
-        super().__init__()
-        self.mha = mha
-
-    def forward(self, x):
-        return self.mha(x, x, x)
-
-
-class Cross(nn.Module):
-    """A two-input layer called as layer(x, memory)."""
-
-    def __init__(self, layer):
-        super().__init__()
-        self.layer = layer
-
-    def forward(self, x, m):
-        out = self.layer(x, m, m) if isinstance(self.layer, nn.MultiheadAttention) \
-            else self.layer(x, m)
-        return out
-
-
-class Causal(nn.Module):
-    """An encoder under the causal mask of its (fixed) sequence length."""
-
-    def __init__(self, encoder):
-        super().__init__()
-        self.encoder = encoder
-
-    def forward(self, x):
-        T = x.shape[1]
-        return self.encoder(x, mask=nn.Transformer.generate_square_subsequent_mask(T),
-                            is_causal=True)
 
 
 @pytest.mark.parametrize("make, inputs, axes", [c[1:] for c in CASES],

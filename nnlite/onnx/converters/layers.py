@@ -13,7 +13,7 @@ import numpy as np
 
 from ...nn.sparse import EmbeddingBag
 from ...ops import conv, conv3d, embedding, linalg, linear, normalization as norm, pooling
-from ...ops import dropout as dropout_ops
+from ...ops import dropout as dropout_ops, pooling3d
 from ...ops.conv import out_size
 from ..graph import Graph
 
@@ -107,15 +107,23 @@ def _pool_input(g: Graph, op: Any, sd: int) -> tuple:
 
 
 def _windows(op: Any) -> tuple:
+    """(spatial rank, K, ST, ONNX pads, D) of the pooling geometry in argument 1: the 2-D
+    one (``pooling._Windows``, 1-D as H = 1) or the N-D one (``pooling3d._PoolGeom``)."""
+    geom = op.raw(1)
+    if hasattr(geom, "hw"):
+        sd, names = _spatial_rank(op.v(0), geom.hw), ("hw", "ohw")
+    else:
+        sd, names = len(geom.k), ("size", "osize")
     k, s, p, d = (op.attr(1, a) for a in ("k", "s", "p", "d"))
-    sd = _spatial_rank(op.v(0), op.raw(1).hw)
-    extra = _ceil_pads(op, 1, "hw", "ohw", k, s, p, d)
-    k, s, p, d, extra = (tuple(v)[2 - sd:] for v in (k, s, p, d, extra))
-    return sd, k, s, list(p) + [pi + e for pi, e in zip(p, extra)], d
+    extra = _ceil_pads(op, 1, *names, k, s, p, d)
+    k, s, p, d, extra = (list(v)[len(v) - sd:] for v in (k, s, p, d, extra))
+    return sd, k, s, p + [pi + e for pi, e in zip(p, extra)], d
 
 
-def max_pool2d(g: Graph, op: Any) -> str:
-    if op.plain(4):
+def max_pool(g: Graph, op: Any) -> str:
+    """MaxPool2dFn (x, win, y_shape, track, return_indices) and MaxPoolNdFn (x, geom,
+    y_shape, return_indices)."""
+    if op.plain(len(op.rec.args) - 1):
         op.fail("return_indices=True is not supported (ONNX's MaxPool indices count "
                 "over the whole tensor, torch's per plane)")
     sd, k, s, pads, d = _windows(op)
@@ -124,7 +132,7 @@ def max_pool2d(g: Graph, op: Any) -> str:
     return g.squeeze(y, [0]) if unbatched else y
 
 
-def avg_pool2d(g: Graph, op: Any) -> str:
+def avg_pool(g: Graph, op: Any) -> str:
     """AveragePool counting the padding (every window is full once the ceil-mode
     padding is added), then rescaled by K / torch's divisor where that differs."""
     sd, k, s, pads, _ = _windows(op)
@@ -135,10 +143,10 @@ def avg_pool2d(g: Graph, op: Any) -> str:
     div = op.get(3)
     if div.varying:
         op.name(div)                            # raises: it changed with the input size
-    d = div.array.astype(np.float64)
-    if d.size == 1 and float(d.reshape(-1)[0]) == float(np.prod(k)):
+    dv = div.array.astype(np.float64)
+    if dv.size == 1 and float(dv.reshape(-1)[0]) == float(np.prod(k)):
         return y
-    factor = (np.prod(k) / d).astype(op.out().dtype)
+    factor = (np.prod(k) / dv).astype(op.out().dtype)
     return g.node("Mul", [y, g.const(factor)])
 
 
@@ -167,22 +175,44 @@ def adaptive_avg_pool2d(g: Graph, op: Any) -> str:
     return y if ah is None else g.node("MatMul", [op.name(ah), y])
 
 
-def adaptive_max_pool2d(g: Graph, op: Any) -> str:
-    """Max over torch's adaptive windows. Max is separable: one ReduceMax per output
-    window along H, concatenated, then the same along W (1-D pooling has H = OH = 1)."""
-    if op.plain(4):
-        op.fail("return_indices=True is not supported")
+def adaptive_avg_pool_nd(g: Graph, op: Any) -> str:
+    """x multiplied along each spatial axis by its averaging matrix: the axis moved
+    last, a MatMul with A^T, moved back."""
+    mats = [op.conv.value(a) for a in op.raw(1)]
     x = op.v(0)
-    (H, W), (OH, OW) = op.plain(1), op.plain(2)
     name = op.x(0)
-    for axis, n, o in ((x.ndim - 2, H, OH), (x.ndim - 1, W, OW)):
+    nd = len(mats)
+    for i, A in enumerate(mats):
+        if A.varying:
+            op.name(A)                          # raises: it changed with the input size
+        axis = x.ndim - nd + i
+        perm = [a for a in range(x.ndim) if a != axis] + [axis]
+        inverse = list(np.argsort(perm))
+        at = g.const(np.ascontiguousarray(A.array.T.astype(x.dtype)))
+        name = g.transpose(g.node("MatMul", [g.transpose(name, perm), at]), inverse)
+    return name
+
+
+def _adaptive_max(g: Graph, name: str, ndim: int, sizes: tuple, osizes: tuple) -> str:
+    """Max over torch's adaptive windows of the last len(sizes) axes. Max is separable:
+    one ReduceMax per output window along each axis, concatenated."""
+    for i, (n, o) in enumerate(zip(sizes, osizes)):
         if n == o:                              # windows of one element: nothing to do
             continue
+        axis = ndim - len(sizes) + i
         starts, ends = pooling._adaptive_bounds(n, o)
         parts = [g.reduce("ReduceMax", g.slice(name, [int(a)], [int(b)], [axis]), [axis], True)
                  for a, b in zip(starts, ends)]
         name = parts[0] if len(parts) == 1 else g.node("Concat", parts, axis=axis)
     return name
+
+
+def adaptive_max_pool(g: Graph, op: Any) -> str:
+    """AdaptiveMaxPool2dFn (x, (H, W), (OH, OW), ...; 1-D has H = OH = 1) and
+    AdaptiveMaxPoolNdFn (x, S, OS, ...)."""
+    if op.plain(4):
+        op.fail("return_indices=True is not supported")
+    return _adaptive_max(g, op.x(0), op.v(0).ndim, tuple(op.plain(1)), tuple(op.plain(2)))
 
 
 # ============================================================================
@@ -348,9 +378,12 @@ TABLE = {
     dropout_ops.DropoutFn: dropout,
     conv.Conv2dFn: conv2d, conv.ConvTranspose2dFn: conv_transpose2d,
     conv3d.ConvNdFn: conv_nd, conv3d.ConvTransposeNdFn: conv_transpose_nd,
-    pooling.MaxPool2dFn: max_pool2d, pooling.AvgPool2dFn: avg_pool2d,
+    pooling.MaxPool2dFn: max_pool, pooling.AvgPool2dFn: avg_pool,
     pooling.BlockAvgPool2D: block_avg_pool2d, pooling.AdaptiveAvgPool2dFn: adaptive_avg_pool2d,
-    pooling.AdaptiveMaxPool2dFn: adaptive_max_pool2d,
+    pooling.AdaptiveMaxPool2dFn: adaptive_max_pool,
+    pooling3d.MaxPoolNdFn: max_pool, pooling3d.AvgPoolNdFn: avg_pool,
+    pooling3d.AdaptiveAvgPoolNdFn: adaptive_avg_pool_nd,
+    pooling3d.AdaptiveMaxPoolNdFn: adaptive_max_pool,
     norm.BatchNormEval: batch_norm_eval, norm.BatchNorm: batch_norm_batch_stats,
     norm._NormOverView: norm_over_view, norm.LocalResponseNormFn: local_response_norm,
     linear.LinearFn: linear_fn, linalg.MatMul: matmul,
