@@ -1,8 +1,9 @@
 """Dynamic axes: the probe inputs, and shapes that keep the dynamic dims free.
 
 The exporter traces the forward twice: with the user's inputs, and with *probe* inputs
-whose dynamic axes are longer (size + 1 for the first axis name, + 2 for the second, ...;
-the new rows repeat the old ones, so token ids stay valid) and whose values are shuffled.
+whose dynamic axes are longer (a batch axis by one, other axes to about twice their size:
+``export._probe``; the new rows repeat the old ones, so token ids stay valid) and whose
+values are shuffled.
 A dim of any array whose size differs between the two traces is dynamic; a constant whose
 value differs was computed from the inputs outside the traced ops.
 

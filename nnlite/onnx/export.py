@@ -256,16 +256,21 @@ def _dynamic(dynamic_axes: Mapping | None, in_names: list, out_names: list,
 
 
 def _probe(args: tuple, kwargs: dict, inputs: list, in_names: list, axes: dict) -> tuple:
-    """The probe arguments: each input's dynamic axes longer (by 1 for the first symbol,
-    2 for the second, ...), its values shuffled (``dynamic.probe_array``)."""
+    """The probe arguments: each input's values shuffled (``dynamic.probe_array``) and
+    its dynamic axes longer, by the same amount for every axis of one symbol: a symbol
+    first seen at axis 0 (a batch, usually) grows by 1, any other to twice its size plus
+    one (a spatial or sequence size: downsampling by up to 2^k keeps the two traces'
+    sizes apart, and odd sizes meet the ceil-mode windows); the k-th symbol adds k more,
+    so no two symbols grow alike."""
     from .dynamic import probe_array
-    symbols: dict = {}
-    for name in in_names:
-        for sym in axes.get(name, {}).values():
-            symbols.setdefault(sym, len(symbols))
+    growth: dict = {}
+    for x, name in zip(inputs, in_names):
+        for a, sym in axes.get(name, {}).items():
+            if sym not in growth:
+                growth[sym] = (1 if a == 0 else x.shape[a] + 1) + len(growth)
     arrays = []
     for x, name in zip(inputs, in_names):
-        sizes = {a: x.shape[a] + 1 + symbols[s] for a, s in axes.get(name, {}).items()}
+        sizes = {a: x.shape[a] + growth[s] for a, s in axes.get(name, {}).items()}
         arrays.append(from_numpy(probe_array(x.array, sizes)))
     it = iter(arrays)
     return map_tensors((args, kwargs), lambda t: next(it))

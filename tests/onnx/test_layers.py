@@ -201,9 +201,10 @@ CASES = [
     ("multihead-attention-padding-mask-input",
      lambda: Masked(nn.MultiheadAttention(8, 2, batch_first=True)),
      lambda n: (nl.randn(n, 6, 8), padding(n, 6)), BATCH_LENGTH_2),
-    ("multihead-attention-float-mask-input",
+    ("multihead-attention-float-3d-mask-input",       # mask (N*H, L, S), the length free
      lambda: Masked(nn.MultiheadAttention(8, 2), key="attn_mask"),
-     lambda n: (nl.randn(5, n, 8), nl.randn(n * 2, 5, 5)), {"in0": {1: "b"}, "in1": {0: "bh"}}),
+     lambda n: (nl.randn(n + 3, 2, 8), nl.randn(4, n + 3, n + 3)),
+     {"in0": {0: "t"}, "in1": {1: "t", 2: "t"}}),
     ("transformer-encoder-padding-mask-input", lambda: Masked(nn.TransformerEncoder(
         nn.TransformerEncoderLayer(8, 2, 16, batch_first=True), 2),
         key="src_key_padding_mask"),

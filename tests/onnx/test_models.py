@@ -103,3 +103,14 @@ def test_transformer_encoder_dynamic_batch_and_length():
     randomize(enc)
     export_and_compare(enc, (nl.randn(2, 5, 16),), runs=[(nl.randn(3, 8, 16),)],
                        dynamic_axes={"in0": {0: "batch", 1: "length"}})
+
+
+@pytest.mark.parametrize("make", [lambda: models.resnet18(num_classes=10),
+                                  lambda: models.googlenet(num_classes=10)],
+                         ids=["resnet18", "googlenet-ceil-mode-pooling"])
+def test_dynamic_image_size(make):
+    """Batch, height and width free: exported at 32x32, run at 40x56 (GoogLeNet's
+    ceil-mode max pools keep their partial last windows at the new size)."""
+    model = randomize(make())
+    export_and_compare(model, (nl.randn(2, 3, 32, 32),), runs=[(nl.randn(3, 3, 40, 56),)],
+                       dynamic_axes={"in0": {0: "batch", 2: "height", 3: "width"}})

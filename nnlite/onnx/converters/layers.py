@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from ...nn import pooling as pool_layers
 from ...nn.sparse import EmbeddingBag
 from ...ops import conv, conv3d, embedding, linalg, linear, normalization as norm, pooling
 from ...ops import dropout as dropout_ops, pooling3d
@@ -68,26 +69,41 @@ def conv_transpose_nd(g: Graph, op: Any) -> str:
 # ============================================================================
 # Pooling
 # ============================================================================
-def _ceil_pads(op: Any, i: int, size: str, osize: str, k: tuple, s: tuple, p: tuple,
-               d: tuple) -> list:
-    """Per spatial dim, the extra end padding that makes floor-mode pooling give the
-    traced output size (torch's ceil_mode adds a last, partial window). It must be the
-    same in both traces (it may change with a dynamic spatial size)."""
-    extras = []
-    for rec_alt in (False, True):
-        obj = op.raw(i, alt=rec_alt)
-        hw, ohw = getattr(obj, size), getattr(obj, osize)
+_POOL_LAYERS = (pool_layers._MaxPoolNd, pool_layers.AvgPool1d, pool_layers._AvgPoolNd)
+
+
+def _pool_sizes(op: Any, size: str, osize: str, k: tuple, s: tuple, p: tuple,
+                d: tuple, dynamic: list) -> tuple:
+    """How ONNX pooling gives the traced output sizes: ``(extra, ceil_mode)``.
+
+    torch's ceil_mode adds a last, partial window. With static spatial sizes it becomes
+    ``extra`` end padding per dim in floor mode (exact). With a dynamic spatial size the
+    window comes and goes with the size, so the choice follows the layer's ceil_mode (or,
+    for a functional call, whether either trace had a partial window): ONNX's own
+    ceil_mode (torch also drops a window starting in the right padding, ONNX does not:
+    both traces must agree with ONNX's formula) or plain floor mode."""
+    extras, onnx_ceil_fits = [], True
+    for alt in (False, True):
+        obj = op.raw(1, alt=alt)
         extra = []
-        for n, o, kk, ss, pp, dd in zip(hw, ohw, k, s, p, d):
+        for n, o, kk, ss, pp, dd in zip(getattr(obj, size), getattr(obj, osize), k, s, p, d):
             e = 0
             while out_size(n, kk, ss, pp, pp + e, dd) < o:
                 e += 1
             extra.append(e)
+            onnx_ceil_fits &= -(-(n + 2 * pp - dd * (kk - 1) - 1) // ss) + 1 == o
         extras.append(extra)
-    if extras[0] != extras[1]:
-        op.fail("ceil_mode over a dynamic spatial size: the last partial window comes and "
-                "goes with the size, which ONNX's pooling cannot follow", unsupported=False)
-    return extras[0]
+    if not any(dynamic):
+        return extras[0], False
+    module = op.module
+    ceil = (module.ceil_mode if isinstance(module, _POOL_LAYERS)
+            else any(e for extra in extras for e in extra))
+    if not ceil and not any(e for extra in extras for e in extra):
+        return [0] * len(k), False
+    if ceil and onnx_ceil_fits:
+        return [0] * len(k), True
+    op.fail("ceil_mode over a dynamic spatial size, with a last window that starts in the "
+            "padding for some sizes: ONNX's pooling cannot follow it", unsupported=False)
 
 
 def _spatial_rank(x: Any, hw: tuple) -> int:
@@ -107,17 +123,19 @@ def _pool_input(g: Graph, op: Any, sd: int) -> tuple:
 
 
 def _windows(op: Any) -> tuple:
-    """(spatial rank, K, ST, ONNX pads, D) of the pooling geometry in argument 1: the 2-D
-    one (``pooling._Windows``, 1-D as H = 1) or the N-D one (``pooling3d._PoolGeom``)."""
-    geom = op.raw(1)
+    """(spatial rank, K, ST, ONNX pads, D, ceil_mode) of the pooling geometry in argument
+    1: the 2-D one (``pooling._Windows``, 1-D as H = 1) or the N-D one
+    (``pooling3d._PoolGeom``)."""
+    geom, x = op.raw(1), op.v(0)
     if hasattr(geom, "hw"):
-        sd, names = _spatial_rank(op.v(0), geom.hw), ("hw", "ohw")
+        sd, names = _spatial_rank(x, geom.hw), ("hw", "ohw")
     else:
         sd, names = len(geom.k), ("size", "osize")
     k, s, p, d = (op.attr(1, a) for a in ("k", "s", "p", "d"))
-    extra = _ceil_pads(op, 1, *names, k, s, p, d)
+    dynamic = [False] * (len(k) - sd) + list(x.dynamic[x.ndim - sd:])
+    extra, ceil = _pool_sizes(op, *names, k, s, p, d, dynamic)
     k, s, p, d, extra = (list(v)[len(v) - sd:] for v in (k, s, p, d, extra))
-    return sd, k, s, p + [pi + e for pi, e in zip(p, extra)], d
+    return sd, k, s, p + [pi + e for pi, e in zip(p, extra)], d, int(ceil)
 
 
 def max_pool(g: Graph, op: Any) -> str:
@@ -126,16 +144,20 @@ def max_pool(g: Graph, op: Any) -> str:
     if op.plain(len(op.rec.args) - 1):
         op.fail("return_indices=True is not supported (ONNX's MaxPool indices count "
                 "over the whole tensor, torch's per plane)")
-    sd, k, s, pads, d = _windows(op)
+    sd, k, s, pads, d, ceil = _windows(op)
     x, unbatched = _pool_input(g, op, sd)
-    y = g.node("MaxPool", [x], kernel_shape=k, strides=s, pads=pads, dilations=d)
+    y = g.node("MaxPool", [x], kernel_shape=k, strides=s, pads=pads, dilations=d,
+               ceil_mode=ceil)
     return g.squeeze(y, [0]) if unbatched else y
 
 
 def avg_pool(g: Graph, op: Any) -> str:
     """AveragePool counting the padding (every window is full once the ceil-mode
     padding is added), then rescaled by K / torch's divisor where that differs."""
-    sd, k, s, pads, _ = _windows(op)
+    sd, k, s, pads, _, ceil = _windows(op)
+    if ceil:
+        op.fail("average pooling with ceil_mode over a dynamic spatial size is not "
+                "supported (its last windows' divisors change with the size)")
     x, unbatched = _pool_input(g, op, sd)
     y = g.node("AveragePool", [x], kernel_shape=k, strides=s, pads=pads, count_include_pad=1)
     if unbatched:
