@@ -157,7 +157,7 @@ def export(model: Any, args: Any = (), f: Any = None, *, kwargs: Mapping | None 
     proto = build_model(t1, t2, FUNCTIONS, MODULES, opset, bool(do_constant_folding),
                         in_names, out_names, axes, keep_initializers_as_inputs)
     if verbose:
-        print(onnx.helper.printable_graph(proto.graph))
+        print(onnx.printer.to_text(proto.graph))
     if f is not None:
         if isinstance(f, (str, os.PathLike)):
             onnx.save_model(proto, os.fspath(f))

@@ -45,6 +45,12 @@ def test_writes_a_path_and_a_file_object_and_returns_the_model(tmp_path):
     assert proto.producer_name == "nnlite" and proto.opset_import[0].version == 17
 
 
+def test_verbose_prints_the_graph(capsys):
+    nl.onnx.export(Net(), image(), verbose=True)
+    out = capsys.readouterr().out
+    assert "Conv" in out and "BatchNormalization" in out and "conv.weight" in out
+
+
 def test_initializers_are_the_state_dict():
     model = Net()
     proto = nl.onnx.export(model, image())

@@ -217,3 +217,29 @@ CASES = [
 def test_layer(make, inputs, axes):
     model = randomize(make())
     export_and_compare(model, inputs(2), runs=[inputs(3)], dynamic_axes=axes)
+
+
+class TensorOps(nn.Module):
+    """The elementwise, reduction, shape and indexing ops layers are built from."""
+
+    def __init__(self):
+        super().__init__()
+        self.lo = nn.Parameter(nl.tensor([-0.5, -0.2, 0.0]))
+
+    def forward(self, x):
+        a = x.clamp(-0.3, 0.4) + x.clamp(min=self.lo) + x.clamp(max=0.1)
+        b = x.abs().sqrt() + x.exp().log1p() + x.tanh() + x.sigmoid() + x.sin() * x.cos()
+        c = (x.sum(1, keepdim=True) + x.mean() + x.amax(1, keepdim=True)
+             + x.std(1, keepdim=True) + x.var() + x.logsumexp(1, keepdim=True))
+        d = x.max(dim=1).values.unsqueeze(1) + x.softmax(-1) + x.log_softmax(-1)
+        e = x.reshape(x.shape[0], 3, 1).permute(0, 2, 1).squeeze(1) + x.flip(1) + x.roll(1, 1)
+        f = nl.cat([x, x], 1)[:, ::2] + nl.stack([x, x], 0).sum(0) + x[:, [2, 0, 1]]
+        g = x[:, None, :].expand(x.shape[0], 2, 3).sum(1) + x[..., -1:] + x[:, 1].unsqueeze(1)
+        h = x ** 2 + x.pow(nl.tensor(3.0)) + x % 0.7 + x / 3 - x * 2 + nl.maximum(x, self.lo)
+        return a + b + c + d + e + f + g + h
+
+
+def test_tensor_ops():
+    def inputs(n):
+        return (nl.randn(n, 3).abs() + 0.1,)
+    export_and_compare(TensorOps(), inputs(2), runs=[inputs(5)], dynamic_axes=BATCH)

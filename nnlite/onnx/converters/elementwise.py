@@ -112,38 +112,24 @@ def astype(g: Graph, op: Any) -> str:
 
 
 # ---- clamps and selections -----------------------------------------------------------------
-def clamp(g: Graph, op: Any) -> str:
-    """Clip with number bounds (either may be None)."""
-    dt = op.out().dtype
-    x = operand(g, op, 0, dt)
-    bounds = []
-    for i in (1, 2):
-        b = op.get(i)
-        if b is None:
-            bounds.append(None)
-        elif hasattr(b, "slot"):                    # a constant array bound
-            bounds.append(None)
-            return _clamp_tensor(g, x, [op.get(1), op.get(2)], op, dt)
-        else:
-            bounds.append(g.scalar(b, dt))
-    return g.node("Clip", [x] + bounds)
-
-
-def _clamp_tensor(g: Graph, x: str, bounds: list, op: Any, dt: np.dtype) -> str:
-    lo, hi = bounds
-    for b, name in ((lo, "Max"), (hi, "Min")):
-        if b is None:
-            continue
-        bn = g.scalar(b, dt) if not hasattr(b, "slot") else op.name(b)
-        if hasattr(b, "slot") and b.dtype != dt:
-            bn = g.cast(bn, dt)
-        x = g.node(name, [x, bn])
+def _bounded(g: Graph, op: Any, x: str, dt: np.dtype) -> str:
+    """min(max(x, lo), hi) for the bounds in arguments 1 and 2 (numbers, arrays or None):
+    Clip when both are numbers (or absent), Max and Min (which broadcast) otherwise."""
+    lo, hi = op.get(1), op.get(2)
+    if not any(hasattr(b, "slot") for b in (lo, hi)):
+        return g.node("Clip", [x] + [None if b is None else g.scalar(b, dt) for b in (lo, hi)])
+    for i, kind in ((1, "Max"), (2, "Min")):
+        if op.get(i) is not None:
+            x = g.node(kind, [x, operand(g, op, i, dt)])
     return x
 
 
-def clamp_tensor(g: Graph, op: Any) -> str:
+def clamp(g: Graph, op: Any) -> str:
     dt = op.out().dtype
-    return _clamp_tensor(g, operand(g, op, 0, dt), [op.get(1), op.get(2)], op, dt)
+    return _bounded(g, op, operand(g, op, 0, dt), dt)
+
+
+clamp_tensor = clamp
 
 
 def where(g: Graph, op: Any) -> str:

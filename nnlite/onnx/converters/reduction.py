@@ -49,24 +49,21 @@ def max_dim(g: Graph, op: Any) -> list:
     return [values, indices]
 
 
-def _count(op: Any, axes: list | None) -> int:
-    """The number of elements reduced (the reduced dims must be static)."""
-    x = op.v(0)
-    axes = range(x.ndim) if axes is None else axes
-    if any(x.dynamic[a] for a in axes):
-        op.fail("the variance over a dynamic axis is not supported (its count would be "
-                "frozen)")
-    return int(np.prod([x.shape[a] for a in axes]))
-
-
 def _var(g: Graph, op: Any) -> str:
-    axes, keep, correction = _axes(op), op.plain(2), op.plain(3)
-    x = op.x(0)
-    dt = op.out().dtype
+    """sum (x - mean)^2 / (N - correction), N the number of elements reduced: a constant,
+    or read from the input's Shape when a reduced axis is dynamic."""
+    axes, keep, correction = _axes(op), op.plain(2), float(op.plain(3))
+    x, xv, dt = op.x(0), op.v(0), op.out().dtype
     d = g.node("Sub", [x, g.reduce("ReduceMean", x, axes, True)])
     ss = g.reduce("ReduceSum", g.node("Mul", [d, d]), axes, keep)
-    dof = _count(op, axes) - float(correction)
-    return g.node("Div", [ss, g.scalar(dof, dt)])
+    reduced = list(range(xv.ndim)) if axes is None else axes
+    if not any(xv.dynamic[a] for a in reduced):
+        n = g.scalar(np.prod([xv.shape[a] for a in reduced]) - correction, dt)
+    else:
+        sizes = g.node("Gather", [g.node("Shape", [x]), g.ints(reduced)], axis=0)
+        n = g.cast(g.reduce("ReduceProd", sizes, None, False), dt)
+        n = g.node("Sub", [n, g.scalar(correction, dt)])
+    return g.node("Div", [ss, n])
 
 
 def std(g: Graph, op: Any) -> str:
