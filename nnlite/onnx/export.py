@@ -64,8 +64,11 @@ def export(model: Any, args: Any = (), f: Any = None, *, kwargs: Mapping | None 
     nodes; parameters and buffers become initializers named by their ``state_dict`` keys.
     Python control flow is frozen at the path the example took, as in torch's tracer; a
     value computed from the inputs outside nnlite's ops (in NumPy), which the graph could
-    not recompute, raises an error rather than being frozen silently (the exporter runs
-    the forward a second time on changed inputs to find them).
+    not recompute, raises an error rather than being frozen silently: the exporter runs
+    the forward a second time on *probe* inputs (the dynamic axes longer, the values
+    shuffled, a 0 in each row of integer inputs) and compares. A value that does not
+    change on the probe escapes that check, so give examples that exercise the model
+    (a padded batch with its padding, say).
 
     Args:
         model (nn.Module): the model.
