@@ -12,8 +12,8 @@ pre- and a post-forward hook (removed afterwards) that keep the stack of layers.
 
 A Tensor is known by its autograd node, an array by its identity (the trace holds every
 node and array it has seen, so ids are never reused); an array argument the trace has not
-seen is a constant. The forward runs with grad mode on, the floating inputs as outputs of
-an identity op and every floating parameter requiring grad (restored afterwards), so every
+seen is a constant. The forward runs with grad mode on, the floating inputs as copies made
+by a recorded op and every floating parameter requiring grad (restored afterwards), so every
 Tensor computed from them has a node: in-place ops then take their recorded path (e.g.
 ``relu_`` is ``ReluInplaceFn``) and a copy made for an in-place write keeps the node of
 the value it copies. An in-place write (``versions.bump``) makes the trace forget the
@@ -36,6 +36,7 @@ from ..autograd import versions as _versions
 from ..autograd.function import AccumulateGrad, Function
 from ..autograd.grad_mode import enable_grad
 from ..autograd.tensor_function import Function as TensorFunction
+from ..ops.arithmetic import Clone
 from ..tensor import Tensor, from_numpy
 from .errors import OnnxExporterError
 
@@ -292,19 +293,6 @@ def _arrays(obj: Any) -> list:
     return []
 
 
-class _Input(Function):
-    """y = x, the same array: gives a floating input a node, so the Tensors computed
-    from it have nodes too (see the module docstring). Never differentiated."""
-
-    @staticmethod
-    def forward(ctx, x):
-        return x
-
-    @staticmethod
-    def backward(ctx, gy):
-        return gy
-
-
 def trace(model: Any, args: tuple, kwargs: dict, capture: Callable) -> Trace:
     """Run ``model(*args, **kwargs)`` once and record its ops (see the module docstring).
 
@@ -361,10 +349,11 @@ def trace(model: Any, args: tuple, kwargs: dict, capture: Callable) -> Trace:
 
 
 def _fed(x: Tensor) -> Tensor:
-    """An input as the forward receives it: a floating one with a node (``_Input``)."""
+    """An input as the forward receives it: a floating one as a copy with a node (the
+    ``Clone`` of a leaf that requires grad), so what is computed from it has nodes too."""
     if x.array.dtype.kind != "f":
         return x
-    return _Input.apply(from_numpy(x.array).requires_grad_())
+    return Clone.apply(from_numpy(x.array).requires_grad_())
 
 
 _plain_bump = _versions.bump
