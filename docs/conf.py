@@ -227,7 +227,7 @@ NAMESPACES = [
     "nnlite.backends", "nnlite.backends.cuda", "nnlite.backends.cudnn", "nnlite.backends.mps",
     "nnlite.accelerator", "nnlite.multiprocessing", "nnlite.devices", "nnlite.serialization",
     "nnlite.tuning", "nnlite.linalg", "nnlite.distributions", "nnlite.distributed",
-    "nnlite.safetensors",
+    "nnlite.safetensors", "nnlite.onnx",
 ]
 
 logger = logging.getLogger(__name__)

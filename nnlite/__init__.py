@@ -90,3 +90,6 @@ __version__ = "0.1.0"
 from . import data, nn, optim, utils  # noqa: E402
 from . import distributions, linalg  # noqa: E402
 from . import distributed  # noqa: E402  (as torch.distributed; MPI starts at init_process_group)
+# nl.onnx.export, as torch.onnx.export after import torch (the onnx package itself is
+# imported only when a model is exported)
+from . import onnx  # noqa: E402

@@ -158,10 +158,12 @@ class TextCNN(nn.Module):
         nn.init.zeros_(self.fc.weight)
         nn.init.zeros_(self.fc.bias)
 
-    def pad(self, ids: np.ndarray) -> np.ndarray:
-        """h_max - 1 padding tokens on each side of every sentence (the paper's code)."""
+    def pad(self, ids: Any) -> Tensor:
+        """h_max - 1 padding tokens on each side of every sentence (the paper's code), by
+        an nnlite op (``F.pad``), so a traced forward (``nl.onnx.export``) records it."""
         p = max(self.kernel_sizes) - 1
-        return np.pad(ids, ((0, 0), (p, p)), constant_values=self.padding_idx)
+        ids = ids if isinstance(ids, Tensor) else nl.from_numpy(np.asarray(ids))
+        return F.pad(ids, (p, p), value=self.padding_idx)
 
     def forward(self, input: Any) -> Tensor:
         ids = self.pad(token_ids(input, "TextCNN"))               # (B, T)
