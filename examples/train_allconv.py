@@ -20,8 +20,10 @@ with momentum 0.9, weight decay 0.001, the learning rate (chosen from 0.25, 0.1,
 0.01) multiplied by 0.1 after epochs 200, 250 and 300 of 350 -- here at the same fractions
 (57%, 71%, 86%) of --epochs or --time-budget, whichever ends first. The default rate is
 0.01, the smallest of the paper's four: at 0.05 the net trained on MNIST stayed at chance
-(loss ln 10) through the short budget, its class maps' ReLU dead; --no-final-relu drops
-that ReLU (Table 2 has it; scores then go straight to the average). It reports 9.08% test
+(loss ln 10) through the short budget. Table 2 ends with a ReLU on the class maps before
+the average; here it is off by default (--final-relu puts it back): with it, a class
+whose maps go negative for every image gets score 0 for good and is never predicted --
+on MNIST-32 at the default settings the digit 4 died so, and the run ended at 87.8%. It reports 9.08% test
 error on CIFAR-10 without data augmentation and 7.25% with translations and flips (Table 3);
 --augment adds random crops of the image padded by 4 pixels and horizontal flips (off with
 --no-flip, which digits want). The paper has no MNIST figure. The last line is the test
@@ -55,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(unless --no-flip); default: none, the paper's 9.08%% setting")
     g.add_argument("--weight-decay", type=float, default=1e-3,
                    help="L2 penalty (default: 0.001, the paper's)")
-    g.add_argument("--no-final-relu", dest="final_relu", action="store_false",
-                   help="no ReLU on the class maps before the global average (Table 2 "
-                        "has one; default: keep it)")
+    g.add_argument("--final-relu", action="store_true",
+                   help="a ReLU on the class maps before the global average, as Table 2 "
+                        "has it (default: none; a class whose maps it zeroes never recovers)")
     args = parse_args(parser, argv)
     set_seed(args.seed)
 

@@ -38,9 +38,9 @@ def test_quick_run_writes_checkpoint_and_curves_then_resumes(tmp_path, capsys):
     assert (tmp_path / "checkpoint-epoch001.npz").read_bytes() == weights   # kept as it was
 
 
-def test_widths_augmentation_and_no_final_relu(tmp_path, capsys):
+def test_widths_augmentation_and_final_relu(tmp_path, capsys):
     lines = run("train_allconv", ["--out-dir", tmp_path, "--widths", 4, 6, "--augment",
-                                  "--no-flip", "--no-final-relu"], capsys)
+                                  "--no-flip", "--final-relu"], capsys)
     assert "All-CNN-C 4/6 " in lines[-1]
     assert any(line.endswith("1 epoch, crops") for line in lines)
 
@@ -60,5 +60,5 @@ def test_help_lists_the_options(capsys):
     assert exit_.value.code == 0
     text = capsys.readouterr().out
     for flag in ("--epochs", "--quick", "--resume", "--out-dir", "--time-budget", "--widths",
-                 "--augment", "--weight-decay", "--no-final-relu", "9.08%"):
+                 "--augment", "--weight-decay", "--final-relu", "9.08%"):
         assert flag in text
