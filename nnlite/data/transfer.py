@@ -1,0 +1,214 @@
+"""How a batch crosses from a worker process to the main process, and how an exception does.
+
+A batch (any picklable object: Tensors, arrays, tuples, dicts ...) is pickled with protocol
+5, its arrays *out of band*: the pickle holds only their dtypes and shapes, and their bytes
+travel separately, never copied into the pickle:
+
+* arrays of at least :data:`SHARE_BYTES` are copied once into one block of shared memory,
+  an anonymous ``memfd`` whose file descriptor is passed over the worker's socket; the
+  main process maps it and its arrays are built on the mapping, with no copy. Nothing has a
+  name, so nothing is left behind if either process dies: the memory is freed when the
+  last array using it is. (Linux; elsewhere every array takes the socket.)
+* smaller arrays go through the socket, received into fresh writable arrays.
+
+For a 77 MB batch (128 x 3 x 224 x 224 float32) this costs the main process about a
+quarter of the CPU time of sending it through a ``multiprocessing.Queue``.
+
+One message on the connection is: the header (the layout of the buffers), the pickle, each
+socket buffer, then the descriptor of the shared block if there is one.
+
+:class:`ExceptionWrapper` carries an exception raised in a worker, with its traceback as
+text, and re-raises it in the main process as torch does ("Caught ValueError in
+DataLoader worker process 1. Original Traceback (most recent call last): ...").
+"""
+from __future__ import annotations
+
+import io
+import mmap
+import os
+import pickle
+import sys
+import traceback
+from multiprocessing import reduction
+from multiprocessing.connection import Connection
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ExceptionWrapper", "pack", "send", "recv", "SHARE_BYTES"]
+
+SHARE_BYTES = 1 << 20
+"""Arrays of this many bytes or more cross through shared memory (when the OS has memfd)."""
+
+_CAN_SHARE = hasattr(os, "memfd_create") and hasattr(reduction, "send_handle")
+_ALIGN = 64                      # each array in the shared block starts on a cache line
+_POPULATE = getattr(mmap, "MAP_POPULATE", 0)     # map every page at once (Linux)
+
+
+# ============================================================================
+# Batches
+# ============================================================================
+def _dumps(obj: Any, buffers: list) -> memoryview:
+    """Protocol-5 pickle of ``obj``; its out-of-band buffers are appended to ``buffers``."""
+    f = io.BytesIO()
+    pickle.Pickler(f, 5, buffer_callback=buffers.append).dump(obj)
+    return f.getbuffer()
+
+
+class Packed:
+    """An object ready to send: its pickle and its buffers, the large ones already in a
+    shared block (see :func:`pack`)."""
+
+    def __init__(self, payload: memoryview, raws: list, layout: list, shared_size: int,
+                 fd: int | None) -> None:
+        self.payload, self.raws, self.layout = payload, raws, layout
+        self.shared_size, self.fd = shared_size, fd
+
+    def send(self, conn: Connection) -> None:
+        """Write the message to ``conn`` (once); the shared block's descriptor is closed."""
+        try:
+            conn.send_bytes(pickle.dumps((self.layout, self.shared_size)))
+            conn.send_bytes(self.payload)
+            for raw, where in zip(self.raws, self.layout):
+                if where[0] == "pipe":
+                    conn.send_bytes(raw)
+            if self.fd is not None:
+                reduction.send_handle(conn, self.fd, None)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def pack(obj: Any) -> Packed:
+    """Pickle ``obj`` with its arrays out of band and copy the large ones into a shared
+    block. Raises whatever pickling ``obj`` raises; nothing has been sent yet."""
+    buffers: list[pickle.PickleBuffer] = []
+    payload = _dumps(obj, buffers)
+    raws = [b.raw() for b in buffers]
+    layout, shared_size = [], 0     # per buffer: ("pipe", nbytes) or ("shared", offset, nbytes)
+    for raw in raws:
+        if _CAN_SHARE and raw.nbytes >= SHARE_BYTES:
+            shared_size = -(-shared_size // _ALIGN) * _ALIGN
+            layout.append(("shared", shared_size, raw.nbytes))
+            shared_size += raw.nbytes
+        else:
+            layout.append(("pipe", raw.nbytes))
+    fd = _shared_block(raws, layout, shared_size) if shared_size else None
+    return Packed(payload, raws, layout, shared_size, fd)
+
+
+def send(conn: Connection, obj: Any) -> None:
+    """Send ``obj`` to the process at the other end of ``conn`` (:func:`pack`, then
+    ``Packed.send``)."""
+    pack(obj).send(conn)
+
+
+def _shared_block(raws: list[memoryview], layout: list[tuple], size: int) -> int:
+    """A memfd of ``size`` bytes holding the buffers placed in it; returns its descriptor."""
+    fd = os.memfd_create("nnlite-batch", os.MFD_CLOEXEC)
+    try:
+        os.ftruncate(fd, size)
+        with mmap.mmap(fd, size) as block:
+            for raw, where in zip(raws, layout):
+                if where[0] == "shared":
+                    block[where[1]:where[1] + where[2]] = raw
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def recv(conn: Connection) -> Any:
+    """Receive one object sent by :func:`send`. Raises ``EOFError`` (or ``OSError``) if the
+    sender is gone; an object that cannot be unpickled here raises its error after the
+    whole message has been read (the connection stays usable)."""
+    layout, shared_size = pickle.loads(conn.recv_bytes())
+    payload = conn.recv_bytes()
+    buffers: list[Any] = []
+    for where in layout:
+        if where[0] == "pipe":
+            buf = np.empty(where[1], np.uint8)          # writable, aligned
+            if where[1]:
+                conn.recv_bytes_into(buf)
+            else:
+                conn.recv_bytes()
+            buffers.append(buf)
+        else:
+            buffers.append(None)
+    if shared_size:
+        fd = reduction.recv_handle(conn)
+        try:
+            block = np.frombuffer(mmap.mmap(fd, shared_size,
+                                            flags=mmap.MAP_SHARED | _POPULATE), np.uint8)
+        finally:
+            os.close(fd)
+        buffers = [block[w[1]:w[1] + w[2]] if w[0] == "shared" else b
+                   for b, w in zip(buffers, layout)]
+    return pickle.loads(payload, buffers=buffers)
+
+
+# ============================================================================
+# Exceptions
+# ============================================================================
+class KeyErrorMessage(str):
+    """A str that is its own repr: ``KeyError(msg)`` then prints the traceback readably."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return self
+
+
+def _picklable(cls: type) -> bool:
+    try:
+        pickle.loads(pickle.dumps(cls))
+    except Exception:
+        return False
+    return True
+
+
+class ExceptionWrapper:
+    """An exception caught in a worker, to re-raise in the main process (torch's
+    ``ExceptionWrapper``).
+
+    Args:
+        exc_info (tuple, optional): ``sys.exc_info()`` of the exception. Default: the one
+            being handled.
+        where (str): the place, as "in DataLoader worker process 1". Default:
+            "in background".
+
+    The traceback is kept as text (a traceback object cannot be pickled). An exception
+    class that cannot be pickled (defined in a function, say) travels as its name and is
+    re-raised as a ``RuntimeError``.
+    """
+
+    def __init__(self, exc_info: tuple | None = None, where: str = "in background") -> None:
+        if exc_info is None:
+            exc_info = sys.exc_info()
+        self.type_name = exc_info[0].__name__
+        self.exc_type = exc_info[0] if _picklable(exc_info[0]) else None
+        self.exc_msg = "".join(traceback.format_exception(*exc_info))
+        self.where = where
+
+    def reraise(self) -> None:
+        """Raise the exception here: its type if it can be built from one message, else a
+        ``RuntimeError``; the message names the worker and holds the original traceback."""
+        msg = f"Caught {self.type_name} {self.where}.\nOriginal {self.exc_msg}"
+        if self.exc_type is None:
+            raise RuntimeError(msg)
+        if self.exc_type is KeyError:
+            msg = KeyErrorMessage(msg)
+        elif getattr(self.exc_type, "message", None):
+            raise self.exc_type(message=msg)
+        try:
+            exception = self.exc_type(msg)
+        except Exception:
+            raise RuntimeError(msg) from None
+        try:
+            raise exception
+        finally:
+            del exception     # no frame <-> traceback cycle keeping the loader's iterator
