@@ -229,7 +229,6 @@ class MultiProcessingLoaderIter(_BaseLoaderIter):
         self._send_idx = 0               # the next task to send
         self._rcvd_idx = 0               # the next task to hand out
         self._task_info: dict[int, tuple] = {}   # send_idx -> (worker,) or (worker, data)
-        self._tasks_outstanding = 0
         self._workers_status = [True] * self._num_workers
         self._workers_num_tasks = [0] * self._num_workers
         self._worker_cycle = itertools.cycle(range(self._num_workers))
@@ -238,10 +237,14 @@ class MultiProcessingLoaderIter(_BaseLoaderIter):
             for q in self._index_queues:
                 q.put(ResumeIteration())
             waiting = self._num_workers
-            while waiting > 0:
-                _, idx, _ = self._get_data()
-                if isinstance(idx, ResumeIteration):
-                    waiting -= 1
+            try:
+                while waiting > 0:
+                    _, idx, _ = self._get_data()
+                    if isinstance(idx, ResumeIteration):
+                        waiting -= 1
+            except KeyboardInterrupt:
+                self._shutdown_workers()
+                raise
         for _ in range(self._prefetch_factor * self._num_workers):
             self._try_put_index()
 
@@ -276,7 +279,6 @@ class MultiProcessingLoaderIter(_BaseLoaderIter):
                 self._rcvd_idx += 1
                 return self._process_data(data, worker_id)
             worker_id, idx, data = self._get_data()
-            self._tasks_outstanding -= 1
             if isinstance(data, IterableDatasetStopIteration):
                 if self._persistent:
                     self._workers_status[data.worker_id] = False
@@ -312,7 +314,6 @@ class MultiProcessingLoaderIter(_BaseLoaderIter):
         self._index_queues[worker_id].put((self._send_idx, index))
         self._task_info[self._send_idx] = (worker_id,)
         self._workers_num_tasks[worker_id] += 1
-        self._tasks_outstanding += 1
         self._send_idx += 1
 
     def _process_data(self, data: Any, worker_id: int) -> Any:
@@ -343,9 +344,12 @@ class MultiProcessingLoaderIter(_BaseLoaderIter):
                 idx, data = transfer.recv(conns[0])
             except (EOFError, OSError) as e:      # its end closed: it has exited
                 self._raise_dead_workers([worker_id], e)
-            except Exception as e:
-                raise RuntimeError(f"DataLoader: could not unpickle a batch from worker "
-                                   f"{worker_id} in the main process: {e}") from e
+            except transfer.RecvError as e:       # raised in its turn, as a worker's error
+                cause = e.__cause__
+                idx, data = e.tag, transfer.ExceptionWrapper(
+                    (type(cause), cause, cause.__traceback__),
+                    where=f"in the main process, unpickling a batch of DataLoader worker "
+                          f"process {worker_id}")
             return worker_id, idx, data
         self._raise_dead_workers([watch[r] for r in ready], None)
         raise AssertionError("unreachable")
@@ -425,7 +429,9 @@ def _drain(workers: list, conns: list, deadline: float) -> None:
             if isinstance(r, Connection):
                 try:
                     transfer.recv(r)
-                except Exception:                # ended (EOF) or not unpickled here
+                except transfer.RecvError:       # read whole: the connection is fine
+                    pass
+                except Exception:                # ended (EOF)
                     r.close()
                     conns[watch[r]] = None
 

@@ -14,8 +14,10 @@ travel separately, never copied into the pickle:
 For a 77 MB batch (128 x 3 x 224 x 224 float32) this costs the main process about a
 quarter of the CPU time of sending it through a ``multiprocessing.Queue``.
 
-One message on the connection is: the header (the layout of the buffers), the pickle, each
-socket buffer, then the descriptor of the shared block if there is one.
+One message on the connection is: the header (a tag -- the loader's task number -- and the
+layout of the buffers), the pickle, each socket buffer, then the descriptor of the shared
+block if there is one. The tag is read even when the object cannot be rebuilt, so the
+receiver knows which task failed (:class:`RecvError`).
 
 :class:`ExceptionWrapper` carries an exception raised in a worker, with its traceback as
 text, and re-raises it in the main process as torch does ("Caught ValueError in
@@ -35,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ExceptionWrapper", "pack", "send", "recv", "SHARE_BYTES"]
+__all__ = ["ExceptionWrapper", "RecvError", "pack", "send", "recv", "SHARE_BYTES"]
 
 SHARE_BYTES = 1 << 20
 """Arrays of this many bytes or more cross through shared memory (when the OS has memfd)."""
@@ -59,15 +61,15 @@ class Packed:
     """An object ready to send: its pickle and its buffers, the large ones already in a
     shared block (see :func:`pack`)."""
 
-    def __init__(self, payload: memoryview, raws: list, layout: list, shared_size: int,
-                 fd: int | None) -> None:
-        self.payload, self.raws, self.layout = payload, raws, layout
+    def __init__(self, tag: Any, payload: memoryview, raws: list, layout: list,
+                 shared_size: int, fd: int | None) -> None:
+        self.tag, self.payload, self.raws, self.layout = tag, payload, raws, layout
         self.shared_size, self.fd = shared_size, fd
 
     def send(self, conn: Connection) -> None:
         """Write the message to ``conn`` (once); the shared block's descriptor is closed."""
         try:
-            conn.send_bytes(pickle.dumps((self.layout, self.shared_size)))
+            conn.send_bytes(pickle.dumps((self.tag, self.layout, self.shared_size)))
             conn.send_bytes(self.payload)
             for raw, where in zip(self.raws, self.layout):
                 if where[0] == "pipe":
@@ -83,9 +85,10 @@ class Packed:
             self.fd = None
 
 
-def pack(obj: Any) -> Packed:
+def pack(obj: Any, tag: Any = None) -> Packed:
     """Pickle ``obj`` with its arrays out of band and copy the large ones into a shared
-    block. Raises whatever pickling ``obj`` raises; nothing has been sent yet."""
+    block; ``tag`` (small, picklable) travels in the header. Raises whatever pickling
+    ``obj`` raises; nothing has been sent yet."""
     buffers: list[pickle.PickleBuffer] = []
     payload = _dumps(obj, buffers)
     raws = [b.raw() for b in buffers]
@@ -98,13 +101,13 @@ def pack(obj: Any) -> Packed:
         else:
             layout.append(("pipe", raw.nbytes))
     fd = _shared_block(raws, layout, shared_size) if shared_size else None
-    return Packed(payload, raws, layout, shared_size, fd)
+    return Packed(tag, payload, raws, layout, shared_size, fd)
 
 
-def send(conn: Connection, obj: Any) -> None:
-    """Send ``obj`` to the process at the other end of ``conn`` (:func:`pack`, then
-    ``Packed.send``)."""
-    pack(obj).send(conn)
+def send(conn: Connection, obj: Any, tag: Any = None) -> None:
+    """Send ``obj`` (and ``tag``) to the process at the other end of ``conn``
+    (:func:`pack`, then ``Packed.send``)."""
+    pack(obj, tag).send(conn)
 
 
 def _shared_block(raws: list[memoryview], layout: list[tuple], size: int) -> int:
@@ -122,11 +125,20 @@ def _shared_block(raws: list[memoryview], layout: list[tuple], size: int) -> int
     return fd
 
 
-def recv(conn: Connection) -> Any:
-    """Receive one object sent by :func:`send`. Raises ``EOFError`` (or ``OSError``) if the
-    sender is gone; an object that cannot be unpickled here raises its error after the
-    whole message has been read (the connection stays usable)."""
-    layout, shared_size = pickle.loads(conn.recv_bytes())
+class RecvError(Exception):
+    """A message was received whole but its object could not be rebuilt here; ``tag`` is
+    the message's tag and ``__cause__`` the unpickling error."""
+
+    def __init__(self, tag: Any) -> None:
+        super().__init__(f"could not unpickle the object of message {tag!r}")
+        self.tag = tag
+
+
+def recv(conn: Connection) -> tuple[Any, Any]:
+    """Receive one message sent by :func:`send`: ``(tag, obj)``. Raises ``EOFError`` (or
+    ``OSError``) if the sender is gone, and :class:`RecvError` if the object cannot be
+    unpickled here (the whole message has been read: the connection stays usable)."""
+    tag, layout, shared_size = pickle.loads(conn.recv_bytes())
     payload = conn.recv_bytes()
     buffers: list[Any] = []
     for where in layout:
@@ -148,7 +160,10 @@ def recv(conn: Connection) -> Any:
             os.close(fd)
         buffers = [block[w[1]:w[1] + w[2]] if w[0] == "shared" else b
                    for b, w in zip(buffers, layout)]
-    return pickle.loads(payload, buffers=buffers)
+    try:
+        return tag, pickle.loads(payload, buffers=buffers)
+    except Exception as e:
+        raise RecvError(tag) from e
 
 
 # ============================================================================

@@ -6,9 +6,10 @@ generators, calls ``worker_init_fn(worker_id)``, then serves tasks from its inde
 until it is told to stop:
 
 * ``(send_idx, index)`` -- fetch that batch (an int64 index array, one index, or ``None``
-  for the next batch of an iterable-style dataset) and send ``(send_idx, batch)`` back on
-  its connection (``transfer.py``); an exception is sent as an ``ExceptionWrapper``, the
-  end of an iterable dataset as :class:`IterableDatasetStopIteration`;
+  for the next batch of an iterable-style dataset) and send the batch back on its
+  connection, tagged ``send_idx`` (``transfer.py``); an exception is sent as an
+  ``ExceptionWrapper`` (an exception in ``worker_init_fn`` answers every task), the end of
+  an iterable dataset as :class:`IterableDatasetStopIteration`;
 * :class:`ResumeIteration` -- a new epoch of persistent workers: acknowledge, start over;
 * ``None`` -- exit.
 
@@ -208,15 +209,16 @@ def _serve(fetch_args: tuple, dataset: Any, index_queue: Any, conn: Any, done_ev
         if task is None:
             return
         if isinstance(task, ResumeIteration):
-            _send(conn, (task, None), where)
+            _send(conn, task, None, where)
             iteration_end = False
-            fetcher = make_fetcher(fetch_args[0], dataset, *fetch_args[1:])
+            if init_error is None:
+                fetcher = make_fetcher(fetch_args[0], dataset, *fetch_args[1:])
             continue
         if done_event.is_set() or iteration_end:
             continue                            # shutting down / stream over: wait for None
         send_idx, index = task
         if init_error is not None:
-            data, init_error = init_error, None
+            data = init_error
         else:
             try:
                 data = fetcher.fetch(index)
@@ -228,14 +230,14 @@ def _serve(fetch_args: tuple, dataset: Any, index_queue: Any, conn: Any, done_ev
                     iteration_end = True
             except Exception:
                 data = transfer.ExceptionWrapper(where=where)
-        _send(conn, (send_idx, data), where)
+        _send(conn, send_idx, data, where)
         del data, task, index
 
 
-def _send(conn: Any, message: tuple, where: str) -> None:
-    """Send a result; if it cannot be pickled, send that error in its place."""
+def _send(conn: Any, tag: Any, data: Any, where: str) -> None:
+    """Send a result tagged ``tag``; if it cannot be pickled, send that error instead."""
     try:
-        packed = transfer.pack(message)
+        packed = transfer.pack(data, tag)
     except Exception:
-        packed = transfer.pack((message[0], transfer.ExceptionWrapper(where=where)))
+        packed = transfer.pack(transfer.ExceptionWrapper(where=where), tag)
     packed.send(conn)

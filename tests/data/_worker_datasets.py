@@ -92,3 +92,23 @@ def collate_samples(samples: list) -> object:
     """A custom collate_fn (so the loader takes the per-sample path)."""
     from nnlite.data import default_collate
     return default_collate(samples)
+
+
+def _rebuild_in_worker_only() -> "MainRefuses":
+    if get_worker_info() is None:
+        raise ValueError("cannot be rebuilt in the main process")
+    return MainRefuses()
+
+
+class MainRefuses:
+    """Pickles in a worker, cannot be unpickled in the main process."""
+
+    def __reduce__(self):
+        return (_rebuild_in_worker_only, ())
+
+
+def refuse_batch_1(samples: list) -> object:
+    """A collate_fn whose batch containing item 1 cannot reach the main process."""
+    from nnlite.data import default_collate
+    batch = default_collate(samples)
+    return MainRefuses() if 1 in batch.numpy()[:, 0].tolist() else batch

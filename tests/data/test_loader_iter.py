@@ -25,7 +25,7 @@ from nnlite.data import (BatchSampler, DataLoader, SequentialSampler, TensorData
 from nnlite.data.worker import numpy_seed
 
 from ._worker_datasets import (InitSeen, Probe, Range, TwoArgError, Unsharded,
-                               collate_samples, fail_in_worker_1, record_init)
+                               collate_samples, fail_in_worker_1, record_init, refuse_batch_1)
 
 
 def _data(n=23):
@@ -219,6 +219,28 @@ def test_exceptions_that_cannot_cross_become_runtime_errors():
     with pytest.raises((pickle.PicklingError, AttributeError),
                        match="Caught .* in DataLoader worker process 0"):
         list(unpicklable)
+
+
+def test_a_batch_not_rebuilt_in_the_main_process_fails_in_its_turn():
+    it = iter(DataLoader(Probe(6), batch_size=1, num_workers=2, collate_fn=refuse_batch_1))
+    assert next(it).numpy()[0, 0] == 0
+    with pytest.raises(ValueError, match="in the main process, unpickling a batch of "
+                                         "DataLoader worker process 1"):
+        next(it)
+    assert [b.numpy()[0, 0] for b in it] == [2, 3, 4, 5]
+
+
+def test_a_failed_worker_init_fn_answers_every_task_of_its_worker():
+    loader = DataLoader(Probe(4), batch_size=1, num_workers=2, worker_init_fn=fail_in_worker_1)
+    outcomes = []
+    it = iter(loader)
+    for _ in range(4):
+        try:
+            outcomes.append(int(next(it).numpy()[0, 0]))
+        except RuntimeError as e:
+            outcomes.append(str(e).splitlines()[0])
+    assert outcomes == [0, "Caught RuntimeError in DataLoader worker process 1.", 2,
+                        "Caught RuntimeError in DataLoader worker process 1."]
 
 
 # ---- persistent workers and the end of workers ------------------------------------------------

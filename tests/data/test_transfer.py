@@ -19,12 +19,13 @@ def _round_trip(obj):
     """Send ``obj`` from a thread and receive it here (a large message does not fit in the
     socket's buffer, so the two ends must run at once)."""
     here, there = multiprocessing.Pipe(duplex=True)
-    sender = threading.Thread(target=transfer.send, args=(there, obj))
+    sender = threading.Thread(target=transfer.send, args=(there, obj, ("tag", 3)))
     sender.start()
-    out = transfer.recv(here)
+    tag, out = transfer.recv(here)
     sender.join()
     here.close()
     there.close()
+    assert tag == ("tag", 3)
     return out
 
 
@@ -62,9 +63,29 @@ def test_large_arrays_travel_in_shared_memory_when_the_os_allows():
     assert kinds[0] == expected and set(kinds[1:]) == {"pipe"}
 
 
+def test_an_object_not_rebuilt_here_names_its_tag_and_leaves_the_connection_usable():
+    here, there = multiprocessing.Pipe(duplex=True)
+    transfer.send(there, _Refused(), tag=7)
+    transfer.send(there, np.arange(3), tag=8)
+    with pytest.raises(transfer.RecvError) as err:
+        transfer.recv(here)
+    assert err.value.tag == 7 and isinstance(err.value.__cause__, ValueError)
+    tag, arr = transfer.recv(here)
+    assert tag == 8 and arr.tolist() == [0, 1, 2]
+
+
 def test_an_unpicklable_batch_fails_before_anything_is_sent():
     with pytest.raises((pickle.PicklingError, AttributeError)):
         transfer.pack((np.zeros(3), lambda: None))
+
+
+def _refuse():
+    raise ValueError("not here")
+
+
+class _Refused:
+    def __reduce__(self):
+        return (_refuse, ())
 
 
 # ---- ExceptionWrapper ---------------------------------------------------------------------
