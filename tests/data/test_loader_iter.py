@@ -5,9 +5,12 @@ with its id and traceback, as torch; persistent workers; workers ending when the
 loader is deleted, when a worker is killed, on a timeout and on KeyboardInterrupt; "spawn".
 
 Worker start-up is the cost here (fork: tens of ms; spawn: about a second), so the datasets
-are tiny and the worker counts 1 or 2."""
+are tiny and the worker counts 1 or 2. The datasets are in _worker_datasets.py, at module
+level, so that any start method can pickle them; the tests that pass local classes or lambdas
+ask for "fork"."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import pickle
 import random
@@ -22,10 +25,16 @@ import pytest
 import nnlite as nl
 from nnlite.data import (BatchSampler, DataLoader, SequentialSampler, TensorDataset,
                          get_worker_info)
+from nnlite.data import transfer
 from nnlite.data.worker import numpy_seed
 
 from ._worker_datasets import (InitSeen, Probe, Range, TwoArgError, Unsharded,
                                collate_samples, fail_in_worker_1, record_init, refuse_batch_1)
+
+
+needs_fork = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(),
+                                reason="needs the fork start method")
+FORK = {"multiprocessing_context": "fork"}   # local classes and lambdas reach the workers
 
 
 def _data(n=23):
@@ -98,16 +107,20 @@ def test_in_order_false_gives_every_batch():
     assert sorted(sum(labels, [])) == list(range(23))
 
 
-def test_large_batches_arrive_whole_and_writable():
+@needs_fork
+@pytest.mark.parametrize("share_bytes", [1 << 40, 1 << 20], ids=["socket", "shared"])
+def test_large_batches_arrive_whole_and_writable(monkeypatch, share_bytes):
+    monkeypatch.setattr(transfer, "SHARE_BYTES", share_bytes)     # the forked workers see it
     x = np.random.default_rng(0).random((64, 3, 64, 64), dtype=np.float32)
-    loader = DataLoader(TensorDataset(x, np.arange(64)), batch_size=32, num_workers=2)
-    batches = list(loader)                           # 1.5 MB each: through shared memory
+    loader = DataLoader(TensorDataset(x, np.arange(64)), batch_size=32, num_workers=2, **FORK)
+    batches = list(loader)                           # 1.5 MB each
     assert np.array_equal(np.concatenate([xb.numpy() for xb, _ in batches]), x)
     assert batches[0][0].dtype == nl.float32 and batches[0][1].dtype == nl.int64
     batches[0][0].numpy()[0] = 1.0                   # writable, and outlives the workers
 
 
 # ---- iterable-style datasets, as torch --------------------------------------------------------
+@needs_fork
 @pytest.mark.parametrize("dataset,num_workers,batch_size,drop_last", [
     ("range", 1, 2, False), ("range", 2, 2, False), ("range", 2, 4, True),
     ("range", 2, None, False), ("unsharded", 2, 2, False)])
@@ -125,7 +138,8 @@ def test_iterable_dataset_as_torch(torch, dataset, num_workers, batch_size, drop
 
     ours, theirs = ((Range(3, 14), TorchRange()) if dataset == "range"
                     else (Unsharded(), TorchUnsharded()))
-    kwargs = {"num_workers": num_workers, "batch_size": batch_size, "drop_last": drop_last}
+    kwargs = {"num_workers": num_workers, "batch_size": batch_size, "drop_last": drop_last,
+              **FORK}
     expected = [b.tolist() if hasattr(b, "tolist") else b
                 for b in torch.utils.data.DataLoader(theirs, **kwargs)]
     assert _epochs(DataLoader(ours, **kwargs))[0] == expected
@@ -208,13 +222,14 @@ def test_worker_init_fn_errors_as_torch(torch):
     assert ours == first_error(torch.utils.data.DataLoader)
 
 
+@needs_fork
 def test_exceptions_that_cannot_cross_become_runtime_errors():
     class LocalError(Exception):                        # its class cannot be pickled
         pass
 
     with pytest.raises(RuntimeError, match="Caught LocalError in DataLoader worker process 1"):
-        list(DataLoader(Probe(4, error_at=1, error=LocalError("x")), num_workers=2))
-    unpicklable = DataLoader(_data(4), batch_size=2, num_workers=1,
+        list(DataLoader(Probe(4, error_at=1, error=LocalError("x")), num_workers=2, **FORK))
+    unpicklable = DataLoader(_data(4), batch_size=2, num_workers=1, **FORK,
                              collate_fn=lambda samples: (lambda: samples))
     with pytest.raises((pickle.PicklingError, AttributeError),
                        match="Caught .* in DataLoader worker process 0"):
@@ -316,12 +331,12 @@ def test_prefetch_factor_zero_is_refused_at_iteration():
 
 
 # ---- the spawn start method ------------------------------------------------------------------
+@needs_fork
 def test_spawn_gives_the_batches_and_draws_of_fork():
     kwargs = {"batch_size": 3, "shuffle": True, "num_workers": 1}
     spawned = _rows(DataLoader(Probe(7), multiprocessing_context="spawn",
                                generator=np.random.default_rng(4), **kwargs))
-    forked = _rows(DataLoader(Probe(7), multiprocessing_context="fork",
-                              generator=np.random.default_rng(4), **kwargs))
+    forked = _rows(DataLoader(Probe(7), generator=np.random.default_rng(4), **FORK, **kwargs))
     plain = _rows(DataLoader(Probe(7), batch_size=3, shuffle=True,
                              generator=np.random.default_rng(4)))
     assert spawned[:, 0].tolist() == plain[:, 0].tolist()

@@ -55,7 +55,8 @@ def test_a_batch_crosses_whole_and_writable(monkeypatch, share_bytes):
     assert sent[0].numpy()[0, 0] != -1.0
 
 
-def test_large_arrays_travel_in_shared_memory_when_the_os_allows():
+def test_large_arrays_travel_in_shared_memory_when_the_os_allows(monkeypatch):
+    monkeypatch.setattr(transfer, "SHARE_BYTES", 1 << 20)
     packed = transfer.pack(_batch())
     packed.close()
     kinds = [where[0] for where in packed.layout]
