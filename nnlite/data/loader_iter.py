@@ -242,7 +242,7 @@ class MultiProcessingLoaderIter(_BaseLoaderIter):
                     _, idx, _ = self._get_data()
                     if isinstance(idx, ResumeIteration):
                         waiting -= 1
-            except KeyboardInterrupt:
+            except BaseException:        # interrupted, timed out: the next epoch starts anew
                 self._shutdown_workers()
                 raise
         for _ in range(self._prefetch_factor * self._num_workers):
@@ -279,6 +279,8 @@ class MultiProcessingLoaderIter(_BaseLoaderIter):
                 self._rcvd_idx += 1
                 return self._process_data(data, worker_id)
             worker_id, idx, data = self._get_data()
+            if isinstance(idx, ResumeIteration):
+                continue                                       # not of this epoch
             if isinstance(data, IterableDatasetStopIteration):
                 if self._persistent:
                     self._workers_status[data.worker_id] = False

@@ -188,6 +188,7 @@ def worker_loop(fetch_args: tuple, dataset: Any, index_queue: Any, conn: Any,
 
 def _serve(fetch_args: tuple, dataset: Any, index_queue: Any, conn: Any, done_event: Any,
            init_fn: Callable | None, worker_id: int) -> None:
+    """Call ``init_fn``, then answer tasks until ``None`` (or the parent is gone)."""
     iterable = fetch_args[0]
     where = f"in DataLoader worker process {worker_id}"
     init_error = None
@@ -196,7 +197,7 @@ def _serve(fetch_args: tuple, dataset: Any, index_queue: Any, conn: Any, done_ev
             init_fn(worker_id)
         fetcher = make_fetcher(fetch_args[0], dataset, *fetch_args[1:])
     except Exception:
-        init_error = transfer.ExceptionWrapper(where=where)   # raised at the first batch
+        init_error = transfer.ExceptionWrapper(where=where)   # the answer to every task
     parent = os.getppid()
     iteration_end = False
     while True:
