@@ -3,13 +3,16 @@ pipeline with ``num_workers`` 0, 1 and 2: ``python benchmarks/bench_loader.py``.
 
 The pipeline of examples/train_alexnet.py -- ``ToTensor``, a random crop, a horizontal flip,
 AlexNet's PCA lighting noise, ``Normalize`` -- applied per batch through the dataset's
-``__getitems__``, at two sizes:
+``__getitems__``, at two sizes, and sample by sample:
 
 1. ``alexnet32``: the example's own training data: 32x32 crops of the images zero-padded to
    40x40 (CIFAR-10 when --data-dir holds it, else the shipped MNIST padded to 32x32 and
    repeated to 3 channels), batch 128 (1.5 MB).
 2. ``alexnet224``: the paper's scale: 224x224 crops of 256x256 colour images (1024 random
    uint8 images in memory), ImageNet's PCA, batch 64 (38.5 MB).
+3. ``alexnet32-per-sample``: case 1 with the transforms applied to one image at a time and
+   the samples collated (torchvision's way; what a custom ``collate_fn`` or a transform
+   without a batched form gets).
 
 Each (case, num_workers) runs in its own subprocess, ``--repeats`` times (3 by default,
 the settings interleaved): the loader (shuffled; ``persistent_workers`` with workers) is
@@ -43,7 +46,16 @@ CASES = {   # name: (title, batch size, warm-up batches, timed batches)
                   300),
     "alexnet224": ("paper scale: 224x224 crops of 256x256 + flip + PCA lighting, batch 64",
                    64, 6, 48),
+    "alexnet32-per-sample": ("AlexNet example's pipeline applied per sample, batch 128", 128,
+                             4, 40),
 }
+
+
+def collate_samples(samples: list):
+    """``default_collate`` as a custom ``collate_fn``: the loader then fetches sample by
+    sample (``dataset[i]``, each transformed alone) and stacks them."""
+    from nnlite.data import default_collate
+    return default_collate(samples)
 
 
 # ============================================================================
@@ -53,7 +65,7 @@ def _dataset(case: str, data_dir: str | None):
     import numpy as np
     from nnlite.data import transforms as T
     from nnlite.data.datasets._base import ArrayDataset
-    if case == "alexnet32":
+    if case.startswith("alexnet32"):
         sys.path.insert(0, os.path.join(ROOT, "examples"))
         from common import load_image_data
         data = load_image_data(data_dir, "auto", channels=3, log=None)
@@ -85,6 +97,8 @@ def run_child(case: str, num_workers: int, steps: int, warmup: int,
     dataset, data_name = _dataset(case, data_dir)
     batch_size = CASES[case][1]
     extra = {"persistent_workers": True} if num_workers else {}
+    if case.endswith("per-sample"):
+        extra["collate_fn"] = collate_samples
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=True, drop_last=True,
                         num_workers=num_workers, **extra)
 
