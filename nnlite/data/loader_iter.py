@@ -30,7 +30,6 @@ import pickle
 import time
 import warnings
 import weakref
-from multiprocessing.connection import Connection, wait
 from typing import TYPE_CHECKING, Any, Iterator, NoReturn
 
 import numpy as np
@@ -42,6 +41,8 @@ from .sampler import index_chunks
 from .worker import IterableDatasetStopIteration, ResumeIteration, worker_loop
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from .dataloader import DataLoader
 
 __all__ = ["SingleProcessLoaderIter", "MultiProcessingLoaderIter", "loader_length"]
@@ -187,7 +188,7 @@ class MultiProcessingLoaderIter(_BaseLoaderIter):
         self._done_event = ctx.Event()
         self._workers: list = []
         self._index_queues: list = []
-        self._conns: list[Connection | None] = []
+        self._conns: list["Connection | None"] = []
         self._exit_expected = [False] * n      # told to stop: its exit is no error
         self._finished = False
         # The finalizer holds the queues, connections and processes: when this iterator is
@@ -329,6 +330,7 @@ class MultiProcessingLoaderIter(_BaseLoaderIter):
     def _get_data(self) -> tuple[int, Any, Any]:
         """The next message from any worker: (worker id, send idx, data). Raises if a worker
         died, or after ``timeout`` seconds without one (``timeout > 0``)."""
+        from multiprocessing.connection import Connection, wait
         watch: dict[Any, int] = {}
         for i, conn in enumerate(self._conns):
             if conn is not None:
@@ -420,6 +422,7 @@ def _shut_down(workers: list, index_queues: list, conns: list, done_event: Any,
 def _drain(workers: list, conns: list, deadline: float) -> None:
     """Until the workers have exited (or the deadline), receive and drop their results, so
     that none is left blocked sending a batch."""
+    from multiprocessing.connection import Connection, wait
     while True:
         running = [i for i, w in enumerate(workers) if w.is_alive()]
         left = deadline - time.monotonic()

@@ -33,10 +33,12 @@ import pickle
 import sys
 import traceback
 from multiprocessing import reduction
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:       # imported by the workers' code only: ``import nnlite`` stays light
+    from multiprocessing.connection import Connection
 
 __all__ = ["ExceptionWrapper", "RecvError", "pack", "send", "recv", "SHARE_BYTES"]
 
@@ -68,7 +70,7 @@ class Packed:
         self.tag, self.payload, self.raws, self.layout = tag, payload, raws, layout
         self.shared_size, self.fd = shared_size, fd
 
-    def send(self, conn: Connection) -> None:
+    def send(self, conn: "Connection") -> None:
         """Write the message to ``conn`` (once); the shared block's descriptor is closed."""
         try:
             conn.send_bytes(pickle.dumps((self.tag, self.layout, self.shared_size)))
@@ -106,7 +108,7 @@ def pack(obj: Any, tag: Any = None) -> Packed:
     return Packed(tag, payload, raws, layout, shared_size, fd)
 
 
-def send(conn: Connection, obj: Any, tag: Any = None) -> None:
+def send(conn: "Connection", obj: Any, tag: Any = None) -> None:
     """Send ``obj`` (and ``tag``) to the process at the other end of ``conn``
     (:func:`pack`, then ``Packed.send``)."""
     pack(obj, tag).send(conn)
@@ -139,7 +141,7 @@ class RecvError(Exception):
         self.tag = tag
 
 
-def recv(conn: Connection) -> tuple[Any, Any]:
+def recv(conn: "Connection") -> tuple[Any, Any]:
     """Receive one message sent by :func:`send`: ``(tag, obj)``. Raises ``EOFError`` (or
     ``OSError``) if the sender is gone, and :class:`RecvError` if the object cannot be
     unpickled here (the whole message has been read: the connection stays usable)."""
