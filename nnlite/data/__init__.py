@@ -11,7 +11,7 @@ imports changed.
 In-memory datasets implement ``__getitems__(indices)`` and the DataLoader fetches each batch
 with one fancy-indexing op (see ``dataset.py``); samplers draw an epoch lazily, a chunk at a
 time (``sampler.py``; ``DistributedSampler``, each process's share, in ``distributed.py``);
-``num_workers > 0`` loads in-process for now (``dataloader.py``,
+``num_workers > 0`` loads in worker processes (``dataloader.py``, ``loader_iter.py``,
 ``worker.py``). Datasets read from the repository's ``data/`` folder by default (or
 ``$NNLITE_DATA``); see ``download.py``. Image files (PNG, PBM/PGM/PPM) are decoded with the
 standard library (``image/``).

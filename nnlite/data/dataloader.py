@@ -1,6 +1,6 @@
-"""DataLoader: batches of Tensors from a dataset, in-process.
+"""DataLoader: batches of Tensors from a dataset, in the main process or in worker processes.
 
-Two ways to build a batch from a batch of indices ``idx`` (an int64 array):
+Two ways to build a batch from a batch of indices ``idx`` (an int64 array; see ``fetch.py``):
 
 * **vectorised** -- if the dataset implements ``__getitems__`` (see ``dataset.py``) and no
   custom ``collate_fn`` is given, the batch is ``dataset.__getitems__(idx)``: for in-memory
@@ -11,43 +11,28 @@ Two ways to build a batch from a batch of indices ``idx`` (an int64 array):
 
 The epoch's order is drawn when its iterator is created (``iter(loader)``), and its batches
 are cut from the sampler lazily, so a sampler of 10**12 indices costs a chunk of memory, not
-the whole epoch. Worker processes are not implemented yet: ``num_workers > 0`` warns once
-and loads in the main process (see :class:`DataLoader` and ``worker.py``).
+the whole epoch. ``num_workers > 0`` loads in worker processes, with torch's design: the
+iterators are in ``loader_iter.py``, the worker's side in ``worker.py``, and how a batch
+crosses between processes in ``transfer.py``.
 """
 from __future__ import annotations
 
-import copy
-import itertools
 import multiprocessing
+import os
 import warnings
-from typing import Any, Callable, Generic, Iterator, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 import numpy as np
 
-from ..random import default_generator
 from .collate import default_collate, default_convert
 from .dataset import IterableDataset
-from .sampler import BatchSampler, RandomSampler, SequentialSampler, index_chunks
-from .worker import WorkerInfo, as_worker, get_worker_info
+from .loader_iter import MultiProcessingLoaderIter, SingleProcessLoaderIter, loader_length
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
+from .worker import get_worker_info
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
 
 T_co = TypeVar("T_co", covariant=True)
-
-_warned_in_process = False
-
-
-def _warn_in_process(num_workers: int, worker_init_fn: Callable | None) -> None:
-    """Say once per process that ``num_workers > 0`` loads in the main process."""
-    global _warned_in_process
-    if _warned_in_process:
-        return
-    _warned_in_process = True
-    init = (" worker_init_fn is called once, as worker 0 of 1, before the first batch."
-            if worker_init_fn is not None else "")
-    warnings.warn(f"DataLoader: num_workers={num_workers}: nnlite loads batches in the main "
-                  f"process (as one worker) until worker processes are supported; the batches "
-                  f"and their order are the same.{init}", UserWarning, stacklevel=3)
 
 
 def _is_int(value: Any) -> bool:
@@ -76,35 +61,6 @@ def _check_context(context: Any, num_workers: int) -> Any:
     return context
 
 
-class _LoaderIter:
-    """One epoch of a loader: ``next()`` fetches the next batch (as the worker, if any)."""
-
-    def __init__(self, loader: "DataLoader", items: Iterator, worker: WorkerInfo | None
-                 ) -> None:
-        self._loader, self._items, self._worker = loader, items, worker
-        self._yielded = 0
-
-    def __iter__(self) -> "_LoaderIter":
-        return self
-
-    def __len__(self) -> int:
-        return len(self._loader)
-
-    def __next__(self) -> Any:
-        if self._worker is None:
-            item = next(self._items)
-        else:
-            with as_worker(self._worker):
-                item = next(self._items)
-        self._yielded += 1
-        reported = self._loader._reported_length
-        if reported is not None and self._yielded > reported:
-            warnings.warn(f"Length of IterableDataset {self._loader.dataset} was reported to be "
-                          f"{reported} (when accessing len(dataloader)), but {self._yielded} "
-                          f"samples have been fetched.", UserWarning, stacklevel=2)
-        return item
-
-
 class DataLoader(Generic[T_co]):
     """Iterate over a dataset in batches of Tensors. Every torch keyword is accepted, with
     torch's checks.
@@ -119,37 +75,54 @@ class DataLoader(Generic[T_co]):
         sampler (Sampler or iterable, optional): the index order; excludes ``shuffle``.
         batch_sampler (Sampler or iterable of index lists, optional): yields whole batches of
             indices; excludes ``batch_size``, ``shuffle``, ``sampler`` and ``drop_last``.
-        num_workers (int): worker processes are not implemented yet: a value above 0 warns
-            once per process and loads in the main process as one worker (``id=0``,
-            ``num_workers=1``). The batches and their order are those of ``num_workers=0``.
-            Default: 0.
+        num_workers (int): how many worker processes load batches; 0 loads them in the main
+            process. Default: 0. With workers, the batches and their order are those of
+            ``num_workers=0`` (map-style datasets; random transforms draw from each worker's
+            own seeded generators, so their values differ, as in torch); see
+            :func:`get_worker_info` for iterable-style datasets.
         collate_fn (callable, optional): list of samples -> batch. Default:
             :func:`default_collate` (and the vectorised ``__getitems__`` path when the dataset
             has it). A custom ``collate_fn`` always receives the list of samples.
         pin_memory (bool): accepted; no effect (nnlite runs on the CPU). Default: False.
         drop_last (bool): drop the last incomplete batch. Default: False.
-        timeout (float): non-negative; no effect in-process. Default: 0.
-        worker_init_fn (callable, optional): with ``num_workers > 0``, called once as
-            ``worker_init_fn(0)`` before the first batch of the first epoch, with
-            :func:`get_worker_info` describing the in-process worker (its ``seed`` is the
-            next draw of ``generator``, read from a copy so that the random stream is left as
-            with ``num_workers=0``). As in torch, not called with ``num_workers=0``.
-        multiprocessing_context (str or context, optional): checked as torch does (a start
-            method needs ``num_workers > 0``); no effect in-process.
+        timeout (float): with workers, the seconds to wait for a batch before raising
+            ``RuntimeError("DataLoader timed out after ...")``; 0 waits as long as the
+            workers live. Non-negative; no effect with ``num_workers=0``. Default: 0.
+        worker_init_fn (callable, optional): called in each worker as
+            ``worker_init_fn(worker_id)`` after its generators are seeded and before its
+            first batch (:func:`get_worker_info` works there). Not called with
+            ``num_workers=0``, as in torch. Default: None.
+        multiprocessing_context (str or context, optional): the start method of the workers
+            ("fork", "spawn", "forkserver") or a ``multiprocessing`` context; needs
+            ``num_workers > 0``. Default: ``multiprocessing``'s default ("fork" on Linux
+            before Python 3.14). With "spawn" and "forkserver" the dataset, ``collate_fn`` and
+            ``worker_init_fn`` are pickled, so they must be defined at module level.
         generator (numpy.random.Generator, optional): source of the shuffling order; default
-            nnlite's global generator (``nl.manual_seed``), drawn when each epoch's iterator
-            is created.
-        prefetch_factor (int, optional): only with ``num_workers > 0`` (default then 2);
-            no effect in-process.
-        persistent_workers (bool): only with ``num_workers > 0``; the in-process worker
-            always persists. Default: False.
+            nnlite's global generator (``nl.manual_seed``). Each epoch (each ``iter(loader)``)
+            draws the workers' base seed from it (also with ``num_workers=0``, as torch), then
+            the sampler draws the order.
+        prefetch_factor (int, optional): batches loaded in advance per worker; only with
+            ``num_workers > 0``. Default: 2 with workers, None without.
+        persistent_workers (bool): keep the workers (and their copies of the dataset)
+            between epochs, instead of starting them at each ``iter(loader)``; they end
+            when the loader is deleted. Only with ``num_workers > 0``. Default: False.
         pin_memory_device (str): accepted; no effect. Default: ``""``.
-        in_order (bool): accepted; batches always come in order in-process. Default: True.
+        in_order (bool): with workers, hand batches out in the sampler's order (True) or
+            as they arrive (False: faster when some batches are slow, but not repeatable).
+            Default: True.
+
+    A worker's exception is raised in the main process with the worker's id and its
+    traceback ("Caught ValueError in DataLoader worker process 1. Original Traceback ...");
+    a worker that dies raises ``RuntimeError("DataLoader worker (pid(s) ...) exited
+    unexpectedly")``. Workers end with their epoch (or with the loader, if persistent),
+    when the iterator is deleted, on ``KeyboardInterrupt`` and at interpreter exit.
 
     Example:
         >>> loader = DataLoader(TensorDataset(x, y), batch_size=64, shuffle=True)
         >>> for xb, yb in loader:   # xb: float32 Tensor (64, ...), yb: int64 Tensor (64,)
         ...     ...
+        >>> loader = DataLoader(dataset, batch_size=128, shuffle=True, num_workers=2,
+        ...                     persistent_workers=True)      # augmentations in 2 processes
     """
 
     _frozen = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
@@ -181,7 +154,7 @@ class DataLoader(Generic[T_co]):
         self.generator = generator
         self.persistent_workers = persistent_workers
         self._iterable = isinstance(dataset, IterableDataset)
-        self._worker: WorkerInfo | None = None
+        self._iterator: MultiProcessingLoaderIter | None = None   # persistent workers
         self._reported_length: int | None = None
 
         batch_size, drop_last = self._check_batching(shuffle, sampler, batch_sampler,
@@ -201,9 +174,8 @@ class DataLoader(Generic[T_co]):
         self.collate_fn = collate_fn
         self._vectorised = (collate_fn is default_collate and self.batch_sampler is not None
                             and hasattr(dataset, "__getitems__"))
-        if num_workers > 0:
-            _warn_in_process(num_workers, worker_init_fn)
         self._initialized = True
+        self._check_worker_number_rationality()
 
     # ---- argument checks (torch's, in torch's order) -------------------------------------
     @staticmethod
@@ -271,78 +243,50 @@ class DataLoader(Generic[T_co]):
     def _index_sampler(self) -> Any:
         return self.batch_sampler if self._auto_collation else self.sampler
 
-    # ---- batches ----------------------------------------------------------------------
-    def _fetch(self, idx: np.ndarray) -> Any:
-        if self._vectorised:
-            batch = self.dataset.__getitems__(idx)
-            if isinstance(batch, list):   # torch convention: a list of samples
-                return default_collate(batch)
-            return default_convert(batch)
-        return self.collate_fn([self.dataset[i] for i in idx.tolist()])
-
-    def _index_batches(self) -> Iterator[np.ndarray]:
-        """This epoch's index batches, the order drawn now, cut lazily."""
-        bs = self.batch_sampler
-        if hasattr(bs, "iter_index_batches"):
-            return bs.iter_index_batches()
-        if hasattr(bs, "index_batches"):
-            return iter(bs.index_batches())
-        batches = iter(bs)
-        return (np.asarray(list(b), dtype=np.int64) for b in batches)
-
-    def _samples(self, indices: Iterator[int]) -> Iterator[Any]:
-        for i in indices:
-            yield self.collate_fn(self.dataset[i])
-
-    def _stream(self) -> Iterator[Any]:
-        """An IterableDataset: ``iter(dataset)`` is called at the first ``next()``."""
-        samples = iter(self.dataset)
-        if self.batch_size is None:
-            for sample in samples:
-                yield self.collate_fn(sample)
-            return
-        while True:
-            batch = list(itertools.islice(samples, self.batch_size))
-            if not batch or (self.drop_last and len(batch) < self.batch_size):
-                return
-            yield self.collate_fn(batch)
-
-    def _start_worker(self) -> WorkerInfo | None:
-        """The in-process worker (``num_workers > 0``), started at the first iteration."""
+    def _check_worker_number_rationality(self) -> None:
+        """Warn, as torch, when there are more workers than CPUs this process may use."""
         if self.num_workers == 0:
-            return None
-        if self._worker is None:
-            # the seed is the generator's next draw, taken from a copy: loading with
-            # workers leaves the random stream (and so the batches) as without them
-            rng = copy.deepcopy(default_generator() if self.generator is None
-                                else self.generator)
-            worker = WorkerInfo(id=0, num_workers=1, seed=int(rng.integers(0, 2 ** 63)),
-                                dataset=self.dataset)
-            object.__setattr__(self, "_worker", worker)
-            if self.worker_init_fn is not None:
-                with as_worker(worker):
-                    self.worker_init_fn(0)
-        return self._worker
+            return
+        affinity = hasattr(os, "sched_getaffinity")
+        cpus = len(os.sched_getaffinity(0)) if affinity else os.cpu_count()
+        if cpus is None or self.num_workers > cpus:
+            unchecked = "" if affinity else " (`cpuset` is not taken into account)"
+            suggestion = (f"Our suggested max number of worker in current system is "
+                          f"{cpus}{unchecked}, which is smaller than what this DataLoader is "
+                          f"going to create."
+                          if cpus is not None else "DataLoader is not able to compute a "
+                          "suggested max number of worker in current system.")
+            warnings.warn(f"This DataLoader will create {self.num_workers} worker processes "
+                          f"in total. {suggestion} Please be aware that excessive worker "
+                          f"creation might get DataLoader running slow or even freeze, lower "
+                          f"the worker number to avoid potential slowness/freeze if "
+                          f"necessary.", UserWarning, stacklevel=3)
 
-    def __iter__(self) -> _LoaderIter:
-        worker = self._start_worker()
-        if self._iterable:
-            items: Iterator = self._stream()
-        elif self.batch_sampler is None:
-            chunks = index_chunks(self.sampler)
-            items = self._samples(i for chunk in chunks for i in chunk.tolist())
+    # ---- iteration ---------------------------------------------------------------------
+    def _get_iterator(self) -> SingleProcessLoaderIter | MultiProcessingLoaderIter:
+        if self.num_workers == 0:
+            return SingleProcessLoaderIter(self)
+        self._check_worker_number_rationality()
+        return MultiProcessingLoaderIter(self)
+
+    def __iter__(self) -> SingleProcessLoaderIter | MultiProcessingLoaderIter:
+        """A new epoch: its base seed and order are drawn now. With persistent workers the
+        same iterator (and workers) is reused, unless its workers were shut down."""
+        if not (self.persistent_workers and self.num_workers > 0):
+            return self._get_iterator()
+        it = self._iterator
+        if it is None or it._shutdown:
+            it = self._get_iterator()
+            object.__setattr__(self, "_iterator", it)
         else:
-            items = map(self._fetch, self._index_batches())
-        return _LoaderIter(self, items, worker)
+            it._reset(self)
+        return it
 
     def __len__(self) -> int:
-        if self._iterable:
-            n = len(self.dataset)   # TypeError if the stream has no length, as in torch
-            object.__setattr__(self, "_reported_length", n)
-            if self.batch_size is None:
-                return n
-            return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
-        return len(self._index_sampler)
+        if self._iterable:   # TypeError if the stream has no length, as in torch
+            object.__setattr__(self, "_reported_length", len(self.dataset))
+        return loader_length(self._iterable, self.dataset, self.batch_size, self.drop_last,
+                             self._index_sampler)
 
     def __repr__(self) -> str:
         return (f"DataLoader(dataset={type(self.dataset).__name__} of {self._safe_len()}, "

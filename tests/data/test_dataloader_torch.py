@@ -1,7 +1,7 @@
 """Tests of nnlite/data/dataloader.py against torch's DataLoader: the same keywords and
-defaults, the same accepted and refused combinations, num_workers > 0 loading in-process (one
-warning, the same batches, worker_init_fn and get_worker_info as one worker), lazy epochs over
-huge samplers, IterableDataset lengths, and the attributes torch freezes."""
+defaults, the same accepted and refused combinations (worker processes themselves are tested
+in test_loader_iter.py), lazy epochs over huge samplers, IterableDataset lengths, and the
+attributes torch freezes."""
 from __future__ import annotations
 
 import inspect
@@ -12,8 +12,7 @@ import pytest
 
 import nnlite as nl
 from nnlite.data import (DataLoader, Dataset, IterableDataset, RandomSampler, Sampler,
-                         TensorDataset, WeightedRandomSampler, get_worker_info)
-from nnlite.data import dataloader as dataloader_module
+                         TensorDataset, WeightedRandomSampler)
 
 
 def _data(n=10):
@@ -22,12 +21,6 @@ def _data(n=10):
 
 def _labels(loader):
     return np.concatenate([yb.numpy() for _, yb in loader]).tolist()
-
-
-@pytest.fixture
-def fresh_warning(monkeypatch):
-    """The in-process warning is given once per process: let this test see it."""
-    monkeypatch.setattr(dataloader_module, "_warned_in_process", False)
 
 
 # ---- the signature -------------------------------------------------------------------------
@@ -105,79 +98,28 @@ def test_collate_fn_defaults_as_torch():
     assert DataLoader(_data(), batch_size=None).collate_fn is nl.data.default_convert
 
 
-# ---- num_workers > 0 -------------------------------------------------------------------------
-def test_workers_warn_once_and_give_the_same_batches(fresh_warning):
-    with pytest.warns(UserWarning, match=r"num_workers=4: nnlite loads batches in the main "
-                                         r"process"):
-        loader = DataLoader(_data(), batch_size=3, shuffle=True, num_workers=4,
-                            generator=np.random.default_rng(1), persistent_workers=True)
+# ---- num_workers > 0 (construction only: the workers start at iter()) ------------------------
+def test_worker_defaults_as_torch(torch):
+    for kwargs in ({}, {"num_workers": 2}, {"num_workers": 2, "prefetch_factor": 5}):
+        ours, theirs = DataLoader(_data(), **kwargs), torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(torch.zeros(4)), **kwargs)
+        assert ours.prefetch_factor == theirs.prefetch_factor
+        assert ours.persistent_workers is theirs.persistent_workers is False
+        assert ours.timeout == theirs.timeout == 0
+
+
+def test_too_many_workers_warn_as_torch(torch, monkeypatch):
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    with pytest.warns(UserWarning) as ours:
+        DataLoader(_data(), num_workers=3)
+    with pytest.warns(UserWarning) as theirs:
+        torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.zeros(4)),
+                                    num_workers=3)
+    assert str(ours[0].message) == str(theirs[0].message)
     with warnings.catch_warnings():
-        warnings.simplefilter("error")            # a second loader does not warn again
-        again = DataLoader(_data(), batch_size=3, shuffle=True, num_workers=2,
-                           generator=np.random.default_rng(1))
-        plain = DataLoader(_data(), batch_size=3, shuffle=True,
-                           generator=np.random.default_rng(1))
-        assert _labels(loader) == _labels(again) == _labels(plain)
-    assert loader.num_workers == 4 and loader.prefetch_factor == 2
-
-
-class Spy(Dataset):
-    """Records get_worker_info() as each sample is fetched."""
-
-    def __init__(self):
-        self.seen = []
-
-    def __len__(self):
-        return 4
-
-    def __getitem__(self, i):
-        self.seen.append(get_worker_info())
-        return np.float32(i)
-
-
-def test_worker_init_fn_is_called_once_as_worker_0_of_1(fresh_warning):
-    calls = []
-
-    def init(worker_id):
-        info = get_worker_info()
-        calls.append((worker_id, info.id, info.num_workers, info.dataset))
-
-    ds = Spy()
-    with pytest.warns(UserWarning, match="worker_init_fn is called once"):
-        loader = DataLoader(ds, batch_size=2, num_workers=3, worker_init_fn=init)
-    for _ in range(2):                            # two epochs: one call
-        assert [b.numpy().tolist() for b in loader] == [[0, 1], [2, 3]]
-    assert calls == [(0, 0, 1, ds)]
-    assert all(info is not None and info.id == 0 for info in ds.seen)
-    assert get_worker_info() is None              # only while loading
-
-
-def test_no_worker_without_num_workers():
-    called = []
-    ds = Spy()
-    list(DataLoader(ds, batch_size=2, worker_init_fn=called.append))
-    assert called == [] and ds.seen == [None] * 4  # torch ignores worker_init_fn here
-
-
-class Range(IterableDataset):
-    """torch's documented sharding example: each worker takes its share of [start, end)."""
-
-    def __init__(self, start, end):
-        self.start, self.end = start, end
-
-    def __iter__(self):
-        info = get_worker_info()
-        if info is None:
-            return iter(range(self.start, self.end))
-        per = -(-(self.end - self.start) // info.num_workers)
-        lo = self.start + info.id * per
-        return iter(range(lo, min(lo + per, self.end)))
-
-
-def test_a_sharding_iterable_dataset_keeps_all_its_data_in_process(fresh_warning):
-    with pytest.warns(UserWarning):
-        loader = DataLoader(Range(3, 10), batch_size=4, num_workers=2)
-    assert [b.numpy().tolist() for b in loader] == [[3, 4, 5, 6], [7, 8, 9]]
+        warnings.simplefilter("error")
+        DataLoader(_data(), num_workers=2)
 
 
 # ---- lazy epochs ---------------------------------------------------------------------------
