@@ -411,6 +411,17 @@ def _check_vec(t: Any, name: str, C: int, op: str, shape: tuple) -> Any:
     return t
 
 
+def _channel_input(input: Any, op: str, **vectors: Any) -> tuple:
+    """``input`` as a floating ``(N, C, *)`` Tensor, then each named (C,) vector (or None)
+    checked against its channels: ``x, *vectors``."""
+    x = as_tensor(input)
+    _check_float(x, op)
+    if x.ndim < 2:
+        raise ValueError(f"{op}: expected an input of shape (N, C, *) with at least 2 "
+                         f"dims, got shape {tuple(x.shape)}")
+    return (x, *(_check_vec(v, name, x.shape[1], op, x.shape) for name, v in vectors.items()))
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -433,17 +444,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         >>> x = nl.randn(8, 3, 4, 4)
         >>> y = batch_norm(x, None, None, training=True)     # per-channel mean 0, var 1
     """
-    x = as_tensor(input)
     op = "batch_norm"
-    _check_float(x, op)
-    if x.ndim < 2:
-        raise ValueError(f"{op}: expected an input of shape (N, C, *) with at least 2 "
-                         f"dims, got shape {tuple(x.shape)}")
+    x, rm, rv, w, b = _channel_input(input, op, running_mean=running_mean,
+                                     running_var=running_var, weight=weight, bias=bias)
     C = x.shape[1]
-    rm = _check_vec(running_mean, "running_mean", C, op, x.shape)
-    rv = _check_vec(running_var, "running_var", C, op, x.shape)
-    w = _check_vec(weight, "weight", C, op, x.shape)
-    b = _check_vec(bias, "bias", C, op, x.shape)
     if training:
         if x.array.size // C == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "

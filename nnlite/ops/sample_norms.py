@@ -15,13 +15,13 @@ spatial dims *), and (*, D1, ..., Dk) for rms_norm (statistics over the last k d
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
 from ..factories import as_tensor
 from ..tensor import Tensor
-from .normalization import _check_float, _check_vec, _update_running, batch_norm, group_norm
+from .normalization import _channel_input, _check_float, _update_running, batch_norm, group_norm
 from .pointwise import rsqrt
 
 __all__ = ["instance_norm", "rms_norm"]
@@ -51,15 +51,9 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         >>> F.instance_norm(nl.randn(2, 3, 8)).shape
         (2, 3, 8)
     """
-    x = as_tensor(input)
     op = "instance_norm"
-    _check_float(x, op)
-    if x.ndim < 2:
-        raise ValueError(f"{op}: expected an input of shape (N, C, *) with at least 2 dims, "
-                         f"got shape {tuple(x.shape)}")
+    x, rm, rv = _channel_input(input, op, running_mean=running_mean, running_var=running_var)
     C = x.shape[1]
-    rm = _check_vec(running_mean, "running_mean", C, op, x.shape)
-    rv = _check_vec(running_var, "running_var", C, op, x.shape)
     if not use_input_stats:
         if rm is None or rv is None:
             raise RuntimeError(f"{op}: Expected running_mean and running_var to be defined "

@@ -26,9 +26,8 @@ from typing import Any
 import numpy as np
 
 from ..autograd.function import Function, once_differentiable
-from ..factories import as_tensor
 from ..tensor import Tensor
-from .normalization import (_channel_dot, _channel_sum, _check_float, _check_vec, _col,
+from .normalization import (_channel_dot, _channel_input, _channel_sum, _col,
                             _update_running, _view3)
 
 __all__ = ["sync_batch_norm"]
@@ -114,16 +113,7 @@ def sync_batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Ten
         momentum (float): running-statistics factor. eps (float): added to the variance.
         group (ProcessGroup): the processes whose batches are normalised together.
     """
-    x = as_tensor(input)
-    op = "sync_batch_norm"
-    _check_float(x, op)
-    if x.ndim < 2:
-        raise ValueError(f"{op}: expected an input of shape (N, C, *) with at least 2 dims, "
-                         f"got shape {tuple(x.shape)}")
-    C = x.shape[1]
-    rm = _check_vec(running_mean, "running_mean", C, op, x.shape)
-    rv = _check_vec(running_var, "running_var", C, op, x.shape)
-    w = _check_vec(weight, "weight", C, op, x.shape)
-    b = _check_vec(bias, "bias", C, op, x.shape)
+    x, rm, rv, w, b = _channel_input(input, "sync_batch_norm", running_mean=running_mean,
+                                     running_var=running_var, weight=weight, bias=bias)
     return SyncBatchNormFunction.apply(x, w, b, eps, None if rm is None else rm.array,
                                        None if rv is None else rv.array, momentum, group)
