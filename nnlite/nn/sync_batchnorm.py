@@ -49,6 +49,9 @@ class SyncBatchNorm(_BatchNorm):
         (8, 16, 5, 5)
     """
 
+    _dims = range(2, 1 << 16)             # any (N, C, *)
+    _dims_text = "at least 2D"
+
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True,
                  process_group: Any = None, device: Any = None, dtype: Any = None, *,
@@ -56,16 +59,6 @@ class SyncBatchNorm(_BatchNorm):
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
                          dtype, bias=bias)
         self.process_group = process_group
-
-    def _check_input(self, input: Tensor) -> None:
-        shape = tuple(input.shape)
-        if len(shape) < 2:
-            raise ValueError(f"SyncBatchNorm({self.num_features}): expected at least 2D input "
-                             f"(got {len(shape)}D input of shape {shape})")
-        if shape[1] != self.num_features:
-            raise ValueError(f"SyncBatchNorm({self.num_features}): expected input with "
-                             f"{self.num_features} channels (dim 1), got {shape[1]} channels "
-                             f"in input of shape {shape}")
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input(input)
