@@ -39,6 +39,7 @@ from typing import IO, Any, Union
 import numpy as np
 
 from . import _dtype_codecs
+from ._torch_format import _read_bytes
 
 __all__ = ["save_file", "load_file", "save", "load", "safe_open", "save_model", "load_model"]
 
@@ -314,25 +315,13 @@ def _parse_header(head: bytes, read_header: Any, size: int, name: str
     return metadata, entries, 8 + n
 
 
-def _read_exactly(fh: IO[bytes], n: int) -> np.ndarray:
-    """The next ``n`` bytes as a writable uint8 array (not zero-filled first)."""
-    buf = np.empty(n, dtype=np.uint8)
-    view, got = memoryview(buf), 0
-    while got < n:
-        k = fh.readinto(view[got:])
-        if not k:
-            raise ValueError(f"safetensors: the file ended after {got} of {n} bytes")
-        got += k
-    return buf
-
-
 def _load_from(fh: IO[bytes], size: int, name: str) -> tuple[dict | None, dict]:
     """(metadata, {name: array}) from a file object at the start of a safetensors file of
     ``size`` bytes; the arrays in name order, each in its own writable memory."""
     metadata, entries, start = _parse_header(fh.read(8), fh.read, size, name)
     arrays = {}
     for e in entries:                    # in file order: one forward pass
-        arrays[e.name] = e.array(_read_exactly(fh, e.end - e.begin))
+        arrays[e.name] = e.array(_read_bytes(fh, e.end - e.begin, f"safetensors: tensor {e.name!r}"))
     return metadata, {k: arrays[k] for k in sorted(arrays)}
 
 
@@ -507,7 +496,7 @@ class safe_open:
         e = self._entry(name)
         with open(self._path, "rb") as fh:
             fh.seek(self._start + e.begin)
-            return e.array(_read_exactly(fh, e.end - e.begin))
+            return e.array(_read_bytes(fh, e.end - e.begin, f"safetensors: tensor {e.name!r}"))
 
     def get_slice(self, name: str) -> _Slice:
         """The tensor ``name``, to index without reading the rest of it."""
