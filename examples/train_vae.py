@@ -14,8 +14,8 @@ MLP with ReLU, grey-level pixels in [0, 1] (ToTensor, no binarisation) read as B
 means by the cross-entropy, Adam with lr 1e-3, batches of 128, 10 epochs; the loss is the
 negative evidence lower bound, estimated with one sample of z per image: the Bernoulli
 reconstruction term plus the analytic KL divergence from the prior (the paper's eq. 10), in
-nats per image. The same recipe gives 105.61 nats in nnlite and 105.59 in PyTorch, means of
-seeds 0-2 (nnlite 105.67 / 105.59 / 105.56, torch 105.45 / 105.41 / 105.91:
+nats per image. The same recipe gives 105.64 nats in nnlite and 105.59 in PyTorch, means of
+seeds 0-2 (nnlite 105.64 / 105.60 / 105.68, torch 105.45 / 105.41 / 105.91:
 benchmarks/accuracy_vae.py). Kingma & Welling (2014) use tanh MLPs with 500 hidden units for
 MNIST (``--activation tanh --hidden 500``) and plot the bound per datapoint over up to 10^8
 training samples (Fig. 2; ~1,700 epochs). With grey levels the cross-entropy also counts
