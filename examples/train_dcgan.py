@@ -49,9 +49,9 @@ from nnlite.data import transforms as T
 from nnlite.data.datasets import MNIST
 from nnlite.models import Discriminator, Generator
 from nnlite.training import (Checkpointer, History, ProgressBar, format_metrics,
-                             format_seconds, have_matplotlib, set_seed)
+                             have_matplotlib, set_seed)
 
-from common import example_parser, parse_args, take, training_args
+from common import example_parser, parse_args, run_summary, take, training_args
 
 GRID = 8                            # the per-epoch sample grid is GRID x GRID images
 METRICS = ("d_loss", "g_loss", "d_real", "d_fake")   # one row of the per-step trace
@@ -314,9 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     last = {k: history.last(k, math.nan) for k in METRICS}
     print(f"final: D(x) {last['d_real']:.3f}, D(G(z)) {last['d_fake']:.3f}, losses D "
           f"{last['d_loss']:.4f} / G {last['g_loss']:.4f} (last epoch's means) | "
-          f"{name} on MNIST, {len(history)} epoch{'' if len(history) == 1 else 's'}, "
-          f"{format_seconds(train_time)} training, {format_seconds(time.time() - start)} "
-          f"this run | {args.out_dir}")
+          f"{name} on MNIST, " + run_summary(len(history), train_time, start, args.out_dir))
     return 0
 
 

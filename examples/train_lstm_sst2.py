@@ -41,9 +41,10 @@ from nnlite.data import BucketBatchSampler, DataLoader, Subset
 from nnlite.data.datasets import SST2
 from nnlite.models import LSTMClassifier
 from nnlite.models.rnn_classifier import POOLINGS
-from nnlite.training import evaluate, fit, format_seconds, set_seed
+from nnlite.training import evaluate, fit, set_seed
 
-from common import classification_step, example_parser, parse_args, training_args
+from common import (classification_step, example_parser, parse_args, run_summary,
+                    training_args)
 
 PAPER = {"bi": 0.875, "uni": 0.849}       # Tai et al. (2015), Table 2, binary, GloVe vectors
 
@@ -119,13 +120,11 @@ def main(argv: list[str] | None = None) -> int:
                   unit="sent", clip_grad_norm=args.clip or None, title=f"{kind} on SST-2")
     best = history.best("val_acc") or {"epoch": 0, "val_acc": math.nan, "test_acc": math.nan}
     paper = PAPER["uni" if args.unidirectional else "bi"]
-    epochs = f"{len(history)} epoch" + ("" if len(history) == 1 else "s")
     print(f"final: test accuracy {100 * best['test_acc']:.2f}% at epoch {best['epoch']} "
           f"(best dev accuracy {100 * best['val_acc']:.2f}%; last epoch "
           f"{100 * history.last('test_acc', math.nan):.2f}%) (Tai et al. 2015 with GloVe: "
-          f"{kind} {100 * paper:.1f}%) | {name}, {epochs}, "
-          f"{format_seconds(history.last('time', 0.0))} training, "
-          f"{format_seconds(time.time() - start)} this run | {args.out_dir}")
+          f"{kind} {100 * paper:.1f}%) | {name}, "
+          + run_summary(len(history), history.last("time", 0.0), start, args.out_dir))
     return 0
 
 

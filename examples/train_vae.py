@@ -45,17 +45,13 @@ from nnlite.data.datasets import MNIST
 from nnlite.distributions import Normal
 from nnlite.models import VAE, ConvVAE, bernoulli_nll, gaussian_kl
 from nnlite.random import default_generator
-from nnlite.training import evaluate, fit, format_seconds, have_matplotlib, set_seed
+from nnlite.training import evaluate, fit, have_matplotlib, set_seed
 
-from common import example_parser, parse_args, take, training_args
+from common import example_parser, parse_args, plural, run_summary, take, training_args
 from common.images import save_image_grid
 
 QUICK_SIZES = (256, 128)            # train / test digits with --quick
 WALK = 20                           # latent_walk.png: WALK x WALK decoded points
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def binarize(x: nnlite.Tensor) -> nnlite.Tensor:
@@ -223,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     opt = optim.Adam(model.parameters(), lr=args.lr)
     params = sum(p.numel() for p in model.parameters())
     print(f"{name} ({params:,} parameters) on MNIST ({pixels}): {len(train_set):,} train / "
-          f"{len(test_set):,} test images, {_plural(args.epochs, 'epoch')}")
+          f"{len(test_set):,} test images, {plural(args.epochs, 'epoch')}")
 
     start = time.time()
     history = fit(model, opt, step, train_loader, epochs=args.epochs, out_dir=args.out_dir,
@@ -250,9 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     loss = history.last("test_loss", math.nan)
     print(f"final: test loss {loss:.2f} nats per image (reconstruction "
           f"{history.last('test_rec', math.nan):.2f} + KL {history.last('test_kl', math.nan):.2f}"
-          f") | {name} on MNIST ({pixels}), {_plural(len(history), 'epoch')}, "
-          f"{format_seconds(history.last('time', 0.0))} training, "
-          f"{format_seconds(time.time() - start)} this run | {args.out_dir}")
+          f") | {name} on MNIST ({pixels}), "
+          + run_summary(len(history), history.last("time", 0.0), start, args.out_dir))
     return 0
 
 

@@ -1,7 +1,7 @@
 """The command line every example has: ``example_parser`` (the script's docstring as
 ``--help``), ``training_args`` (``--epochs --batch-size --lr --seed --quick --resume
 --out-dir --no-progress`` and ``--time-budget``) and ``parse_args``, which resolves their
-defaults and checks them.
+defaults and checks them; ``run_summary``, the end of every example's last line.
 
     parser = example_parser(__doc__)
     training_args(parser, name="lenet5", epochs=15, batch_size=64, lr=0.05)
@@ -10,10 +10,25 @@ defaults and checks them.
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["example_parser", "training_args", "parse_args"]
+from nnlite.training import format_seconds
+
+__all__ = ["example_parser", "training_args", "parse_args", "plural", "run_summary"]
+
+
+def plural(n: int, word: str) -> str:
+    """``"1 epoch"``, ``"3 epochs"``."""
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def run_summary(epochs: int, train_seconds: float, start: float, out_dir: Any) -> str:
+    """The end of an example's ``final:`` line: ``"3 epochs, 1m02s training, 1m10s this
+    run | runs/NAME"`` (``start``: the ``time.time()`` at the script's start)."""
+    return (f"{plural(epochs, 'epoch')}, {format_seconds(train_seconds)} training, "
+            f"{format_seconds(time.time() - start)} this run | {out_dir}")
 
 
 def example_parser(doc: str) -> argparse.ArgumentParser:

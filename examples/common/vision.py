@@ -29,6 +29,7 @@ from nnlite.nn import functional as F
 from nnlite.tensor import Tensor
 from nnlite.training import History, Step, count_correct, evaluate, fit, format_seconds
 
+from .cli import plural, run_summary
 from .subset import take
 
 __all__ = ["CIFAR10_HELP", "image_data_args", "PixelStats", "pixel_stats", "RepeatChannels",
@@ -254,10 +255,6 @@ def classification_step(model: nn.Module, criterion: Callable = F.cross_entropy,
     return step
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def _array(x: Any) -> np.ndarray:
     return x.array if isinstance(x, Tensor) else np.asarray(x)
 
@@ -309,7 +306,7 @@ def train_classifier(model: nn.Module, optimizer: Any, args: argparse.Namespace,
     budget = getattr(args, "time_budget", None)
     params = sum(p.numel() for p in model.parameters())
     say(f"{name} ({params:,} parameters) on {data_name}: {len(train_set):,} train / "
-        f"{len(test_set):,} test images, {_plural(args.epochs, 'epoch')}"
+        f"{len(test_set):,} test images, {plural(args.epochs, 'epoch')}"
         + (f" or {format_seconds(budget)} of training" if budget else "") + note
         + (f"; {world} processes x batch {args.batch_size} = global batch "
            f"{world * args.batch_size}" if distributed else ""))
@@ -343,9 +340,8 @@ def train_classifier(model: nn.Module, optimizer: Any, args: argparse.Namespace,
 
     scores = "; ".join(f"{prefix} accuracy {100 * acc:.2f}% (error {100 * (1 - acc):.2f}%)"
                        for prefix, acc in results.items())
-    say(f"final: {scores} | {name} on {data_name}, {_plural(len(history), 'epoch')}, "
-        f"{format_seconds(history.last('time', 0.0))} training, "
-        f"{format_seconds(time.time() - start)} this run | {args.out_dir}")
+    say(f"final: {scores} | {name} on {data_name}, "
+        + run_summary(len(history), history.last("time", 0.0), start, args.out_dir))
     return history
 
 

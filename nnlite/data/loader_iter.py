@@ -120,7 +120,8 @@ class _BaseLoaderIter:
                              self._drop_last, self._index_sampler)
 
     def _next_data(self) -> Any:
-        raise NotImplementedError
+        """The next batch: each subclass (in-process or worker processes) defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define _next_data")
 
     def __next__(self) -> Any:
         data = self._next_data()
